@@ -1,0 +1,34 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test install check-tools package lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+check-tools: install
+	@$(BIN)/codearena doctor
+
+demo: check-tools
+	$(BIN)/codearena demo
+
+test: check-tools
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.
+package: install
+	$(BIN)/codearena package --layer
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,62 @@
+"""Rendering at the HTTP boundary: every error is {"error": {"code", "message"}}."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import psycopg2
+import redis
+from chalice import Chalice, Response
+
+from codearena.errors import CodeArenaError
+
+log = logging.getLogger("codearena.http")
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    return Response(body={"error": {"code": code, "message": message}}, status_code=status,
+                    headers=JSON_HEADERS)
+
+
+def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+    """Turn a handler's dict into a JSON response and the core's errors into 4xx/503."""
+
+    def wrap(handler: Callable[..., Any]) -> Callable[..., Response]:
+        @functools.wraps(handler)
+        def run(*args: Any, **kwargs: Any) -> Response:
+            try:
+                return Response(body=handler(*args, **kwargs), status_code=status, headers=JSON_HEADERS)
+            except CodeArenaError as exc:
+                return error_response(exc.status, exc.code, exc.message)
+            except psycopg2.DataError as exc:  # a value the database cannot store: the input's fault
+                log.warning("data error: %s", exc)
+                return error_response(400, "invalid_data", "a value in the request is out of range")
+            except redis.RedisError as exc:
+                log.warning("redis unavailable: %s", exc)
+                return error_response(503, "service_unavailable", "a backing service is unavailable")
+
+        return run
+
+    return wrap
+
+
+def install_error_shape(app: Chalice) -> None:
+    """Reshape Chalice's own errors ({"Code", "Message"}: bad JSON, 405, 415, 500) into ours."""
+
+    @app.middleware("http")
+    def reshape(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        response = get_response(event)
+        body = response.body
+        if isinstance(body, dict) and set(body) == {"Code", "Message"}:
+            return error_response(response.status_code, _snake(str(body["Code"])), str(body["Message"]))
+        return response
+
+
+def _snake(name: str) -> str:
+    name = name.removesuffix("Error") or name
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower() or "error"

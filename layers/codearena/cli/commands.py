@@ -1,0 +1,209 @@
+"""The `codearena` commands. Each returns the process exit code."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from ctypes.util import find_library
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from codearena.config import Settings, project_root, state_dir
+from codearena.devservers import Services, ensure
+
+if TYPE_CHECKING:
+    from codearena.core import Core
+
+
+def _services() -> Services:
+    """Resolve PostgreSQL and Redis and export them to this process and its children."""
+    services = ensure(state_dir())
+    os.environ.update(services.env())
+    return services
+
+
+def _settings() -> Settings:
+    _services()
+    return Settings.from_env()
+
+
+# --- doctor ---------------------------------------------------------------------------
+def doctor(args: argparse.Namespace) -> int:
+    problems, notes = [], []
+    if not shutil.which("bwrap"):
+        problems.append("bubblewrap is missing (the sandbox): apt-get install bubblewrap")
+    if not find_library("seccomp"):
+        problems.append("libseccomp is missing (the sandbox's syscall filter): apt-get install libseccomp2")
+    if not Path("/usr/bin/python3").exists():
+        problems.append("/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal")
+    if not shutil.which("gcc"):
+        notes.append("gcc is missing: C and C++ submissions cannot be judged (apt-get install gcc g++)")
+    if os.geteuid() != 0:
+        notes.append("not root: the judge host's sandbox runs degraded (no per-box uid or cgroups)")
+    for note in notes:
+        print(f"codearena doctor: note: {note}", file=sys.stderr)
+    for problem in problems:
+        print(f"codearena doctor: MISSING: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+# --- database and users -----------------------------------------------------------------
+def migrate(args: argparse.Namespace) -> int:
+    from codearena.db import migrate as run_migrations
+
+    applied = run_migrations(_settings().database_url)
+    print("applied: " + ", ".join(applied) if applied else "the schema is current")
+    return 0
+
+
+def create_user(args: argparse.Namespace) -> int:
+    from codearena import users
+    from codearena.models import Role
+
+    def create(core: Core) -> str:
+        user = users.create_user(core, args.username, args.password, Role(args.role))
+        return f"created {user['role']} {user['username']} (id {user['id']})"
+
+    return _with_core(create)
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    from codearena import standings
+
+    def run(core: Core) -> str:
+        rows = standings.rebuild(core, args.contest)
+        return f"contest {args.contest}: rebuilt {rows} rows on the jury and public boards"
+
+    return _with_core(run)
+
+
+def _with_core(action: Callable[[Core], str]) -> int:
+    """Run one action on the core; a refused request is a message and exit code 1."""
+    from codearena.core import Core
+    from codearena.errors import CodeArenaError
+
+    core = Core.from_settings(_settings())
+    try:
+        print(action(core))
+    except CodeArenaError as exc:
+        print(f"codearena: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        core.close()
+    return 0
+
+
+# --- processes ------------------------------------------------------------------------
+def gateway(args: argparse.Namespace) -> int:
+    from local_gateway.server import serve
+
+    _services()
+    serve(args.host, args.port)
+    return 0
+
+
+def judge(args: argparse.Namespace) -> int:
+    from codearena.core import Core
+    from judge_host.daemon import JudgeHost
+    from sandbox import Sandbox
+
+    core = Core.from_settings(_settings())
+    boxes = args.boxes or os.cpu_count() or 1
+    sandbox = Sandbox.start(boxes=boxes)
+    host = JudgeHost(core, sandbox)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: host.stop())
+    print(f"judge host {host.name}: {boxes} boxes, languages: "
+          f"{', '.join(sorted(sandbox.available_languages()))}", flush=True)
+    try:
+        host.run(workers=boxes, once=args.once)
+    finally:
+        sandbox.close()
+        core.close()
+    print(f"judge host {host.name}: judged {host.judged}, stopped", flush=True)
+    return 0
+
+
+def up(args: argparse.Namespace) -> int:
+    services = _services()
+    try:
+        from codearena.db import migrate as run_migrations
+
+        run_migrations(services.database_url)
+        return _run_children(args.host, args.port, services)
+    finally:
+        services.stop()
+
+
+def demo(args: argparse.Namespace) -> int:
+    from codearena.cli.seed import seed
+
+    services = _services()
+    try:
+        from codearena.db import migrate as run_migrations
+
+        run_migrations(services.database_url)
+        seed(Settings.from_env(), base_url=f"http://{args.host}:{args.port}")
+        return _run_children(args.host, args.port, services)
+    finally:
+        services.stop()
+
+
+def _run_children(host: str, port: int, services: Services) -> int:
+    me = [sys.executable, "-m", "codearena.cli"]
+    children = {
+        "gateway": subprocess.Popen([*me, "gateway", "--host", host, "--port", str(port)]),
+        "judge host": subprocess.Popen([*me, "judge"]),
+    }
+    for line in services.started:
+        print(f"started {line}")
+    print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}")
+    print(f"CodeArena is up: http://{host}:{port}/  (API description: /openapi.json)")
+    print("started the local gateway and one judge host; Ctrl-C stops everything", flush=True)
+    stop = {"requested": False}
+
+    def request_stop(*_: object) -> None:
+        stop["requested"] = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stop["requested"] and all(p.poll() is None for p in children.values()):
+        time.sleep(0.2)
+    failed = [name for name, p in children.items() if p.poll() not in (None, 0)]
+    for name, process in children.items():
+        _terminate(name, process)
+    print("stopped " + ", ".join(children) + (f" ({', '.join(failed)} had failed)" if failed else ""))
+    return 1 if failed else 0
+
+
+def _terminate(name: str, process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        print(f"{name} did not stop in 20 s; killing it", file=sys.stderr)
+        process.kill()
+        process.wait()
+
+
+# --- sandbox and packaging --------------------------------------------------------------
+def sandbox_run(args: argparse.Namespace) -> int:
+    from sandbox.cli import run_cli
+
+    return run_cli(args.rest)
+
+
+def package(args: argparse.Namespace) -> int:
+    from codearena.cli.package import write_template
+
+    output = Path(args.output) if args.output else project_root() / "template.yaml"
+    write_template(output, build_layer=args.layer)
+    print(f"wrote {output}")
+    return 0

@@ -1,0 +1,87 @@
+"""`codearena`: argument parsing and dispatch. Parts are imported lazily by each command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+from codearena.config import ConfigError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _parser() -> argparse.ArgumentParser:
+    from codearena.cli import commands as c
+
+    parser = argparse.ArgumentParser(prog="codearena", description="CodeArena command line")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str, parent: argparse._SubParsersAction = sub
+            ) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+        command = parent.add_parser(name, help=help_text, description=help_text)
+        command.set_defaults(handler=handler)
+        return command
+
+    add("doctor", c.doctor, "check the tools CodeArena needs on this machine")
+
+    up = add("up", c.up, "run the local gateway and one judge host until Ctrl-C")
+    up.add_argument("--host", default="127.0.0.1")
+    up.add_argument("--port", type=int, default=8000)
+    demo = add("demo", c.demo, "migrate, seed the demo contest, then run `up`")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+
+    gateway = add("gateway", c.gateway, "serve the HTTP API and web/ (no judge host)")
+    gateway.add_argument("--host", default="127.0.0.1")
+    gateway.add_argument("--port", type=int, default=8000)
+
+    judge = add("judge", c.judge, "run a judge host")
+    judge.add_argument("--once", action="store_true", help="exit when the queue is empty")
+    judge.add_argument("--boxes", type=int, default=None, help="sandbox boxes (default: CPUs)")
+
+    db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
+    add("migrate", c.migrate, "apply the schema and pending migrations", db)
+
+    user = sub.add_parser("user", help="user commands").add_subparsers(dest="user_command", required=True)
+    create = add("create", c.create_user, "create a user", user)
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument("--role", choices=("admin", "jury", "contestant"), default="contestant")
+
+    board = sub.add_parser("leaderboard", help="leaderboard commands").add_subparsers(
+        dest="board_command", required=True)
+    rebuild = add("rebuild", c.rebuild, "rebuild a contest's Redis boards from PostgreSQL", board)
+    rebuild.add_argument("contest", type=int)
+
+    box = sub.add_parser("sandbox", help="sandbox commands").add_subparsers(
+        dest="sandbox_command", required=True)
+    run = add("run", c.sandbox_run, "run one program in the sandbox and print JSON", box)
+    run.add_argument("rest", nargs=argparse.REMAINDER)
+
+    package = add("package", c.package, "write template.yaml (chalice package + infra/)")
+    package.add_argument("--layer", action="store_true", help="also build the core layer (needs PyPI)")
+    package.add_argument("--output", default=None, help="write the template here instead")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["sandbox", "run"]:  # its own parser owns every flag after `run`
+        from sandbox.cli import run_cli
+
+        return run_cli(argv[2:])
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        return int(args.handler(args))
+    except ConfigError as exc:
+        print(f"codearena: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

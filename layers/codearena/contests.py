@@ -1,0 +1,230 @@
+"""Contests, their problems and test data: the organizer's and the contestant's views."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import psycopg2.errors
+
+from codearena import validation as v
+from codearena.core import Core
+from codearena.db import Cursor
+from codearena.errors import BadRequest, Conflict, NotFound
+from codearena.models import ContestState, ScoringType
+
+_CONTEST_COLUMNS = ("id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes,"
+                    " practice")
+_MAX_TESTS = 500
+
+
+def state_at(contest: dict[str, Any], now: datetime) -> ContestState:
+    if now < contest["start_at"]:
+        return ContestState.SCHEDULED
+    if now < contest["end_at"]:
+        frozen = contest["freeze_at"] is not None and now >= contest["freeze_at"]
+        return ContestState.FROZEN if frozen and not contest["unfrozen_at"] else ContestState.RUNNING
+    return ContestState.UNFROZEN if contest["unfrozen_at"] else ContestState.ENDED
+
+
+def public_board_frozen(contest: dict[str, Any], now: datetime) -> bool:
+    """Whether the public board hides verdicts: from the freeze until the organizers unfreeze."""
+    freeze_at = contest["freeze_at"]
+    return freeze_at is not None and now >= freeze_at and not contest["unfrozen_at"]
+
+
+def to_json(contest: dict[str, Any], now: datetime) -> dict[str, Any]:
+    data = {name: contest[name] for name in _CONTEST_COLUMNS.split(", ")}
+    for name in ("start_at", "end_at", "freeze_at", "unfrozen_at"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["state"] = state_at(contest, now).value
+    return data
+
+
+def load(cur: Cursor, contest_id: int) -> dict[str, Any]:
+    cur.execute(f"SELECT {_CONTEST_COLUMNS} FROM contests WHERE id = %s", (contest_id,))
+    contest = cur.fetchone()
+    if contest is None:
+        raise NotFound(f"no contest {contest_id}", "contest_not_found")
+    return dict(contest)
+
+
+def list_contests(core: Core) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(f"SELECT {_CONTEST_COLUMNS} FROM contests ORDER BY start_at DESC, id DESC LIMIT 200")
+        rows = cur.fetchall()
+    now = core.clock()
+    return {"contests": [to_json(row, now) for row in rows]}
+
+
+def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        contest = load(cur, contest_id)
+        cur.execute("SELECT problem_id AS id, label FROM contest_problems WHERE contest_id = %s"
+                    " ORDER BY label", (contest_id,))
+        problems = [dict(row) for row in cur.fetchall()]
+    now = core.clock()
+    data = to_json(contest, now)
+    data["problems"] = problems if state_at(contest, now) != ContestState.SCHEDULED else []
+    return data
+
+
+def _contest_fields(body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """Validated contest fields; with `current`, only the ones given are required."""
+    base = current or {}
+
+    def given(name: str) -> bool:
+        return current is None or name in body
+
+    fields: dict[str, Any] = dict(base)
+    if given("title"):
+        fields["title"] = v.string(body, "title", max_len=200)
+    for name in ("start_at", "end_at"):
+        if given(name):
+            fields[name] = v.timestamp(body, name)
+    if given("freeze_at"):
+        fields["freeze_at"] = v.timestamp(body, "freeze_at", required=False)
+    if given("scoring"):
+        fields["scoring"] = v.choice(body, "scoring", tuple(s.value for s in ScoringType), "icpc")
+    if given("penalty_minutes"):
+        fields["penalty_minutes"] = v.integer(body, "penalty_minutes", low=0, high=1000, default=20)
+    if given("practice"):
+        fields["practice"] = v.boolean(body, "practice")
+    if fields["end_at"] <= fields["start_at"]:
+        raise BadRequest("'end_at' must be after 'start_at'", "invalid_times")
+    freeze_at = fields.get("freeze_at")
+    if freeze_at is not None and not fields["start_at"] <= freeze_at <= fields["end_at"]:
+        raise BadRequest("'freeze_at' must lie between 'start_at' and 'end_at'", "invalid_times")
+    return fields
+
+
+def create_contest(core: Core, body: Any) -> dict[str, Any]:
+    fields = _contest_fields(v.body_object(body), None)
+    with core.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice)"
+            f" VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
+            f" %(penalty_minutes)s, %(practice)s) RETURNING {_CONTEST_COLUMNS}",
+            fields,
+        )
+        return to_json(cur.fetchone(), core.clock())
+
+
+def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    with core.db.transaction() as cur:
+        fields = _contest_fields(body, load(cur, contest_id))
+        cur.execute(
+            "UPDATE contests SET title = %(title)s, start_at = %(start_at)s, end_at = %(end_at)s,"
+            " freeze_at = %(freeze_at)s, scoring = %(scoring)s,"
+            " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s"
+            f" WHERE id = %(id)s RETURNING {_CONTEST_COLUMNS}",
+            fields,
+        )
+        return to_json(cur.fetchone(), core.clock())
+
+
+def create_problem(core: Core, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    problem = {
+        "title": v.string(body, "title", max_len=200),
+        "statement": v.string(body, "statement", min_len=0, max_len=200_000, required=False),
+        "time_limit_ms": v.integer(body, "time_limit_ms", low=100, high=60_000),
+        "memory_limit_kb": v.integer(body, "memory_limit_kb", low=16_384, high=4_194_304),
+        "points": v.integer(body, "points", low=0, high=100_000, default=100),
+    }
+    tests = _tests(body.get("tests"))
+    with core.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO problems (title, statement, time_limit_ms, memory_limit_kb, points)"
+            " VALUES (%(title)s, %(statement)s, %(time_limit_ms)s, %(memory_limit_kb)s, %(points)s)"
+            " RETURNING id",
+            problem,
+        )
+        problem_id = cur.fetchone()["id"]
+        cur.executemany(
+            "INSERT INTO test_cases (problem_id, ordinal, input, answer, test_group, points, is_sample)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [(problem_id, n, *test) for n, test in enumerate(tests, start=1)],
+        )
+    return {"id": problem_id, **problem, "tests": len(tests)}
+
+
+def _tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= _MAX_TESTS:
+        raise BadRequest(f"'tests' must be a list of 1 to {_MAX_TESTS} tests", "invalid_tests")
+    tests = []
+    for index, test in enumerate(raw, start=1):
+        if not isinstance(test, dict):
+            raise BadRequest(f"test {index} must be an object", "invalid_tests")
+        try:
+            tests.append((
+                v.string(test, "input", min_len=0, max_len=16 << 20),
+                v.string(test, "answer", min_len=0, max_len=16 << 20),
+                v.string(test, "group", max_len=64, required=False, default="main"),
+                v.integer(test, "points", low=0, high=100_000, default=0),
+                v.boolean(test, "sample"),
+            ))
+        except BadRequest as exc:
+            raise BadRequest(f"test {index}: {exc.message}", "invalid_tests") from exc
+    return tests
+
+
+def attach_problem(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    problem_id = v.integer(body, "problem_id", low=1, high=2**62)
+    label = v.string(body, "label", max_len=2)
+    if not re.fullmatch(r"[A-Z][0-9]?", label, flags=re.ASCII):
+        raise BadRequest("'label' must be a capital letter, optionally followed by a digit (A, B2)",
+                         "invalid_label")
+    try:
+        with core.db.transaction() as cur:
+            load(cur, contest_id)
+            cur.execute("SELECT 1 FROM problems WHERE id = %s", (problem_id,))
+            if cur.fetchone() is None:
+                raise NotFound(f"no problem {problem_id}", "problem_not_found")
+            cur.execute("INSERT INTO contest_problems (contest_id, problem_id, label) VALUES (%s, %s, %s)",
+                        (contest_id, problem_id, label))
+    except psycopg2.errors.UniqueViolation as exc:
+        raise Conflict(f"problem {problem_id} or label {label} is already in contest {contest_id}",
+                       "already_attached") from exc
+    return {"contest_id": contest_id, "problem_id": problem_id, "label": label}
+
+
+def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> dict[str, Any]:
+    contest = load(cur, contest_id)
+    if not jury and state_at(contest, now) == ContestState.SCHEDULED:
+        raise Conflict("the contest has not started; its problems are hidden until then",
+                       "contest_not_started")
+    return contest
+
+
+def list_problems(core: Core, contest_id: int, jury: bool = False) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        _visible_contest(cur, contest_id, core.clock(), jury)
+        cur.execute(
+            "SELECT p.id, cp.label, p.title, p.time_limit_ms, p.memory_limit_kb, p.points"
+            " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
+            " WHERE cp.contest_id = %s ORDER BY cp.label", (contest_id,))
+        return {"problems": [dict(row) for row in cur.fetchall()]}
+
+
+def get_problem(core: Core, contest_id: int, key: str, jury: bool = False) -> dict[str, Any]:
+    """One problem by id or by label, with its statement and only its sample tests."""
+    by_label = key[:1].isalpha()
+    if not by_label:
+        v.path_id(key, "problem")
+    with core.db.transaction() as cur:
+        _visible_contest(cur, contest_id, core.clock(), jury)
+        cur.execute(
+            "SELECT p.id, cp.label, p.title, p.statement, p.time_limit_ms, p.memory_limit_kb, p.points"
+            " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
+            f" WHERE cp.contest_id = %s AND {'cp.label' if by_label else 'p.id'} = %s",
+            (contest_id, key if by_label else int(key)))
+        problem = cur.fetchone()
+        if problem is None:
+            raise NotFound(f"contest {contest_id} has no problem {key}", "problem_not_found")
+        cur.execute("SELECT input, answer FROM test_cases WHERE problem_id = %s AND is_sample"
+                    " ORDER BY ordinal", (problem["id"],))
+        return {**problem, "samples": [dict(row) for row in cur.fetchall()]}

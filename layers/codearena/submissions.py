@@ -1,0 +1,137 @@
+"""Submission intake and reads (DESIGN §4 step 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from codearena import contests, keys
+from codearena import validation as v
+from codearena.auth import Principal
+from codearena.core import Core
+from codearena.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
+)
+from codearena.models import LANGUAGES, ContestState, Role
+
+_IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+
+
+def submit(core: Core, principal: Principal, contest_id: int, body: Any,
+           idempotency_key: str | None = None) -> dict[str, Any]:
+    principal.require(Role.CONTESTANT)
+    body = v.body_object(body)
+    problem_id = v.integer(body, "problem_id", low=1, high=2**62)
+    language = v.choice(body, "language", LANGUAGES, code="unknown_language")
+    source = body.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise BadRequest("'source' must be a non-empty string", "invalid_field")
+    v.text(source, "source")
+    if len(source.encode()) > core.settings.max_source_bytes:
+        raise PayloadTooLarge(f"the source is over {core.settings.max_source_bytes // 1024} KiB",
+                              "source_too_large")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
+        raise BadRequest("Idempotency-Key must be 1 to 128 characters", "invalid_idempotency_key")
+    try:
+        if idempotency_key and (earlier := _replayed(core, principal, idempotency_key)):
+            return earlier
+        _rate_limit(core, principal)
+        submission = _insert(core, principal, contest_id, problem_id, language, source)
+        if idempotency_key:
+            core.redis.set(keys.idempotency(principal.user_id, idempotency_key), submission["id"],
+                           nx=True, ex=_IDEMPOTENCY_TTL_SECONDS)
+        core.queue.enqueue(submission["id"])
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("the queue is unavailable; try again") from exc
+    return submission
+
+
+def _replayed(core: Core, principal: Principal, key: str) -> dict[str, Any] | None:
+    earlier = core.redis.get(keys.idempotency(principal.user_id, key))
+    return {"id": int(earlier), "status": "queued", "replayed": True} if earlier else None
+
+
+def _rate_limit(core: Core, principal: Principal) -> None:
+    minute = int(core.clock().timestamp() // 60)
+    key = keys.submit_rate(principal.user_id, minute)
+    pipe = core.redis.pipeline(transaction=True)
+    pipe.incr(key)
+    pipe.expire(key, 120)
+    count = pipe.execute()[0]
+    if count > core.settings.submit_rate_per_minute:
+        raise RateLimited(f"at most {core.settings.submit_rate_per_minute} submissions a minute;"
+                          " wait a moment", "rate_limited")
+
+
+def _insert(core: Core, principal: Principal, contest_id: int, problem_id: int, language: str,
+            source: str) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, contest_id)
+        now = core.clock()
+        state = contests.state_at(contest, now)
+        if state == ContestState.SCHEDULED:
+            raise Conflict("the contest has not started yet", "contest_not_running")
+        if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest["practice"]:
+            raise Conflict("the contest is over", "contest_not_running")
+        cur.execute("SELECT label FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
+                    (contest_id, problem_id))
+        if cur.fetchone() is None:
+            raise NotFound(f"contest {contest_id} has no problem {problem_id}", "problem_not_found")
+        cur.execute(
+            "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
+            (contest_id, problem_id, principal.user_id, language, source, now))
+        return dict(cur.fetchone())
+
+
+def get_submission(core: Core, principal: Principal, submission_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT s.id, s.contest_id, s.problem_id, cp.label, s.user_id, s.language, s.source,"
+            " s.created_at, s.status, r.id AS result_id, r.verdict, r.score, r.compile_output"
+            " FROM submissions s"
+            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+            " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
+            " WHERE s.id = %s", (submission_id,))
+        row = cur.fetchone()
+        if row is None or not _may_read(principal, row["user_id"]):
+            # Someone else's submission looks the same as a missing one.
+            raise NotFound(f"no submission {submission_id}", "submission_not_found")
+        tests: list[dict[str, Any]] = []
+        if row["result_id"] is not None:
+            cur.execute("SELECT ordinal AS index, verdict, time_ms, memory_kb FROM test_results"
+                        " WHERE result_id = %s ORDER BY ordinal", (row["result_id"],))
+            tests = [dict(test) for test in cur.fetchall()]
+    submission = {k: row[k] for k in ("id", "contest_id", "problem_id", "label", "user_id", "language",
+                                      "source", "status", "verdict", "compile_output")}
+    submission["created_at"] = row["created_at"].isoformat()
+    submission["score"] = float(row["score"]) if row["score"] is not None else None
+    submission["tests"] = tests
+    return submission
+
+
+def _may_read(principal: Principal, owner_id: int) -> bool:
+    return principal.user_id == owner_id or principal.role in (Role.JURY, Role.ADMIN)
+
+
+
+def list_own(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        contests.load(cur, contest_id)
+        cur.execute(
+            "SELECT s.id, s.problem_id, cp.label, s.language, s.created_at, s.status, r.verdict, r.score"
+            " FROM submissions s"
+            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+            " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
+            " WHERE s.contest_id = %s AND s.user_id = %s ORDER BY s.id DESC LIMIT 500",
+            (contest_id, principal.user_id))
+        rows = cur.fetchall()
+    return {"submissions": [
+        {**row, "created_at": row["created_at"].isoformat(),
+         "score": float(row["score"]) if row["score"] is not None else None} for row in rows]}

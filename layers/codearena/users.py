@@ -1,0 +1,78 @@
+"""Registration, login and roles."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg2.errors
+
+from codearena import validation as v
+from codearena.auth import Principal, hash_password, verify_password
+from codearena.core import Core
+from codearena.errors import BadRequest, Conflict, NotFound, Unauthorized
+from codearena.models import Role
+
+_USERNAME_RULE = "3 to 32 letters, digits, '_', '.' or '-'"
+# Verified against when the user does not exist, so both paths cost one argon2 check.
+_DUMMY_HASH = hash_password("codearena-no-such-user")
+
+
+def create_user(core: Core, username: str, password: str, role: Role = Role.CONTESTANT) -> dict[str, Any]:
+    _check_credentials(username, password)
+    try:
+        with core.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO users (username, password_hash, role) VALUES (%s, %s, %s)"
+                " RETURNING id, username, role",
+                (username, hash_password(password), role.value),
+            )
+            return dict(cur.fetchone())
+    except psycopg2.errors.UniqueViolation as exc:
+        raise Conflict(f"the username '{username}' is taken", "username_taken") from exc
+
+
+def register(core: Core, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    user = create_user(core, v.string(body, "username", max_len=32),
+                       v.string(body, "password", max_len=128))
+    return {"id": user["id"], "username": user["username"]}
+
+
+def login(core: Core, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    username = v.string(body, "username", max_len=64)
+    password = v.string(body, "password", max_len=128)
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id, username, role, password_hash FROM users WHERE username = %s",
+                    (username,))
+        user = cur.fetchone()
+    if not verify_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
+        raise Unauthorized("wrong username or password", "invalid_credentials")
+    token, expires = core.tokens.issue(user["id"], user["username"], Role(user["role"]))
+    return {"token": token, "expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
+            "user": {"id": user["id"], "username": user["username"], "role": user["role"]}}
+
+
+def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
+    body = v.body_object(body)
+    role = v.choice(body, "role", tuple(r.value for r in Role))
+    with core.db.transaction() as cur:
+        cur.execute("UPDATE users SET role = %s WHERE id = %s RETURNING id, username, role",
+                    (role, user_id))
+        user = cur.fetchone()
+    if user is None:
+        raise NotFound(f"no user {user_id}", "user_not_found")
+    return dict(user)
+
+
+def me(principal: Principal) -> dict[str, Any]:
+    return {"id": principal.user_id, "username": principal.username, "role": principal.role.value}
+
+
+def _check_credentials(username: str, password: str) -> None:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,32}", username):
+        raise BadRequest(f"a username is {_USERNAME_RULE}", "invalid_username")
+    if not 8 <= len(password) <= 128:
+        raise BadRequest("a password is 8 to 128 characters long", "weak_password")

@@ -1,0 +1,95 @@
+"""Checks on request bodies: each returns the clean value or raises BadRequest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from codearena.errors import BadRequest
+
+
+def body_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object", "invalid_body")
+    return body
+
+
+def string(body: dict[str, Any], name: str, *, min_len: int = 1, max_len: int = 10_000,
+           required: bool = True, default: str = "") -> str:
+    value = body.get(name)
+    if value is None and not required:
+        return default
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string", "invalid_field")
+    if not min_len <= len(value) <= max_len:
+        raise BadRequest(f"'{name}' must be {min_len} to {max_len} characters long", "invalid_field")
+    return text(value, name)
+
+
+def text(value: str, name: str) -> str:
+    """`value` unless it holds a NUL character, which PostgreSQL text cannot store."""
+    if "\x00" in value:
+        raise BadRequest(f"'{name}' must not contain NUL characters", "invalid_field")
+    return value
+
+
+def integer(body: dict[str, Any], name: str, *, low: int, high: int,
+            default: int | None = None) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"'{name}' must be an integer", "invalid_field")
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be between {low} and {high}", "invalid_field")
+    return value
+
+
+def boolean(body: dict[str, Any], name: str, default: bool = False) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise BadRequest(f"'{name}' must be true or false", "invalid_field")
+    return value
+
+
+def timestamp(body: dict[str, Any], name: str, *, required: bool = True) -> datetime | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be an ISO 8601 time with a zone", "invalid_field")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadRequest(f"'{name}' is not an ISO 8601 time", "invalid_field") from exc
+    if parsed.tzinfo is None:
+        raise BadRequest(f"'{name}' needs a time zone, e.g. 2026-01-01T10:00:00Z", "invalid_field")
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise BadRequest(f"'{name}' is out of range", "invalid_field") from exc
+    if not 1970 <= in_utc.year <= 9998:
+        raise BadRequest(f"'{name}' must lie between the years 1970 and 9998", "invalid_field")
+    return parsed
+
+
+def choice(body: dict[str, Any], name: str, options: tuple[str, ...], default: str | None = None,
+           code: str = "invalid_field") -> str:
+    value = body.get(name, default)
+    if value not in options:
+        raise BadRequest(f"'{name}' must be one of: {', '.join(options)}", code)
+    return str(value)
+
+
+def path_id(value: str, what: str) -> int:
+    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
+        raise BadRequest(f"{what} id must be a positive integer", "invalid_id")
+    return int(value)
+
+
+def query_int(params: dict[str, str] | None, name: str, *, default: int, low: int, high: int) -> int:
+    raw = (params or {}).get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdecimal()) or not low <= int(raw) <= high:
+        raise BadRequest(f"query parameter '{name}' must be an integer from {low} to {high}",
+                         "invalid_query")
+    return int(raw)

@@ -1,0 +1,212 @@
+"""A box: a keeper, a scratch tmpfs, a uid and cgroup of its own. Compile once, run many.
+
+Layout under the sandbox root: `box<N>/scratch` (tmpfs, owned by the box uid, /box inside)
+and `box<N>/io` (root-only: stdin, stdout and stderr files the program gets as descriptors,
+so it can change its own output but nothing else the judge reads).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.bwrap import View, bwrap_argv
+from sandbox.cgroups import Cgroup
+from sandbox.host import is_root, kill_pids, mount_tmpfs, pids_of_uids
+from sandbox.keeper_client import KeeperClient
+from sandbox.languages import LANGUAGES, Language
+from sandbox.model import REPORT_BYTES, CompileResult, Limits, RunResult, SandboxError, Status
+from sandbox.protocol import KeeperConfig, Measurement, RunRequest
+from sandbox.verdict import classify
+
+logger = logging.getLogger(__name__)
+
+Input = bytes | str | os.PathLike[str] | None  # bytes: the data; str/path: a file; None: empty
+COMPILE_TMP_BYTES = 256 * 1024 * 1024
+SCRATCH_INODES = 4096
+
+
+@dataclass(frozen=True)
+class BoxSpec:
+    index: int
+    directory: Path
+    uid: int | None  # None: degraded, not root; programs run as the supervisor's user
+    cgroup: Cgroup | None
+    scratch_bytes: int
+    seccomp_path: Path
+
+    @property
+    def scratch(self) -> Path:
+        return self.directory / "scratch"
+
+    @property
+    def io(self) -> Path:
+        return self.directory / "io"
+
+
+class Box:
+    """Use through `Sandbox.box()`; one thread at a time."""
+
+    def __init__(self, spec: BoxSpec) -> None:
+        self.spec = spec
+        self.language: Language | None = None
+        config = KeeperConfig(
+            spec.uid,
+            spec.uid,
+            spec.cgroup.config() if spec.cgroup else None,
+            str(spec.seccomp_path),
+        )
+        self._keeper = KeeperClient(config)
+
+    def open(self) -> None:
+        """Create the scratch and io directories, the cgroup, and start the keeper."""
+        for path in (self.spec.directory, self.spec.scratch, self.spec.io):
+            path.mkdir(mode=0o711, exist_ok=True)
+        self.spec.io.chmod(0o700)
+        if self.spec.uid is not None:
+            mount_tmpfs(
+                self.spec.scratch,
+                self.spec.scratch_bytes,
+                SCRATCH_INODES,
+                self.spec.uid,
+                self.spec.uid,
+            )
+        if self.spec.cgroup:
+            self.spec.cgroup.create()
+        self._keeper.start()
+
+    def close(self) -> None:
+        """Stop the keeper and kill what is left; the supervisor unmounts and removes."""
+        self._keeper.stop()
+        self._kill_leftovers()
+        if self.spec.cgroup:
+            self.spec.cgroup.remove()
+
+    def compile(self, language: str, source: str | bytes) -> CompileResult:
+        """Put `source` in the box and compile it. A compiler failure is `ok=False`."""
+        lang = _language(language)
+        self.reset()
+        data = source.encode() if isinstance(source, str) else source
+        (self.spec.scratch / lang.source_name).write_bytes(data)
+        if lang.compile_argv is None:
+            self.language = lang
+            return CompileResult(True, "", 0)
+        result = self._compile(lang, lang.compile_argv)
+        self.language = lang if result.ok else None
+        return result
+
+    def run(self, stdin: Input, limits: Limits) -> RunResult:
+        """Run the compiled program once on `stdin` under `limits`."""
+        if self.language is None:
+            raise RuntimeError("nothing compiled in this box: call compile() first")
+        view = View(
+            self.spec.scratch, self.language.run_argv, extra_ro_binds=self.language.extra_ro_binds
+        )
+        stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
+        measurement = self._execute(view, limits, self._stdin_path(stdin), stdout, stderr)
+        largest = max(stdout.stat().st_size, stderr.stat().st_size)
+        return RunResult(
+            status=classify(measurement, limits, largest),
+            cpu_time_ms=measurement.cpu_ns // 1_000_000,
+            wall_time_ms=measurement.wall_ns // 1_000_000,
+            memory_kb=measurement.peak_bytes // 1024,
+            exit_code=measurement.exit_code,
+            signal=measurement.signal,
+            stdout=_head(stdout),
+            stderr=_head(stderr),
+            stdout_path=stdout,
+        )
+
+    def reset(self) -> None:
+        """Forget the program: kill leftovers, wipe scratch and io, revive the keeper."""
+        self.language = None
+        self._kill_leftovers()
+        for directory in (self.spec.scratch, self.spec.io):
+            _empty(directory)
+        if not self._keeper.alive():
+            logger.warning("box %d: keeper gone, restarting it", self.spec.index)
+            self._keeper.stop()
+            self._keeper.start()
+
+    def _compile(self, lang: Language, argv: tuple[str, ...]) -> CompileResult:
+        view = View(
+            self.spec.scratch,
+            argv,
+            writable_box=True,
+            tmp_bytes=COMPILE_TMP_BYTES,
+            extra_ro_binds=lang.extra_ro_binds,
+        )
+        output = self.spec.io / "compile.out"
+        limits = lang.compile_limits
+        measurement = self._execute(view, limits, None, output, output)
+        status = classify(measurement, limits, output.stat().st_size)
+        text = _head(output).decode(errors="replace")
+        if status not in (Status.OK, Status.RTE):
+            text += f"\n[compiler stopped: {status.value}]"
+        return CompileResult(status is Status.OK, text, measurement.wall_ns // 1_000_000)
+
+    def _execute(
+        self, view: View, limits: Limits, stdin: Path | None, stdout: Path, stderr: Path
+    ) -> Measurement:
+        memory_bytes = limits.memory_limit_kb * 1024
+        request = RunRequest(
+            argv=bwrap_argv(view),
+            stdin_path=str(stdin) if stdin else None,
+            stdout_path=str(stdout),
+            stderr_path=str(stderr),
+            time_limit_ms=limits.time_limit_ms,
+            wall_limit_ms=limits.wall_limit_ms,
+            memory_bytes=memory_bytes,
+            processes=limits.processes,
+            fsize_bytes=limits.output_limit_kb * 1024,
+            stack_bytes=memory_bytes,
+        )
+        measurement = self._keeper.run(request)
+        if measurement.launch_error:
+            detail = _head(stderr).decode(errors="replace").strip()
+            raise SandboxError(f"box {self.spec.index}: {measurement.launch_error}: {detail}")
+        return measurement
+
+    def _stdin_path(self, stdin: Input) -> Path | None:
+        if stdin is None:
+            return None
+        if isinstance(stdin, bytes):
+            path = self.spec.io / "stdin"
+            path.write_bytes(stdin)
+            return path
+        return Path(stdin).resolve()  # the keeper's working directory is not ours
+
+    def _kill_leftovers(self) -> None:
+        # The keeper clears the cgroup after every run; this also covers a dead keeper.
+        # Without a cgroup, the box uid finds them (a /proc scan: slower).
+        if self.spec.cgroup:
+            if self.spec.cgroup.dirs()[0].exists():
+                self.spec.cgroup.signal_all(spare=self._keeper.pid)
+        elif self.spec.uid is not None and is_root():
+            kill_pids(pids_of_uids([self.spec.uid]))
+
+
+def _language(name: str) -> Language:
+    try:
+        return LANGUAGES[name]
+    except KeyError:
+        raise ValueError(f"unknown language {name!r}; known: {sorted(LANGUAGES)}") from None
+
+
+def _head(path: Path, limit: int = REPORT_BYTES) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read(limit)
+    except FileNotFoundError:
+        return b""
+
+
+def _empty(directory: Path) -> None:
+    for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)

@@ -1,0 +1,126 @@
+"""`codearena sandbox run`: compile and run one program in the sandbox, print JSON.
+
+Exit status 0 whenever the sandbox worked (whatever the program did), 1 when the sandbox
+itself failed, 2 for bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+from sandbox.box import Box
+from sandbox.checkers import check_output
+from sandbox.model import REPORT_BYTES, Limits, RunResult, SandboxError, Status
+from sandbox.supervisor import Sandbox
+
+# Its own root, uids and cgroup name, so it can run next to a judge on the same host.
+CLI_ROOT = Path("/var/lib/codearena-sandbox-cli")
+CLI_UID_BASE = 60801
+CLI_NAME = "codearena-cli"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codearena sandbox run")
+    parser.add_argument("--language", required=True)
+    parser.add_argument("--time-limit-ms", type=int, required=True)
+    parser.add_argument("--memory-limit-kb", type=int, required=True)
+    parser.add_argument("--output-limit-kb", type=int, default=64 * 1024)
+    parser.add_argument("--input", type=Path)
+    parser.add_argument("--expected", type=Path)
+    parser.add_argument("--checker", default="tokens")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--root-dir", type=Path, default=CLI_ROOT)
+    parser.add_argument("source", type=Path)
+    return parser
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run the command; print one JSON object on stdout; return the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        source = args.source.read_text()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = _run(args, source)
+    except (SandboxError, OSError) as exc:
+        print(json.dumps({"error": f"sandbox failed: {exc}"}))
+        return 1
+    print(json.dumps(report))
+    return 0
+
+
+def _run(args: argparse.Namespace, source: str) -> dict[str, Any]:
+    sandbox = Sandbox.start(boxes=1, root_dir=args.root_dir, name=CLI_NAME, uid_base=CLI_UID_BASE)
+    try:
+        with sandbox.box() as box:
+            return _compile_and_run(box, args, source)
+    finally:
+        sandbox.close()
+
+
+def _compile_and_run(box: Box, args: argparse.Namespace, source: str) -> dict[str, Any]:
+    compiled = box.compile(args.language, source)
+    if not compiled.ok:
+        return _compile_error_report(args, compiled.output)
+    limits = Limits(args.time_limit_ms, args.memory_limit_kb, args.output_limit_kb)
+    results = [box.run(args.input, limits) for _ in range(max(args.repeat, 1))]
+    report = _run_report(results[-1], compiled.output)
+    if args.expected is not None:
+        report["verdict"] = _verdict(results[-1], args.expected, args.checker)
+    if args.repeat > 1:
+        report["wall_time_ms_median"] = statistics.median(r.wall_time_ms for r in results)
+    return report
+
+
+def _run_report(result: RunResult, compile_output: str) -> dict[str, Any]:
+    return {
+        "status": result.status.value,
+        "cpu_time_ms": result.cpu_time_ms,
+        "wall_time_ms": result.wall_time_ms,
+        "memory_kb": result.memory_kb,
+        "exit_code": result.exit_code,
+        "signal": result.signal,
+        "stdout": result.stdout[:REPORT_BYTES].decode(errors="replace"),
+        "stderr": result.stderr[:REPORT_BYTES].decode(errors="replace"),
+        "compile_output": compile_output,
+    }
+
+
+def _compile_error_report(args: argparse.Namespace, output: str) -> dict[str, Any]:
+    report: dict[str, Any] = {
+        "status": "CE",
+        "cpu_time_ms": None,
+        "wall_time_ms": None,
+        "memory_kb": None,
+        "exit_code": None,
+        "signal": None,
+        "stdout": "",
+        "stderr": "",
+        "compile_output": output,
+    }
+    if args.expected is not None:
+        report["verdict"] = "CE"
+    return report
+
+
+def _verdict(result: RunResult, expected: Path, checker: str) -> str:
+    if result.status is not Status.OK:
+        return result.status.value
+    return "AC" if check_output(expected, result.stdout_path, checker) else "WA"
+
+
+def main() -> None:
+    sys.exit(run_cli(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Host-side plumbing: tmpfs mounts, processes by uid, prctl. Linux only, mostly root only."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+from collections.abc import Iterable
+from pathlib import Path
+
+PR_SET_CHILD_SUBREAPER = 36
+MNT_DETACH = 2
+MS_NOSUID, MS_NODEV = 2, 4
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def set_child_subreaper() -> None:
+    """Orphans of our descendants become our children, so we can reap them."""
+    _check(_libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def set_oom_score_adj(value: int, pid: str = "self") -> None:
+    with open(f"/proc/{pid}/oom_score_adj", "w") as file:
+        file.write(str(value))
+
+
+def mount_tmpfs(target: Path, size_bytes: int, inodes: int, uid: int, gid: int) -> None:
+    """Mount a size- and inode-capped tmpfs at `target`, owned by uid:gid, mode 0755."""
+    options = f"size={size_bytes},nr_inodes={inodes},mode=0755,uid={uid},gid={gid}"
+    result = _libc.mount(
+        b"tmpfs", os.fsencode(target), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()
+    )
+    _check(result, f"mount tmpfs on {target}")
+
+
+def unmount(target: Path) -> None:
+    """Lazily detach the mount at `target` (it goes once nothing uses it)."""
+    _check(_libc.umount2(os.fsencode(target), MNT_DETACH), f"umount {target}")
+
+
+def mounts_under(directory: Path) -> list[Path]:
+    """Mount points at or below `directory`, deepest first."""
+    prefix = str(directory.resolve())
+    found = []
+    with open("/proc/self/mountinfo") as file:
+        for line in file:
+            point = _unescape(line.split()[4])
+            if point == prefix or point.startswith(prefix + "/"):
+                found.append(Path(point))
+    return sorted(found, key=lambda p: len(p.parts), reverse=True)
+
+
+def _unescape(field: str) -> str:
+    # mountinfo escapes space, tab, newline and backslash as \ooo
+    return field.encode().decode("unicode_escape")
+
+
+def pids_of_uids(uids: Iterable[int], zombies: bool = True) -> list[int]:
+    """Processes whose real uid is one of `uids` (scans /proc)."""
+    wanted = {str(uid) for uid in uids}
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        state, uid = _state_and_real_uid(entry.name)
+        if uid in wanted and (zombies or state != "Z"):
+            found.append(int(entry.name))
+    return found
+
+
+def _state_and_real_uid(pid: str) -> tuple[str | None, str | None]:
+    state = None
+    try:
+        with open(f"/proc/{pid}/status") as file:
+            for line in file:
+                if line.startswith("State:"):
+                    state = line.split()[1]
+                elif line.startswith("Uid:"):
+                    return state, line.split()[1]
+    except OSError:  # gone meanwhile
+        pass
+    return state, None
+
+
+def kill_pids(pids: Iterable[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0

@@ -1,0 +1,75 @@
+"""The box keeper: a single-threaded root helper that lives in its box's cgroup.
+
+Started by the supervisor as `python -m sandbox.keeper CONFIG_JSON` with pipes on stdin and
+stdout. It joins the box cgroup once, makes itself immune to the OOM killer and a child
+subreaper, then answers one JSON line per run request (see `sandbox.protocol`). It exits
+when its stdin closes, killing a program that is still running.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+from sandbox.cgroups import cgroup_from_config
+from sandbox.host import set_child_subreaper, set_oom_score_adj
+from sandbox.protocol import (
+    KeeperConfig,
+    RunRequest,
+    decode,
+    encode,
+    error_message,
+    measurement_message,
+)
+from sandbox.runner import BoxContext, SupervisorGone, run_one
+
+
+def setup(config: KeeperConfig) -> BoxContext:
+    cgroup = cgroup_from_config(config.cgroup) if config.cgroup else None
+    if cgroup:
+        cgroup.join(os.getpid())
+    _protect_from_oom_killer()
+    set_child_subreaper()
+    seccomp_fd = os.open(config.seccomp_path, os.O_RDONLY)
+    return BoxContext(cgroup, config.uid, config.gid, seccomp_fd, control_fd=sys.stdin.fileno())
+
+
+def _protect_from_oom_killer() -> None:
+    # Needs CAP_SYS_RESOURCE, which some containers drop. Programs also run at +1000, so
+    # the OOM killer prefers any of them to the keeper either way.
+    try:
+        set_oom_score_adj(-1000)
+    except PermissionError:
+        pass
+
+
+def serve(ctx: BoxContext, line: bytes) -> bytes:
+    """Answer one request line; only SupervisorGone escapes."""
+    try:
+        request = RunRequest(**decode(line)["run"])
+        return measurement_message(run_one(ctx, request))
+    except SupervisorGone:
+        raise
+    except Exception:
+        return error_message(traceback.format_exc(limit=5))
+
+
+def send(message: bytes) -> None:
+    sys.stdout.buffer.write(message)
+    sys.stdout.buffer.flush()
+
+
+def main(argv: list[str]) -> int:
+    ctx = setup(KeeperConfig.from_json(argv[1]))
+    send(encode({"ready": True, "pid": os.getpid()}))
+    try:
+        while line := sys.stdin.buffer.readline():
+            send(serve(ctx, line))
+    except (SupervisorGone, BrokenPipeError):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,78 @@
+"""What callers pass in and get back: limits, statuses and results.
+
+A contestant's outcome (TLE, MLE, a crash…) is a `RunResult`, never an exception.
+`SandboxError` means the sandbox itself failed; the caller retries or reports JE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+REPORT_BYTES = 64 * 1024  # stdout/stderr/compiler output kept in results
+# Below this the memory cgroup cannot even hold bwrap next to what the box already holds.
+MIN_MEMORY_LIMIT_KB = 8 * 1024
+
+
+class SandboxError(Exception):
+    """The sandbox could not run or measure the program (infrastructure fault, not a verdict)."""
+
+
+class Status(StrEnum):
+    OK = "OK"
+    TLE = "TLE"
+    MLE = "MLE"
+    RTE = "RTE"
+    OLE = "OLE"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits of one run. `wall_time_limit_ms` defaults to 2 × time limit + 1 s."""
+
+    time_limit_ms: int
+    memory_limit_kb: int
+    output_limit_kb: int = 64 * 1024
+    processes: int = 64
+    wall_time_limit_ms: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.memory_limit_kb < MIN_MEMORY_LIMIT_KB:
+            raise ValueError(f"memory_limit_kb must be at least {MIN_MEMORY_LIMIT_KB}")
+        if min(self.time_limit_ms, self.output_limit_kb, self.processes) <= 0:
+            raise ValueError(f"limits must be positive: {self}")
+
+    @property
+    def wall_limit_ms(self) -> int:
+        return self.wall_time_limit_ms or 2 * self.time_limit_ms + 1000
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of one run.
+
+    `stdout`/`stderr` are cut at 64 KiB; the whole stdout stays at `stdout_path` until the
+    next run in the same box. `exit_code` and `signal` are as bubblewrap reports them: a
+    program killed by signal N and one calling exit(128 + N) look the same, so a status is
+    never decided from them alone.
+    """
+
+    status: Status
+    cpu_time_ms: int
+    wall_time_ms: int
+    memory_kb: int
+    exit_code: int | None
+    signal: int | None
+    stdout: bytes
+    stderr: bytes
+    stdout_path: Path
+
+
+@dataclass(frozen=True)
+class CompileResult:
+    """`output` is the compiler's stdout+stderr (cut at 64 KiB); `time_ms` is wall time."""
+
+    ok: bool
+    output: str
+    time_ms: int

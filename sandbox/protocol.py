@@ -1,0 +1,84 @@
+"""The messages between the supervisor and a box keeper (one JSON object per line)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class KeeperConfig:
+    """How a keeper sets itself up. `uid`/`gid` None: stay as we are (degraded, not root)."""
+
+    uid: int | None
+    gid: int | None
+    cgroup: dict[str, Any] | None
+    seccomp_path: str
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> KeeperConfig:
+        return cls(**json.loads(text))
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One sandboxed execution: `argv` is the full bwrap command line."""
+
+    argv: list[str]
+    stdin_path: str | None
+    stdout_path: str
+    stderr_path: str
+    time_limit_ms: int
+    wall_limit_ms: int
+    memory_bytes: int
+    processes: int
+    fsize_bytes: int
+    stack_bytes: int
+    nofile: int = 64
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What the keeper measured. `memory_limit_hit` comes from the OOM-kill counter."""
+
+    exit_code: int | None
+    signal: int | None
+    cpu_ns: int
+    wall_ns: int
+    peak_bytes: int
+    memory_limit_hit: bool
+    cpu_killed: bool
+    wall_killed: bool
+    launch_error: str | None = None
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    return json.dumps(message).encode() + b"\n"
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    value = json.loads(line)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, got {line[:100]!r}")
+    return value
+
+
+def _fields(instance: RunRequest | Measurement) -> dict[str, Any]:
+    # Shallow, unlike dataclasses.asdict, which deep-copies the long argv on every run.
+    return {field.name: getattr(instance, field.name) for field in fields(instance)}
+
+
+def request_message(request: RunRequest) -> bytes:
+    return encode({"run": _fields(request)})
+
+
+def measurement_message(measurement: Measurement) -> bytes:
+    return encode({"ok": True, "measurement": _fields(measurement)})
+
+
+def error_message(error: str) -> bytes:
+    return encode({"ok": False, "error": error})

@@ -1,0 +1,303 @@
+"""One sandboxed execution, as the keeper performs it: launch, watch, kill, reap, measure.
+
+Runs inside the keeper process, which already sits in the box cgroup, so the program starts
+there without a migration. The keeper's own CPU use is charged to the same cgroup and is
+subtracted. Nothing here raises for what the program does; exceptions are sandbox faults.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import resource
+import select
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+
+from sandbox.cgroups import Cgroup
+from sandbox.host import kill_pids, pids_of_uids, set_oom_score_adj
+from sandbox.protocol import Measurement, RunRequest
+
+POLL_S = 0.01
+REAP_TIMEOUT_S = 5.0
+PROGRAM_OOM_SCORE_ADJ = 1000  # raising needs no privilege; the keeper must never be the victim
+BWRAP_PIDS = 3  # the keeper, the outer and the inner bubblewrap share pids.max with the program
+
+
+class SupervisorGone(Exception):
+    """The control pipe closed while a program ran."""
+
+
+@dataclass
+class BoxContext:
+    cgroup: Cgroup | None
+    uid: int | None
+    gid: int | None
+    seccomp_fd: int
+    control_fd: int  # readable during a run only when the supervisor went away
+    applied_limits: tuple[int, int] | None = None  # (memory bytes, pids) written last
+
+    def apply_limits(self, memory_bytes: int, processes: int) -> None:
+        """Write the cgroup limits, skipping the writes when they did not change."""
+        if self.cgroup and self.applied_limits != (memory_bytes, processes):
+            self.applied_limits = None  # unknown if a write fails halfway
+            self.cgroup.set_limits(memory_bytes, processes)
+            self.applied_limits = (memory_bytes, processes)
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """Counters before the run; CPU and OOM kills cannot be reset, so we take deltas."""
+
+    cgroup_cpu_ns: int
+    oom_kills: int
+    usage_bytes: int  # charged before the run: the keeper, page cache of earlier runs
+    self_cpu_ns: int
+    children_cpu_ns: int
+
+    @classmethod
+    def take(cls, cgroup: Cgroup | None) -> _Baseline:
+        if cgroup is None:
+            return cls(0, 0, 0, time.process_time_ns(), _children_cpu_ns())
+        return cls(
+            cgroup.cpu_ns(),
+            cgroup.oom_kills(),
+            cgroup.usage_bytes(),
+            time.process_time_ns(),
+            _children_cpu_ns(),
+        )
+
+    def run_cpu_ns(self, cgroup: Cgroup) -> int:
+        keeper = time.process_time_ns() - self.self_cpu_ns
+        return cgroup.cpu_ns() - self.cgroup_cpu_ns - keeper
+
+
+@dataclass
+class _Outcome:
+    wait_status: int = 0
+    max_rss_kb: int = 0
+    killed: str | None = None  # "cpu" or "wall"
+    status_json: bytes = b""
+
+
+def run_one(ctx: BoxContext, request: RunRequest) -> Measurement:
+    """Run `request` to completion and measure it."""
+    ctx.apply_limits(request.memory_bytes, request.processes + BWRAP_PIDS)
+    if ctx.cgroup:
+        ctx.cgroup.reset_peak()
+    baseline = _Baseline.take(ctx.cgroup)
+    started = time.monotonic_ns()
+    outcome = _Outcome()
+    proc, status_fd = _launch(ctx, request)
+    exited = False
+    try:
+        outcome.killed = _watch(ctx, proc, request, baseline, started)
+        exited = outcome.killed is None
+    finally:
+        try:
+            if not exited:  # a limit, or SupervisorGone: stop it before reaping
+                _kill_box(ctx, proc)
+            _reap(ctx, proc, outcome)
+        finally:
+            outcome.status_json = _read_available(status_fd)
+    return _measure(ctx, request, baseline, outcome, time.monotonic_ns() - started)
+
+
+def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[bytes], int]:
+    status_read, status_write = os.pipe()
+    os.lseek(ctx.seccomp_fd, 0, os.SEEK_SET)  # bwrap reads the filter to EOF on every run
+    argv = [
+        request.argv[0],
+        "--seccomp",
+        str(ctx.seccomp_fd),
+        "--json-status-fd",
+        str(status_write),
+        *request.argv[1:],
+    ]
+    try:
+        with _stdio(request) as (stdin, stdout, stderr):
+            proc = subprocess.Popen(
+                argv,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                env={},
+                close_fds=True,
+                pass_fds=(ctx.seccomp_fd, status_write),
+                preexec_fn=partial(_enter_box, ctx.uid, ctx.gid, _rlimits(ctx, request)),
+            )
+    except BaseException:
+        os.close(status_read)
+        raise
+    finally:
+        os.close(status_write)
+    return proc, status_read
+
+
+@contextmanager
+def _stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
+    with ExitStack() as stack:
+
+        def opened(path: str, flags: int) -> int:
+            fd = os.open(path, flags, 0o600)
+            stack.callback(os.close, fd)
+            return fd
+
+        stdin = opened(request.stdin_path or os.devnull, os.O_RDONLY)
+        out_flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        stdout = opened(request.stdout_path, out_flags)
+        same = request.stderr_path == request.stdout_path
+        stderr = stdout if same else opened(request.stderr_path, out_flags)
+        yield stdin, stdout, stderr
+
+
+def _enter_box(uid: int | None, gid: int | None, rlimits: dict[int, tuple[int, int]]) -> None:
+    """In the forked child, before exec: be the OOM killer's first choice, limit, drop to uid."""
+    set_oom_score_adj(PROGRAM_OOM_SCORE_ADJ)
+    for limit, value in rlimits.items():
+        resource.setrlimit(limit, value)
+    if uid is not None and gid is not None:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+
+
+def _rlimits(ctx: BoxContext, request: RunRequest) -> dict[int, tuple[int, int]]:
+    cpu_s = math.ceil(request.time_limit_ms / 1000) + 1  # a backstop; the watchdog is exact
+    limits = {
+        resource.RLIMIT_CPU: (cpu_s, cpu_s + 1),
+        resource.RLIMIT_FSIZE: (request.fsize_bytes, request.fsize_bytes),
+        resource.RLIMIT_CORE: (0, 0),
+        resource.RLIMIT_NOFILE: (request.nofile, request.nofile),
+        resource.RLIMIT_STACK: (request.stack_bytes, request.stack_bytes),
+    }
+    if ctx.uid is not None:  # RLIMIT_NPROC counts per uid: it needs the box's own uid
+        limits[resource.RLIMIT_NPROC] = (request.processes + 2, request.processes + 2)
+    if ctx.cgroup is None:  # degraded: no memcg, so cap address space (breaks JVMs, go)
+        limits[resource.RLIMIT_AS] = (request.memory_bytes, request.memory_bytes)
+    return limits
+
+
+def _watch(
+    ctx: BoxContext,
+    proc: subprocess.Popen[bytes],
+    request: RunRequest,
+    baseline: _Baseline,
+    started: int,
+) -> str | None:
+    """Wait for bwrap to exit; return "wall" or "cpu" when a limit made us stop it first."""
+    deadline = started + request.wall_limit_ms * 1_000_000
+    cpu_limit_ns = request.time_limit_ms * 1_000_000
+    pidfd = os.pidfd_open(proc.pid)
+    try:
+        while True:
+            ready, _, _ = select.select([pidfd, ctx.control_fd], [], [], POLL_S)
+            if pidfd in ready:
+                return None
+            if ctx.control_fd in ready:
+                raise SupervisorGone()
+            if time.monotonic_ns() >= deadline:
+                return "wall"
+            if ctx.cgroup and baseline.run_cpu_ns(ctx.cgroup) > cpu_limit_ns:
+                return "cpu"
+    finally:
+        os.close(pidfd)
+
+
+def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes]) -> None:
+    # The outer bwrap first: the inner one (pid 1 of the namespace) dies with it.
+    kill_pids([proc.pid])
+    if ctx.cgroup:
+        ctx.cgroup.signal_all(spare=os.getpid())
+    elif ctx.uid is not None:
+        kill_pids(pids_of_uids([ctx.uid]))
+
+
+def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: _Outcome) -> None:
+    """Wait for bwrap, then kill and reap whatever is left (orphans come to us)."""
+    # Not its rusage: its max RSS counts the keeper's, from before it exec'd bwrap.
+    _, outcome.wait_status = os.waitpid(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(outcome.wait_status)
+    deadline = time.monotonic() + REAP_TIMEOUT_S
+    while True:
+        leftovers = ctx.cgroup.signal_all(spare=os.getpid()) if ctx.cgroup else set()
+        children_left = _reap_ready(outcome)
+        if not leftovers and not children_left:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"box processes survive: {sorted(leftovers)}")
+        time.sleep(0.0005)
+
+
+def _reap_ready(outcome: _Outcome) -> bool:
+    """Reap every exited child; return whether live children remain."""
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0:
+            return True
+        outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
+
+
+def _read_available(fd: int) -> bytes:
+    """Read what is in the pipe and close it (bwrap wrote before exiting; never block)."""
+    chunks = []
+    os.set_blocking(fd, False)
+    try:
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+    except BlockingIOError:
+        pass
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _children_cpu_ns() -> int:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return int((usage.ru_utime + usage.ru_stime) * 1e9)
+
+
+def _measure(
+    ctx: BoxContext, request: RunRequest, baseline: _Baseline, outcome: _Outcome, wall_ns: int
+) -> Measurement:
+    exit_code, signal = _exit_of(outcome.wait_status)
+    if ctx.cgroup:
+        cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
+        # New charges (not the page cache earlier runs left), or the largest process's RSS.
+        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes
+        peak = max(charged, outcome.max_rss_kb * 1024)
+        limit_hit = ctx.cgroup.oom_kills() > baseline.oom_kills
+    else:
+        cpu_ns = _children_cpu_ns() - baseline.children_cpu_ns
+        peak = outcome.max_rss_kb * 1024
+        limit_hit = peak > request.memory_bytes
+    started = b'"exit-code"' in outcome.status_json
+    launch_error = None if started or outcome.killed or limit_hit else "bwrap failed to start"
+    return Measurement(
+        exit_code=exit_code,
+        signal=signal,
+        cpu_ns=max(cpu_ns, 0),
+        wall_ns=wall_ns,
+        peak_bytes=peak,
+        memory_limit_hit=limit_hit,
+        cpu_killed=outcome.killed == "cpu",
+        wall_killed=outcome.killed == "wall",
+        launch_error=launch_error,
+    )
+
+
+def _exit_of(wait_status: int) -> tuple[int | None, int | None]:
+    """bwrap exits with 128 + n when the program died of signal n."""
+    if os.WIFSIGNALED(wait_status):
+        return None, os.WTERMSIG(wait_status)
+    code = os.WEXITSTATUS(wait_status)
+    if code > 128:
+        return None, code - 128
+    return code, None

@@ -1,0 +1,249 @@
+"""The sandbox supervisor: a pool of boxes, stale-state cleanup, and degraded mode.
+
+Boxes, their uids (`uid_base + N`), cgroups (`<own cgroup>/<name>/box<N>`) and scratch
+mounts (`<root_dir>/box<N>/scratch`) belong to one supervisor at a time, guarded by lock
+files; whatever a crashed predecessor left there is removed at start. Concurrent supervisors
+on one host need distinct `root_dir`, `uid_base` and `name`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import queue
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sandbox.box import Box, BoxSpec
+from sandbox.bwrap import BWRAP
+from sandbox.cgroups import CgroupLayout, detect_layout
+from sandbox.host import is_root, kill_pids, mounts_under, pids_of_uids, unmount
+from sandbox.languages import LANGUAGES
+from sandbox.model import Limits, SandboxError, Status
+from sandbox.seccomp_filter import write_filter
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROOT = Path("/var/lib/codearena-sandbox")
+UID_SPAN = 256  # uids uid_base … uid_base+255 are reserved for boxes
+LOCK_TIMEOUT_S = 120.0
+SELF_TEST_LIMITS = Limits(time_limit_ms=5000, memory_limit_kb=512 * 1024)
+
+
+class Sandbox:
+    """Create with `Sandbox.start()`, take boxes with `with sandbox.box() as box:`."""
+
+    def __init__(self, root: Path, layout: CgroupLayout | None, uid_base: int | None) -> None:
+        self.root = root
+        self.layout = layout
+        self.uid_base = uid_base
+        self.boxes: list[Box] = []
+        self._free: queue.Queue[Box] = queue.Queue()
+        self._locks: list[int] = []
+        self._closed = False
+
+    @classmethod
+    def start(
+        cls,
+        boxes: int | None = None,
+        root_dir: Path = DEFAULT_ROOT,
+        *,
+        name: str = "codearena",
+        uid_base: int = 60001,
+        scratch_bytes: int = 256 * 1024 * 1024,
+        use_cgroups: bool = True,
+    ) -> Sandbox:
+        """Clean up after a crashed predecessor and start `boxes` boxes (default: one per CPU).
+
+        Without root or usable cgroups (or with `use_cgroups=False`) it runs degraded: see
+        `degraded`. Raises SandboxError (or OSError) when it cannot start at all.
+        """
+        if not 0 < (boxes or 1) <= UID_SPAN:
+            raise ValueError(f"boxes must be between 1 and {UID_SPAN}")
+        root = _prepare_root(Path(root_dir))
+        sandbox = cls(root, None, uid_base if is_root() else None)
+        try:
+            sandbox._lock(name)
+            sandbox.layout = _cgroup_layout(name) if use_cgroups else None
+            sandbox._clean_stale()
+            seccomp = write_filter(root / "seccomp.bpf")
+            sandbox._open_boxes(boxes or os.cpu_count() or 1, scratch_bytes, seccomp)
+        except BaseException:
+            sandbox.close()
+            raise
+        sandbox._log_mode()
+        return sandbox
+
+    @property
+    def degraded(self) -> bool:
+        """True when limits rest on rlimits and the wall watchdog only (no cgroups)."""
+        return self.layout is None
+
+    @staticmethod
+    def available_languages() -> list[str]:
+        """Languages whose toolchain is installed here (and bubblewrap itself)."""
+        if not os.access(BWRAP, os.X_OK):
+            return []
+        return [name for name, language in LANGUAGES.items() if language.available()]
+
+    def self_test(self) -> dict[str, str | None]:
+        """Compile and run each available language's hello program: None when it works,
+        else what went wrong. Meant for judge start-up, to refuse broken languages."""
+        problems: dict[str, str | None] = {}
+        for name in self.available_languages():
+            with self.box() as box:
+                problems[name] = _self_test(box, name)
+        return problems
+
+    @contextmanager
+    def box(self) -> Iterator[Box]:
+        """Wait for a free box; on release it is wiped and its leftovers killed."""
+        if self._closed:
+            raise SandboxError("sandbox is closed")
+        box = self._free.get()
+        try:
+            yield box
+        finally:
+            try:
+                box.reset()
+            except Exception:
+                logger.exception("box %d: reset failed", box.spec.index)
+            self._free.put(box)
+
+    def close(self) -> None:
+        """Stop every keeper, kill leftovers, remove cgroups, mounts and directories."""
+        if self._closed:
+            return
+        self._closed = True
+        for box in self.boxes:
+            _try(box.close, f"close box {box.spec.index}")
+        _try(lambda: self._clean_stale(remove_bases=True), "clean up")
+        (self.root / "seccomp.bpf").unlink(missing_ok=True)
+        for fd in self._locks:
+            os.close(fd)
+
+    def _open_boxes(self, count: int, scratch_bytes: int, seccomp: Path) -> None:
+        for index in range(count):
+            uid = None if self.uid_base is None else self.uid_base + index
+            cgroup = self.layout.box(index) if self.layout else None
+            spec = BoxSpec(index, self.root / f"box{index}", uid, cgroup, scratch_bytes, seccomp)
+            box = Box(spec)
+            self.boxes.append(box)
+            box.open()
+            self._free.put(box)
+
+    def _lock(self, name: str) -> None:
+        """One lock per shared resource: the root, the uid range, the cgroup name."""
+        paths = [self.root / ".lock"]
+        if self.uid_base is not None:
+            paths.append(_lock_dir() / f"codearena-sandbox-uid{self.uid_base}.lock")
+            paths.append(_lock_dir() / f"codearena-sandbox-cgroup-{name}.lock")
+        for path in paths:
+            self._locks.append(_take_lock(path))
+
+    def _clean_stale(self, remove_bases: bool = False) -> None:
+        if self.uid_base is not None:
+            _kill_uids(range(self.uid_base, self.uid_base + UID_SPAN))
+        if self.layout:
+            self.layout.remove(remove_bases)
+        for mount in mounts_under(self.root):
+            unmount(mount)
+        for directory in self.root.glob("box*"):
+            shutil.rmtree(directory)
+
+    def _log_mode(self) -> None:
+        if self.layout:
+            logger.info(
+                "sandbox: %d boxes, cgroup v%d, root %s",
+                len(self.boxes),
+                self.layout.version,
+                self.root,
+            )
+            return
+        why = "no cgroups" if self.uid_base is not None else "not running as root"
+        logger.warning(
+            "sandbox: DEGRADED mode (%s): no memory, process or CPU-time cgroup "
+            "limits, only rlimits and the wall-clock watchdog",
+            why,
+        )
+
+
+def _self_test(box: Box, language: str) -> str | None:
+    compiled = box.compile(language, LANGUAGES[language].self_test)
+    if not compiled.ok:
+        return f"compile failed: {compiled.output[:500]}"
+    result = box.run(None, SELF_TEST_LIMITS)
+    if (result.status, result.stdout) != (Status.OK, b"hello\n"):
+        return f"run gave {result.status.value} {result.stdout[:100]!r} {result.stderr[:500]!r}"
+    return None
+
+
+def _kill_uids(uids: range, timeout_s: float = 5.0) -> None:
+    """Kill every process of `uids` and wait for them to die. Zombies are left to their
+    parent (init, when a killed keeper orphaned them): they hold nothing but a pid."""
+    deadline = time.monotonic() + timeout_s
+    while pids := pids_of_uids(uids, zombies=False):
+        kill_pids(pids)
+        if time.monotonic() > deadline:
+            logger.warning("sandbox: box processes %s survive SIGKILL", pids)
+            return
+        time.sleep(0.01)
+
+
+def _cgroup_layout(name: str) -> CgroupLayout | None:
+    if not is_root():
+        return None
+    layout = detect_layout(name)
+    if layout is None:
+        return None
+    try:
+        layout.prepare()
+    except OSError as exc:
+        logger.warning("sandbox: cannot create cgroups under %s: %s", layout.bases[0], exc)
+        return None
+    return layout
+
+
+def _prepare_root(root: Path) -> Path:
+    """Create `root`; box uids must be able to traverse every directory down to it."""
+    root.mkdir(parents=True, exist_ok=True)
+    root = root.resolve()
+    if is_root():
+        root.chmod(0o711)
+        for directory in (root, *root.parents):
+            if not directory.stat().st_mode & stat.S_IXOTH:
+                raise SandboxError(
+                    f"{directory} must be searchable by others (o+x) so box uids can reach {root}"
+                )
+    return root
+
+
+def _lock_dir() -> Path:
+    return Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+
+
+def _take_lock(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise SandboxError(f"another sandbox supervisor holds {path}") from None
+            time.sleep(0.1)
+
+
+def _try(action: Callable[[], object], what: str) -> None:
+    try:
+        action()
+    except Exception:
+        logger.exception("sandbox: %s failed", what)

@@ -1,0 +1,151 @@
+-- 0001: the initial schema (identical to schema.sql at version 1).
+
+CREATE TABLE users (
+    id            bigserial PRIMARY KEY,
+    username      text NOT NULL UNIQUE CHECK (username ~ '^[A-Za-z0-9_.-]{3,32}$'),
+    password_hash text NOT NULL,
+    role          text NOT NULL DEFAULT 'contestant' CHECK (role IN ('admin', 'jury', 'contestant')),
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE contests (
+    id              bigserial PRIMARY KEY,
+    title           text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    start_at        timestamptz NOT NULL,
+    end_at          timestamptz NOT NULL,
+    freeze_at       timestamptz,
+    unfrozen_at     timestamptz,
+    scoring         text NOT NULL DEFAULT 'icpc' CHECK (scoring IN ('icpc', 'points')),
+    penalty_minutes integer NOT NULL DEFAULT 20 CHECK (penalty_minutes BETWEEN 0 AND 1000),
+    practice        boolean NOT NULL DEFAULT false,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    CHECK (end_at > start_at),
+    CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
+);
+CREATE INDEX contests_start_at_idx ON contests (start_at);
+
+CREATE TABLE problems (
+    id              bigserial PRIMARY KEY,
+    title           text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    statement       text NOT NULL DEFAULT '',
+    time_limit_ms   integer NOT NULL CHECK (time_limit_ms BETWEEN 100 AND 60000),
+    memory_limit_kb integer NOT NULL CHECK (memory_limit_kb BETWEEN 16384 AND 4194304),
+    points          integer NOT NULL DEFAULT 100 CHECK (points >= 0),
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE contest_problems (
+    contest_id bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+    problem_id bigint NOT NULL REFERENCES problems (id),
+    label      text NOT NULL CHECK (label ~ '^[A-Z][0-9]?$'),
+    PRIMARY KEY (contest_id, problem_id),
+    UNIQUE (contest_id, label)
+);
+CREATE INDEX contest_problems_problem_idx ON contest_problems (problem_id);
+
+CREATE TABLE test_cases (
+    id         bigserial PRIMARY KEY,
+    problem_id bigint NOT NULL REFERENCES problems (id) ON DELETE CASCADE,
+    ordinal    integer NOT NULL CHECK (ordinal >= 1),
+    input      text NOT NULL,
+    answer     text NOT NULL,
+    test_group text NOT NULL DEFAULT 'main' CHECK (length(test_group) BETWEEN 1 AND 64),
+    points     integer NOT NULL DEFAULT 0 CHECK (points >= 0),
+    is_sample  boolean NOT NULL DEFAULT false,
+    UNIQUE (problem_id, ordinal)
+);
+
+-- A submission never changes after intake except for its status; see the trigger below.
+CREATE TABLE submissions (
+    id         bigserial PRIMARY KEY,
+    contest_id bigint NOT NULL REFERENCES contests (id),
+    problem_id bigint NOT NULL REFERENCES problems (id),
+    user_id    bigint NOT NULL REFERENCES users (id),
+    language   text NOT NULL CHECK (language IN ('python', 'c', 'cpp', 'java', 'javascript', 'go', 'rust')),
+    source     text NOT NULL CHECK (octet_length(source) BETWEEN 1 AND 65536),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    status     text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'judging', 'judged')),
+    FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id)
+);
+CREATE INDEX submissions_contest_user_idx ON submissions (contest_id, user_id, created_at);
+CREATE INDEX submissions_user_idx ON submissions (user_id, created_at DESC);
+CREATE INDEX submissions_queued_idx ON submissions (created_at) WHERE status <> 'judged';
+
+CREATE FUNCTION submissions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'submissions are never deleted' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF (NEW.id, NEW.contest_id, NEW.problem_id, NEW.user_id, NEW.language, NEW.source, NEW.created_at)
+       IS DISTINCT FROM
+       (OLD.id, OLD.contest_id, OLD.problem_id, OLD.user_id, OLD.language, OLD.source, OLD.created_at) THEN
+        RAISE EXCEPTION 'submission % is immutable; only its status may change', OLD.id
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER submissions_immutable BEFORE UPDATE OR DELETE ON submissions
+    FOR EACH ROW EXECUTE FUNCTION submissions_immutable();
+
+-- One row per judging of a submission; a rejudge adds a row and moves `is_current`.
+CREATE TABLE submission_results (
+    id             bigserial PRIMARY KEY,
+    submission_id  bigint NOT NULL REFERENCES submissions (id),
+    judgement      integer NOT NULL DEFAULT 1 CHECK (judgement >= 1),
+    verdict        text NOT NULL CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RTE', 'OLE', 'CE', 'JE')),
+    score          numeric(10, 2) NOT NULL DEFAULT 0 CHECK (score >= 0),
+    max_time_ms    integer NOT NULL DEFAULT 0 CHECK (max_time_ms >= 0),
+    max_memory_kb  integer NOT NULL DEFAULT 0 CHECK (max_memory_kb >= 0),
+    compile_output text NOT NULL DEFAULT '',
+    judge_host     text NOT NULL DEFAULT '',
+    is_current     boolean NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (submission_id, judgement)
+);
+CREATE UNIQUE INDEX submission_results_current_idx ON submission_results (submission_id) WHERE is_current;
+
+CREATE TABLE test_results (
+    result_id    bigint NOT NULL REFERENCES submission_results (id) ON DELETE CASCADE,
+    test_case_id bigint NOT NULL REFERENCES test_cases (id),
+    ordinal      integer NOT NULL CHECK (ordinal >= 1),
+    verdict      text NOT NULL CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RTE', 'OLE', 'JE')),
+    time_ms      integer NOT NULL CHECK (time_ms >= 0),
+    memory_kb    integer NOT NULL CHECK (memory_kb >= 0),
+    PRIMARY KEY (result_id, ordinal)
+);
+
+-- The jury's current standing cell per contestant and problem, written with the result.
+CREATE TABLE contest_penalties (
+    contest_id      bigint NOT NULL REFERENCES contests (id),
+    user_id         bigint NOT NULL REFERENCES users (id),
+    problem_id      bigint NOT NULL REFERENCES problems (id),
+    attempts        integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    pending         integer NOT NULL DEFAULT 0 CHECK (pending >= 0),
+    solved          boolean NOT NULL DEFAULT false,
+    time_minutes    integer CHECK (time_minutes >= 0),
+    penalty_minutes integer NOT NULL DEFAULT 0 CHECK (penalty_minutes >= 0),
+    score           numeric(10, 2) NOT NULL DEFAULT 0 CHECK (score >= 0),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (contest_id, user_id, problem_id),
+    CHECK (NOT solved OR time_minutes IS NOT NULL)
+);
+
+-- Append-only log of absolute standing rows; Redis boards are rebuilt from it.
+CREATE TABLE leaderboard_events (
+    id            bigserial PRIMARY KEY,
+    contest_id    bigint NOT NULL REFERENCES contests (id),
+    user_id       bigint NOT NULL REFERENCES users (id),
+    submission_id bigint REFERENCES submissions (id),
+    jury_row      jsonb NOT NULL,
+    public_row    jsonb NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX leaderboard_events_contest_user_idx ON leaderboard_events (contest_id, user_id, id DESC);
+CREATE INDEX leaderboard_events_contest_time_idx ON leaderboard_events (contest_id, created_at);
+
+CREATE FUNCTION leaderboard_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'leaderboard_events is append-only' USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE TRIGGER leaderboard_events_append_only BEFORE UPDATE OR DELETE ON leaderboard_events
+    FOR EACH ROW EXECUTE FUNCTION leaderboard_events_append_only();

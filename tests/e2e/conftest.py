@@ -1,0 +1,80 @@
+"""Real processes over real HTTP: the local gateway and a judge host, started per test."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from codearena.config import Settings
+from tests.conftest import service_env
+
+LOGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-logs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> int:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        return int(self.popen.returncode)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def spawn(name: str, args: list[str], settings: Settings) -> Process:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{name}-{int(time.time() * 1000)}.log"
+    with log.open("wb") as handle:
+        popen = subprocess.Popen([sys.executable, "-m", "codearena.cli", *args], stdout=handle,
+                                 stderr=subprocess.STDOUT, env=service_env(settings))
+    return Process(name, popen, log)
+
+
+@pytest.fixture
+def gateway(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    process = spawn("gateway", ["gateway", "--port", str(port)], settings)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/contests", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.popen.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the gateway did not come up:\n" + process.output())
+        time.sleep(0.2)
+    yield base
+    process.stop()
+
+
+@pytest.fixture
+def judge_host(settings: Settings) -> Iterator[Process]:
+    process = spawn("judge", ["judge", "--boxes", "2"], settings)
+    yield process
+    assert process.stop() == 0, process.output()

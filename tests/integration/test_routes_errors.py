@@ -1,0 +1,1135 @@
+"""Every route's answer to bad input (DESIGN §4, §8): the right 4xx, the body
+{"error": {"code", "message"}}, and nothing changed in PostgreSQL or the queue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from codearena import contests
+from codearena.core import Core
+from codearena.models import Role
+from tests.integration.conftest import login
+
+JSON = {"Content-Type": "application/json"}
+TABLES = (
+    "users",
+    "contests",
+    "problems",
+    "contest_problems",
+    "test_cases",
+    "submissions",
+    "submission_results",
+    "test_results",
+    "contest_penalties",
+    "leaderboard_events",
+)
+STATUSES: list[tuple[str, str, int]] = []  # every answer this module received, checked last
+KIB64 = 64 * 1024
+
+
+class Recorder:
+    """chalice.test's http client, sending JSON and remembering every status."""
+
+    def __init__(self, http: Any) -> None:
+        self._http = http
+
+    def __call__(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+        response = self._http.request(
+            method, path, headers={**JSON, **(headers or {})}, body=data.encode()
+        )
+        STATUSES.append((method, path[:80], response.status_code))
+        return response
+
+
+@pytest.fixture
+def call(http: Any) -> Recorder:
+    return Recorder(http)
+
+
+def error_of(response: Any, status: int, code: str | None = None) -> dict[str, str]:
+    assert response.status_code == status, (response.status_code, response.body[:500])
+    assert response.headers.get("Content-Type", "").startswith("application/json")
+    body = response.json_body
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message"}, error
+    assert isinstance(error["code"], str) and error["code"], error
+    assert isinstance(error["message"], str) and error["message"], error
+    if code is not None:
+        assert error["code"] == code, error
+    return error
+
+
+def snapshot(core: Core) -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    with core.db.transaction() as cur:
+        for table in TABLES:
+            cur.execute(f"SELECT row_to_json(t)::text AS r FROM {table} t ORDER BY 1")
+            state[table] = [row["r"] for row in cur.fetchall()]
+    state["queue"] = core.redis.xlen(core.queue.stream)
+    return state
+
+
+@contextmanager
+def unchanged(core: Core) -> Iterator[None]:
+    before = snapshot(core)
+    yield
+    after = snapshot(core)
+    changed = [name for name in before if before[name] != after[name]]
+    assert not changed, f"a refused request changed {changed}"
+
+
+def count(core: Core, table: str) -> int:
+    with core.db.transaction() as cur:
+        cur.execute(f"SELECT count(*) AS n FROM {table}")
+        return int(cur.fetchone()["n"])
+
+
+def make_contest(core: Core, start: timedelta, end: timedelta, **extra: Any) -> dict[str, Any]:
+    """A contest starting and ending at now+start / now+end with problem A (one sample,
+    one hidden test) attached, and problem `outsider` that is in no contest."""
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "C",
+            "start_at": (now + start).isoformat(),
+            "end_at": (now + end).isoformat(),
+            **extra,
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "Echo",
+            "statement": "print the input",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 262144,
+            "tests": [
+                {"input": "sample-in-1\n", "answer": "sample-out-1\n", "sample": True},
+                {"input": "HIDDEN-INPUT-42\n", "answer": "HIDDEN-ANSWER-42\n"},
+                {"input": "sample-in-2\n", "answer": "sample-out-2\n", "sample": True},
+            ],
+        },
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    return {"id": contest["id"], "problem_id": problem["id"]}
+
+
+@pytest.fixture
+def contestant(core: Core) -> dict[str, str]:
+    return login(core, "carol")
+
+
+@pytest.fixture
+def outsider_problem(core: Core) -> int:
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "Elsewhere",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 262144,
+            "tests": [{"input": "", "answer": ""}],
+        },
+    )
+    return int(problem["id"])
+
+
+def submission_body(contest: dict[str, Any], **override: Any) -> dict[str, Any]:
+    return {
+        "problem_id": contest["problem_id"],
+        "language": "python",
+        "source": "print(input())",
+        **override,
+    }
+
+
+# --- bodies -------------------------------------------------------------------------------
+def body_routes(cid: int, uid: int) -> list[tuple[str, str, str]]:
+    """(method, path, who) of every route that reads a JSON body."""
+    return [
+        ("POST", "/auth/register", "anyone"),
+        ("POST", "/auth/login", "anyone"),
+        ("POST", f"/contests/{cid}/submissions", "contestant"),
+        ("POST", "/admin/contests", "admin"),
+        ("PATCH", f"/admin/contests/{cid}", "admin"),
+        ("POST", "/admin/problems", "admin"),
+        ("POST", f"/admin/contests/{cid}/problems", "admin"),
+        ("PUT", f"/admin/users/{uid}/role", "admin"),
+    ]
+
+
+def headers_for(who: str, admin: dict[str, str], contestant: dict[str, str]) -> dict[str, str]:
+    return {"admin": admin, "contestant": contestant, "anyone": {}}[who]
+
+
+@pytest.mark.parametrize("raw", ["{not json", '{"username": "x",}', "{'a': 1}", "\x00", "[1, 2"])
+def test_invalid_json_is_400_everywhere(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    raw: str,
+) -> None:
+    for method, path, who in body_routes(running_contest["id"], 1):
+        with unchanged(core):
+            error_of(call(method, path, raw, headers_for(who, admin, contestant)), 400)
+
+
+@pytest.mark.parametrize("raw", ["[]", '["username", "password"]', '"text"', "42", "true", "null"])
+def test_non_object_json_is_400_everywhere(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    raw: str,
+) -> None:
+    for method, path, who in body_routes(running_contest["id"], 1):
+        with unchanged(core):
+            error_of(call(method, path, raw, headers_for(who, admin, contestant)), 400)
+
+
+def test_empty_body_is_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+) -> None:
+    for method, path, who in body_routes(running_contest["id"], 1):
+        with unchanged(core):
+            error_of(call(method, path, "", headers_for(who, admin, contestant)), 400)
+
+
+def test_wrong_content_type_is_415_in_our_shape(call: Recorder, core: Core) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                "/auth/register",
+                "username=a&password=b",
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+            415,
+        )
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("DELETE", "/contests"),
+        ("POST", "/contests/1"),
+        ("PUT", "/auth/login"),
+        ("DELETE", "/submissions/1"),
+        ("POST", "/openapi.json"),
+        ("GET", "/admin/problems"),
+    ],
+)
+def test_wrong_method_is_405_in_our_shape(
+    call: Recorder, core: Core, method: str, path: str
+) -> None:
+    with unchanged(core):
+        error_of(call(method, path), 405)
+
+
+@pytest.mark.parametrize(
+    "path", ["/nope", "/contests/1/nope", "/admin", "/admin/contests/1/unknown"]
+)
+def test_unknown_route_is_refused_without_a_5xx(call: Recorder, path: str) -> None:
+    r = call("GET", path)
+    # API Gateway (and chalice.test, which imitates it) answers unmatched paths itself with
+    # 403 {"message": "Missing Authentication Token"}; the app never sees the request.
+    assert r.status_code in (403, 404), r.body
+    body = r.json_body
+    assert isinstance(body, dict), r.body
+    if "error" in body:
+        assert set(body["error"]) == {"code", "message"}
+    else:
+        assert isinstance(body.get("message"), str) and body["message"]
+
+
+# --- ids in paths ---------------------------------------------------------------------------
+def id_routes(cid: str, sid: str = "1", uid: str = "1") -> list[tuple[str, str, str]]:
+    return [
+        ("GET", f"/contests/{cid}", "anyone"),
+        ("GET", f"/contests/{cid}/problems", "anyone"),
+        ("GET", f"/contests/{cid}/problems/A", "anyone"),
+        ("GET", f"/contests/{cid}/leaderboard", "anyone"),
+        ("POST", f"/contests/{cid}/submissions", "contestant"),
+        ("GET", f"/contests/{cid}/submissions", "contestant"),
+        ("GET", f"/submissions/{sid}", "contestant"),
+        ("PATCH", f"/admin/contests/{cid}", "admin"),
+        ("POST", f"/admin/contests/{cid}/problems", "admin"),
+        ("GET", f"/admin/contests/{cid}/leaderboard", "admin"),
+        ("PUT", f"/admin/users/{uid}/role", "admin"),
+    ]
+
+
+@pytest.mark.parametrize("bad", ["abc", "-1", "1.5", "1e3", "0x1f", "9" * 19, "1_0"])
+def test_non_numeric_ids_in_paths_are_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    bad: str,
+) -> None:
+    cid = str(running_contest["id"])
+    routes = [
+        (m, p, w)
+        for m, p, w in id_routes(bad, "1", "1")
+        if "/submissions/1" not in p and "/users/" not in p
+    ]
+    routes += [
+        ("GET", f"/submissions/{bad}", "contestant"),
+        ("PUT", f"/admin/users/{bad}/role", "admin"),
+        ("GET", f"/contests/{cid}/problems/1{bad}", "anyone"),
+    ]
+    body = {
+        "problem_id": running_contest["problem_id"],
+        "language": "python",
+        "source": "x",
+        "role": "jury",
+        "label": "B",
+        "title": "t",
+    }
+    for method, path, who in routes:
+        with unchanged(core):
+            error_of(
+                call(
+                    method,
+                    path,
+                    body if method != "GET" else None,
+                    headers_for(who, admin, contestant),
+                ),
+                400,
+            )
+
+
+@pytest.mark.parametrize("bad", ["\u00b2", "\u2460", "1\u00b3"])
+def test_unicode_digit_ids_in_paths_are_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    bad: str,
+) -> None:
+    # str.isdigit() accepts superscripts and circled digits that int() then rejects.
+    cid = running_contest["id"]
+    for method, path, who in [
+        ("GET", f"/contests/{bad}", "anyone"),
+        ("GET", f"/contests/{cid}/problems/{bad}", "anyone"),
+        ("GET", f"/submissions/{bad}", "contestant"),
+        ("PUT", f"/admin/users/{bad}/role", "admin"),
+    ]:
+        with unchanged(core):
+            error_of(
+                call(
+                    method,
+                    path,
+                    {"role": "jury"} if method == "PUT" else None,
+                    headers_for(who, admin, contestant),
+                ),
+                400,
+            )
+
+
+# --- unknown things -------------------------------------------------------------------------
+def test_unknown_contest_is_404_everywhere(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+) -> None:
+    body = {
+        "problem_id": running_contest["problem_id"],
+        "language": "python",
+        "source": "x",
+        "label": "B",
+        "title": "t",
+    }
+    for method, path, who in id_routes("424242"):
+        if "/submissions/1" in path or "/users/" in path:
+            continue
+        with unchanged(core):
+            error_of(
+                call(
+                    method,
+                    path,
+                    body if method != "GET" else None,
+                    headers_for(who, admin, contestant),
+                ),
+                404,
+            )
+    error_of(call("GET", "/contests/424242/leaderboard?at=2030-01-01T00:00:00Z"), 404)
+
+
+def test_unknown_problem_is_404(
+    call: Recorder, core: Core, running_contest: dict[str, Any], outsider_problem: int
+) -> None:
+    cid = running_contest["id"]
+    for key in ("Z", "B", "A1", "424242", str(outsider_problem), "0"):
+        error_of(call("GET", f"/contests/{cid}/problems/{key}"), 404)
+
+
+def test_problem_of_another_contest_is_404(
+    call: Recorder, core: Core, running_contest: dict[str, Any]
+) -> None:
+    other = make_contest(core, timedelta(hours=-1), timedelta(hours=1))
+    error_of(call("GET", f"/contests/{running_contest['id']}/problems/{other['problem_id']}"), 404)
+
+
+def test_unknown_submission_is_404(call: Recorder, contestant: dict[str, str]) -> None:
+    error_of(call("GET", "/submissions/424242", headers=contestant), 404)
+
+
+def test_another_contestants_submission_is_404(
+    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    r = call(
+        "POST",
+        f"/contests/{running_contest['id']}/submissions",
+        submission_body(running_contest),
+        contestant,
+    )
+    assert r.status_code == 202, r.body
+    sid = r.json_body["id"]
+    missing = error_of(call("GET", "/submissions/424242", headers=login(core, "dave")), 404)
+    theirs = error_of(call("GET", f"/submissions/{sid}", headers=login(core, "erin")), 404)
+    assert theirs["code"] == missing["code"]
+    assert "print(input())" not in json.dumps(theirs)
+    assert call("GET", f"/submissions/{sid}", headers=contestant).status_code == 200
+    assert (
+        call("GET", f"/submissions/{sid}", headers=login(core, "judy", Role.JURY)).status_code
+        == 200
+    )
+    # and their list of submissions does not show it either
+    mine = call(
+        "GET", f"/contests/{running_contest['id']}/submissions", headers=login(core, "fred")
+    )
+    assert mine.status_code == 200 and mine.json_body["submissions"] == []
+
+
+# --- submissions ------------------------------------------------------------------------------
+def test_source_over_64_kib_is_413(
+    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    path = f"/contests/{running_contest['id']}/submissions"
+    for source in ("x" * (KIB64 + 1), "\u00e9" * (KIB64 // 2 + 1), "#" * (1 << 20)):
+        with unchanged(core):
+            error_of(
+                call("POST", path, submission_body(running_contest, source=source), contestant), 413
+            )
+    r = call("POST", path, submission_body(running_contest, source="x" * KIB64), contestant)
+    assert r.status_code == 202, "exactly 64 KiB is allowed"
+
+
+@pytest.mark.parametrize("language", ["cobol", "Python", "python3", "", None, 1, ["python"]])
+def test_unknown_language_is_400(
+    call: Recorder,
+    core: Core,
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    language: Any,
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{running_contest['id']}/submissions",
+                submission_body(running_contest, language=language),
+                contestant,
+            ),
+            400,
+        )
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"problem_id": None},
+        {"problem_id": "1"},
+        {"problem_id": 0},
+        {"problem_id": -3},
+        {"problem_id": True},
+        {"problem_id": 1.0},
+        {"problem_id": 2**70},
+        {"source": ""},
+        {"source": "   \n\t"},
+        {"source": None},
+        {"source": ["print(1)"]},
+    ],
+)
+def test_bad_submission_fields_are_400(
+    call: Recorder,
+    core: Core,
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    override: dict[str, Any],
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{running_contest['id']}/submissions",
+                submission_body(running_contest, **override),
+                contestant,
+            ),
+            400,
+        )
+
+
+def test_submission_for_problem_not_in_contest_is_404(
+    call: Recorder,
+    core: Core,
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    outsider_problem: int,
+) -> None:
+    with unchanged(core):
+        for problem_id in (outsider_problem, 424242):
+            error_of(
+                call(
+                    "POST",
+                    f"/contests/{running_contest['id']}/submissions",
+                    submission_body(running_contest, problem_id=problem_id),
+                    contestant,
+                ),
+                404,
+            )
+
+
+def test_scheduled_contest_refuses_submissions(
+    call: Recorder, core: Core, contestant: dict[str, str]
+) -> None:
+    contest = make_contest(core, timedelta(minutes=5), timedelta(hours=2))
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{contest['id']}/submissions",
+                submission_body(contest),
+                contestant,
+            ),
+            409,
+        )
+
+
+@pytest.mark.parametrize("extra", [{}, {"practice": False}])
+def test_ended_contest_refuses_submissions(
+    call: Recorder, core: Core, contestant: dict[str, str], extra: dict[str, Any]
+) -> None:
+    contest = make_contest(core, timedelta(hours=-3), timedelta(seconds=-1), **extra)
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{contest['id']}/submissions",
+                submission_body(contest),
+                contestant,
+            ),
+            409,
+        )
+
+
+def test_ended_practice_contest_accepts(
+    call: Recorder, core: Core, contestant: dict[str, str]
+) -> None:
+    contest = make_contest(core, timedelta(hours=-3), timedelta(hours=-1), practice=True)
+    queued = core.redis.xlen(core.queue.stream)
+    r = call("POST", f"/contests/{contest['id']}/submissions", submission_body(contest), contestant)
+    assert r.status_code == 202, r.body
+    assert r.json_body["status"] == "queued" and isinstance(r.json_body["id"], int)
+    assert count(core, "submissions") == 1
+    assert core.redis.xlen(core.queue.stream) == queued + 1
+
+
+def test_frozen_contest_accepts(call: Recorder, core: Core, contestant: dict[str, str]) -> None:
+    now = core.clock()
+    contest = make_contest(
+        core,
+        timedelta(hours=-2),
+        timedelta(hours=1),
+        freeze_at=(now - timedelta(minutes=10)).isoformat(),
+    )
+    r = call("POST", f"/contests/{contest['id']}/submissions", submission_body(contest), contestant)
+    assert r.status_code == 202, r.body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic Y2Fyb2w6cGFzc3dvcmQ="}],
+)
+def test_submit_without_a_valid_token_is_401(
+    call: Recorder, core: Core, running_contest: dict[str, Any], headers: dict[str, str]
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{running_contest['id']}/submissions",
+                submission_body(running_contest),
+                headers,
+            ),
+            401,
+        )
+
+
+def test_staff_submitting_is_403(
+    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{running_contest['id']}/submissions",
+                submission_body(running_contest),
+                admin,
+            ),
+            403,
+        )
+
+
+def test_overlong_idempotency_key_is_400(
+    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/contests/{running_contest['id']}/submissions",
+                submission_body(running_contest),
+                {**contestant, "Idempotency-Key": "k" * 129},
+            ),
+            400,
+        )
+
+
+def test_submissions_over_the_rate_limit_are_429(
+    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    fixed = core.clock()
+    core.clock = lambda: fixed  # one clock minute for the whole burst
+    path = f"/contests/{running_contest['id']}/submissions"
+    limit = core.settings.submit_rate_per_minute
+    for _ in range(limit):
+        assert call("POST", path, submission_body(running_contest), contestant).status_code == 202
+    with unchanged(core):
+        error_of(call("POST", path, submission_body(running_contest), contestant), 429)
+    assert count(core, "submissions") == limit
+
+
+def test_my_submissions_needs_a_token(
+    call: Recorder, core: Core, running_contest: dict[str, Any]
+) -> None:
+    error_of(call("GET", f"/contests/{running_contest['id']}/submissions"), 401)
+    error_of(call("GET", "/submissions/1"), 401)
+
+
+# --- admin: contests ----------------------------------------------------------------------
+GOOD_CONTEST = {
+    "title": "Round 1",
+    "start_at": "2030-01-01T10:00:00Z",
+    "end_at": "2030-01-01T15:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"end_at": "2030-01-01T09:00:00Z"},
+        {"end_at": "2030-01-01T10:00:00Z"},
+        {"end_at": "2030-01-01T11:00:00+02:00"},  # 09:00Z: before the start once zones are applied
+        {"freeze_at": "2030-01-01T09:59:59Z"},
+        {"freeze_at": "2030-01-01T15:00:01Z"},
+        {"start_at": "2030-01-01T10:00:00"},
+        {"start_at": "yesterday"},
+        {"start_at": 1893492000},
+        {"start_at": None},
+        {"end_at": ""},
+        {"freeze_at": "2030-13-01T10:00:00Z"},
+        {"title": ""},
+        {"title": "t" * 201},
+        {"title": None},
+        {"title": 7},
+        {"scoring": "elo"},
+        {"scoring": "ICPC"},
+        {"scoring": None},
+        {"penalty_minutes": -1},
+        {"penalty_minutes": 1001},
+        {"penalty_minutes": "20"},
+        {"penalty_minutes": True},
+        {"penalty_minutes": 20.5},
+        {"practice": "yes"},
+        {"practice": 1},
+    ],
+)
+def test_create_contest_bad_input_is_400(
+    call: Recorder, core: Core, admin: dict[str, str], override: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(call("POST", "/admin/contests", {**GOOD_CONTEST, **override}, admin), 400)
+
+
+def test_create_contest_missing_fields_is_400(
+    call: Recorder, core: Core, admin: dict[str, str]
+) -> None:
+    for missing in GOOD_CONTEST:
+        body = {k: v for k, v in GOOD_CONTEST.items() if k != missing}
+        with unchanged(core):
+            error = error_of(call("POST", "/admin/contests", body, admin), 400)
+        assert missing in error["message"]
+
+
+def test_create_contest_good_input_is_201(
+    call: Recorder, core: Core, admin: dict[str, str]
+) -> None:
+    r = call(
+        "POST",
+        "/admin/contests",
+        {
+            **GOOD_CONTEST,
+            "freeze_at": "2030-01-01T14:00:00Z",
+            "scoring": "points",
+            "penalty_minutes": 10,
+        },
+        admin,
+    )
+    assert r.status_code == 201, r.body
+    assert r.json_body["state"] == "scheduled" and r.json_body["scoring"] == "points"
+    assert datetime.fromisoformat(r.json_body["start_at"]).tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        {
+            "start_at": "9999-12-31T22:00:00-05:00",
+            "end_at": "9999-12-31T23:00:00-05:00",
+        },  # UTC year 10000
+        {"end_at": "9999-12-31T23:30:00-05:00"},
+        {"start_at": "0001-01-01T00:00:00+01:00"},  # UTC year 0
+    ],
+)
+def test_contest_times_outside_the_representable_range_are_400(
+    call: Recorder, core: Core, admin: dict[str, str], times: dict[str, str]
+) -> None:
+    with unchanged(core):
+        error_of(call("POST", "/admin/contests", {**GOOD_CONTEST, **times}, admin), 400)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"end_at": "2000-01-01T00:00:00Z"},
+        {"start_at": "2999-01-01T00:00:00Z"},
+        {"freeze_at": "2000-01-01T00:00:00Z"},
+        {"start_at": None},
+        {"title": ""},
+        {"scoring": "elo"},
+        {"penalty_minutes": -5},
+        {"practice": "no"},
+        {"end_at": "9999-12-31T23:00:00-05:00"},
+    ],
+)
+def test_patch_contest_bad_input_is_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    running_contest: dict[str, Any],
+    patch: dict[str, Any],
+) -> None:
+    with unchanged(core):
+        error_of(call("PATCH", f"/admin/contests/{running_contest['id']}", patch, admin), 400)
+
+
+def test_patch_contest_good_input_is_200(
+    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    r = call("PATCH", f"/admin/contests/{running_contest['id']}", {"title": "Renamed"}, admin)
+    assert r.status_code == 200 and r.json_body["title"] == "Renamed"
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("POST", "/admin/contests", GOOD_CONTEST),
+        ("PATCH", "/admin/contests/{cid}", {"title": "x"}),
+        ("POST", "/admin/problems", {"title": "p"}),
+        ("POST", "/admin/contests/{cid}/problems", {"problem_id": 1, "label": "B"}),
+        ("GET", "/admin/contests/{cid}/leaderboard", None),
+        ("PUT", "/admin/users/1/role", {"role": "admin"}),
+    ],
+)
+def test_admin_routes_refuse_contestants_with_403(
+    call: Recorder,
+    core: Core,
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+    method: str,
+    path: str,
+    body: Any,
+) -> None:
+    with unchanged(core):
+        error_of(call(method, path.format(cid=running_contest["id"]), body, contestant), 403)
+
+
+# --- admin: problems ---------------------------------------------------------------------
+GOOD_PROBLEM = {
+    "title": "Sum",
+    "statement": "add",
+    "time_limit_ms": 1000,
+    "memory_limit_kb": 262144,
+    "tests": [{"input": "1 2\n", "answer": "3\n", "sample": True}],
+}
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        {"tests": None},
+        {"tests": []},
+        {"tests": {}},
+        {"tests": "1 2"},
+        {"tests": [None]},
+        {"tests": [[["1 2\n"], ["3\n"]]]},
+        {"tests": [{"input": "1"}]},
+        {"tests": [{"answer": "1"}]},
+        {"tests": [{"input": 1, "answer": "1"}]},
+        {"tests": [{"input": "1", "answer": "1", "group": ""}]},
+        {"tests": [{"input": "1", "answer": "1", "points": -1}]},
+        {"tests": [{"input": "1", "answer": "1", "sample": "yes"}]},
+        {"tests": [{"input": "1", "answer": "1"}] * 501},
+        {"time_limit_ms": 99},
+        {"time_limit_ms": 60001},
+        {"time_limit_ms": "1000"},
+        {"time_limit_ms": 1000.5},
+        {"time_limit_ms": None},
+        {"time_limit_ms": 0},
+        {"memory_limit_kb": 16383},
+        {"memory_limit_kb": 4194305},
+        {"memory_limit_kb": -1},
+        {"points": -1},
+        {"points": "100"},
+        {"title": ""},
+        {"title": None},
+        {"title": "t" * 201},
+        {"statement": 5},
+    ],
+)
+def test_create_problem_bad_input_is_400(
+    call: Recorder, core: Core, admin: dict[str, str], override: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(call("POST", "/admin/problems", {**GOOD_PROBLEM, **override}, admin), 400)
+
+
+def test_create_problem_without_tests_is_400(
+    call: Recorder, core: Core, admin: dict[str, str]
+) -> None:
+    body = {k: v for k, v in GOOD_PROBLEM.items() if k != "tests"}
+    with unchanged(core):
+        error = error_of(call("POST", "/admin/problems", body, admin), 400)
+    assert "tests" in error["message"]
+
+
+def test_bad_later_test_creates_nothing(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+    tests = [{"input": f"{n}\n", "answer": f"{n}\n"} for n in range(10)] + [{"input": "x"}]
+    with unchanged(core):
+        error = error_of(
+            call("POST", "/admin/problems", {**GOOD_PROBLEM, "tests": tests}, admin), 400
+        )
+    assert "11" in error["message"], "the message should say which test is wrong"
+
+
+# --- admin: attaching problems ---------------------------------------------------------------
+def test_attach_unknown_problem_is_404(
+    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/admin/contests/{running_contest['id']}/problems",
+                {"problem_id": 424242, "label": "B"},
+                admin,
+            ),
+            404,
+        )
+
+
+def test_attach_to_unknown_contest_is_404(
+    call: Recorder, core: Core, admin: dict[str, str], outsider_problem: int
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                "/admin/contests/424242/problems",
+                {"problem_id": outsider_problem, "label": "B"},
+                admin,
+            ),
+            404,
+        )
+
+
+def test_attach_duplicate_label_is_409(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    running_contest: dict[str, Any],
+    outsider_problem: int,
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/admin/contests/{running_contest['id']}/problems",
+                {"problem_id": outsider_problem, "label": "A"},
+                admin,
+            ),
+            409,
+        )
+
+
+def test_attach_same_problem_twice_is_409(
+    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/admin/contests/{running_contest['id']}/problems",
+                {"problem_id": running_contest["problem_id"], "label": "B"},
+                admin,
+            ),
+            409,
+        )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"label": "a"},
+        {"label": "AB"},
+        {"label": "A10"},
+        {"label": ""},
+        {"label": "1"},
+        {"label": "\u00c4"},
+        {"label": None},
+        {"label": 1},
+        {"label": "B\u00b2"},
+        {"label": "B\u0663"},  # non-ASCII digits: str.isdigit() says yes
+        {"problem_id": "2"},
+        {"problem_id": 0},
+        {"problem_id": True},
+        {"problem_id": None},
+    ],
+)
+def test_attach_bad_input_is_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    running_contest: dict[str, Any],
+    outsider_problem: int,
+    body: dict[str, Any],
+) -> None:
+    with unchanged(core):
+        error_of(
+            call(
+                "POST",
+                f"/admin/contests/{running_contest['id']}/problems",
+                {"problem_id": outsider_problem, "label": "B", **body},
+                admin,
+            ),
+            400,
+        )
+
+
+# --- admin: roles -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"role": "root"},
+        {"role": "Admin"},
+        {"role": ""},
+        {"role": None},
+        {"role": ["admin"]},
+        {},
+        {"rol": "admin"},
+    ],
+)
+def test_put_bad_role_is_400(
+    call: Recorder, core: Core, admin: dict[str, str], body: dict[str, Any]
+) -> None:
+    login(core, "carol")
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id FROM users WHERE username = 'carol'")
+        uid = cur.fetchone()["id"]
+    with unchanged(core):
+        error_of(call("PUT", f"/admin/users/{uid}/role", body, admin), 400)
+
+
+def test_put_role_of_unknown_user_is_404(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+    with unchanged(core):
+        error_of(call("PUT", "/admin/users/424242/role", {"role": "jury"}, admin), 404)
+
+
+# --- leaderboards -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "query",
+    [
+        "offset=-1",
+        "offset=abc",
+        "offset=1.5",
+        "offset=10000001",
+        "offset=",
+        "limit=0",
+        "limit=501",
+        "limit=-5",
+        "limit=ten",
+        "limit=",
+        "offset=\u00b2",
+        "limit=\u00b9",
+        "at=garbage",
+        "at=2030-01-01T00:00:00",
+        "at=",
+        "at=1893456000",
+    ],
+)
+def test_leaderboard_bad_query_is_400(
+    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any], query: str
+) -> None:
+    cid = running_contest["id"]
+    with unchanged(core):
+        error_of(call("GET", f"/contests/{cid}/leaderboard?{query}"), 400)
+        error_of(call("GET", f"/admin/contests/{cid}/leaderboard?{query}", headers=admin), 400)
+
+
+def test_leaderboard_good_query_is_200(
+    call: Recorder, admin: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    cid = running_contest["id"]
+    for query in ("", "?offset=0&limit=1", "?limit=500", "?at=2030-01-01T00:00:00Z"):
+        r = call("GET", f"/contests/{cid}/leaderboard{query}")
+        assert r.status_code == 200, (query, r.body)
+        assert {"frozen", "version", "rows"} <= set(r.json_body)
+
+
+def test_public_leaderboard_with_a_bad_token_is_401(
+    call: Recorder, running_contest: dict[str, Any]
+) -> None:
+    error_of(
+        call(
+            "GET",
+            f"/contests/{running_contest['id']}/leaderboard",
+            headers={"Authorization": "Bearer not-a-token"},
+        ),
+        401,
+    )
+
+
+# --- what contestants may see ---------------------------------------------------------------
+def test_hidden_tests_never_appear(
+    call: Recorder, core: Core, admin: dict[str, str], contestant: dict[str, str]
+) -> None:
+    contest = make_contest(core, timedelta(hours=-1), timedelta(hours=1))
+    cid, pid = contest["id"], contest["problem_id"]
+    expected = [
+        {"input": "sample-in-1\n", "answer": "sample-out-1\n"},
+        {"input": "sample-in-2\n", "answer": "sample-out-2\n"},
+    ]
+    for headers in ({}, contestant, admin, login(core, "judy", Role.JURY)):
+        for path in (f"/contests/{cid}/problems/A", f"/contests/{cid}/problems/{pid}"):
+            r = call("GET", path, headers=headers)
+            assert r.status_code == 200, r.body
+            assert r.json_body["samples"] == expected
+            assert b"HIDDEN" not in r.body
+        for path in (f"/contests/{cid}", f"/contests/{cid}/problems", "/contests"):
+            r = call("GET", path, headers=headers)
+            assert r.status_code == 200 and b"HIDDEN" not in r.body
+
+
+def test_scheduled_contest_problems_hidden_from_contestants(
+    call: Recorder, core: Core, admin: dict[str, str], contestant: dict[str, str]
+) -> None:
+    contest = make_contest(core, timedelta(hours=1), timedelta(hours=3))
+    cid, pid = contest["id"], contest["problem_id"]
+    paths = (
+        f"/contests/{cid}/problems",
+        f"/contests/{cid}/problems/A",
+        f"/contests/{cid}/problems/{pid}",
+    )
+    for headers in ({}, contestant):
+        for path in paths:
+            error_of(call("GET", path, headers=headers), 409)
+        r = call("GET", f"/contests/{cid}", headers=headers)
+        assert r.status_code == 200 and r.json_body["state"] == "scheduled"
+        assert r.json_body["problems"] == [] and b"Echo" not in r.body
+    for headers in (admin, login(core, "judy", Role.JURY)):
+        listed = call("GET", paths[0], headers=headers)
+        assert listed.status_code == 200, listed.body
+        assert [p["label"] for p in listed.json_body["problems"]] == ["A"]
+        for path in paths[1:]:
+            r = call("GET", path, headers=headers)
+            assert r.status_code == 200 and r.json_body["title"] == "Echo"
+            assert b"HIDDEN" not in r.body
+
+
+# --- text PostgreSQL cannot store -------------------------------------------------------------
+def test_nul_characters_are_400(
+    call: Recorder,
+    core: Core,
+    admin: dict[str, str],
+    contestant: dict[str, str],
+    running_contest: dict[str, Any],
+) -> None:
+    # JSON may carry U+0000, PostgreSQL text may not: the answer must be a 4xx, not a 500.
+    cid = running_contest["id"]
+    cases = [
+        ("POST", "/auth/login", {"username": "car\u0000ol", "password": "password-carol"}, {}),
+        ("POST", "/admin/contests", {**GOOD_CONTEST, "title": "Round\u00001"}, admin),
+        ("PATCH", f"/admin/contests/{cid}", {"title": "x\u0000"}, admin),
+        ("POST", "/admin/problems", {**GOOD_PROBLEM, "statement": "a\u0000b"}, admin),
+        (
+            "POST",
+            "/admin/problems",
+            {**GOOD_PROBLEM, "tests": [{"input": "\u0000", "answer": "1"}]},
+            admin,
+        ),
+        (
+            "POST",
+            f"/contests/{cid}/submissions",
+            submission_body(running_contest, source="print(1)\u0000"),
+            contestant,
+        ),
+    ]
+    failures = []
+    for method, path, body, headers in cases:
+        with unchanged(core):
+            r = call(method, path, body, headers)
+        if not 400 <= r.status_code < 500:
+            failures.append((method, path, r.status_code))
+        else:
+            error_of(r, r.status_code)
+    assert failures == [], f"NUL in a string field was not answered with a 4xx: {failures}"
+
+
+# --- last: nothing answered 5xx ---------------------------------------------------------------
+def test_no_request_in_this_module_got_a_5xx() -> None:
+    assert len(STATUSES) > 200, "run with the whole module; the tests above record their requests"
+    server_errors = sorted({entry for entry in STATUSES if entry[2] >= 500})
+    assert server_errors == [], f"{len(server_errors)} requests answered 5xx"

@@ -1,0 +1,139 @@
+"""Judgements → PostgreSQL → Redis boards: idempotent, rebuildable, ranked with ties."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from codearena import contests, standings, users
+from codearena.core import Core
+from codearena.leaderboard import Entry
+from codearena.models import Verdict
+from codearena.standings import Judgement, CaseOutcome
+
+
+def submit(core: Core, contest: dict[str, Any], user_id: int, minute: int) -> int:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT start_at FROM contests WHERE id = %s", (contest["id"],))
+        start = cur.fetchone()["start_at"]
+        cur.execute("INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+                    " VALUES (%s, %s, %s, 'python', 'print(3)', %s) RETURNING id",
+                    (contest["id"], contest["problem_id"], user_id, start + timedelta(minutes=minute, seconds=30)))
+        return int(cur.fetchone()["id"])
+
+
+def judged(core: Core, sid: int, verdict: Verdict) -> Judgement:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT t.id FROM test_cases t JOIN submissions s ON s.problem_id = t.problem_id"
+                    " WHERE s.id = %s ORDER BY t.ordinal LIMIT 1", (sid,))
+        test_id = cur.fetchone()["id"]
+    tests = [] if verdict is Verdict.CE else [CaseOutcome(test_id, 1, verdict, 12, 3000)]
+    return Judgement(sid, verdict, 1.0 if verdict is Verdict.AC else 0.0, tests, judge_host="test")
+
+
+def record_and_publish(core: Core, judgement: Judgement) -> None:
+    update = standings.record(core, judgement)
+    assert update is not None
+    standings.publish(core, update)
+
+
+@pytest.fixture
+def people(core: Core) -> dict[str, int]:
+    return {name: users.create_user(core, name, "password-" + name)["id"]
+            for name in ("ann", "ben", "cat")}
+
+
+def test_icpc_ranks_and_penalties(core: Core, running_contest: dict[str, Any], people: dict[str, int]) -> None:
+    cid = running_contest["id"]
+    plan = [("ann", 3, Verdict.WA), ("ann", 5, Verdict.AC), ("ben", 25, Verdict.AC),
+            ("cat", 1, Verdict.CE), ("cat", 2, Verdict.WA)]
+    for name, minute, verdict in plan:
+        record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
+    page = standings.board(core, cid, "public", 0, 10, username="cat")
+    # ann: minute 5 + 20 for one WA = 25, same as ben's 25: equal penalty, last AC earlier wins.
+    assert [r["username"] for r in page["rows"]] == ["ann", "ben", "cat"]
+    assert [(r["rank"], r["solved"], r["penalty"]) for r in page["rows"]] == [(1, 1, 25), (2, 1, 25), (3, 0, 0)]
+    assert page["me"]["rank"] == 3 and page["me"]["problems"]["A"]["attempts"] == 1  # CE is free
+    assert page["total"] == 3
+
+
+def test_equal_rows_share_a_rank(core: Core, running_contest: dict[str, Any], people: dict[str, int]) -> None:
+    for name in ("ann", "ben"):
+        record_and_publish(core, judged(core, submit(core, running_contest, people[name], 7), Verdict.AC))
+    rows = standings.board(core, running_contest["id"], "public", 0, 10)["rows"]
+    assert [(r["username"], r["rank"]) for r in rows] == [("ann", 1), ("ben", 1)]
+
+
+def test_replayed_judgement_changes_nothing(core: Core, running_contest: dict[str, Any],
+                                            people: dict[str, int]) -> None:
+    sid = submit(core, running_contest, people["ann"], 4)
+    judgement = judged(core, sid, Verdict.WA)
+    record_and_publish(core, judgement)
+    before = standings.board(core, running_contest["id"], "jury", 0, 10)
+    record_and_publish(core, judgement)  # a duplicate delivery
+    record_and_publish(core, judgement)
+    assert standings.board(core, running_contest["id"], "jury", 0, 10) == before
+    with core.db.transaction() as cur:
+        cur.execute("SELECT count(*) AS n FROM submission_results WHERE submission_id = %s", (sid,))
+        assert cur.fetchone()["n"] == 1
+        cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE submission_id = %s", (sid,))
+        assert cur.fetchone()["n"] == 1
+
+
+def test_board_is_rebuilt_from_events_after_redis_loss(core: Core, running_contest: dict[str, Any],
+                                                       people: dict[str, int]) -> None:
+    cid = running_contest["id"]
+    for name, minute, verdict in [("ann", 1, Verdict.WA), ("ben", 2, Verdict.AC), ("ann", 9, Verdict.AC)]:
+        record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
+    live = standings.board(core, cid, "jury", 0, 10)
+    core.redis.flushdb()
+    assert not core.boards.exists(cid, "jury")
+    assert standings.board(core, cid, "jury", 0, 10) == live  # rebuilt on first read
+    core.redis.flushdb()
+    assert standings.rebuild(core, cid) == 2
+    assert standings.board(core, cid, "jury", 0, 10) == live
+
+
+def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[str, int]) -> None:
+    now = core.clock()
+    contest = contests.create_contest(core, {
+        "title": "Frozen", "start_at": (now - timedelta(minutes=60)).isoformat(),
+        "end_at": (now + timedelta(minutes=60)).isoformat(),
+        "freeze_at": (now - timedelta(minutes=10)).isoformat()})
+    problem = contests.create_problem(core, {"title": "P", "time_limit_ms": 1000, "memory_limit_kb": 65536,
+                                             "tests": [{"input": "", "answer": "1"}]})
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    ctx = {"id": contest["id"], "problem_id": problem["id"]}
+    record_and_publish(core, judged(core, submit(core, ctx, people["ann"], 20), Verdict.AC))  # before
+    record_and_publish(core, judged(core, submit(core, ctx, people["ben"], 55), Verdict.AC))  # after
+    public = standings.board(core, contest["id"], "public", 0, 10)
+    jury = standings.board(core, contest["id"], "jury", 0, 10)
+    assert public["frozen"] is True and jury["frozen"] is False
+    cells = {r["username"]: r["problems"]["A"] for r in public["rows"]}
+    assert cells["ann"]["solved"] is True
+    assert cells["ben"] == {"attempts": 0, "pending": 1, "solved": False, "time_minutes": None, "score": 0.0}
+    assert [r["solved"] for r in jury["rows"]] == [1, 1]
+
+
+def test_time_travel_answers_the_board_as_it_stood(core: Core, running_contest: dict[str, Any],
+                                                   people: dict[str, int]) -> None:
+    record_and_publish(core, judged(core, submit(core, running_contest, people["ann"], 1), Verdict.AC))
+    moment = core.clock()
+    record_and_publish(core, judged(core, submit(core, running_contest, people["ben"], 2), Verdict.AC))
+    then = standings.board_at(core, running_contest["id"], "public", moment, 0, 10)
+    assert [r["username"] for r in then["rows"]] == ["ann"]
+    now = standings.board_at(core, running_contest["id"], "public", core.clock(), 0, 10)
+    assert [r["username"] for r in now["rows"]] == ["ann", "ben"]
+
+
+def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
+    core.boards.replace(99, "jury", [], 0)
+    newer = Entry(5, "ann", -1.0, {"username": "ann", "v": "new"})
+    older = Entry(3, "ann", -2.0, {"username": "ann", "v": "old"})
+    assert core.boards.apply(99, "jury", newer) == 1
+    assert core.boards.apply(99, "jury", older) == 0
+    assert core.boards.row_of(99, "jury", "ann")["v"] == "new"
+    assert core.boards.version(99, "jury") == 5
+    assert core.boards.apply(98, "jury", older) == -1  # no board yet: the reader rebuilds it

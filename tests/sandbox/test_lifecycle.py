@@ -1,0 +1,143 @@
+"""Start, crash, restart, degrade, close: the sandbox leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox import LANGUAGES, Limits, Sandbox, SandboxError, Status
+from tests.sandbox.conftest import assert_gone, compile_ok, requires_sandbox
+
+pytestmark = requires_sandbox
+
+CRASH_ROOT = Path("/tmp/codearena-sandbox-test-crash")
+CRASH_NAME = "codearena-test-crash"
+CRASH_UID_BASE = 61101
+SLEEPER = "import os, time\nprint(os.getuid(), flush=True)\ntime.sleep(100)\n"
+QUICK = Limits(time_limit_ms=200, memory_limit_kb=128 * 1024)
+
+CRASHING_SUPERVISOR = f"""
+import os, signal, threading, time
+from pathlib import Path
+from sandbox import Sandbox, Limits
+sb = Sandbox.start(boxes=1, root_dir=Path("{CRASH_ROOT}"), name="{CRASH_NAME}",
+                   uid_base={CRASH_UID_BASE})
+box = sb.box().__enter__()
+box.compile("python", "import time\\ntime.sleep(60)\\n")
+threading.Thread(target=box.run, args=(None, Limits(30000, 65536)), daemon=True).start()
+time.sleep(0.5)
+print(os.getpid(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def mounts_under(root: Path) -> list[str]:
+    with open("/proc/self/mountinfo") as file:
+        return [line.split()[4] for line in file if line.split()[4].startswith(str(root))]
+
+
+def box_cgroups(name: str) -> list[Path]:
+    lines = Path("/proc/self/cgroup").read_text().splitlines()
+    own = {line.split(":")[1]: line.split(":")[2] for line in lines}
+    found: list[Path] = []
+    for controller in ("memory", "pids", "cpuacct"):
+        base = Path("/sys/fs/cgroup", controller, own[controller].lstrip("/"), name)
+        found += sorted(base.glob("box*")) if base.exists() else []
+    return found
+
+
+@pytest.fixture
+def crashed_supervisor() -> None:
+    """A supervisor SIGKILLed mid-run, leaving its mounts and cgroups behind."""
+    subprocess.run(
+        [sys.executable, "-c", CRASHING_SUPERVISOR], check=False, timeout=60, stdout=subprocess.PIPE
+    )
+    assert mounts_under(CRASH_ROOT) and box_cgroups(CRASH_NAME), "the crash left nothing?"
+
+
+def test_restart_after_a_crash_cleans_up_and_works(crashed_supervisor: None) -> None:
+    sandbox = Sandbox.start(boxes=1, root_dir=CRASH_ROOT, name=CRASH_NAME, uid_base=CRASH_UID_BASE)
+    try:
+        assert len(mounts_under(CRASH_ROOT)) == 1 and len(box_cgroups(CRASH_NAME)) == 3
+        with sandbox.box() as box:
+            compile_ok(box, "python", "print('after crash')")
+            assert box.run(None, QUICK).stdout == b"after crash\n"
+    finally:
+        sandbox.close()
+    assert mounts_under(CRASH_ROOT) == [] and box_cgroups(CRASH_NAME) == []
+    assert not list(CRASH_ROOT.glob("box*"))
+    assert_gone(range(CRASH_UID_BASE, CRASH_UID_BASE + 1))
+
+
+def test_degraded_mode_without_cgroups_still_limits_time() -> None:
+    uid_base = 61201
+    sandbox = Sandbox.start(
+        boxes=1,
+        root_dir=Path("/tmp/codearena-sandbox-test-degraded"),
+        name="codearena-test-degraded",
+        uid_base=uid_base,
+        use_cgroups=False,
+    )
+    try:
+        assert sandbox.degraded
+        with sandbox.box() as box:
+            compile_ok(box, "python", SLEEPER)
+            result = box.run(None, QUICK)
+        assert result.status is Status.TLE and result.stdout == f"{uid_base}\n".encode()
+    finally:
+        sandbox.close()
+    assert_gone(range(uid_base, uid_base + 1))
+
+
+def test_available_languages_are_the_installed_ones() -> None:
+    assert set(Sandbox.available_languages()) <= set(LANGUAGES)
+    if os.access("/usr/bin/gcc", os.X_OK):
+        assert "c" in Sandbox.available_languages()
+
+
+def test_every_language_passes_its_self_test(sandbox: Sandbox) -> None:
+    assert sandbox.self_test() == dict.fromkeys(Sandbox.available_languages())
+
+
+def test_unknown_language_is_a_caller_error(sandbox: Sandbox) -> None:
+    with sandbox.box() as box, pytest.raises(ValueError, match="unknown language"):
+        box.compile("brainfuck", "+")
+
+
+def test_a_dead_keeper_is_a_sandbox_error_then_replaced(sandbox: Sandbox) -> None:
+    with sandbox.box() as box:
+        compile_ok(box, "python", "print('x')")
+        assert box.spec.cgroup is not None
+        keeper = box.spec.cgroup.procs()  # between runs only the keeper is in the cgroup
+        assert len(keeper) == 1
+        os.kill(keeper.pop(), signal.SIGKILL)
+        with pytest.raises(SandboxError):
+            box.run(None, QUICK)
+    with sandbox.box() as first, sandbox.box() as second:  # both boxes work again
+        for box in (first, second):
+            compile_ok(box, "python", "print('x')")
+            assert box.run(None, QUICK).stdout == b"x\n"
+
+
+def test_run_before_compile_is_a_caller_error(sandbox: Sandbox) -> None:
+    with sandbox.box() as box, pytest.raises(RuntimeError, match="compile"):
+        box.run(None, QUICK)
+
+
+def test_measurements_are_json_friendly(sandbox: Sandbox) -> None:
+    with sandbox.box() as box:
+        compile_ok(box, "python", "print('x')")
+        result = box.run(None, QUICK)
+    fields = {
+        "status": result.status,
+        "cpu_time_ms": result.cpu_time_ms,
+        "memory_kb": result.memory_kb,
+        "exit_code": result.exit_code,
+    }
+    assert json.loads(json.dumps(fields)) == {**fields, "status": "OK"}
