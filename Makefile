@@ -20,7 +20,7 @@ check-tools: install
 demo: check-tools
 	$(BIN)/codearena demo
 
-test: check-tools
+test: check-tools lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.
@@ -28,7 +28,7 @@ package: install
 	$(BIN)/codearena package --layer
 
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .
 
 clean:
 	rm -rf build .pytest_cache

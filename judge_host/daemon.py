@@ -43,8 +43,9 @@ class JudgeHost:
     def run(self, workers: int, once: bool = False) -> None:
         """Judge until stopped (or, with `once`, until the queue is empty)."""
         self.core.queue.ensure_group()
-        threads = [threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}")
-                   for n in range(workers)]
+        threads = [
+            threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}") for n in range(workers)
+        ]
         if not once:
             threads.append(threading.Thread(target=self._sweep_forever, name="sweeper", daemon=True))
         for thread in threads:
@@ -116,8 +117,7 @@ class JudgeHost:
                 return judge(box, task, self.name)
         except Exception as exc:  # a sandbox fault or a bug: the submission gets JE, not a crash
             log.exception("submission %s: judge error", task.submission_id)
-            return Judgement(task.submission_id, Verdict.JE, 0.0, [], f"judge error: {exc}"[:2000],
-                             self.name)
+            return Judgement(task.submission_id, Verdict.JE, 0.0, [], f"judge error: {exc}"[:2000], self.name)
 
     def _release(self, lock: str) -> None:
         try:
@@ -133,23 +133,47 @@ class JudgeHost:
                 "UPDATE submissions s SET status = 'judging' FROM problems p, contests c"
                 " WHERE s.id = %s AND s.status <> 'judged' AND p.id = s.problem_id AND c.id = s.contest_id"
                 " RETURNING s.id, s.language, s.source, p.id AS problem_id, p.time_limit_ms,"
-                " p.memory_limit_kb, p.points, c.scoring", (submission_id,))
+                " p.memory_limit_kb, p.points, c.scoring",
+                (submission_id,),
+            )
             row = cur.fetchone()
             if row is None:
                 return None
-            cur.execute("SELECT id, ordinal, input, answer, test_group, points FROM test_cases"
-                        " WHERE problem_id = %s ORDER BY ordinal", (row["problem_id"],))
-            tests = [CaseData(t["id"], t["ordinal"], t["input"].encode(), t["answer"].encode(),
-                              t["test_group"], t["points"]) for t in cur.fetchall()]
-        return Task(row["id"], row["language"], row["source"], row["time_limit_ms"],
-                    row["memory_limit_kb"], row["points"], ScoringType(row["scoring"]), tests)
+            cur.execute(
+                "SELECT id, ordinal, input, answer, test_group, points FROM test_cases"
+                " WHERE problem_id = %s ORDER BY ordinal",
+                (row["problem_id"],),
+            )
+            tests = [
+                CaseData(
+                    t["id"],
+                    t["ordinal"],
+                    t["input"].encode(),
+                    t["answer"].encode(),
+                    t["test_group"],
+                    t["points"],
+                )
+                for t in cur.fetchall()
+            ]
+        return Task(
+            row["id"],
+            row["language"],
+            row["source"],
+            row["time_limit_ms"],
+            row["memory_limit_kb"],
+            row["points"],
+            ScoringType(row["scoring"]),
+            tests,
+        )
 
     def sweep(self, older_than_seconds: int) -> int:
         """Re-enqueue unjudged submissions nobody holds a lease on; returns how many."""
         with self.core.db.transaction() as cur:
-            cur.execute("SELECT id FROM submissions WHERE status <> 'judged'"
-                        " AND created_at < now() - make_interval(secs => %s) ORDER BY id LIMIT 1000",
-                        (older_than_seconds,))
+            cur.execute(
+                "SELECT id FROM submissions WHERE status <> 'judged'"
+                " AND created_at < now() - make_interval(secs => %s) ORDER BY id LIMIT 1000",
+                (older_than_seconds,),
+            )
             ids = [row["id"] for row in cur.fetchall()]
         lost = [sid for sid in ids if not self.core.redis.exists(keys.processing(sid))]
         for sid in lost:
@@ -157,4 +181,3 @@ class JudgeHost:
         if lost:
             log.warning("re-enqueued %d submissions with no live job", len(lost))
         return len(lost)
-

@@ -10,12 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codearena.models import ScoringType, Verdict
-from codearena.standings import Judgement, CaseOutcome
+from codearena.standings import CaseOutcome, Judgement
 from sandbox import Box, Limits, RunResult, Status, check_output
 
 OUTPUT_LIMIT_KB = 64 * 1024
-_STATUS_VERDICT = {Status.TLE: Verdict.TLE, Status.MLE: Verdict.MLE, Status.RTE: Verdict.RTE,
-                   Status.OLE: Verdict.OLE}
+_STATUS_VERDICT = {
+    Status.TLE: Verdict.TLE,
+    Status.MLE: Verdict.MLE,
+    Status.RTE: Verdict.RTE,
+    Status.OLE: Verdict.OLE,
+}
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,17 @@ def judge(box: Box, task: Task, host: str) -> Judgement:
     compiled = box.compile(task.language, task.source)
     if not compiled.ok:
         return Judgement(task.submission_id, Verdict.CE, 0.0, [], compiled.output, host)
-    limits = Limits(time_limit_ms=task.time_limit_ms, memory_limit_kb=task.memory_limit_kb,
-                    output_limit_kb=OUTPUT_LIMIT_KB)
+    limits = Limits(
+        time_limit_ms=task.time_limit_ms,
+        memory_limit_kb=task.memory_limit_kb,
+        output_limit_kb=OUTPUT_LIMIT_KB,
+    )
     stop_at_first_failure = task.scoring is ScoringType.ICPC
     outcomes: list[CaseOutcome] = []
     for test in task.tests:
         result = box.run(test.input, limits)
         verdict = _verdict(result, test)
-        outcomes.append(CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms,
-                                    result.memory_kb))
+        outcomes.append(CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb))
         if verdict is not Verdict.AC and stop_at_first_failure:
             break
     overall = next((o.verdict for o in outcomes if o.verdict is not Verdict.AC), Verdict.AC)
@@ -80,5 +86,10 @@ def score(task: Task, outcomes: Sequence[CaseOutcome]) -> float:
     groups: dict[str, list[CaseData]] = {}
     for test in task.tests:
         groups.setdefault(test.group, []).append(test)
-    return float(sum(sum(t.points for t in tests) for tests in groups.values()
-                     if all(t.ordinal in passed for t in tests)))
+    return float(
+        sum(
+            sum(t.points for t in tests)
+            for tests in groups.values()
+            if all(t.ordinal in passed for t in tests)
+        )
+    )

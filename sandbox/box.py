@@ -102,9 +102,7 @@ class Box:
         """Run the compiled program once on `stdin` under `limits`."""
         if self.language is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")
-        view = View(
-            self.spec.scratch, self.language.run_argv, extra_ro_binds=self.language.extra_ro_binds
-        )
+        view = View(self.spec.scratch, self.language.run_argv, extra_ro_binds=self.language.extra_ro_binds)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
         measurement = self._execute(view, limits, self._stdin_path(stdin), stdout, stderr)
         largest = max(stdout.stat().st_size, stderr.stat().st_size)

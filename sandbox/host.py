@@ -34,9 +34,7 @@ def set_oom_score_adj(value: int, pid: str = "self") -> None:
 def mount_tmpfs(target: Path, size_bytes: int, inodes: int, uid: int, gid: int) -> None:
     """Mount a size- and inode-capped tmpfs at `target`, owned by uid:gid, mode 0755."""
     options = f"size={size_bytes},nr_inodes={inodes},mode=0755,uid={uid},gid={gid}"
-    result = _libc.mount(
-        b"tmpfs", os.fsencode(target), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode()
-    )
+    result = _libc.mount(b"tmpfs", os.fsencode(target), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode())
     _check(result, f"mount tmpfs on {target}")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 import redis
-from psycopg2.extensions import make_dsn, parse_dsn
+from psycopg2.extensions import make_dsn
 
 from codearena.config import Settings, project_root, state_dir
 from codearena.core import Core
@@ -107,8 +107,12 @@ def core(settings: Settings) -> Iterator[Core]:
 def service_env(settings: Settings) -> dict[str, str]:
     """The environment a spawned CodeArena process needs to use the test services."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=settings.database_url, REDIS_URL=settings.redis_url,
-               CODEARENA_JWT_SECRET=settings.jwt_secret, PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        CODEARENA_JWT_SECRET=settings.jwt_secret,
+        PYTHONUNBUFFERED="1",
+    )
     return env
 
 

@@ -84,13 +84,17 @@ class Api:
     @endpoint(202)
     def submit(self, request: Request, cid: str) -> dict[str, Any]:
         principal = self.principal(request)
-        return submissions.submit(self.core, principal, v.path_id(cid, "contest"), request.json_body,
-                                  request.headers.get("idempotency-key"))
+        return submissions.submit(
+            self.core,
+            principal,
+            v.path_id(cid, "contest"),
+            request.json_body,
+            request.headers.get("idempotency-key"),
+        )
 
     @endpoint()
     def get_submission(self, request: Request, sid: str) -> dict[str, Any]:
-        return submissions.get_submission(self.core, self.principal(request),
-                                          v.path_id(sid, "submission"))
+        return submissions.get_submission(self.core, self.principal(request), v.path_id(sid, "submission"))
 
     @endpoint()
     def my_submissions(self, request: Request, cid: str) -> dict[str, Any]:

@@ -19,8 +19,9 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    return Response(body={"error": {"code": code, "message": message}}, status_code=status,
-                    headers=JSON_HEADERS)
+    return Response(
+        body={"error": {"code": code, "message": message}}, status_code=status, headers=JSON_HEADERS
+    )
 
 
 def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Response]]:

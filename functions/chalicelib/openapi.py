@@ -12,19 +12,50 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
     ("get", "/contests", "anyone", 200, "Contests with state and times"),
     ("get", "/contests/{cid}", "anyone", 200, "One contest and its problem labels"),
     ("get", "/contests/{cid}/problems", "anyone", 200, "Problems of a started contest"),
-    ("get", "/contests/{cid}/problems/{pid}", "anyone", 200,
-     "Statement, limits and samples (by id or label)"),
-    ("get", "/contests/{cid}/leaderboard", "anyone", 200,
-     "Public board; ?offset&limit&at=<ISO time>; with a token also your own row"),
-    ("post", "/contests/{cid}/submissions", "contestant", 202,
-     "Submit {problem_id, language, source}; optional Idempotency-Key header"),
+    (
+        "get",
+        "/contests/{cid}/problems/{pid}",
+        "anyone",
+        200,
+        "Statement, limits and samples (by id or label)",
+    ),
+    (
+        "get",
+        "/contests/{cid}/leaderboard",
+        "anyone",
+        200,
+        "Public board; ?offset&limit&at=<ISO time>; with a token also your own row",
+    ),
+    (
+        "post",
+        "/contests/{cid}/submissions",
+        "contestant",
+        202,
+        "Submit {problem_id, language, source}; optional Idempotency-Key header",
+    ),
     ("get", "/contests/{cid}/submissions", "registered", 200, "Your submissions in a contest"),
-    ("get", "/submissions/{sid}", "owner, jury", 200, "Status, verdict, score and per-test results"),
-    ("post", "/admin/contests", "admin", 201,
-     "Create {title, start_at, end_at, freeze_at?, scoring, penalty_minutes?, practice?}"),
+    (
+        "get",
+        "/submissions/{sid}",
+        "owner, jury",
+        200,
+        "Status, verdict, score and per-test results",
+    ),
+    (
+        "post",
+        "/admin/contests",
+        "admin",
+        201,
+        "Create {title, start_at, end_at, freeze_at?, scoring, penalty_minutes?, practice?}",
+    ),
     ("patch", "/admin/contests/{cid}", "admin", 200, "Change any contest field"),
-    ("post", "/admin/problems", "admin", 201,
-     "Create {title, statement, time_limit_ms, memory_limit_kb, points?, tests: [...]}"),
+    (
+        "post",
+        "/admin/problems",
+        "admin",
+        201,
+        "Create {title, statement, time_limit_ms, memory_limit_kb, points?, tests: [...]}",
+    ),
     ("post", "/admin/contests/{cid}/problems", "admin", 201, "Attach {problem_id, label}"),
     ("get", "/admin/contests/{cid}/leaderboard", "jury, admin", 200, "The live jury board"),
     ("put", "/admin/users/{uid}/role", "admin", 200, "Set {role}"),
@@ -32,8 +63,13 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
 
 _ERROR = {
     "type": "object",
-    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"}}}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
 }
 
 
@@ -43,12 +79,17 @@ def document() -> dict[str, Any]:
         operation: dict[str, Any] = {
             "summary": summary,
             "description": f"Who may call: {who}.",
-            "parameters": [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                           for name in ("cid", "pid", "sid", "uid") if "{" + name + "}" in path],
+            "parameters": [
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in ("cid", "pid", "sid", "uid")
+                if "{" + name + "}" in path
+            ],
             "responses": {
                 str(status): {"description": "success", "content": {"application/json": {}}},
-                "4XX": {"description": "bad request, auth or state error",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "4XX": {
+                    "description": "bad request, auth or state error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         }
         if who != "anyone":

@@ -51,11 +51,16 @@ class ChaliceBridge:
         except LocalGatewayException:
             # API Gateway answers an unknown route with 403 "Missing Authentication Token";
             # infra/ maps that gateway response to this same 404 JSON in AWS.
-            return Response(error_body("route_not_found", f"no route {method} {path.split('?')[0]}"),
-                            status_code=404, media_type="application/json")
-        return Response(_body(result), status_code=result["statusCode"],
-                        headers={k: v for k, v in result["headers"].items()
-                                 if k.lower() != "content-length"})
+            return Response(
+                error_body("route_not_found", f"no route {method} {path.split('?')[0]}"),
+                status_code=404,
+                media_type="application/json",
+            )
+        return Response(
+            _body(result),
+            status_code=result["statusCode"],
+            headers={k: v for k, v in result["headers"].items() if k.lower() != "content-length"},
+        )
 
 
 def _body(result: dict[str, Any]) -> bytes:

@@ -51,14 +51,24 @@ class TokenIssuer:
         """A signed token and its expiry (Unix seconds)."""
         issued = int(time.time() if now is None else now)
         expires = issued + self.ttl_seconds
-        claims = {"sub": str(user_id), "name": username, "role": role.value, "iat": issued, "exp": expires}
+        claims = {
+            "sub": str(user_id),
+            "name": username,
+            "role": role.value,
+            "iat": issued,
+            "exp": expires,
+        }
         return jwt.encode(claims, self.secret, algorithm=_ALGORITHM), expires
 
     def verify(self, token: str) -> Principal:
         """The token's principal; Unauthorized when it is malformed, tampered or expired."""
         try:
-            claims = jwt.decode(token, self.secret, algorithms=[_ALGORITHM],
-                                options={"require": ["sub", "exp", "iat", "role", "name"]})
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[_ALGORITHM],
+                options={"require": ["sub", "exp", "iat", "role", "name"]},
+            )
             return Principal(int(claims["sub"]), str(claims["name"]), Role(claims["role"]))
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("the token has expired; log in again", "token_expired") from exc

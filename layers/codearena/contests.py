@@ -14,8 +14,7 @@ from codearena.db import Cursor
 from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.models import ContestState, ScoringType
 
-_CONTEST_COLUMNS = ("id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes,"
-                    " practice")
+_CONTEST_COLUMNS = "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice"
 _MAX_TESTS = 500
 
 
@@ -61,8 +60,10 @@ def list_contests(core: Core) -> dict[str, Any]:
 def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
         contest = load(cur, contest_id)
-        cur.execute("SELECT problem_id AS id, label FROM contest_problems WHERE contest_id = %s"
-                    " ORDER BY label", (contest_id,))
+        cur.execute(
+            "SELECT problem_id AS id, label FROM contest_problems WHERE contest_id = %s ORDER BY label",
+            (contest_id,),
+        )
         problems = [dict(row) for row in cur.fetchall()]
     now = core.clock()
     data = to_json(contest, now)
@@ -159,13 +160,15 @@ def _tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
         if not isinstance(test, dict):
             raise BadRequest(f"test {index} must be an object", "invalid_tests")
         try:
-            tests.append((
-                v.string(test, "input", min_len=0, max_len=16 << 20),
-                v.string(test, "answer", min_len=0, max_len=16 << 20),
-                v.string(test, "group", max_len=64, required=False, default="main"),
-                v.integer(test, "points", low=0, high=100_000, default=0),
-                v.boolean(test, "sample"),
-            ))
+            tests.append(
+                (
+                    v.string(test, "input", min_len=0, max_len=16 << 20),
+                    v.string(test, "answer", min_len=0, max_len=16 << 20),
+                    v.string(test, "group", max_len=64, required=False, default="main"),
+                    v.integer(test, "points", low=0, high=100_000, default=0),
+                    v.boolean(test, "sample"),
+                )
+            )
         except BadRequest as exc:
             raise BadRequest(f"test {index}: {exc.message}", "invalid_tests") from exc
     return tests
@@ -176,27 +179,34 @@ def attach_problem(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
     problem_id = v.integer(body, "problem_id", low=1, high=2**62)
     label = v.string(body, "label", max_len=2)
     if not re.fullmatch(r"[A-Z][0-9]?", label, flags=re.ASCII):
-        raise BadRequest("'label' must be a capital letter, optionally followed by a digit (A, B2)",
-                         "invalid_label")
+        raise BadRequest(
+            "'label' must be a capital letter, optionally followed by a digit (A, B2)",
+            "invalid_label",
+        )
     try:
         with core.db.transaction() as cur:
             load(cur, contest_id)
             cur.execute("SELECT 1 FROM problems WHERE id = %s", (problem_id,))
             if cur.fetchone() is None:
                 raise NotFound(f"no problem {problem_id}", "problem_not_found")
-            cur.execute("INSERT INTO contest_problems (contest_id, problem_id, label) VALUES (%s, %s, %s)",
-                        (contest_id, problem_id, label))
+            cur.execute(
+                "INSERT INTO contest_problems (contest_id, problem_id, label) VALUES (%s, %s, %s)",
+                (contest_id, problem_id, label),
+            )
     except psycopg2.errors.UniqueViolation as exc:
-        raise Conflict(f"problem {problem_id} or label {label} is already in contest {contest_id}",
-                       "already_attached") from exc
+        raise Conflict(
+            f"problem {problem_id} or label {label} is already in contest {contest_id}",
+            "already_attached",
+        ) from exc
     return {"contest_id": contest_id, "problem_id": problem_id, "label": label}
 
 
 def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> dict[str, Any]:
     contest = load(cur, contest_id)
     if not jury and state_at(contest, now) == ContestState.SCHEDULED:
-        raise Conflict("the contest has not started; its problems are hidden until then",
-                       "contest_not_started")
+        raise Conflict(
+            "the contest has not started; its problems are hidden until then", "contest_not_started"
+        )
     return contest
 
 
@@ -206,7 +216,9 @@ def list_problems(core: Core, contest_id: int, jury: bool = False) -> dict[str, 
         cur.execute(
             "SELECT p.id, cp.label, p.title, p.time_limit_ms, p.memory_limit_kb, p.points"
             " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
-            " WHERE cp.contest_id = %s ORDER BY cp.label", (contest_id,))
+            " WHERE cp.contest_id = %s ORDER BY cp.label",
+            (contest_id,),
+        )
         return {"problems": [dict(row) for row in cur.fetchall()]}
 
 
@@ -221,10 +233,13 @@ def get_problem(core: Core, contest_id: int, key: str, jury: bool = False) -> di
             "SELECT p.id, cp.label, p.title, p.statement, p.time_limit_ms, p.memory_limit_kb, p.points"
             " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
             f" WHERE cp.contest_id = %s AND {'cp.label' if by_label else 'p.id'} = %s",
-            (contest_id, key if by_label else int(key)))
+            (contest_id, key if by_label else int(key)),
+        )
         problem = cur.fetchone()
         if problem is None:
             raise NotFound(f"contest {contest_id} has no problem {key}", "problem_not_found")
-        cur.execute("SELECT input, answer FROM test_cases WHERE problem_id = %s AND is_sample"
-                    " ORDER BY ordinal", (problem["id"],))
+        cur.execute(
+            "SELECT input, answer FROM test_cases WHERE problem_id = %s AND is_sample ORDER BY ordinal",
+            (problem["id"],),
+        )
         return {**problem, "samples": [dict(row) for row in cur.fetchall()]}

@@ -20,8 +20,13 @@ def utcnow() -> datetime:
 
 
 def redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=10,
-                                socket_connect_timeout=5, health_check_interval=30)
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=10,
+        socket_connect_timeout=5,
+        health_check_interval=30,
+    )
 
 
 @dataclass

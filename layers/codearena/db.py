@@ -110,8 +110,7 @@ def _migrate_locked(conn: Any, directory: Path) -> list[str]:
             )
             cur.execute((directory / "schema.sql").read_text())
             for version, name, _ in known:
-                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                            (version, name))
+                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name))
             return ["schema.sql"]
         cur.execute("SELECT version FROM schema_migrations")
         applied = {row[0] for row in cur.fetchall()}
@@ -121,7 +120,6 @@ def _migrate_locked(conn: Any, directory: Path) -> list[str]:
             continue
         with conn, conn.cursor() as cur:
             cur.execute(path.read_text())
-            cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
-                        (version, name))
+            cur.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name))
         done.append(path.name)
     return done

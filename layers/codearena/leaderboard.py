@@ -46,14 +46,21 @@ class Leaderboard:
         self._apply = client.register_script(_APPLY)
 
     def _keys(self, contest_id: int, view: str) -> list[str]:
-        return [keys.board(contest_id, view), keys.board_rows(contest_id, view),
-                keys.board_applied(contest_id, view), keys.board_version(contest_id, view)]
+        return [
+            keys.board(contest_id, view),
+            keys.board_rows(contest_id, view),
+            keys.board_applied(contest_id, view),
+            keys.board_version(contest_id, view),
+        ]
 
     def apply(self, contest_id: int, view: str, entry: Entry) -> int:
         """Write one row if it is newer than what the board holds (see _APPLY's return)."""
-        return int(self._apply(keys=self._keys(contest_id, view),
-                               args=[entry.username, entry.event_id, repr(entry.rank_key),
-                                     json.dumps(entry.row)]))
+        return int(
+            self._apply(
+                keys=self._keys(contest_id, view),
+                args=[entry.username, entry.event_id, repr(entry.rank_key), json.dumps(entry.row)],
+            )
+        )
 
     def exists(self, contest_id: int, view: str) -> bool:
         return bool(self._redis.exists(keys.board_version(contest_id, view)))
@@ -87,8 +94,11 @@ class Leaderboard:
             return []
         rows = self._redis.hmget(keys.board_rows(contest_id, view), [m for m, _ in members])
         ranks = self._ranks(zset, sorted({score for _, score in members}))
-        return [dict(json.loads(row), rank=ranks[score])
-                for (_, score), row in zip(members, rows, strict=True) if row is not None]
+        return [
+            dict(json.loads(row), rank=ranks[score])
+            for (_, score), row in zip(members, rows, strict=True)
+            if row is not None
+        ]
 
     def row_of(self, contest_id: int, view: str, username: str) -> dict[str, Any] | None:
         """One contestant's row with its rank, in O(log N)."""

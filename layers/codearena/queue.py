@@ -21,8 +21,7 @@ class Job:
 
 
 class JobQueue:
-    def __init__(self, client: redis.Redis, stream: str = keys.QUEUE,
-                 group: str = keys.QUEUE_GROUP) -> None:
+    def __init__(self, client: redis.Redis, stream: str = keys.QUEUE, group: str = keys.QUEUE_GROUP) -> None:
         self._redis = client
         self.stream = stream
         self.group = group
@@ -48,13 +47,13 @@ class JobQueue:
             return None
 
     def _reclaim(self, consumer: str, lease_ms: int) -> Job | None:
-        _, entries, _ = self._redis.xautoclaim(self.stream, self.group, consumer,
-                                               min_idle_time=lease_ms, start_id="0-0", count=1)
+        _, entries, _ = self._redis.xautoclaim(
+            self.stream, self.group, consumer, min_idle_time=lease_ms, start_id="0-0", count=1
+        )
         return _job(entries[0]) if entries else None
 
     def _read(self, consumer: str, block_ms: int) -> Job | None:
-        reply = self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1,
-                                       block=block_ms)
+        reply = self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1, block=block_ms)
         if not reply:
             return None
         _, entries = reply[0]

@@ -65,8 +65,10 @@ def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
     with core.db.transaction() as cur:
         sub = _submission(cur, judgement.submission_id)
         # Serialise standings of one contestant in one contest across judge hosts.
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                    (f"standing:{sub['contest_id']}:{sub['user_id']}",))
+        cur.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            (f"standing:{sub['contest_id']}:{sub['user_id']}",),
+        )
         if not _insert_result(cur, judgement):
             return _last_update(cur, sub)
         cur.execute("UPDATE submissions SET status = 'judged' WHERE id = %s", (judgement.submission_id,))
@@ -79,8 +81,14 @@ def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
         cur.execute(
             "INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-            (contest["id"], sub["user_id"], sub["id"], json.dumps(rows["jury"]),
-             json.dumps(rows["public"])))
+            (
+                contest["id"],
+                sub["user_id"],
+                sub["id"],
+                json.dumps(rows["jury"]),
+                json.dumps(rows["public"]),
+            ),
+        )
         return BoardUpdate(contest["id"], cur.fetchone()["id"], sub["username"], rows)
 
 
@@ -115,7 +123,8 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[s
             "SELECT DISTINCT ON (e.user_id) e.id, u.username, e.jury_row, e.public_row"
             " FROM leaderboard_events e JOIN users u ON u.id = e.user_id"
             " WHERE e.contest_id = %s AND e.id > %s ORDER BY e.user_id, e.id DESC",
-            (contest_id, after))
+            (contest_id, after),
+        )
         rows = cur.fetchall()
     entries: dict[str, list[Entry]] = {view: [] for view in VIEWS}
     for row in rows:
@@ -125,8 +134,9 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[s
     return entries, max((row["id"] for row in rows), default=after)
 
 
-def board(core: Core, contest_id: int, view: str, offset: int, limit: int,
-          username: str | None = None) -> dict[str, Any]:
+def board(
+    core: Core, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
+) -> dict[str, Any]:
     """A page of a board (GET …/leaderboard), plus the caller's own row when logged in."""
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
@@ -148,13 +158,17 @@ def board(core: Core, contest_id: int, view: str, offset: int, limit: int,
 
 
 def _public_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in ("rank", "user_id", "username", "solved", "score", "penalty",
-                                      "problems")}
+    return {
+        key: row[key] for key in ("rank", "user_id", "username", "solved", "score", "penalty", "problems")
+    }
 
 
 def _submission(cur: Cursor, submission_id: int) -> dict[str, Any]:
-    cur.execute("SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
-                " JOIN users u ON u.id = s.user_id WHERE s.id = %s", (submission_id,))
+    cur.execute(
+        "SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
+        " JOIN users u ON u.id = s.user_id WHERE s.id = %s",
+        (submission_id,),
+    )
     sub = cur.fetchone()
     if sub is None:
         raise NotFound(f"no submission {submission_id}", "submission_not_found")
@@ -166,28 +180,46 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
         "INSERT INTO submission_results (submission_id, judgement, verdict, score, max_time_ms,"
         " max_memory_kb, compile_output, judge_host) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (submission_id, judgement) DO NOTHING RETURNING id",
-        (j.submission_id, j.judgement, j.verdict.value, j.score, j.max_time_ms, j.max_memory_kb,
-         j.compile_output, j.judge_host))
+        (
+            j.submission_id,
+            j.judgement,
+            j.verdict.value,
+            j.score,
+            j.max_time_ms,
+            j.max_memory_kb,
+            j.compile_output,
+            j.judge_host,
+        ),
+    )
     inserted = cur.fetchone()
     if inserted is None:
         return False
     cur.executemany(
         "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb)"
         " VALUES (%s, %s, %s, %s, %s, %s)",
-        [(inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
-         for t in j.tests])
+        [
+            (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
+            for t in j.tests
+        ],
+    )
     return True
 
 
 def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
-    cur.execute("SELECT id, jury_row, public_row FROM leaderboard_events"
-                " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
-                (sub["contest_id"], sub["user_id"]))
+    cur.execute(
+        "SELECT id, jury_row, public_row FROM leaderboard_events"
+        " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
+        (sub["contest_id"], sub["user_id"]),
+    )
     event = cur.fetchone()
     if event is None:
         return None
-    return BoardUpdate(sub["contest_id"], event["id"], sub["username"],
-                       {"jury": event["jury_row"], "public": event["public_row"]})
+    return BoardUpdate(
+        sub["contest_id"],
+        event["id"],
+        sub["username"],
+        {"jury": event["jury_row"], "public": event["public_row"]},
+    )
 
 
 def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Standing, Standing]:
@@ -196,10 +228,18 @@ def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Stan
         " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
         " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
         " WHERE s.contest_id = %s AND s.user_id = %s AND s.created_at < %s",
-        (contest["id"], user_id, contest["end_at"]))
-    attempts = [Attempt(row["id"], row["label"], row["created_at"],
-                        Verdict(row["verdict"]) if row["verdict"] else None,
-                        float(row["score"] or 0)) for row in cur.fetchall()]
+        (contest["id"], user_id, contest["end_at"]),
+    )
+    attempts = [
+        Attempt(
+            row["id"],
+            row["label"],
+            row["created_at"],
+            Verdict(row["verdict"]) if row["verdict"] else None,
+            float(row["score"] or 0),
+        )
+        for row in cur.fetchall()
+    ]
     rule = rule_for(contest["scoring"])
     rules = ContestRules(contest["start_at"], contest["penalty_minutes"])
     freeze_at: datetime | None = None if contest["unfrozen_at"] else contest["freeze_at"]
@@ -211,29 +251,49 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
     problem_ids = {row["label"]: row["problem_id"] for row in cur.fetchall()}
     cur.executemany(
         "INSERT INTO contest_penalties (contest_id, user_id, problem_id, attempts, pending, solved,"
-        " time_minutes, penalty_minutes, score, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())"
+        " time_minutes, penalty_minutes, score, updated_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())"
         " ON CONFLICT (contest_id, user_id, problem_id) DO UPDATE SET attempts = EXCLUDED.attempts,"
         " pending = EXCLUDED.pending, solved = EXCLUDED.solved, time_minutes = EXCLUDED.time_minutes,"
         " penalty_minutes = EXCLUDED.penalty_minutes, score = EXCLUDED.score, updated_at = now()",
-        [(contest_id, user_id, problem_ids[label], c.attempts, c.pending, c.solved, c.time_minutes,
-          c.penalty_minutes, c.score) for label, c in standing.problems.items()])
+        [
+            (
+                contest_id,
+                user_id,
+                problem_ids[label],
+                c.attempts,
+                c.pending,
+                c.solved,
+                c.time_minutes,
+                c.penalty_minutes,
+                c.score,
+            )
+            for label, c in standing.problems.items()
+        ],
+    )
 
 
 def _row(contest: dict[str, Any], sub: dict[str, Any], standing: Standing) -> dict[str, Any]:
     rule = rule_for(contest["scoring"])
-    return {"user_id": sub["user_id"], "username": sub["username"],
-            "rank_key": rule.rank_key(standing), **standing.to_json()}
+    return {
+        "user_id": sub["user_id"],
+        "username": sub["username"],
+        "rank_key": rule.rank_key(standing),
+        **standing.to_json(),
+    }
 
 
-def board_at(core: Core, contest_id: int, view: str, moment: datetime, offset: int,
-             limit: int) -> dict[str, Any]:
+def board_at(
+    core: Core, contest_id: int, view: str, moment: datetime, offset: int, limit: int
+) -> dict[str, Any]:
     """The board as it stood at `moment`: each contestant's latest event up to then."""
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         cur.execute(
             f"SELECT DISTINCT ON (user_id) id, {view}_row AS row FROM leaderboard_events"
             " WHERE contest_id = %s AND created_at <= %s ORDER BY user_id, id DESC",
-            (contest_id, moment))
+            (contest_id, moment),
+        )
         events = cur.fetchall()
     ordered = sorted(events, key=lambda e: (e["row"]["rank_key"], e["row"]["username"]))
     rows, rank, previous = [], 0, None
@@ -241,7 +301,12 @@ def board_at(core: Core, contest_id: int, view: str, moment: datetime, offset: i
         if event["row"]["rank_key"] != previous:
             rank, previous = position, event["row"]["rank_key"]
         rows.append(_public_row({**event["row"], "rank": rank}))
-    return {"contest_id": contest_id, "at": moment.isoformat(),
-            "frozen": view == "public" and contests.public_board_frozen(contest, moment),
-            "version": max((e["id"] for e in events), default=0), "total": len(rows),
-            "offset": offset, "rows": rows[offset:offset + limit]}
+    return {
+        "contest_id": contest_id,
+        "at": moment.isoformat(),
+        "frozen": view == "public" and contests.public_board_frozen(contest, moment),
+        "version": max((e["id"] for e in events), default=0),
+        "total": len(rows),
+        "offset": offset,
+        "rows": rows[offset : offset + limit],
+    }

@@ -23,8 +23,9 @@ from codearena.models import LANGUAGES, ContestState, Role
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
-def submit(core: Core, principal: Principal, contest_id: int, body: Any,
-           idempotency_key: str | None = None) -> dict[str, Any]:
+def submit(
+    core: Core, principal: Principal, contest_id: int, body: Any, idempotency_key: str | None = None
+) -> dict[str, Any]:
     principal.require(Role.CONTESTANT)
     body = v.body_object(body)
     problem_id = v.integer(body, "problem_id", low=1, high=2**62)
@@ -34,8 +35,9 @@ def submit(core: Core, principal: Principal, contest_id: int, body: Any,
         raise BadRequest("'source' must be a non-empty string", "invalid_field")
     v.text(source, "source")
     if len(source.encode()) > core.settings.max_source_bytes:
-        raise PayloadTooLarge(f"the source is over {core.settings.max_source_bytes // 1024} KiB",
-                              "source_too_large")
+        raise PayloadTooLarge(
+            f"the source is over {core.settings.max_source_bytes // 1024} KiB", "source_too_large"
+        )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise BadRequest("Idempotency-Key must be 1 to 128 characters", "invalid_idempotency_key")
     try:
@@ -44,8 +46,12 @@ def submit(core: Core, principal: Principal, contest_id: int, body: Any,
         _rate_limit(core, principal)
         submission = _insert(core, principal, contest_id, problem_id, language, source)
         if idempotency_key:
-            core.redis.set(keys.idempotency(principal.user_id, idempotency_key), submission["id"],
-                           nx=True, ex=_IDEMPOTENCY_TTL_SECONDS)
+            core.redis.set(
+                keys.idempotency(principal.user_id, idempotency_key),
+                submission["id"],
+                nx=True,
+                ex=_IDEMPOTENCY_TTL_SECONDS,
+            )
         core.queue.enqueue(submission["id"])
     except redis.RedisError as exc:
         raise ServiceUnavailable("the queue is unavailable; try again") from exc
@@ -65,12 +71,15 @@ def _rate_limit(core: Core, principal: Principal) -> None:
     pipe.expire(key, 120)
     count = pipe.execute()[0]
     if count > core.settings.submit_rate_per_minute:
-        raise RateLimited(f"at most {core.settings.submit_rate_per_minute} submissions a minute;"
-                          " wait a moment", "rate_limited")
+        raise RateLimited(
+            f"at most {core.settings.submit_rate_per_minute} submissions a minute; wait a moment",
+            "rate_limited",
+        )
 
 
-def _insert(core: Core, principal: Principal, contest_id: int, problem_id: int, language: str,
-            source: str) -> dict[str, Any]:
+def _insert(
+    core: Core, principal: Principal, contest_id: int, problem_id: int, language: str, source: str
+) -> dict[str, Any]:
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         now = core.clock()
@@ -79,14 +88,17 @@ def _insert(core: Core, principal: Principal, contest_id: int, problem_id: int, 
             raise Conflict("the contest has not started yet", "contest_not_running")
         if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest["practice"]:
             raise Conflict("the contest is over", "contest_not_running")
-        cur.execute("SELECT label FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
-                    (contest_id, problem_id))
+        cur.execute(
+            "SELECT label FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
+            (contest_id, problem_id),
+        )
         if cur.fetchone() is None:
             raise NotFound(f"contest {contest_id} has no problem {problem_id}", "problem_not_found")
         cur.execute(
             "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
-            (contest_id, problem_id, principal.user_id, language, source, now))
+            (contest_id, problem_id, principal.user_id, language, source, now),
+        )
         return dict(cur.fetchone())
 
 
@@ -98,18 +110,36 @@ def get_submission(core: Core, principal: Principal, submission_id: int) -> dict
             " FROM submissions s"
             " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
             " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
-            " WHERE s.id = %s", (submission_id,))
+            " WHERE s.id = %s",
+            (submission_id,),
+        )
         row = cur.fetchone()
         if row is None or not _may_read(principal, row["user_id"]):
             # Someone else's submission looks the same as a missing one.
             raise NotFound(f"no submission {submission_id}", "submission_not_found")
         tests: list[dict[str, Any]] = []
         if row["result_id"] is not None:
-            cur.execute("SELECT ordinal AS index, verdict, time_ms, memory_kb FROM test_results"
-                        " WHERE result_id = %s ORDER BY ordinal", (row["result_id"],))
+            cur.execute(
+                "SELECT ordinal AS index, verdict, time_ms, memory_kb FROM test_results"
+                " WHERE result_id = %s ORDER BY ordinal",
+                (row["result_id"],),
+            )
             tests = [dict(test) for test in cur.fetchall()]
-    submission = {k: row[k] for k in ("id", "contest_id", "problem_id", "label", "user_id", "language",
-                                      "source", "status", "verdict", "compile_output")}
+    submission = {
+        k: row[k]
+        for k in (
+            "id",
+            "contest_id",
+            "problem_id",
+            "label",
+            "user_id",
+            "language",
+            "source",
+            "status",
+            "verdict",
+            "compile_output",
+        )
+    }
     submission["created_at"] = row["created_at"].isoformat()
     submission["score"] = float(row["score"]) if row["score"] is not None else None
     submission["tests"] = tests
@@ -118,7 +148,6 @@ def get_submission(core: Core, principal: Principal, submission_id: int) -> dict
 
 def _may_read(principal: Principal, owner_id: int) -> bool:
     return principal.user_id == owner_id or principal.role in (Role.JURY, Role.ADMIN)
-
 
 
 def list_own(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
@@ -130,8 +159,16 @@ def list_own(core: Core, principal: Principal, contest_id: int) -> dict[str, Any
             " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
             " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
             " WHERE s.contest_id = %s AND s.user_id = %s ORDER BY s.id DESC LIMIT 500",
-            (contest_id, principal.user_id))
+            (contest_id, principal.user_id),
+        )
         rows = cur.fetchall()
-    return {"submissions": [
-        {**row, "created_at": row["created_at"].isoformat(),
-         "score": float(row["score"]) if row["score"] is not None else None} for row in rows]}
+    return {
+        "submissions": [
+            {
+                **row,
+                "created_at": row["created_at"].isoformat(),
+                "score": float(row["score"]) if row["score"] is not None else None,
+            }
+            for row in rows
+        ]
+    }

@@ -35,8 +35,7 @@ def create_user(core: Core, username: str, password: str, role: Role = Role.CONT
 
 def register(core: Core, body: Any) -> dict[str, Any]:
     body = v.body_object(body)
-    user = create_user(core, v.string(body, "username", max_len=32),
-                       v.string(body, "password", max_len=128))
+    user = create_user(core, v.string(body, "username", max_len=32), v.string(body, "password", max_len=128))
     return {"id": user["id"], "username": user["username"]}
 
 
@@ -45,22 +44,23 @@ def login(core: Core, body: Any) -> dict[str, Any]:
     username = v.string(body, "username", max_len=64)
     password = v.string(body, "password", max_len=128)
     with core.db.transaction() as cur:
-        cur.execute("SELECT id, username, role, password_hash FROM users WHERE username = %s",
-                    (username,))
+        cur.execute("SELECT id, username, role, password_hash FROM users WHERE username = %s", (username,))
         user = cur.fetchone()
     if not verify_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
         raise Unauthorized("wrong username or password", "invalid_credentials")
     token, expires = core.tokens.issue(user["id"], user["username"], Role(user["role"]))
-    return {"token": token, "expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
-            "user": {"id": user["id"], "username": user["username"], "role": user["role"]}}
+    return {
+        "token": token,
+        "expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
+        "user": {"id": user["id"], "username": user["username"], "role": user["role"]},
+    }
 
 
 def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
     body = v.body_object(body)
     role = v.choice(body, "role", tuple(r.value for r in Role))
     with core.db.transaction() as cur:
-        cur.execute("UPDATE users SET role = %s WHERE id = %s RETURNING id, username, role",
-                    (role, user_id))
+        cur.execute("UPDATE users SET role = %s WHERE id = %s RETURNING id, username, role", (role, user_id))
         user = cur.fetchone()
     if user is None:
         raise NotFound(f"no user {user_id}", "user_not_found")

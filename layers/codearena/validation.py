@@ -14,8 +14,15 @@ def body_object(body: Any) -> dict[str, Any]:
     return body
 
 
-def string(body: dict[str, Any], name: str, *, min_len: int = 1, max_len: int = 10_000,
-           required: bool = True, default: str = "") -> str:
+def string(
+    body: dict[str, Any],
+    name: str,
+    *,
+    min_len: int = 1,
+    max_len: int = 10_000,
+    required: bool = True,
+    default: str = "",
+) -> str:
     value = body.get(name)
     if value is None and not required:
         return default
@@ -33,8 +40,7 @@ def text(value: str, name: str) -> str:
     return value
 
 
-def integer(body: dict[str, Any], name: str, *, low: int, high: int,
-            default: int | None = None) -> int:
+def integer(body: dict[str, Any], name: str, *, low: int, high: int, default: int | None = None) -> int:
     value = body.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRequest(f"'{name}' must be an integer", "invalid_field")
@@ -71,8 +77,13 @@ def timestamp(body: dict[str, Any], name: str, *, required: bool = True) -> date
     return parsed
 
 
-def choice(body: dict[str, Any], name: str, options: tuple[str, ...], default: str | None = None,
-           code: str = "invalid_field") -> str:
+def choice(
+    body: dict[str, Any],
+    name: str,
+    options: tuple[str, ...],
+    default: str | None = None,
+    code: str = "invalid_field",
+) -> str:
     value = body.get(name, default)
     if value not in options:
         raise BadRequest(f"'{name}' must be one of: {', '.join(options)}", code)
@@ -90,6 +101,5 @@ def query_int(params: dict[str, str] | None, name: str, *, default: int, low: in
     if raw is None:
         return default
     if not (raw.isascii() and raw.isdecimal()) or not low <= int(raw) <= high:
-        raise BadRequest(f"query parameter '{name}' must be an integer from {low} to {high}",
-                         "invalid_query")
+        raise BadRequest(f"query parameter '{name}' must be an integer from {low} to {high}", "invalid_query")
     return int(raw)

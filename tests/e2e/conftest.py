@@ -49,8 +49,12 @@ def spawn(name: str, args: list[str], settings: Settings) -> Process:
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"{name}-{int(time.time() * 1000)}.log"
     with log.open("wb") as handle:
-        popen = subprocess.Popen([sys.executable, "-m", "codearena.cli", *args], stdout=handle,
-                                 stderr=subprocess.STDOUT, env=service_env(settings))
+        popen = subprocess.Popen(
+            [sys.executable, "-m", "codearena.cli", *args],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            env=service_env(settings),
+        )
     return Process(name, popen, log)
 
 

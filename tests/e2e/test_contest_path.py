@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,10 +15,15 @@ from codearena.models import Role
 SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
 DIFFERENCE = "a, b = map(int, input().split())\nprint(a - b)\n"
 A_PLUS_B = {
-    "title": "A+B", "statement": "Print a + b.", "time_limit_ms": 2000, "memory_limit_kb": 262144,
-    "tests": [{"input": "1 2\n", "answer": "3\n", "sample": True},
-              {"input": "5 7\n", "answer": "12\n"},
-              {"input": "-4 10\n", "answer": "6\n"}],
+    "title": "A+B",
+    "statement": "Print a + b.",
+    "time_limit_ms": 2000,
+    "memory_limit_kb": 262144,
+    "tests": [
+        {"input": "1 2\n", "answer": "3\n", "sample": True},
+        {"input": "5 7\n", "answer": "12\n"},
+        {"input": "-4 10\n", "answer": "6\n"},
+    ],
 }
 
 
@@ -58,23 +63,38 @@ def admin_login(client: httpx.Client) -> dict[str, str]:
 def check_contest_path(client: httpx.Client, admin: dict[str, str]) -> None:
     statuses: list[int] = []
     client.event_hooks["response"] = [lambda response: statuses.append(response.status_code)]
-    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=30)
-    contest = client.post("/admin/contests", headers=admin, json={
-        "title": "E2E Cup", "start_at": start.isoformat(),
-        "end_at": (start + timedelta(hours=3)).isoformat(), "scoring": "icpc", "penalty_minutes": 20})
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
+    contest = client.post(
+        "/admin/contests",
+        headers=admin,
+        json={
+            "title": "E2E Cup",
+            "start_at": start.isoformat(),
+            "end_at": (start + timedelta(hours=3)).isoformat(),
+            "scoring": "icpc",
+            "penalty_minutes": 20,
+        },
+    )
     assert contest.status_code == 201, contest.text
     cid = contest.json()["id"]
     problem = client.post("/admin/problems", headers=admin, json=A_PLUS_B)
     assert problem.status_code == 201, problem.text
     pid = problem.json()["id"]
-    assert client.post(f"/admin/contests/{cid}/problems", headers=admin,
-                       json={"problem_id": pid, "label": "A"}).status_code == 201
+    assert (
+        client.post(
+            f"/admin/contests/{cid}/problems", headers=admin, json={"problem_id": pid, "label": "A"}
+        ).status_code
+        == 201
+    )
 
     alice, bob = register_and_login(client, "alice"), register_and_login(client, "bob")
 
     def submit(headers: dict[str, str], source: str) -> dict[str, Any]:
-        answer = client.post(f"/contests/{cid}/submissions", headers=headers,
-                             json={"problem_id": pid, "language": "python", "source": source})
+        answer = client.post(
+            f"/contests/{cid}/submissions",
+            headers=headers,
+            json={"problem_id": pid, "language": "python", "source": source},
+        )
         assert answer.status_code == 202, answer.text
         assert answer.json()["status"] == "queued"
         return wait_for_verdict(client, headers, answer.json()["id"])
@@ -96,8 +116,12 @@ def check_contest_path(client: httpx.Client, admin: dict[str, str]) -> None:
     assert rows["bob"]["penalty"] == minute_of(bob_right, start)
     assert rows["alice"]["penalty"] == minute_of(alice_right, start) + 20
     assert rows["alice"]["problems"]["A"] == {
-        "attempts": 2, "pending": 0, "solved": True,
-        "time_minutes": minute_of(alice_right, start), "score": 1.0}
+        "attempts": 2,
+        "pending": 0,
+        "solved": True,
+        "time_minutes": minute_of(alice_right, start),
+        "score": 1.0,
+    }
     assert board["frozen"] is False and board["version"] > 0
 
     jury = client.get(f"/admin/contests/{cid}/leaderboard", headers=admin).json()

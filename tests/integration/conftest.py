@@ -17,6 +17,7 @@ from codearena.models import Role
 @pytest.fixture
 def http(core: Core, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     import app as app_module
+
     from chalicelib.api import Api
 
     monkeypatch.setattr(app_module, "api", Api(core))
@@ -40,12 +41,26 @@ def admin(core: Core) -> dict[str, str]:
 def running_contest(core: Core) -> dict[str, Any]:
     """A running ICPC contest with an A+B problem as A."""
     now = core.clock()
-    contest = contests.create_contest(core, {
-        "title": "Test Contest", "start_at": (now - timedelta(minutes=30)).isoformat(),
-        "end_at": (now + timedelta(hours=2)).isoformat()})
-    problem = contests.create_problem(core, {
-        "title": "A+B", "statement": "sum", "time_limit_ms": 1000, "memory_limit_kb": 262144,
-        "tests": [{"input": "1 2\n", "answer": "3\n", "sample": True},
-                  {"input": "5 7\n", "answer": "12\n"}]})
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Test Contest",
+            "start_at": (now - timedelta(minutes=30)).isoformat(),
+            "end_at": (now + timedelta(hours=2)).isoformat(),
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "A+B",
+            "statement": "sum",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 262144,
+            "tests": [
+                {"input": "1 2\n", "answer": "3\n", "sample": True},
+                {"input": "5 7\n", "answer": "12\n"},
+            ],
+        },
+    )
     contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
     return {"id": contest["id"], "problem_id": problem["id"]}

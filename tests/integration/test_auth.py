@@ -39,9 +39,7 @@ class Recorder:
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Any:
         data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-        response = self._http.request(
-            method, path, headers={**JSON, **(headers or {})}, body=data.encode()
-        )
+        response = self._http.request(method, path, headers={**JSON, **(headers or {})}, body=data.encode())
         STATUSES.append((method, path, response.status_code))
         return response
 
@@ -90,16 +88,11 @@ def test_register_answers_201_with_id_and_username(call: Recorder, core: Core) -
         cur.execute("SELECT id, role, password_hash FROM users WHERE username = 'alice'")
         row = cur.fetchone()
     assert row["id"] == r.json_body["id"] and row["role"] == "contestant"
-    assert (
-        row["password_hash"].startswith("$argon2id$")
-        and "correct-horse" not in row["password_hash"]
-    )
+    assert row["password_hash"].startswith("$argon2id$") and "correct-horse" not in row["password_hash"]
 
 
 def test_register_cannot_choose_a_role(call: Recorder, core: Core) -> None:
-    r = call(
-        "POST", "/auth/register", {"username": "mallory", "password": "password1", "role": "admin"}
-    )
+    r = call("POST", "/auth/register", {"username": "mallory", "password": "password1", "role": "admin"})
     assert r.status_code == 201, r.body
     r = call("POST", "/auth/login", {"username": "mallory", "password": "password1"})
     assert r.json_body["user"]["role"] == "contestant"
@@ -107,21 +100,13 @@ def test_register_cannot_choose_a_role(call: Recorder, core: Core) -> None:
 
 
 def test_register_duplicate_username_is_409(call: Recorder, core: Core) -> None:
-    assert (
-        call("POST", "/auth/register", {"username": "alice", "password": "password1"}).status_code
-        == 201
-    )
+    assert call("POST", "/auth/register", {"username": "alice", "password": "password1"}).status_code == 201
     before = user_count(core)
-    error = error_of(
-        call("POST", "/auth/register", {"username": "alice", "password": "another-pass"}), 409
-    )
+    error = error_of(call("POST", "/auth/register", {"username": "alice", "password": "another-pass"}), 409)
     assert "alice" in error["message"]
     assert user_count(core) == before
     # and the first password still works
-    assert (
-        call("POST", "/auth/login", {"username": "alice", "password": "password1"}).status_code
-        == 200
-    )
+    assert call("POST", "/auth/login", {"username": "alice", "password": "password1"}).status_code == 200
 
 
 @pytest.mark.parametrize("password", ["", "short", "7chars!", "x" * 129, 12345678, None])
@@ -157,12 +142,8 @@ def test_login_answers_token_and_expiry(call: Recorder, core: Core) -> None:
 
 def test_wrong_password_and_unknown_user_look_the_same(call: Recorder) -> None:
     call("POST", "/auth/register", {"username": "alice", "password": "password1"})
-    wrong = error_of(
-        call("POST", "/auth/login", {"username": "alice", "password": "password2"}), 401
-    )
-    unknown = error_of(
-        call("POST", "/auth/login", {"username": "nobody", "password": "password1"}), 401
-    )
+    wrong = error_of(call("POST", "/auth/login", {"username": "alice", "password": "password2"}), 401)
+    unknown = error_of(call("POST", "/auth/login", {"username": "nobody", "password": "password1"}), 401)
     assert wrong == unknown
     assert "token" not in json.dumps(wrong)
 
@@ -226,9 +207,7 @@ def test_token_tampered_payload_is_401(call: Recorder, alice: dict[str, Any]) ->
 
 
 @pytest.mark.parametrize("part", [0, 1, 2])
-def test_token_with_a_flipped_character_is_401(
-    call: Recorder, alice: dict[str, Any], part: int
-) -> None:
+def test_token_with_a_flipped_character_is_401(call: Recorder, alice: dict[str, Any], part: int) -> None:
     pieces = alice["token"].split(".")
     text = pieces[part]
     middle = len(text) // 2  # not the last character, whose low bits may be padding
@@ -285,9 +264,7 @@ def test_alg_none_token_is_401(call: Recorder, core: Core) -> None:
 )
 def test_token_with_bad_claims_is_401(call: Recorder, core: Core, claims: dict[str, Any]) -> None:
     now = int(time.time())
-    token = jwt.encode(
-        {**claims, "iat": now, "exp": now + 600}, core.settings.jwt_secret, algorithm="HS256"
-    )
+    token = jwt.encode({**claims, "iat": now, "exp": now + 600}, core.settings.jwt_secret, algorithm="HS256")
     error_of(call("GET", "/auth/me", headers=bearer(token)), 401)
 
 
@@ -387,9 +364,7 @@ def test_jury_cannot_create_contests(call: Recorder, core: Core) -> None:
     )
 
 
-def test_jury_board_needs_jury_or_admin(
-    call: Recorder, core: Core, running_contest: dict[str, Any]
-) -> None:
+def test_jury_board_needs_jury_or_admin(call: Recorder, core: Core, running_contest: dict[str, Any]) -> None:
     path = f"/admin/contests/{running_contest['id']}/leaderboard"
     error_of(call("GET", path, headers=login(core, "alice")), 403)
     assert call("GET", path, headers=login(core, "judy", Role.JURY)).status_code == 200
@@ -440,9 +415,7 @@ def test_admin_can_promote_and_the_new_role_applies_after_login(
         uid = cur.fetchone()["id"]
     r = call("PUT", f"/admin/users/{uid}/role", {"role": "jury"}, headers=admin)
     assert r.status_code == 200 and r.json_body["role"] == "jury"
-    token = call("POST", "/auth/login", {"username": "judy", "password": "password1"}).json_body[
-        "token"
-    ]
+    token = call("POST", "/auth/login", {"username": "judy", "password": "password1"}).json_body["token"]
     assert call("GET", "/auth/me", headers=bearer(token)).json_body["role"] == "jury"
 
 
@@ -496,9 +469,7 @@ def test_cli_duplicate_user_fails_clearly(settings: Settings) -> None:
         "admin",
     )
     assert first.returncode == 0, first.stderr
-    again = run_cli(
-        settings, "user", "create", "--username", "boss", "--password", "other-password"
-    )
+    again = run_cli(settings, "user", "create", "--username", "boss", "--password", "other-password")
     assert again.returncode != 0
     assert "boss" in again.stderr and "taken" in again.stderr, again.stderr
     assert "Traceback" not in again.stderr

@@ -43,9 +43,7 @@ class Recorder:
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Any:
         data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-        response = self._http.request(
-            method, path, headers={**JSON, **(headers or {})}, body=data.encode()
-        )
+        response = self._http.request(method, path, headers={**JSON, **(headers or {})}, body=data.encode())
         STATUSES.append((method, path[:80], response.status_code))
         return response
 
@@ -236,16 +234,12 @@ def test_wrong_content_type_is_415_in_our_shape(call: Recorder, core: Core) -> N
         ("GET", "/admin/problems"),
     ],
 )
-def test_wrong_method_is_405_in_our_shape(
-    call: Recorder, core: Core, method: str, path: str
-) -> None:
+def test_wrong_method_is_405_in_our_shape(call: Recorder, core: Core, method: str, path: str) -> None:
     with unchanged(core):
         error_of(call(method, path), 405)
 
 
-@pytest.mark.parametrize(
-    "path", ["/nope", "/contests/1/nope", "/admin", "/admin/contests/1/unknown"]
-)
+@pytest.mark.parametrize("path", ["/nope", "/contests/1/nope", "/admin", "/admin/contests/1/unknown"])
 def test_unknown_route_is_refused_without_a_5xx(call: Recorder, path: str) -> None:
     r = call("GET", path)
     # API Gateway (and chalice.test, which imitates it) answers unmatched paths itself with
@@ -287,9 +281,7 @@ def test_non_numeric_ids_in_paths_are_400(
 ) -> None:
     cid = str(running_contest["id"])
     routes = [
-        (m, p, w)
-        for m, p, w in id_routes(bad, "1", "1")
-        if "/submissions/1" not in p and "/users/" not in p
+        (m, p, w) for m, p, w in id_routes(bad, "1", "1") if "/submissions/1" not in p and "/users/" not in p
     ]
     routes += [
         ("GET", f"/submissions/{bad}", "contestant"),
@@ -412,14 +404,9 @@ def test_another_contestants_submission_is_404(
     assert theirs["code"] == missing["code"]
     assert "print(input())" not in json.dumps(theirs)
     assert call("GET", f"/submissions/{sid}", headers=contestant).status_code == 200
-    assert (
-        call("GET", f"/submissions/{sid}", headers=login(core, "judy", Role.JURY)).status_code
-        == 200
-    )
+    assert call("GET", f"/submissions/{sid}", headers=login(core, "judy", Role.JURY)).status_code == 200
     # and their list of submissions does not show it either
-    mine = call(
-        "GET", f"/contests/{running_contest['id']}/submissions", headers=login(core, "fred")
-    )
+    mine = call("GET", f"/contests/{running_contest['id']}/submissions", headers=login(core, "fred"))
     assert mine.status_code == 200 and mine.json_body["submissions"] == []
 
 
@@ -430,9 +417,7 @@ def test_source_over_64_kib_is_413(
     path = f"/contests/{running_contest['id']}/submissions"
     for source in ("x" * (KIB64 + 1), "\u00e9" * (KIB64 // 2 + 1), "#" * (1 << 20)):
         with unchanged(core):
-            error_of(
-                call("POST", path, submission_body(running_contest, source=source), contestant), 413
-            )
+            error_of(call("POST", path, submission_body(running_contest, source=source), contestant), 413)
     r = call("POST", path, submission_body(running_contest, source="x" * KIB64), contestant)
     assert r.status_code == 202, "exactly 64 KiB is allowed"
 
@@ -545,9 +530,7 @@ def test_ended_contest_refuses_submissions(
         )
 
 
-def test_ended_practice_contest_accepts(
-    call: Recorder, core: Core, contestant: dict[str, str]
-) -> None:
+def test_ended_practice_contest_accepts(call: Recorder, core: Core, contestant: dict[str, str]) -> None:
     contest = make_contest(core, timedelta(hours=-3), timedelta(hours=-1), practice=True)
     queued = core.redis.xlen(core.queue.stream)
     r = call("POST", f"/contests/{contest['id']}/submissions", submission_body(contest), contestant)
@@ -632,9 +615,7 @@ def test_submissions_over_the_rate_limit_are_429(
     assert count(core, "submissions") == limit
 
 
-def test_my_submissions_needs_a_token(
-    call: Recorder, core: Core, running_contest: dict[str, Any]
-) -> None:
+def test_my_submissions_needs_a_token(call: Recorder, core: Core, running_contest: dict[str, Any]) -> None:
     error_of(call("GET", f"/contests/{running_contest['id']}/submissions"), 401)
     error_of(call("GET", "/submissions/1"), 401)
 
@@ -684,9 +665,7 @@ def test_create_contest_bad_input_is_400(
         error_of(call("POST", "/admin/contests", {**GOOD_CONTEST, **override}, admin), 400)
 
 
-def test_create_contest_missing_fields_is_400(
-    call: Recorder, core: Core, admin: dict[str, str]
-) -> None:
+def test_create_contest_missing_fields_is_400(call: Recorder, core: Core, admin: dict[str, str]) -> None:
     for missing in GOOD_CONTEST:
         body = {k: v for k, v in GOOD_CONTEST.items() if k != missing}
         with unchanged(core):
@@ -694,9 +673,7 @@ def test_create_contest_missing_fields_is_400(
         assert missing in error["message"]
 
 
-def test_create_contest_good_input_is_201(
-    call: Recorder, core: Core, admin: dict[str, str]
-) -> None:
+def test_create_contest_good_input_is_201(call: Recorder, core: Core, admin: dict[str, str]) -> None:
     r = call(
         "POST",
         "/admin/contests",
@@ -837,9 +814,7 @@ def test_create_problem_bad_input_is_400(
         error_of(call("POST", "/admin/problems", {**GOOD_PROBLEM, **override}, admin), 400)
 
 
-def test_create_problem_without_tests_is_400(
-    call: Recorder, core: Core, admin: dict[str, str]
-) -> None:
+def test_create_problem_without_tests_is_400(call: Recorder, core: Core, admin: dict[str, str]) -> None:
     body = {k: v for k, v in GOOD_PROBLEM.items() if k != "tests"}
     with unchanged(core):
         error = error_of(call("POST", "/admin/problems", body, admin), 400)
@@ -849,9 +824,7 @@ def test_create_problem_without_tests_is_400(
 def test_bad_later_test_creates_nothing(call: Recorder, core: Core, admin: dict[str, str]) -> None:
     tests = [{"input": f"{n}\n", "answer": f"{n}\n"} for n in range(10)] + [{"input": "x"}]
     with unchanged(core):
-        error = error_of(
-            call("POST", "/admin/problems", {**GOOD_PROBLEM, "tests": tests}, admin), 400
-        )
+        error = error_of(call("POST", "/admin/problems", {**GOOD_PROBLEM, "tests": tests}, admin), 400)
     assert "11" in error["message"], "the message should say which test is wrong"
 
 
@@ -972,9 +945,7 @@ def test_attach_bad_input_is_400(
         {"rol": "admin"},
     ],
 )
-def test_put_bad_role_is_400(
-    call: Recorder, core: Core, admin: dict[str, str], body: dict[str, Any]
-) -> None:
+def test_put_bad_role_is_400(call: Recorder, core: Core, admin: dict[str, str], body: dict[str, Any]) -> None:
     login(core, "carol")
     with core.db.transaction() as cur:
         cur.execute("SELECT id FROM users WHERE username = 'carol'")
@@ -1029,9 +1000,7 @@ def test_leaderboard_good_query_is_200(
         assert {"frozen", "version", "rows"} <= set(r.json_body)
 
 
-def test_public_leaderboard_with_a_bad_token_is_401(
-    call: Recorder, running_contest: dict[str, Any]
-) -> None:
+def test_public_leaderboard_with_a_bad_token_is_401(call: Recorder, running_contest: dict[str, Any]) -> None:
     error_of(
         call(
             "GET",

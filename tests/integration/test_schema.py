@@ -65,8 +65,7 @@ def add_contest(
 def add_problem(cur: Any, time_limit_ms: int = 1000, memory_limit_kb: int = 262144) -> int:
     return one(
         cur,
-        "INSERT INTO problems (title, time_limit_ms, memory_limit_kb)"
-        " VALUES ('p', %s, %s) RETURNING id",
+        "INSERT INTO problems (title, time_limit_ms, memory_limit_kb) VALUES ('p', %s, %s) RETURNING id",
         (time_limit_ms, memory_limit_kb),
     )
 
@@ -308,13 +307,8 @@ def test_submission_row_is_immutable(db: Any, world: dict[str, int], assignment:
 
 def test_submission_status_may_change(db: Any, world: dict[str, int]) -> None:
     for status in ("judging", "judged", "queued"):
-        db.execute(
-            "UPDATE submissions SET status = %s WHERE id = %s", (status, world["submission"])
-        )
-        assert (
-            one(db, "SELECT status FROM submissions WHERE id = %s", (world["submission"],))
-            == status
-        )
+        db.execute("UPDATE submissions SET status = %s WHERE id = %s", (status, world["submission"]))
+        assert one(db, "SELECT status FROM submissions WHERE id = %s", (world["submission"],)) == status
 
 
 def test_submission_status_must_be_known(db: Any, world: dict[str, int]) -> None:
@@ -352,8 +346,7 @@ def test_compile_error_is_not_a_per_test_verdict(db: Any, world: dict[str, int])
     result = add_result(db, world["submission"], verdict="CE")
     test_case = one(
         db,
-        "INSERT INTO test_cases (problem_id, ordinal, input, answer)"
-        " VALUES (%s, 1, '', '') RETURNING id",
+        "INSERT INTO test_cases (problem_id, ordinal, input, answer) VALUES (%s, 1, '', '') RETURNING id",
         (world["problem"],),
     )
     with pytest.raises(psycopg2.errors.CheckViolation):

@@ -11,23 +11,33 @@ from codearena import contests, standings, users
 from codearena.core import Core
 from codearena.leaderboard import Entry
 from codearena.models import Verdict
-from codearena.standings import Judgement, CaseOutcome
+from codearena.standings import CaseOutcome, Judgement
 
 
 def submit(core: Core, contest: dict[str, Any], user_id: int, minute: int) -> int:
     with core.db.transaction() as cur:
         cur.execute("SELECT start_at FROM contests WHERE id = %s", (contest["id"],))
         start = cur.fetchone()["start_at"]
-        cur.execute("INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
-                    " VALUES (%s, %s, %s, 'python', 'print(3)', %s) RETURNING id",
-                    (contest["id"], contest["problem_id"], user_id, start + timedelta(minutes=minute, seconds=30)))
+        cur.execute(
+            "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+            " VALUES (%s, %s, %s, 'python', 'print(3)', %s) RETURNING id",
+            (
+                contest["id"],
+                contest["problem_id"],
+                user_id,
+                start + timedelta(minutes=minute, seconds=30),
+            ),
+        )
         return int(cur.fetchone()["id"])
 
 
 def judged(core: Core, sid: int, verdict: Verdict) -> Judgement:
     with core.db.transaction() as cur:
-        cur.execute("SELECT t.id FROM test_cases t JOIN submissions s ON s.problem_id = t.problem_id"
-                    " WHERE s.id = %s ORDER BY t.ordinal LIMIT 1", (sid,))
+        cur.execute(
+            "SELECT t.id FROM test_cases t JOIN submissions s ON s.problem_id = t.problem_id"
+            " WHERE s.id = %s ORDER BY t.ordinal LIMIT 1",
+            (sid,),
+        )
         test_id = cur.fetchone()["id"]
     tests = [] if verdict is Verdict.CE else [CaseOutcome(test_id, 1, verdict, 12, 3000)]
     return Judgement(sid, verdict, 1.0 if verdict is Verdict.AC else 0.0, tests, judge_host="test")
@@ -41,20 +51,30 @@ def record_and_publish(core: Core, judgement: Judgement) -> None:
 
 @pytest.fixture
 def people(core: Core) -> dict[str, int]:
-    return {name: users.create_user(core, name, "password-" + name)["id"]
-            for name in ("ann", "ben", "cat")}
+    return {name: users.create_user(core, name, "password-" + name)["id"] for name in ("ann", "ben", "cat")}
 
 
-def test_icpc_ranks_and_penalties(core: Core, running_contest: dict[str, Any], people: dict[str, int]) -> None:
+def test_icpc_ranks_and_penalties(
+    core: Core, running_contest: dict[str, Any], people: dict[str, int]
+) -> None:
     cid = running_contest["id"]
-    plan = [("ann", 3, Verdict.WA), ("ann", 5, Verdict.AC), ("ben", 25, Verdict.AC),
-            ("cat", 1, Verdict.CE), ("cat", 2, Verdict.WA)]
+    plan = [
+        ("ann", 3, Verdict.WA),
+        ("ann", 5, Verdict.AC),
+        ("ben", 25, Verdict.AC),
+        ("cat", 1, Verdict.CE),
+        ("cat", 2, Verdict.WA),
+    ]
     for name, minute, verdict in plan:
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
     page = standings.board(core, cid, "public", 0, 10, username="cat")
     # ann: minute 5 + 20 for one WA = 25, same as ben's 25: equal penalty, last AC earlier wins.
     assert [r["username"] for r in page["rows"]] == ["ann", "ben", "cat"]
-    assert [(r["rank"], r["solved"], r["penalty"]) for r in page["rows"]] == [(1, 1, 25), (2, 1, 25), (3, 0, 0)]
+    assert [(r["rank"], r["solved"], r["penalty"]) for r in page["rows"]] == [
+        (1, 1, 25),
+        (2, 1, 25),
+        (3, 0, 0),
+    ]
     assert page["me"]["rank"] == 3 and page["me"]["problems"]["A"]["attempts"] == 1  # CE is free
     assert page["total"] == 3
 
@@ -66,8 +86,9 @@ def test_equal_rows_share_a_rank(core: Core, running_contest: dict[str, Any], pe
     assert [(r["username"], r["rank"]) for r in rows] == [("ann", 1), ("ben", 1)]
 
 
-def test_replayed_judgement_changes_nothing(core: Core, running_contest: dict[str, Any],
-                                            people: dict[str, int]) -> None:
+def test_replayed_judgement_changes_nothing(
+    core: Core, running_contest: dict[str, Any], people: dict[str, int]
+) -> None:
     sid = submit(core, running_contest, people["ann"], 4)
     judgement = judged(core, sid, Verdict.WA)
     record_and_publish(core, judgement)
@@ -82,10 +103,15 @@ def test_replayed_judgement_changes_nothing(core: Core, running_contest: dict[st
         assert cur.fetchone()["n"] == 1
 
 
-def test_board_is_rebuilt_from_events_after_redis_loss(core: Core, running_contest: dict[str, Any],
-                                                       people: dict[str, int]) -> None:
+def test_board_is_rebuilt_from_events_after_redis_loss(
+    core: Core, running_contest: dict[str, Any], people: dict[str, int]
+) -> None:
     cid = running_contest["id"]
-    for name, minute, verdict in [("ann", 1, Verdict.WA), ("ben", 2, Verdict.AC), ("ann", 9, Verdict.AC)]:
+    for name, minute, verdict in [
+        ("ann", 1, Verdict.WA),
+        ("ben", 2, Verdict.AC),
+        ("ann", 9, Verdict.AC),
+    ]:
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
     live = standings.board(core, cid, "jury", 0, 10)
     core.redis.flushdb()
@@ -98,12 +124,24 @@ def test_board_is_rebuilt_from_events_after_redis_loss(core: Core, running_conte
 
 def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[str, int]) -> None:
     now = core.clock()
-    contest = contests.create_contest(core, {
-        "title": "Frozen", "start_at": (now - timedelta(minutes=60)).isoformat(),
-        "end_at": (now + timedelta(minutes=60)).isoformat(),
-        "freeze_at": (now - timedelta(minutes=10)).isoformat()})
-    problem = contests.create_problem(core, {"title": "P", "time_limit_ms": 1000, "memory_limit_kb": 65536,
-                                             "tests": [{"input": "", "answer": "1"}]})
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Frozen",
+            "start_at": (now - timedelta(minutes=60)).isoformat(),
+            "end_at": (now + timedelta(minutes=60)).isoformat(),
+            "freeze_at": (now - timedelta(minutes=10)).isoformat(),
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "P",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "", "answer": "1"}],
+        },
+    )
     contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
     ctx = {"id": contest["id"], "problem_id": problem["id"]}
     record_and_publish(core, judged(core, submit(core, ctx, people["ann"], 20), Verdict.AC))  # before
@@ -113,12 +151,19 @@ def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[st
     assert public["frozen"] is True and jury["frozen"] is False
     cells = {r["username"]: r["problems"]["A"] for r in public["rows"]}
     assert cells["ann"]["solved"] is True
-    assert cells["ben"] == {"attempts": 0, "pending": 1, "solved": False, "time_minutes": None, "score": 0.0}
+    assert cells["ben"] == {
+        "attempts": 0,
+        "pending": 1,
+        "solved": False,
+        "time_minutes": None,
+        "score": 0.0,
+    }
     assert [r["solved"] for r in jury["rows"]] == [1, 1]
 
 
-def test_time_travel_answers_the_board_as_it_stood(core: Core, running_contest: dict[str, Any],
-                                                   people: dict[str, int]) -> None:
+def test_time_travel_answers_the_board_as_it_stood(
+    core: Core, running_contest: dict[str, Any], people: dict[str, int]
+) -> None:
     record_and_publish(core, judged(core, submit(core, running_contest, people["ann"], 1), Verdict.AC))
     moment = core.clock()
     record_and_publish(core, judged(core, submit(core, running_contest, people["ben"], 2), Verdict.AC))

@@ -71,8 +71,7 @@ def test_template_is_what_make_package_writes(tmp_path: Path) -> None:
         )
         pytest.fail(
             "template.yaml is out of date with functions/ and infra/: run `make package`"
-            " (or `.venv/bin/codearena package` to skip the layer build) and commit it.\n"
-            + "".join(diff),
+            " (or `.venv/bin/codearena package` to skip the layer build) and commit it.\n" + "".join(diff),
             pytrace=False,
         )
 

@@ -104,9 +104,7 @@ def sandbox() -> Iterator[Sandbox]:
         _assert_isolated(started)
     except BaseException as exc:
         started.close()
-        pytest.exit(
-            f"the sandbox is not isolated; refusing to run hostile programs: {exc!r}", returncode=3
-        )
+        pytest.exit(f"the sandbox is not isolated; refusing to run hostile programs: {exc!r}", returncode=3)
     yield started
     started.close()
 

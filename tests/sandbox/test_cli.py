@@ -17,9 +17,7 @@ CLI_ROOT = "/tmp/codearena-sandbox-test-cli"  # box uids must be able to travers
 SUM = "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
 
 
-def cli(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, *extra: str
-) -> dict[str, Any]:
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, *extra: str) -> dict[str, Any]:
     program = tmp_path / "main.src"
     program.write_text(source)
     (tmp_path / "in").write_text("1 2 3\n")
@@ -67,9 +65,7 @@ def test_wrong_answer(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
 
 def test_compile_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "ans").write_text("6\n")
-    report = cli(
-        capsys, tmp_path, "int main( {", "--language", "c", "--expected", str(tmp_path / "ans")
-    )
+    report = cli(capsys, tmp_path, "int main( {", "--language", "c", "--expected", str(tmp_path / "ans"))
     assert (report["status"], report["verdict"]) == ("CE", "CE")
     assert "error" in report["compile_output"]
 

@@ -36,9 +36,7 @@ class Feed:
     def __init__(self) -> None:
         self.next_id = 1
 
-    def __call__(
-        self, problem: str, seconds: float, verdict: Verdict | None, score: float = 0.0
-    ) -> Attempt:
+    def __call__(self, problem: str, seconds: float, verdict: Verdict | None, score: float = 0.0) -> Attempt:
         attempt = Attempt(self.next_id, problem, at(seconds), verdict, score)
         self.next_id += 1
         return attempt
@@ -83,9 +81,7 @@ def test_penalty_is_minute_plus_20_per_rejected_attempt() -> None:
 def test_penalty_minutes_comes_from_the_contest() -> None:
     feed = Feed()
     rules = ContestRules(start_at=START, penalty_minutes=7)
-    cell = ICPC.standing(
-        [feed("A", 60, WA), feed("A", 120, RTE), feed("A", 180, AC)], rules
-    ).problems["A"]
+    cell = ICPC.standing([feed("A", 60, WA), feed("A", 120, RTE), feed("A", 180, AC)], rules).problems["A"]
     assert cell.penalty_minutes == 3 + 2 * 7
 
 
@@ -129,9 +125,7 @@ def test_submissions_after_the_first_ac_are_ignored() -> None:
 
 def test_unsolved_problem_costs_nothing() -> None:
     feed = Feed()
-    standing = ICPC.standing(
-        [feed("A", 60, WA), feed("A", 120, WA), feed("B", minutes(30), AC)], RULES
-    )
+    standing = ICPC.standing([feed("A", 60, WA), feed("A", 120, WA), feed("B", minutes(30), AC)], RULES)
     assert standing.problems["A"].solved is False
     assert standing.problems["A"].attempts == 2 and standing.problems["A"].time_minutes is None
     assert standing.solved == 1 and standing.penalty == 30
@@ -139,9 +133,7 @@ def test_unsolved_problem_costs_nothing() -> None:
 
 def test_pending_attempts_are_counted() -> None:
     feed = Feed()
-    cell = ICPC.standing(
-        [feed("A", 60, WA), feed("A", 120, None), feed("A", 180, None)], RULES
-    ).problems["A"]
+    cell = ICPC.standing([feed("A", 60, WA), feed("A", 120, None), feed("A", 180, None)], RULES).problems["A"]
     assert cell.pending == 2 and cell.attempts == 1 and not cell.solved
     cell = ICPC.standing([feed("B", 60, None), feed("B", minutes(4), AC)], RULES).problems["B"]
     assert cell.pending == 1 and cell.solved and cell.penalty_minutes == 4
@@ -209,9 +201,7 @@ def test_last_ac_time_breaks_equal_solved_and_penalty() -> None:
     early_last = key(("A", minutes(30), AC), ("B", minutes(30), AC))  # penalty 60, last AC 30
     late_last = key(("A", minutes(10), AC), ("B", minutes(50), AC))  # penalty 60, last AC 50
     assert early_last < late_last
-    penalised = key(
-        ("A", minutes(0), WA), ("A", minutes(10), AC), ("B", minutes(30), AC)
-    )  # 60, last 30
+    penalised = key(("A", minutes(0), WA), ("A", minutes(10), AC), ("B", minutes(30), AC))  # 60, last 30
     assert penalised == early_last
 
 

@@ -41,7 +41,9 @@ def doctor(args: argparse.Namespace) -> int:
     if not find_library("seccomp"):
         problems.append("libseccomp is missing (the sandbox's syscall filter): apt-get install libseccomp2")
     if not Path("/usr/bin/python3").exists():
-        problems.append("/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal")
+        problems.append(
+            "/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal"
+        )
     if not shutil.which("gcc"):
         notes.append("gcc is missing: C and C++ submissions cannot be judged (apt-get install gcc g++)")
     if os.geteuid() != 0:
@@ -119,8 +121,11 @@ def judge(args: argparse.Namespace) -> int:
     host = JudgeHost(core, sandbox)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stop())
-    print(f"judge host {host.name}: {boxes} boxes, languages: "
-          f"{', '.join(sorted(sandbox.available_languages()))}", flush=True)
+    print(
+        f"judge host {host.name}: {boxes} boxes, languages: "
+        f"{', '.join(sorted(sandbox.available_languages()))}",
+        flush=True,
+    )
     try:
         host.run(workers=boxes, once=args.once)
     finally:

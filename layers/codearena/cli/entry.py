@@ -18,8 +18,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codearena", description="CodeArena command line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, handler: Handler, help_text: str, parent: argparse._SubParsersAction = sub
-            ) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+    def add(
+        name: str, handler: Handler, help_text: str, parent: argparse._SubParsersAction = sub
+    ) -> argparse.ArgumentParser:  # type: ignore[type-arg]
         command = parent.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         return command
@@ -51,12 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=("admin", "jury", "contestant"), default="contestant")
 
     board = sub.add_parser("leaderboard", help="leaderboard commands").add_subparsers(
-        dest="board_command", required=True)
+        dest="board_command", required=True
+    )
     rebuild = add("rebuild", c.rebuild, "rebuild a contest's Redis boards from PostgreSQL", board)
     rebuild.add_argument("contest", type=int)
 
     box = sub.add_parser("sandbox", help="sandbox commands").add_subparsers(
-        dest="sandbox_command", required=True)
+        dest="sandbox_command", required=True
+    )
     run = add("run", c.sandbox_run, "run one program in the sandbox and print JSON", box)
     run.add_argument("rest", nargs=argparse.REMAINDER)
 

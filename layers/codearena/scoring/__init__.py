@@ -11,8 +11,17 @@ from codearena.scoring.base import Attempt, Cell, ContestRules, ScoringRule, Sta
 from codearena.scoring.icpc import Icpc
 from codearena.scoring.points import Points
 
-__all__ = ["Attempt", "Cell", "ContestRules", "Icpc", "Points", "ScoringRule", "Standing",
-           "rule_for", "visible"]
+__all__ = [
+    "Attempt",
+    "Cell",
+    "ContestRules",
+    "Icpc",
+    "Points",
+    "ScoringRule",
+    "Standing",
+    "rule_for",
+    "visible",
+]
 
 _RULES: dict[ScoringType, ScoringRule] = {ScoringType.ICPC: Icpc(), ScoringType.POINTS: Points()}
 

@@ -94,8 +94,7 @@ def visible(attempts: Iterable[Attempt], freeze_at: datetime | None) -> list[Att
     """The attempts as the public sees them: verdicts from the freeze on are hidden (pending)."""
     if freeze_at is None:
         return list(attempts)
-    return [a if a.submitted_at < freeze_at else replace(a, verdict=None, score=0.0)
-            for a in attempts]
+    return [a if a.submitted_at < freeze_at else replace(a, verdict=None, score=0.0) for a in attempts]
 
 
 def pack_rank_key(better: int, worse: int, worse_limit: int, minute: int) -> float:

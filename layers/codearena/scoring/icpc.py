@@ -23,8 +23,14 @@ class Icpc(ScoringRule):
                 pending += 1
             elif attempt.verdict is Verdict.AC:
                 minute = attempt.minute(rules)
-                return Cell(attempts=rejected + 1, pending=pending, solved=True, time_minutes=minute,
-                            score=1.0, penalty_minutes=minute + rejected * rules.penalty_minutes)
+                return Cell(
+                    attempts=rejected + 1,
+                    pending=pending,
+                    solved=True,
+                    time_minutes=minute,
+                    score=1.0,
+                    penalty_minutes=minute + rejected * rules.penalty_minutes,
+                )
             elif attempt.verdict.costs_penalty:
                 rejected += 1
         return Cell(attempts=rejected, pending=pending)

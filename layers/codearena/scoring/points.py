@@ -26,8 +26,14 @@ class Points(ScoringRule):
                 wrong += 1
             if attempt.score > best:
                 best, improved_at = attempt.score, attempt.minute(rules)
-        return Cell(attempts=wrong, pending=pending, solved=improved_at is not None and best > 0,
-                    time_minutes=improved_at, score=best, penalty_minutes=wrong)
+        return Cell(
+            attempts=wrong,
+            pending=pending,
+            solved=improved_at is not None and best > 0,
+            time_minutes=improved_at,
+            score=best,
+            penalty_minutes=wrong,
+        )
 
     def total(self, cells: dict[str, Cell]) -> Standing:
         scored = [cell for cell in cells.values() if cell.time_minutes is not None]
@@ -41,5 +47,4 @@ class Points(ScoringRule):
 
     def rank_key(self, standing: Standing) -> float:
         # scores in hundredths are exact up to 90,000 points; wrong attempts below 10^4
-        return pack_rank_key(round(standing.score * 100), standing.penalty, 10**4,
-                             standing.tiebreak_minute)
+        return pack_rank_key(round(standing.score * 100), standing.penalty, 10**4, standing.tiebreak_minute)
