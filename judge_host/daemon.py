@@ -13,9 +13,10 @@ import threading
 
 from codearena import keys, standings
 from codearena.core import Core
+from codearena.events import submission_topic
 from codearena.models import ScoringType, Verdict
 from codearena.queue import Job
-from codearena.standings import Judgement
+from codearena.standings import CaseOutcome, Judgement
 from judge_host.judging import CaseData, Task, judge
 from sandbox import Sandbox
 
@@ -105,6 +106,13 @@ class JudgeHost:
         update = standings.record(self.core, judgement)
         if update is not None:
             standings.publish(self.core, update)
+        self.core.events.publish(
+            submission_topic(sid),
+            "finished",
+            submission_id=sid,
+            verdict=judgement.verdict.value,
+            score=judgement.score,
+        )
         self.core.redis.set(keys.processed(sid, judgement.judgement), 1, ex=PROCESSED_TTL_SECONDS)
         self.core.queue.ack(job)
         with self._count_lock:
@@ -114,10 +122,24 @@ class JudgeHost:
     def _judge(self, task: Task) -> Judgement:
         try:
             with self.sandbox.box() as box:
-                return judge(box, task, self.name)
+                return judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
         except Exception as exc:  # a sandbox fault or a bug: the submission gets JE, not a crash
             log.exception("submission %s: judge error", task.submission_id)
             return Judgement(task.submission_id, Verdict.JE, 0.0, [], f"judge error: {exc}"[:2000], self.name)
+
+    def _progress(self, task: Task, outcome: CaseOutcome) -> None:
+        try:
+            self.core.events.publish(
+                submission_topic(task.submission_id),
+                "test_result",
+                submission_id=task.submission_id,
+                index=outcome.ordinal,
+                verdict=outcome.verdict.value,
+                time_ms=outcome.time_ms,
+                memory_kb=outcome.memory_kb,
+            )
+        except Exception:  # progress is a courtesy; the stored result is what counts
+            log.warning("submission %s: publishing progress failed", task.submission_id, exc_info=True)
 
     def _release(self, lock: str) -> None:
         try:

@@ -6,7 +6,7 @@ the daemon turns into JE with the reason stored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from codearena.models import ScoringType, Verdict
@@ -46,8 +46,8 @@ class Task:
     tests: Sequence[CaseData]
 
 
-def judge(box: Box, task: Task, host: str) -> Judgement:
-    """Run `task` in `box` (a sandbox box) and return its judgement."""
+def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None] | None = None) -> Judgement:
+    """Run `task` in `box` (a sandbox box) and return its judgement; `on_test` hears each test."""
     compiled = box.compile(task.language, task.source)
     if not compiled.ok:
         return Judgement(task.submission_id, Verdict.CE, 0.0, [], compiled.output, host)
@@ -61,7 +61,10 @@ def judge(box: Box, task: Task, host: str) -> Judgement:
     for test in task.tests:
         result = box.run(test.input, limits)
         verdict = _verdict(result, test)
-        outcomes.append(CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb))
+        outcome = CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
+        outcomes.append(outcome)
+        if on_test is not None:
+            on_test(outcome)
         if verdict is not Verdict.AC and stop_at_first_failure:
             break
     overall = next((o.verdict for o in outcomes if o.verdict is not Verdict.AC), Verdict.AC)

@@ -25,8 +25,9 @@ from codearena.devservers import Services, create_database, ensure
 ROOT = project_root()
 sys.path.insert(0, str(ROOT / "functions"))  # app.py and chalicelib, as Lambda sees them
 
-TEMPLATE = "codearena_test_template"
-TEST_REDIS_DB = 13
+# Per session, so two test runs on one machine never share a template or a Redis database.
+TEMPLATE = "codearena_test_template_" + uuid.uuid4().hex[:8]
+SESSION = uuid.uuid4().hex
 JWT_SECRET = "test-secret-" + "x" * 40
 
 
@@ -56,12 +57,12 @@ def server_url(services: Services) -> str:
 
 
 @pytest.fixture(scope="session")
-def template_url(server_url: str) -> str:
-    _drop(server_url, TEMPLATE)
+def template_url(server_url: str) -> Iterator[str]:
     create_database(server_url, TEMPLATE)
     url = with_database(server_url, TEMPLATE)
     migrate(url)
-    return url
+    yield url
+    _drop(server_url, TEMPLATE)
 
 
 @pytest.fixture
@@ -82,14 +83,35 @@ def _drop(server_url: str, name: str) -> None:
         conn.close()
 
 
+@pytest.fixture(scope="session")
+def redis_db(services: Services) -> Iterator[int]:
+    """A Redis database index no other test session on this server is using (1-15)."""
+    claim = "codearena:test-session"
+    for db in range(15, 0, -1):
+        client = redis.Redis.from_url(redis_with_db(services.redis_url, db))
+        if client.set(claim, SESSION, nx=True, ex=6 * 3600):
+            yield db
+            client.flushdb()
+            client.close()
+            return
+        client.close()
+    raise RuntimeError("every Redis database 1-15 is claimed by another test session")
+
+
 @pytest.fixture
-def redis_url(services: Services) -> Iterator[str]:
-    url = redis_with_db(services.redis_url, TEST_REDIS_DB)
+def redis_url(services: Services, redis_db: int) -> Iterator[str]:
+    url = redis_with_db(services.redis_url, redis_db)
     client = redis.Redis.from_url(url)
-    client.flushdb()
+    _reset(client)
     yield url
-    client.flushdb()
+    _reset(client)
     client.close()
+
+
+def _reset(client: redis.Redis) -> None:
+    """Empty the session's database but keep its claim on it."""
+    client.flushdb()
+    client.set("codearena:test-session", SESSION, ex=6 * 3600)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import redis
 from codearena.auth import TokenIssuer
 from codearena.config import Settings
 from codearena.db import Database
+from codearena.events import Events
 from codearena.leaderboard import Leaderboard
 from codearena.queue import JobQueue
 
@@ -37,6 +38,7 @@ class Core:
     tokens: TokenIssuer
     queue: JobQueue
     boards: Leaderboard
+    events: Events
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
@@ -49,6 +51,7 @@ class Core:
             tokens=TokenIssuer(settings.jwt_secret, settings.token_ttl_seconds),
             queue=JobQueue(client),
             boards=Leaderboard(client),
+            events=Events(client),
         )
 
     @classmethod

@@ -49,3 +49,13 @@ def board_applied(contest_id: int, view: str) -> str:
 def board_version(contest_id: int, view: str) -> str:
     """Highest leaderboard event id applied to the board; absent means "rebuild first"."""
     return f"lb:{contest_id}:{view}:version"
+
+
+def event_stream(topic: str) -> str:
+    """Capped stream of a topic's events (about 1,000 kept); publishers XADD, clients resume."""
+    return f"events:{topic}"
+
+
+def event_channel(topic: str) -> str:
+    """Pub/sub channel announcing each event of a topic to fan-out processes; never stored."""
+    return f"events:{topic}:live"

@@ -1,0 +1,49 @@
+"""Live events (DESIGN §7): every topic is a capped Redis stream plus a pub/sub channel.
+
+Publishers (judge hosts, admin actions) call `Events.publish`; the stream keeps the last
+events so a reconnecting client can resume from its last id, the channel wakes fan-out.
+Topics: "contest:<cid>" (public), "jury:<cid>" (jury), "submission:<sid>" (its owner).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+
+from codearena import keys
+
+STREAM_LENGTH = 1000  # events kept per topic for resuming
+
+
+def contest_topic(contest_id: int) -> str:
+    return f"contest:{contest_id}"
+
+
+def jury_topic(contest_id: int) -> str:
+    return f"jury:{contest_id}"
+
+
+def submission_topic(submission_id: int) -> str:
+    return f"submission:{submission_id}"
+
+
+class Events:
+    def __init__(self, client: redis.Redis) -> None:
+        self._redis = client
+
+    def publish(self, topic: str, event_type: str, **fields: Any) -> dict[str, Any]:
+        """Append to the topic's stream and announce it; returns the event with its id."""
+        payload = json.dumps({"type": event_type, **fields})
+        event_id = self._redis.xadd(
+            keys.event_stream(topic), {"event": payload}, maxlen=STREAM_LENGTH, approximate=True
+        )
+        event = {"id": str(event_id), "topic": topic, "type": event_type, **fields}
+        self._redis.publish(keys.event_channel(topic), json.dumps(event))
+        return event
+
+    def since(self, topic: str, last_id: str, count: int = STREAM_LENGTH) -> list[dict[str, Any]]:
+        """Events of `topic` published after `last_id`, oldest first."""
+        entries = self._redis.xrange(keys.event_stream(topic), min=f"({last_id}", count=count)
+        return [{"id": entry_id, "topic": topic, **json.loads(data["event"])} for entry_id, data in entries]
