@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test install check-tools package lint clean
+.PHONY: demo test install check-tools package lint clean images
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: check-tools lint
 # template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.
 package: install
 	$(BIN)/codearena package --layer
+
+# The docker backend's judge image, built without a registry: a debootstrap root (cached in
+# build/images) imported into the private dockerd, which is started for it when it is down.
+images: install
+	$(BIN)/python -m sandbox.images
 
 lint: install
 	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .

@@ -1,10 +1,15 @@
 """CodeArena's HTTP API (DESIGN §8). Each route is one line into chalicelib.Api."""
 
+import os
+from typing import Any
+
+import boto3
 from chalice import Chalice, Response
-from chalice.app import Request
+from chalice.app import Request, WebsocketEvent
 
 from chalicelib.api import Api
 from chalicelib.edge import install_error_shape
+from chalicelib.realtime import Realtime
 
 app = Chalice(app_name="codearena")
 install_error_shape(app)
@@ -34,6 +39,11 @@ def login() -> Response:
 @app.route("/auth/me", methods=["GET"])
 def me() -> Response:
     return api.me(request())
+
+
+@app.route("/languages", methods=["GET"])
+def languages() -> Response:
+    return api.languages(request())
 
 
 @app.route("/contests", methods=["GET"])
@@ -104,3 +114,39 @@ def jury_leaderboard(cid: str) -> Response:
 @app.route("/admin/users/{uid}/role", methods=["PUT"])
 def set_role(uid: str) -> Response:
     return api.set_role(request(), uid)
+
+
+@app.route("/admin/contests/{cid}/unfreeze", methods=["POST"])
+def unfreeze(cid: str) -> Response:
+    return api.unfreeze(request(), cid)
+
+
+@app.route("/admin/submissions/{sid}/rejudge", methods=["POST"])
+def rejudge_submission(sid: str) -> Response:
+    return api.rejudge_submission(request(), sid)
+
+
+@app.route("/admin/contests/{cid}/problems/{pid}/rejudge", methods=["POST"])
+def rejudge_problem(cid: str, pid: str) -> Response:
+    return api.rejudge_problem(request(), cid, pid)
+
+
+# --- WebSocket API (DESIGN §7): connect with ?token=, then subscribe/unsubscribe messages -------
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+app.websocket_api.session = boto3.session.Session(region_name=os.environ.get("AWS_REGION", "us-east-1"))
+realtime = Realtime(api)
+
+
+@app.on_ws_connect()
+def ws_connect(event: WebsocketEvent) -> dict[str, Any]:
+    return realtime.connect(event)
+
+
+@app.on_ws_message()
+def ws_message(event: WebsocketEvent) -> dict[str, Any]:
+    return realtime.message(event)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event: WebsocketEvent) -> dict[str, Any]:
+    return realtime.disconnect(event)

@@ -1,7 +1,9 @@
 """The judge host: workers that claim jobs, judge them and persist the results.
 
-DESIGN §4 steps 2-4. One worker thread per sandbox box; a sweeper re-enqueues from
-PostgreSQL what Redis lost; SIGTERM drains (no new claims, running judgings finish).
+DESIGN §4 steps 2-4. One worker thread per sandbox box; a heartbeat thread renews the
+leases of what the workers hold (stream entry and `processing:<id>`) and announces the
+host in Redis; a sweeper re-enqueues from PostgreSQL what Redis lost; SIGTERM drains
+(no new claims, running judgings finish, then the host leaves).
 """
 
 from __future__ import annotations
@@ -10,21 +12,36 @@ import logging
 import os
 import socket
 import threading
+import time
+from dataclasses import dataclass
 
 from codearena import keys, standings
 from codearena.core import Core
 from codearena.events import submission_topic
-from codearena.models import ScoringType, Verdict
+from codearena.models import Verdict
 from codearena.queue import Job
 from codearena.standings import CaseOutcome, Judgement
-from judge_host.judging import CaseData, Task, judge
-from sandbox import Sandbox
+from judge_host import tasks
+from judge_host.judging import Task, judge
+from judge_host.sweeper import sweep
+from judge_host.tasks import TestDataCache
+from sandbox import Sandbox, SandboxError
 
 log = logging.getLogger("codearena.judge")
 
-LEASE_SECONDS = 300
-SWEEP_EVERY_SECONDS = 30.0
 PROCESSED_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """Timing of a judge host, in seconds. A lease is renewed every third of its length."""
+
+    lease_seconds: int = 60
+    sweep_seconds: float = 30.0
+
+    @property
+    def beat_seconds(self) -> float:
+        return max(self.lease_seconds / 3, 0.2)
 
 
 def host_name() -> str:
@@ -32,28 +49,50 @@ def host_name() -> str:
 
 
 class JudgeHost:
-    def __init__(self, core: Core, sandbox: Sandbox, name: str | None = None) -> None:
+    def __init__(
+        self,
+        core: Core,
+        sandbox: Sandbox,
+        name: str | None = None,
+        config: HostConfig | None = None,
+        languages: list[str] | None = None,
+    ) -> None:
         self.core = core
         self.sandbox = sandbox
+        self.languages = sandbox.available_languages() if languages is None else languages
         self.name = name or host_name()
+        self.config = config or HostConfig()
+        self.cache = TestDataCache()
         self.stopping = threading.Event()
         self.judged = 0
-        self._count_lock = threading.Lock()
+        self._held: dict[str, Job] = {}  # consumer → the job it is judging
+        self._lock = threading.Lock()
+        self._started_at = time.time()
+        self._boxes = 0
 
     # --- lifecycle --------------------------------------------------------------------
     def run(self, workers: int, once: bool = False) -> None:
         """Judge until stopped (or, with `once`, until the queue is empty)."""
+        self._boxes = workers
         self.core.queue.ensure_group()
+        try:
+            self.beat()  # announce this host and its languages now, not one beat from now
+        except Exception:
+            log.exception("the first heartbeat failed")
         threads = [
             threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}") for n in range(workers)
         ]
+        beats = threading.Event()
+        daemons = [threading.Thread(target=self._beat_forever, args=(beats,), name="heartbeat", daemon=True)]
         if not once:
-            threads.append(threading.Thread(target=self._sweep_forever, name="sweeper", daemon=True))
-        for thread in threads:
+            daemons.append(threading.Thread(target=self._sweep_forever, name="sweeper", daemon=True))
+        for thread in threads + daemons:
             thread.start()
         for thread in threads:
-            if not thread.daemon:
-                thread.join()
+            thread.join()
+        beats.set()  # workers are done: nothing left to renew
+        daemons[0].join()
+        self._leave()
 
     def stop(self) -> None:
         self.stopping.set()
@@ -62,7 +101,9 @@ class JudgeHost:
         consumer = f"{self.name}-{number}"
         while not self.stopping.is_set():
             try:
-                job = self.core.queue.claim(consumer, block_ms=1000, lease_ms=LEASE_SECONDS * 1000)
+                job = self.core.queue.claim(
+                    consumer, block_ms=1000, lease_ms=self.config.lease_seconds * 1000
+                )
             except Exception:  # Redis restarting: wait and retry, never die
                 log.exception("claiming a job failed")
                 self.stopping.wait(1.0)
@@ -71,38 +112,93 @@ class JudgeHost:
                 if once:
                     return
                 continue
-            self.handle(job)
+            try:
+                self.handle(job, consumer)
+            except Exception:  # Redis lost mid-job: the job comes back by lease or sweeper
+                log.exception("submission %s: handling failed", job.submission_id)
+
+    def _beat_forever(self, done: threading.Event) -> None:
+        while not done.wait(self.config.beat_seconds):
+            try:
+                self.beat()
+            except Exception:
+                log.exception("heartbeat failed")
 
     def _sweep_forever(self) -> None:
-        while not self.stopping.wait(SWEEP_EVERY_SECONDS):
+        while not self.stopping.wait(self.config.sweep_seconds):
             try:
-                self.sweep(older_than_seconds=LEASE_SECONDS)
+                sweep(self.core, grace_seconds=self.config.lease_seconds)
             except Exception:
                 log.exception("sweep failed")
 
+    # --- heartbeat --------------------------------------------------------------------
+    def beat(self) -> None:
+        """Renew the leases of every job held, and announce this host."""
+        with self._lock:
+            held = dict(self._held)
+        for consumer, job in held.items():
+            self.core.queue.renew(consumer, [job])
+            if not self.core.queue.renew_lease(job.submission_id, self.name, self.config.lease_seconds):
+                log.warning("submission %s: another host took the lease", job.submission_id)
+        now = time.time()
+        pipe = self.core.redis.pipeline(transaction=True)
+        pipe.hset(
+            keys.judge_host(self.name),
+            mapping={
+                "boxes": self._boxes,
+                "busy": len(held),
+                "judged": self.judged,
+                "started_at": self._started_at,
+                "beat_at": now,
+                "draining": int(self.stopping.is_set()),
+            },
+        )
+        pipe.expire(keys.judge_host(self.name), max(int(3 * self.config.beat_seconds), 1))
+        pipe.zadd(keys.JUDGE_HOSTS, {self.name: now})
+        if self.languages:
+            pipe.hset(keys.JUDGE_LANGUAGES, mapping=dict.fromkeys(self.languages, now))
+        pipe.execute()
+
+    def _leave(self) -> None:
+        try:
+            pipe = self.core.redis.pipeline(transaction=True)
+            pipe.delete(keys.judge_host(self.name))
+            pipe.zrem(keys.JUDGE_HOSTS, self.name)
+            pipe.execute()
+        except Exception:
+            log.warning("leaving the host registry failed; its entry expires", exc_info=True)
+
     # --- one job ----------------------------------------------------------------------
-    def handle(self, job: Job) -> None:
+    def handle(self, job: Job, consumer: str = "") -> None:
         sid = job.submission_id
-        lock = keys.processing(sid)
-        if not self.core.redis.set(lock, self.name, nx=True, ex=LEASE_SECONDS):
+        if not self.core.queue.take_lease(sid, self.name, self.config.lease_seconds):
             self.core.queue.ack(job)  # another host is judging it and holds its own entry
             return
+        with self._lock:
+            self._held[consumer] = job
+        again = False
         try:
-            self._judge_and_store(job)
-        except Exception:
+            again = self._judge_and_store(job)
+        except Exception as exc:
             # Infrastructure trouble (database, Redis): leave the job unacknowledged so it
-            # is delivered again once the lease is over.
+            # is delivered again once the lease is over (three times at most).
             log.exception("submission %s: storing the judgement failed; it will be retried", sid)
+            self._note_failure(sid, f"{type(exc).__name__}: {exc}")
         finally:
-            self._release(lock)
+            with self._lock:
+                self._held.pop(consumer, None)
+            self._release(sid)
+        if again:  # a rejudge was asked for while we judged (or else the sweeper finds it)
+            self.core.queue.requeue(sid)
 
-    def _judge_and_store(self, job: Job) -> None:
+    def _judge_and_store(self, job: Job) -> bool:
+        """Judge and persist; True when the submission still needs a newer judgement."""
         sid = job.submission_id
-        task = self.load_task(sid)
-        if task is None:  # already judged (a duplicate delivery) or unknown
+        started = self._start(sid)
+        if started is None:  # already judged (a duplicate delivery) or unknown
             self.core.queue.ack(job)
-            return
-        judgement = self._judge(task)
+            return False
+        judgement = self._judgement(started)
         update = standings.record(self.core, judgement)
         if update is not None:
             standings.publish(self.core, update)
@@ -115,17 +211,35 @@ class JudgeHost:
         )
         self.core.redis.set(keys.processed(sid, judgement.judgement), 1, ex=PROCESSED_TTL_SECONDS)
         self.core.queue.ack(job)
-        with self._count_lock:
+        with self._lock:
             self.judged += 1
         log.info("submission %s: %s", sid, judgement.verdict.value)
+        return standings.needs_judging(self.core, sid)
 
-    def _judge(self, task: Task) -> Judgement:
+    def _start(self, submission_id: int) -> tasks.Started | None:
+        with self.core.db.transaction() as cur:
+            return tasks.start(cur, submission_id, self.cache)
+
+    def _judgement(self, started: tasks.Started) -> Judgement:
+        task = started.task
+        if started.poisoned is not None:
+            log.error("submission %s: poisoned: %s", task.submission_id, started.poisoned)
+            return _judge_error(task, started.poisoned, self.name)
+        return self._judge(task)
+
+    def _judge(self, task: Task, retries: int = 1) -> Judgement:
         try:
             with self.sandbox.box() as box:
                 return judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
-        except Exception as exc:  # a sandbox fault or a bug: the submission gets JE, not a crash
+        except SandboxError as exc:  # an infrastructure fault: retried, then JE
+            if retries > 0:
+                log.warning("submission %s: sandbox fault, retrying: %s", task.submission_id, exc)
+                return self._judge(task, retries - 1)
+            log.exception("submission %s: sandbox fault", task.submission_id)
+            return _judge_error(task, f"sandbox fault: {exc}", self.name)
+        except Exception as exc:  # a bug: logged with its traceback, JE, never a crash
             log.exception("submission %s: judge error", task.submission_id)
-            return Judgement(task.submission_id, Verdict.JE, 0.0, [], f"judge error: {exc}"[:2000], self.name)
+            return _judge_error(task, f"judge error: {type(exc).__name__}: {exc}", self.name)
 
     def _progress(self, task: Task, outcome: CaseOutcome) -> None:
         try:
@@ -141,65 +255,19 @@ class JudgeHost:
         except Exception:  # progress is a courtesy; the stored result is what counts
             log.warning("submission %s: publishing progress failed", task.submission_id, exc_info=True)
 
-    def _release(self, lock: str) -> None:
+    def _note_failure(self, submission_id: int, error: str) -> None:
         try:
-            if self.core.redis.get(lock) == self.name:
-                self.core.redis.delete(lock)
+            with self.core.db.transaction() as cur:
+                tasks.note_failure(cur, submission_id, error)
         except Exception:
-            log.exception("releasing %s failed; it expires by itself", lock)
+            log.warning("submission %s: storing the failure reason failed", submission_id, exc_info=True)
 
-    # --- PostgreSQL -------------------------------------------------------------------
-    def load_task(self, submission_id: int) -> Task | None:
-        with self.core.db.transaction() as cur:
-            cur.execute(
-                "UPDATE submissions s SET status = 'judging' FROM problems p, contests c"
-                " WHERE s.id = %s AND s.status <> 'judged' AND p.id = s.problem_id AND c.id = s.contest_id"
-                " RETURNING s.id, s.language, s.source, p.id AS problem_id, p.time_limit_ms,"
-                " p.memory_limit_kb, p.points, c.scoring",
-                (submission_id,),
-            )
-            row = cur.fetchone()
-            if row is None:
-                return None
-            cur.execute(
-                "SELECT id, ordinal, input, answer, test_group, points FROM test_cases"
-                " WHERE problem_id = %s ORDER BY ordinal",
-                (row["problem_id"],),
-            )
-            tests = [
-                CaseData(
-                    t["id"],
-                    t["ordinal"],
-                    t["input"].encode(),
-                    t["answer"].encode(),
-                    t["test_group"],
-                    t["points"],
-                )
-                for t in cur.fetchall()
-            ]
-        return Task(
-            row["id"],
-            row["language"],
-            row["source"],
-            row["time_limit_ms"],
-            row["memory_limit_kb"],
-            row["points"],
-            ScoringType(row["scoring"]),
-            tests,
-        )
+    def _release(self, submission_id: int) -> None:
+        try:
+            self.core.queue.release_lease(submission_id, self.name)
+        except Exception:
+            log.exception("releasing the lease of %s failed; it expires by itself", submission_id)
 
-    def sweep(self, older_than_seconds: int) -> int:
-        """Re-enqueue unjudged submissions nobody holds a lease on; returns how many."""
-        with self.core.db.transaction() as cur:
-            cur.execute(
-                "SELECT id FROM submissions WHERE status <> 'judged'"
-                " AND created_at < now() - make_interval(secs => %s) ORDER BY id LIMIT 1000",
-                (older_than_seconds,),
-            )
-            ids = [row["id"] for row in cur.fetchall()]
-        lost = [sid for sid in ids if not self.core.redis.exists(keys.processing(sid))]
-        for sid in lost:
-            self.core.queue.enqueue(sid)
-        if lost:
-            log.warning("re-enqueued %d submissions with no live job", len(lost))
-        return len(lost)
+
+def _judge_error(task: Task, reason: str, host: str) -> Judgement:
+    return Judgement(task.submission_id, Verdict.JE, 0.0, [], reason[:2000], host, judgement=task.judgement)

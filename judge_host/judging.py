@@ -44,13 +44,16 @@ class Task:
     points: int
     scoring: ScoringType
     tests: Sequence[CaseData]
+    judgement: int = 1
 
 
 def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None] | None = None) -> Judgement:
     """Run `task` in `box` (a sandbox box) and return its judgement; `on_test` hears each test."""
     compiled = box.compile(task.language, task.source)
     if not compiled.ok:
-        return Judgement(task.submission_id, Verdict.CE, 0.0, [], compiled.output, host)
+        return Judgement(
+            task.submission_id, Verdict.CE, 0.0, [], compiled.output, host, judgement=task.judgement
+        )
     limits = Limits(
         time_limit_ms=task.time_limit_ms,
         memory_limit_kb=task.memory_limit_kb,
@@ -68,7 +71,17 @@ def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None
         if verdict is not Verdict.AC and stop_at_first_failure:
             break
     overall = next((o.verdict for o in outcomes if o.verdict is not Verdict.AC), Verdict.AC)
-    return Judgement(task.submission_id, overall, score(task, outcomes), outcomes, "", host)
+    subtasks = subtask_scores(task, outcomes)
+    return Judgement(
+        task.submission_id,
+        overall,
+        score(task, outcomes),
+        outcomes,
+        "",
+        host,
+        judgement=task.judgement,
+        subtasks=subtasks,
+    )
 
 
 def _verdict(result: RunResult, test: CaseData) -> Verdict:
@@ -78,21 +91,25 @@ def _verdict(result: RunResult, test: CaseData) -> Verdict:
 
 
 def score(task: Task, outcomes: Sequence[CaseOutcome]) -> float:
-    """ICPC: 1 for accepted. Points: each test group's points when all its tests pass;
-    without per-test points, the problem's points for passing everything."""
-    passed = {o.ordinal for o in outcomes if o.verdict is Verdict.AC}
-    all_passed = len(passed) == len(task.tests)
+    """ICPC: 1 for accepted. Points: the sum of the subtask scores."""
     if task.scoring is ScoringType.ICPC:
-        return 1.0 if all_passed else 0.0
+        passed = {o.ordinal for o in outcomes if o.verdict is Verdict.AC}
+        return 1.0 if len(passed) == len(task.tests) else 0.0
+    return float(sum(subtask_scores(task, outcomes).values()))
+
+
+def subtask_scores(task: Task, outcomes: Sequence[CaseOutcome]) -> dict[str, float]:
+    """Points rule: each test group (subtask) earns its tests' points when all of them pass;
+    without per-test points the problem is one subtask worth its points. ICPC: none."""
+    if task.scoring is ScoringType.ICPC:
+        return {}
+    passed = {o.ordinal for o in outcomes if o.verdict is Verdict.AC}
     if not any(test.points for test in task.tests):
-        return float(task.points) if all_passed else 0.0
+        return {"": float(task.points) if len(passed) == len(task.tests) else 0.0}
     groups: dict[str, list[CaseData]] = {}
     for test in task.tests:
         groups.setdefault(test.group, []).append(test)
-    return float(
-        sum(
-            sum(t.points for t in tests)
-            for tests in groups.values()
-            if all(t.ordinal in passed for t in tests)
-        )
-    )
+    return {
+        group: float(sum(t.points for t in tests)) if all(t.ordinal in passed for t in tests) else 0.0
+        for group, tests in groups.items()
+    }

@@ -4,18 +4,35 @@ sb = Sandbox.start()
 with sb.box() as box:
     compiled = box.compile("c", source)
     result = box.run(b"1 2\n", Limits(time_limit_ms=1000, memory_limit_kb=262144))
+    accepted = check_output(answer, result.stdout_path, "float:1e-6")
 sb.close()
+
+A custom checker (Kattis output validator) is compiled in a box of its own and run per test:
+`with sb.box() as checker: checker.compile("cpp", validator_source); validate(checker, …)`.
 """
 
 from sandbox.box import Box
-from sandbox.checkers import check_output
+from sandbox.checkers import (
+    CHECKERS,
+    Checker,
+    Validation,
+    ValidatorError,
+    check_output,
+    checker_from_spec,
+    exact,
+    floats,
+    tokens,
+    validate,
+)
 from sandbox.languages import LANGUAGES, Language
 from sandbox.model import CompileResult, Limits, RunResult, SandboxError, Status
 from sandbox.supervisor import Sandbox
 
 __all__ = [
+    "CHECKERS",
     "LANGUAGES",
     "Box",
+    "Checker",
     "CompileResult",
     "Language",
     "Limits",
@@ -23,5 +40,12 @@ __all__ = [
     "Sandbox",
     "SandboxError",
     "Status",
+    "Validation",
+    "ValidatorError",
     "check_output",
+    "checker_from_spec",
+    "exact",
+    "floats",
+    "tokens",
+    "validate",
 ]

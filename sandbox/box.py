@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
 from sandbox.host import is_root, kill_pids, mount_tmpfs, pids_of_uids
 from sandbox.keeper_client import KeeperClient
-from sandbox.languages import LANGUAGES, Language
+from sandbox.languages import LANGUAGES, MAX_SOURCE_BYTES, Language
 from sandbox.model import REPORT_BYTES, CompileResult, Limits, RunResult, SandboxError, Status
 from sandbox.protocol import KeeperConfig, Measurement, RunRequest
 from sandbox.verdict import classify
@@ -90,6 +91,8 @@ class Box:
         lang = _language(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
+        if len(data) > MAX_SOURCE_BYTES:
+            return CompileResult(False, f"source of {len(data)} bytes is over {MAX_SOURCE_BYTES}", 0)
         (self.spec.scratch / lang.source_name).write_bytes(data)
         if lang.compile_argv is None:
             self.language = lang
@@ -98,13 +101,27 @@ class Box:
         self.language = lang if result.ok else None
         return result
 
-    def run(self, stdin: Input, limits: Limits) -> RunResult:
-        """Run the compiled program once on `stdin` under `limits`."""
-        if self.language is None:
+    def run(
+        self, stdin: Input, limits: Limits, args: Sequence[str] = (), writable_dirs: Sequence[str] = ()
+    ) -> RunResult:
+        """Run the compiled program once on `stdin` under `limits`, with `args` after its
+        command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box."""
+        lang = self.language
+        if lang is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")
-        view = View(self.spec.scratch, self.language.run_argv, extra_ro_binds=self.language.extra_ro_binds)
+        view = View(
+            self.spec.scratch,
+            lang.run_command(limits, args),
+            extra_ro_binds=lang.extra_ro_binds,
+            env=lang.run_environment(limits),
+            writable_dirs=writable_dirs,
+        )
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
-        measurement = self._execute(view, limits, self._stdin_path(stdin), stdout, stderr)
+        run_limits = replace(limits, processes=lang.run_processes(limits))
+        # A writable directory is bound per run, so only runs without one reuse the box's
+        # resident bubblewrap (sandbox.resident).
+        stdin_path = self._stdin_path(stdin)
+        measurement = self._execute(view, run_limits, stdin_path, stdout, stderr, reuse=not writable_dirs)
         largest = max(stdout.stat().st_size, stderr.stat().st_size)
         return RunResult(
             status=classify(measurement, limits, largest),
@@ -118,9 +135,38 @@ class Box:
             stdout_path=stdout,
         )
 
+    def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
+        """Put a file next to the compiled program (read-only to it); return its path inside."""
+        content = data if isinstance(data, bytes) else Path(data).read_bytes()
+        path = self._fresh(name)
+        # O_EXCL|O_NOFOLLOW: the box uid owns scratch, so never follow what it may have made.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with open(fd, "wb") as file:
+            file.write(content)
+        return f"/box/{name}"
+
+    def add_dir(self, name: str) -> str:
+        """An empty directory the program may write (see `run`); return its path inside."""
+        path = self._fresh(name)
+        path.mkdir(mode=0o755)
+        if self.spec.uid is not None:
+            os.chown(path, self.spec.uid, self.spec.uid, follow_symlinks=False)
+        return f"/box/{name}"
+
+    def _fresh(self, name: str) -> Path:
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError(f"not a plain file name: {name!r}")
+        path = self.spec.scratch / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+        return path
+
     def reset(self) -> None:
         """Forget the program: kill leftovers, wipe scratch and io, revive the keeper."""
         self.language = None
+        self._end_session()
         self._kill_leftovers()
         for directory in (self.spec.scratch, self.spec.io):
             _empty(directory)
@@ -129,6 +175,15 @@ class Box:
             self._keeper.stop()
             self._keeper.start()
 
+    def _end_session(self) -> None:
+        """End the resident bubblewrap of the last program's runs (the keeper reaps it)."""
+        if not self._keeper.alive():
+            return
+        try:
+            self._keeper.end_session()
+        except SandboxError:
+            logger.warning("box %d: keeper did not end its session", self.spec.index)
+
     def _compile(self, lang: Language, argv: tuple[str, ...]) -> CompileResult:
         view = View(
             self.spec.scratch,
@@ -136,6 +191,7 @@ class Box:
             writable_box=True,
             tmp_bytes=COMPILE_TMP_BYTES,
             extra_ro_binds=lang.extra_ro_binds,
+            env=lang.compile_env,
         )
         output = self.spec.io / "compile.out"
         limits = lang.compile_limits
@@ -147,7 +203,13 @@ class Box:
         return CompileResult(status is Status.OK, text, measurement.wall_ns // 1_000_000)
 
     def _execute(
-        self, view: View, limits: Limits, stdin: Path | None, stdout: Path, stderr: Path
+        self,
+        view: View,
+        limits: Limits,
+        stdin: Path | None,
+        stdout: Path,
+        stderr: Path,
+        reuse: bool = False,
     ) -> Measurement:
         memory_bytes = limits.memory_limit_kb * 1024
         request = RunRequest(
@@ -161,6 +223,7 @@ class Box:
             processes=limits.processes,
             fsize_bytes=limits.output_limit_kb * 1024,
             stack_bytes=memory_bytes,
+            reuse=reuse,
         )
         measurement = self._keeper.run(request)
         if measurement.launch_error:

@@ -8,7 +8,7 @@ descriptors (`--seccomp`, `--json-status-fd`), which only it knows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +60,8 @@ class View:
     writable_box: bool = False
     tmp_bytes: int = 64 * 1024 * 1024
     extra_ro_binds: Sequence[str] = field(default_factory=tuple)  # host paths, same inside
+    env: Mapping[str, str] = field(default_factory=dict)  # on top of ENV
+    writable_dirs: Sequence[str] = field(default_factory=tuple)  # under scratch, rw on a ro /box
 
 
 def bwrap_argv(view: View) -> list[str]:
@@ -71,7 +73,7 @@ def bwrap_argv(view: View) -> list[str]:
         *_tmpfs(view),
         *_etc(view),
         *_box(view),
-        *_env(),
+        *_env(view),
         "--remount-ro",
         "/",
         "--",
@@ -103,11 +105,14 @@ def _etc(view: View) -> list[str]:
 
 def _box(view: View) -> list[str]:
     bind = "--bind" if view.writable_box else "--ro-bind"
-    return [bind, str(view.scratch), "/box", "--chdir", "/box"]
+    argv = [bind, str(view.scratch), "/box"]
+    for name in view.writable_dirs:
+        argv += ["--bind", str(view.scratch / name), f"/box/{name}"]
+    return [*argv, "--chdir", "/box"]
 
 
-def _env() -> list[str]:
+def _env(view: View) -> list[str]:
     argv = ["--clearenv"]
-    for name, value in ENV.items():
+    for name, value in {**ENV, **view.env}.items():
         argv += ["--setenv", name, value]
     return argv

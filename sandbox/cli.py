@@ -1,7 +1,11 @@
 """`codearena sandbox run`: compile and run one program in the sandbox, print JSON.
 
 Exit status 0 whenever the sandbox worked (whatever the program did), 1 when the sandbox
-itself failed, 2 for bad arguments.
+itself failed (a custom checker that fails counts as that), 2 for bad arguments.
+
+Beyond the contract: `--checker` takes a spec ("tokens", "exact", "float", "float:TOL",
+"float:ABS:REL"); `--validator FILE --validator-language L` judges with a Kattis output
+validator, run in a second box.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.box import Box
-from sandbox.checkers import check_output
+from sandbox.checkers import check_output, checker_from_spec, validate
 from sandbox.model import REPORT_BYTES, Limits, RunResult, SandboxError, Status
 from sandbox.supervisor import Sandbox
 
@@ -22,6 +26,11 @@ from sandbox.supervisor import Sandbox
 CLI_ROOT = Path("/var/lib/codearena-sandbox-cli")
 CLI_UID_BASE = 60801
 CLI_NAME = "codearena-cli"
+BACKENDS = ("namespace", "docker")
+
+
+class UsageError(Exception):
+    """Arguments that parse but make no sense together."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--input", type=Path)
     parser.add_argument("--expected", type=Path)
     parser.add_argument("--checker", default="tokens")
+    parser.add_argument("--validator", type=Path)
+    parser.add_argument("--validator-language")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--backend", choices=BACKENDS, default="namespace")
     parser.add_argument("--root-dir", type=Path, default=CLI_ROOT)
     parser.add_argument("source", type=Path)
     return parser
@@ -43,14 +55,18 @@ def run_cli(argv: list[str]) -> int:
     """Run the command; print one JSON object on stdout; return the exit status."""
     try:
         args = _parser().parse_args(argv)
+        _check_arguments(args)
         source = args.source.read_text()
     except SystemExit as exc:
         return int(exc.code or 0)
-    except OSError as exc:
+    except (OSError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
         report = _run(args, source)
+    except UsageError as exc:  # a language the docker image lacks
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (SandboxError, OSError) as exc:
         print(json.dumps({"error": f"sandbox failed: {exc}"}))
         return 1
@@ -58,23 +74,55 @@ def run_cli(argv: list[str]) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, source: str) -> dict[str, Any]:
-    sandbox = Sandbox.start(boxes=1, root_dir=args.root_dir, name=CLI_NAME, uid_base=CLI_UID_BASE)
+def _check_arguments(args: argparse.Namespace) -> None:
+    # The docker backend knows its languages once started (they are those of its image).
+    if args.backend == "namespace" and args.language not in Sandbox.available_languages():
+        raise UsageError(f"language {args.language!r} is not available here")
+    if (args.validator is None) != (args.validator_language is None):
+        raise UsageError("--validator and --validator-language go together")
+    if args.validator is not None and args.expected is None:
+        raise UsageError("--validator needs --expected (the judge answer)")
     try:
+        checker_from_spec(args.checker)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _run(args: argparse.Namespace, source: str) -> dict[str, Any]:
+    boxes = 1 if args.validator is None else 2
+    sandbox = Sandbox.start(
+        boxes=boxes, root_dir=args.root_dir, name=CLI_NAME, uid_base=CLI_UID_BASE, backend=args.backend
+    )
+    try:
+        for language in (args.language, args.validator_language):
+            if language is not None and language not in sandbox.available_languages():
+                raise UsageError(f"language {language!r} is not available with the {args.backend} backend")
         with sandbox.box() as box:
-            return _compile_and_run(box, args, source)
+            if args.validator is None:
+                return _compile_and_run(box, args, source, None)
+            with sandbox.box() as checker:
+                _compile_validator(checker, args)
+                return _compile_and_run(box, args, source, checker)
     finally:
         sandbox.close()
 
 
-def _compile_and_run(box: Box, args: argparse.Namespace, source: str) -> dict[str, Any]:
+def _compile_validator(checker: Box, args: argparse.Namespace) -> None:
+    compiled = checker.compile(args.validator_language, args.validator.read_bytes())
+    if not compiled.ok:
+        raise SandboxError(f"the output validator does not compile: {compiled.output[:2000]}")
+
+
+def _compile_and_run(box: Box, args: argparse.Namespace, source: str, checker: Box | None) -> dict[str, Any]:
     compiled = box.compile(args.language, source)
     if not compiled.ok:
         return _compile_error_report(args, compiled.output)
     limits = Limits(args.time_limit_ms, args.memory_limit_kb, args.output_limit_kb)
     results = [box.run(args.input, limits) for _ in range(max(args.repeat, 1))]
     report = _run_report(results[-1], compiled.output)
-    if args.expected is not None:
+    if args.expected is not None and checker is not None:
+        report["verdict"], report["checker_feedback"] = _validated(results[-1], args, checker)
+    elif args.expected is not None:
         report["verdict"] = _verdict(results[-1], args.expected, args.checker)
     if args.repeat > 1:
         report["wall_time_ms_median"] = statistics.median(r.wall_time_ms for r in results)
@@ -116,6 +164,14 @@ def _verdict(result: RunResult, expected: Path, checker: str) -> str:
     if result.status is not Status.OK:
         return result.status.value
     return "AC" if check_output(expected, result.stdout_path, checker) else "WA"
+
+
+def _validated(result: RunResult, args: argparse.Namespace, checker: Box) -> tuple[str, str]:
+    if result.status is not Status.OK:
+        return result.status.value, ""
+    input_data = args.input if args.input is not None else b""
+    validation = validate(checker, input_data, args.expected, result.stdout_path)
+    return ("AC" if validation.accepted else "WA"), validation.feedback
 
 
 def main() -> None:

@@ -4,6 +4,9 @@ Started by the supervisor as `python -m sandbox.keeper CONFIG_JSON` with pipes o
 stdout. It joins the box cgroup once, makes itself immune to the OOM killer and a child
 subreaper, then answers one JSON line per run request (see `sandbox.protocol`). It exits
 when its stdin closes, killing a program that is still running.
+
+Runs marked `reuse` go to the box's resident bubblewrap (`sandbox.resident`), which an
+`{"end": true}` request (the supervisor resets the box) kills.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from sandbox.cgroups import cgroup_from_config
 from sandbox.host import set_child_subreaper, set_oom_score_adj
 from sandbox.protocol import (
     KeeperConfig,
+    Measurement,
     RunRequest,
     decode,
     encode,
     error_message,
     measurement_message,
 )
+from sandbox.resident import Residents, ResidentUnavailable
 from sandbox.runner import BoxContext, SupervisorGone, run_one
 
 
@@ -44,15 +49,28 @@ def _protect_from_oom_killer() -> None:
         pass
 
 
-def serve(ctx: BoxContext, line: bytes) -> bytes:
+def serve(ctx: BoxContext, residents: Residents, line: bytes) -> bytes:
     """Answer one request line; only SupervisorGone escapes."""
     try:
-        request = RunRequest(**decode(line)["run"])
-        return measurement_message(run_one(ctx, request))
+        message = decode(line)
+        if message.get("end"):
+            residents.close()
+            return encode({"ok": True})
+        return measurement_message(_run(ctx, residents, RunRequest(**message["run"])))
     except SupervisorGone:
         raise
     except Exception:
         return error_message(traceback.format_exc(limit=5))
+
+
+def _run(ctx: BoxContext, residents: Residents, request: RunRequest) -> Measurement:
+    if residents.usable(request):
+        try:
+            return residents.run(request)
+        except ResidentUnavailable:
+            pass
+    residents.close()  # one-shot runs kill everything in the box cgroup anyway
+    return run_one(ctx, request)
 
 
 def send(message: bytes) -> None:
@@ -62,12 +80,15 @@ def send(message: bytes) -> None:
 
 def main(argv: list[str]) -> int:
     ctx = setup(KeeperConfig.from_json(argv[1]))
+    residents = Residents(ctx)
     send(encode({"ready": True, "pid": os.getpid()}))
     try:
         while line := sys.stdin.buffer.readline():
-            send(serve(ctx, line))
+            send(serve(ctx, residents, line))
     except (SupervisorGone, BrokenPipeError):
         return 1
+    finally:
+        residents.close()
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.model import SandboxError
-from sandbox.protocol import KeeperConfig, Measurement, RunRequest, decode, request_message
+from sandbox.protocol import KeeperConfig, Measurement, RunRequest, decode, encode, request_message
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 15.0
@@ -51,6 +51,13 @@ class KeeperClient:
         if not reply.get("ok"):
             raise SandboxError(f"keeper failed: {reply.get('error')}")
         return Measurement(**reply["measurement"])
+
+    def end_session(self) -> None:
+        """Have the keeper end the box's resident bubblewrap, if any (see sandbox.resident)."""
+        self._send(encode({"end": True}))
+        reply = self._receive(REPLY_GRACE_S)
+        if not reply.get("ok"):
+            raise SandboxError(f"keeper failed: {reply.get('error')}")
 
     def stop(self) -> None:
         """Close its stdin (it exits, killing any running program); kill it if it lingers."""

@@ -39,6 +39,7 @@ class RunRequest:
     fsize_bytes: int
     stack_bytes: int
     nofile: int = 64
+    reuse: bool = False  # may run in the box's resident bubblewrap (sandbox.resident)
 
 
 @dataclass(frozen=True)

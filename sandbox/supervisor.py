@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sandbox.box import Box, BoxSpec
 from sandbox.bwrap import BWRAP
@@ -27,6 +28,9 @@ from sandbox.host import is_root, kill_pids, mounts_under, pids_of_uids, unmount
 from sandbox.languages import LANGUAGES
 from sandbox.model import Limits, SandboxError, Status
 from sandbox.seccomp_filter import write_filter
+
+if TYPE_CHECKING:
+    from sandbox.docker_backend import DockerSandbox
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +62,21 @@ class Sandbox:
         uid_base: int = 60001,
         scratch_bytes: int = 256 * 1024 * 1024,
         use_cgroups: bool = True,
-    ) -> Sandbox:
+        backend: str = "namespace",
+    ) -> Sandbox | DockerSandbox:
         """Clean up after a crashed predecessor and start `boxes` boxes (default: one per CPU).
 
         Without root or usable cgroups (or with `use_cgroups=False`) it runs degraded: see
         `degraded`. Raises SandboxError (or OSError) when it cannot start at all.
+        `backend="docker"` starts a `DockerSandbox` instead (same interface), rooted at
+        `<root_dir>-docker`, with uids of its own (uid_base applies to namespace boxes).
         """
         if not 0 < (boxes or 1) <= UID_SPAN:
             raise ValueError(f"boxes must be between 1 and {UID_SPAN}")
+        if backend == "docker":
+            return _start_docker(boxes, Path(root_dir), name, scratch_bytes, use_cgroups)
+        if backend != "namespace":
+            raise ValueError(f"unknown sandbox backend {backend!r}; known: namespace, docker")
         root = _prepare_root(Path(root_dir))
         sandbox = cls(root, None, uid_base if is_root() else None)
         try:
@@ -158,6 +169,9 @@ class Sandbox:
             shutil.rmtree(directory)
 
     def _log_mode(self) -> None:
+        for name, language in LANGUAGES.items():
+            if missing := language.missing():
+                logger.warning("sandbox: %s not offered, missing %s", name, ", ".join(missing))
         if self.layout:
             logger.info(
                 "sandbox: %d boxes, cgroup v%d, root %s",
@@ -172,6 +186,15 @@ class Sandbox:
             "limits, only rlimits and the wall-clock watchdog",
             why,
         )
+
+
+def _start_docker(
+    boxes: int | None, root_dir: Path, name: str, scratch_bytes: int, use_cgroups: bool
+) -> DockerSandbox:
+    from sandbox.docker_backend import DockerSandbox  # the docker SDK only when asked for
+
+    root = root_dir.with_name(root_dir.name + "-docker")
+    return DockerSandbox.start(boxes, root, name=name, scratch_bytes=scratch_bytes, use_cgroups=use_cgroups)
 
 
 def _self_test(box: Box, language: str) -> str | None:

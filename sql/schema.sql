@@ -33,7 +33,8 @@ CREATE TABLE problems (
     time_limit_ms   integer NOT NULL CHECK (time_limit_ms BETWEEN 100 AND 60000),
     memory_limit_kb integer NOT NULL CHECK (memory_limit_kb BETWEEN 16384 AND 4194304),
     points          integer NOT NULL DEFAULT 100 CHECK (points >= 0),
-    created_at      timestamptz NOT NULL DEFAULT now()
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    test_data_hash  text NOT NULL DEFAULT ''  -- test_data_hash(id), set when tests change
 );
 
 CREATE TABLE contest_problems (
@@ -67,6 +68,11 @@ CREATE TABLE submissions (
     source     text NOT NULL CHECK (octet_length(source) BETWEEN 1 AND 65536),
     created_at timestamptz NOT NULL DEFAULT now(),
     status     text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'judging', 'judged')),
+    -- the judgement number the next judging writes (a rejudge raises it)
+    judgement  integer NOT NULL DEFAULT 1 CHECK (judgement >= 1),
+    -- judgings started for that judgement; past three the job is poisoned and ends as JE
+    deliveries integer NOT NULL DEFAULT 0 CHECK (deliveries >= 0),
+    last_error text NOT NULL DEFAULT '',  -- why the last judging did not finish
     FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id)
 );
 CREATE INDEX submissions_contest_user_idx ON submissions (contest_id, user_id, created_at);
@@ -102,9 +108,18 @@ CREATE TABLE submission_results (
     judge_host     text NOT NULL DEFAULT '',
     is_current     boolean NOT NULL DEFAULT true,
     created_at     timestamptz NOT NULL DEFAULT now(),
+    subtask_scores jsonb NOT NULL DEFAULT '{}',  -- test group → points of this judgement
     UNIQUE (submission_id, judgement)
 );
 CREATE UNIQUE INDEX submission_results_current_idx ON submission_results (submission_id) WHERE is_current;
+
+-- A content hash of a problem's test data: judge hosts cache tests under it.
+CREATE FUNCTION test_data_hash(problem bigint) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT encode(sha256(convert_to(coalesce(string_agg(
+        t.ordinal || ':' || md5(t.input) || ':' || md5(t.answer) || ':' || t.test_group || ':'
+        || t.points || ':' || t.is_sample, ',' ORDER BY t.ordinal), ''), 'UTF8')), 'hex')
+    FROM test_cases t WHERE t.problem_id = problem
+$$;
 
 CREATE TABLE test_results (
     result_id    bigint NOT NULL REFERENCES submission_results (id) ON DELETE CASCADE,

@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.edge import endpoint
 from chalicelib.openapi import document
-from codearena import contests, standings, submissions, users
+from codearena import contests, freeze, rejudge, standings, submissions, users
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -58,6 +58,10 @@ class Api:
     @endpoint()
     def me(self, request: Request) -> dict[str, Any]:
         return users.me(self.principal(request))
+
+    @endpoint()
+    def languages(self, request: Request) -> dict[str, Any]:
+        return {"languages": submissions.offered_languages(self.core)}
 
     @endpoint()
     def list_contests(self, request: Request) -> dict[str, Any]:
@@ -130,6 +134,21 @@ class Api:
     def set_role(self, request: Request, uid: str) -> dict[str, Any]:
         self.staff(request)
         return users.set_role(self.core, v.path_id(uid, "user"), request.json_body)
+
+    @endpoint(202)
+    def unfreeze(self, request: Request, cid: str) -> dict[str, Any]:
+        self.staff(request)
+        return freeze.unfreeze(self.core, v.path_id(cid, "contest"))
+
+    @endpoint(202)
+    def rejudge_submission(self, request: Request, sid: str) -> dict[str, Any]:
+        self.staff(request)
+        return rejudge.rejudge_submission(self.core, v.path_id(sid, "submission"))
+
+    @endpoint(202)
+    def rejudge_problem(self, request: Request, cid: str, pid: str) -> dict[str, Any]:
+        self.staff(request)
+        return rejudge.rejudge_problem(self.core, v.path_id(cid, "contest"), v.path_id(pid, "problem"))
 
     # --- helpers ----------------------------------------------------------------------
     def _is_jury(self, request: Request) -> bool:

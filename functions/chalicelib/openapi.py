@@ -9,6 +9,7 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
     ("post", "/auth/register", "anyone", 201, "Register {username, password}"),
     ("post", "/auth/login", "anyone", 200, "Log in; returns {token, expires_at}"),
     ("get", "/auth/me", "registered", 200, "Who the token belongs to"),
+    ("get", "/languages", "anyone", 200, "Languages a live judge host can run now"),
     ("get", "/contests", "anyone", 200, "Contests with state and times"),
     ("get", "/contests/{cid}", "anyone", 200, "One contest and its problem labels"),
     ("get", "/contests/{cid}/problems", "anyone", 200, "Problems of a started contest"),
@@ -59,6 +60,27 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
     ("post", "/admin/contests/{cid}/problems", "admin", 201, "Attach {problem_id, label}"),
     ("get", "/admin/contests/{cid}/leaderboard", "jury, admin", 200, "The live jury board"),
     ("put", "/admin/users/{uid}/role", "admin", 200, "Set {role}"),
+    (
+        "post",
+        "/admin/contests/{cid}/unfreeze",
+        "admin",
+        202,
+        "Reveal the final board after the freeze (new leaderboard events)",
+    ),
+    (
+        "post",
+        "/admin/submissions/{sid}/rejudge",
+        "admin",
+        202,
+        "Judge a submission again; the new result supersedes the old, kept for audit",
+    ),
+    (
+        "post",
+        "/admin/contests/{cid}/problems/{pid}/rejudge",
+        "admin",
+        202,
+        "Judge every submission of a problem in a contest again",
+    ),
 ]
 
 _ERROR = {

@@ -7,9 +7,13 @@ thread, with Chalice's `current_request` made thread-local as `chalice local` do
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import os
 import sys
+import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,10 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+
+from codearena.fanout import Fanout
+from local_gateway.websockets import ConnectionHub, WebSocketBridge
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
@@ -68,8 +75,17 @@ def _body(result: dict[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else body
 
 
-def build(web_dir: Path | None = None, app: Chalice | None = None) -> Starlette:
-    bridge = ChaliceBridge(app or load_chalice_app())
+def build(web_dir: Path | None = None, app: Chalice | None = None, fanout: bool = True) -> Starlette:
+    """The gateway: REST (the Chalice app), WebSocket at /ws, @connections, and web/.
+
+    With `fanout`, the process also runs the fan-out, delivering to its own connections."""
+    app = app or load_chalice_app()
+    bridge = ChaliceBridge(app)
+    hub = ConnectionHub()
+    module = importlib.import_module("app")
+    sockets = WebSocketBridge(app, module, hub)
+    realtime = module.realtime
+    realtime.delivery = hub
     web = (web_dir or FUNCTIONS_DIR.parent / "web").resolve()
 
     async def handle(request: Request) -> Response:
@@ -80,7 +96,27 @@ def build(web_dir: Path | None = None, app: Chalice | None = None) -> Starlette:
         headers = {k: v for k, v in request.headers.items()}
         return await run_in_threadpool(bridge, request.method, path, headers, await request.body())
 
-    return Starlette(routes=[Route("/{path:path}", handle, methods=_METHODS)])
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if fanout:
+            worker = Fanout(realtime.api.core, hub, name=f"gateway-{os.getpid()}")
+            thread = threading.Thread(target=worker.run, args=(stop,), name="fanout", daemon=True)
+            thread.start()
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    return Starlette(
+        routes=[
+            WebSocketRoute("/ws", sockets.endpoint),
+            Route("/@connections/{connection_id}", sockets.manage, methods=["POST", "GET", "DELETE"]),
+            Route("/{path:path}", handle, methods=_METHODS),
+        ],
+        lifespan=lifespan,
+    )
 
 
 def _static_file(web: Path, request: Request) -> Path | None:
@@ -96,4 +132,8 @@ def _static_file(web: Path, request: Request) -> Path | None:
 def serve(host: str, port: int, web_dir: Path | None = None) -> None:
     import uvicorn
 
-    uvicorn.run(build(web_dir), host=host, port=port, log_level="warning", access_log=False)
+    # No per-message deflate: a broadcast would be compressed once per connection.
+    app = build(web_dir)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", access_log=False, ws_per_message_deflate=False
+    )

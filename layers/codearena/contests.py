@@ -149,6 +149,8 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
             " VALUES (%s, %s, %s, %s, %s, %s, %s)",
             [(problem_id, n, *test) for n, test in enumerate(tests, start=1)],
         )
+        # Judge hosts cache test data under this hash; whatever changes tests must reset it.
+        cur.execute("UPDATE problems SET test_data_hash = test_data_hash(id) WHERE id = %s", (problem_id,))
     return {"id": problem_id, **problem, "tests": len(tests)}
 
 

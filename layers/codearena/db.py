@@ -20,6 +20,7 @@ from codearena.errors import ServiceUnavailable
 Cursor = psycopg2.extras.RealDictCursor
 _MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _MIGRATION_LOCK = 0x0C0DEA7E  # pg_advisory_lock key: one migrator at a time
+WAIT_FOR_CONNECTION_SECONDS = 10.0
 
 
 class Database:
@@ -30,6 +31,8 @@ class Database:
         self._max_connections = max_connections
         self._pool: psycopg2.pool.ThreadedConnectionPool | None = None
         self._lock = threading.Lock()
+        # psycopg2's pool raises when it is exhausted; callers wait for a free slot instead.
+        self._slots = threading.BoundedSemaphore(max_connections)
 
     def _get_pool(self) -> psycopg2.pool.ThreadedConnectionPool:
         with self._lock:
@@ -46,6 +49,14 @@ class Database:
     def transaction(self) -> Iterator[Cursor]:
         """A cursor in one transaction: committed on success, rolled back on any error."""
         pool = self._get_pool()
+        if not self._slots.acquire(timeout=WAIT_FOR_CONNECTION_SECONDS):
+            raise ServiceUnavailable("the database is busy; try again")
+        try:
+            yield from self._in_transaction(pool)
+        finally:
+            self._slots.release()
+
+    def _in_transaction(self, pool: psycopg2.pool.ThreadedConnectionPool) -> Iterator[Cursor]:
         try:
             conn = pool.getconn()
         except (psycopg2.OperationalError, psycopg2.pool.PoolError) as exc:

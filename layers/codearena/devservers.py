@@ -57,6 +57,12 @@ def _postgres(state: Path, services: Services) -> str:
         server_url = "postgresql://postgres@127.0.0.1:5432/postgres"
         create_database(server_url, DATABASE_NAME)
         return "postgresql://postgres@127.0.0.1:5432/" + DATABASE_NAME
+    # pgserver keeps its lock file in the user's runtime dir; give it one of ours when the
+    # session has none (CI, su, containers) instead of letting it fall back to /tmp.
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = state / "run"
+        runtime.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     import pgserver  # embedded fallback: only imported when needed
 
     server = pgserver.get_server(state / "pg", cleanup_mode="stop")

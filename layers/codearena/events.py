@@ -29,9 +29,23 @@ def submission_topic(submission_id: int) -> str:
     return f"submission:{submission_id}"
 
 
+def board_topic_of(contest_id: int, view: str) -> str:
+    """The public topic of a board view: contest:<cid> for "public", jury:<cid> for "jury"."""
+    return contest_topic(contest_id) if view == "public" else jury_topic(contest_id)
+
+
+def board_topic(contest_id: int) -> str:
+    """Internal: raw board changes, coalesced by the fan-out into `leaderboard` events."""
+    return f"board:{contest_id}"
+
+
 class Events:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
+        self.db = int(client.connection_pool.connection_kwargs.get("db") or 0)
+
+    def channel(self, topic: str) -> str:
+        return keys.event_channel(self.db, topic)
 
     def publish(self, topic: str, event_type: str, **fields: Any) -> dict[str, Any]:
         """Append to the topic's stream and announce it; returns the event with its id."""
@@ -40,8 +54,16 @@ class Events:
             keys.event_stream(topic), {"event": payload}, maxlen=STREAM_LENGTH, approximate=True
         )
         event = {"id": str(event_id), "topic": topic, "type": event_type, **fields}
-        self._redis.publish(keys.event_channel(topic), json.dumps(event))
+        self._redis.publish(self.channel(topic), json.dumps(event))
         return event
+
+    def announce(self, topic: str, event_type: str, **fields: Any) -> None:
+        """Announce on the topic's channel only (internal topics nobody resumes)."""
+        self._redis.publish(self.channel(topic), json.dumps({"topic": topic, "type": event_type, **fields}))
+
+    def live_version(self, topic: str) -> int:
+        """The sequence of coalesced `leaderboard` events on a board topic (the fan-out INCRs it)."""
+        return int(self._redis.get(keys.live_version(topic)) or 0)
 
     def since(self, topic: str, last_id: str, count: int = STREAM_LENGTH) -> list[dict[str, Any]]:
         """Events of `topic` published after `last_id`, oldest first."""

@@ -16,9 +16,30 @@ def processing(submission_id: int) -> str:
     return f"processing:{submission_id}"
 
 
+def queued(submission_id: int) -> str:
+    """Id of the stream entry that carries a submission; set with the XADD, deleted with its
+    ACK, expires after an hour. The sweeper re-enqueues only what has neither this nor a lease."""
+    return f"queued:{submission_id}"
+
+
 def processed(submission_id: int, judgement: int) -> str:
     """Tombstone set after a judgement is committed; expires after a day."""
     return f"processed:{submission_id}:{judgement}"
+
+
+# ZSET host name → unix time of its last heartbeat; judge hosts write it, readers drop stale ones.
+JUDGE_HOSTS = "judge:hosts"
+
+
+# HASH language → unix time a judge host last offered it (its self-test passed); written by
+# every heartbeat, read at intake to refuse languages no live judge host can run.
+JUDGE_LANGUAGES = "judge:languages"
+
+
+def judge_host(name: str) -> str:
+    """HASH of a judge host's state (boxes, busy, judged, started_at); its heartbeat rewrites
+    it every few seconds with a TTL of three beats, and a drained host deletes it."""
+    return f"judge:host:{name}"
 
 
 def submit_rate(user_id: int, minute: int) -> str:
@@ -56,6 +77,32 @@ def event_stream(topic: str) -> str:
     return f"events:{topic}"
 
 
-def event_channel(topic: str) -> str:
-    """Pub/sub channel announcing each event of a topic to fan-out processes; never stored."""
-    return f"events:{topic}:live"
+def event_channel(db: int, topic: str) -> str:
+    """Pub/sub channel announcing each event of a topic to fan-out processes; never stored.
+    Channels are server-wide, not per database, so the name carries the database index."""
+    return f"db{db}:events:{topic}:live"
+
+
+def ws_connection(connection_id: str) -> str:
+    """HASH of a WebSocket connection's principal; set on connect, expires after 3 hours."""
+    return f"ws:conn:{connection_id}"
+
+
+def ws_connection_topics(connection_id: str) -> str:
+    """SET of the topics a connection follows, to clean up on disconnect; same expiry."""
+    return f"ws:conn:{connection_id}:topics"
+
+
+def ws_topic(topic: str) -> str:
+    """SET of connection ids following a topic; members leave on disconnect or when gone."""
+    return f"ws:topic:{topic}"
+
+
+def live_version(topic: str) -> str:
+    """Sequence of coalesced `leaderboard` events on a board topic; the fan-out INCRs it."""
+    return f"lbseq:{topic}"
+
+
+def announced_state(contest_id: int, state: str) -> str:
+    """Set once the fan-out announced a contest state; expires after a day."""
+    return f"announced:{contest_id}:{state}"

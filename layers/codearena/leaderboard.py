@@ -30,6 +30,53 @@ return 1
 """
 
 
+# KEYS: zset. ARGV: member. Returns 1 + the members ranked strictly better, or nil.
+_RANK_OF = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then return false end
+return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1
+"""
+
+# KEYS: zset. ARGV: last index, member. Returns {member, key, …} of the top, and the rank or 0.
+_TOP_AND_RANK = """
+local top = redis.call('ZRANGE', KEYS[1], 0, ARGV[1], 'WITHSCORES')
+local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not score then return {top, 0} end
+return {top, redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1}
+"""
+
+# KEYS: zset, rows. ARGV: member. Returns the row JSON with its "rank", or nil.
+_ROW_OF = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local row = redis.call('HGET', KEYS[2], ARGV[1])
+if not score or not row then return false end
+local rank = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1
+return '{"rank":' .. rank .. ',' .. string.sub(row, 2)
+"""
+
+
+# KEYS: zset, rows. ARGV: start, stop. Returns the page as one JSON array of the rows with
+# their "rank" (equal keys share one; the first row's counts members before the offset).
+_PAGE = """
+local members = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
+if #members == 0 then return '[]' end
+local names = {}
+for i = 1, #members, 2 do names[#names + 1] = members[i] end
+local rows = redis.call('HMGET', KEYS[2], unpack(names))
+local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. members[2])
+local out, rank, previous = {}, 0, nil
+for j = 1, #names do
+    local score = members[2 * j]
+    if score ~= previous then
+        if j == 1 then rank = better + 1 else rank = tonumber(ARGV[1]) + j end
+        previous = score
+    end
+    if rows[j] then out[#out + 1] = '{"rank":' .. rank .. ',' .. string.sub(rows[j], 2) end
+end
+return '[' .. table.concat(out, ',') .. ']'
+"""
+
+
 @dataclass(frozen=True)
 class Entry:
     """One contestant's row as the event log stores it."""
@@ -37,13 +84,21 @@ class Entry:
     event_id: int
     username: str
     rank_key: float
-    row: dict[str, Any]
+    row: dict[str, Any] | str  # the row, or already its JSON text
+
+    @property
+    def row_json(self) -> str:
+        return self.row if isinstance(self.row, str) else json.dumps(self.row)
 
 
 class Leaderboard:
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
         self._apply = client.register_script(_APPLY)
+        self._row_of = client.register_script(_ROW_OF)
+        self._page = client.register_script(_PAGE)
+        self._rank_of = client.register_script(_RANK_OF)
+        self._top_and_rank = client.register_script(_TOP_AND_RANK)
 
     def _keys(self, contest_id: int, view: str) -> list[str]:
         return [
@@ -58,7 +113,7 @@ class Leaderboard:
         return int(
             self._apply(
                 keys=self._keys(contest_id, view),
-                args=[entry.username, entry.event_id, repr(entry.rank_key), json.dumps(entry.row)],
+                args=[entry.username, entry.event_id, repr(entry.rank_key), entry.row_json],
             )
         )
 
@@ -73,7 +128,7 @@ class Leaderboard:
         pipe.delete(*temp)
         if entries:
             pipe.zadd(temp[0], {e.username: e.rank_key for e in entries})
-            pipe.hset(temp[1], mapping={e.username: json.dumps(e.row) for e in entries})
+            pipe.hset(temp[1], mapping={e.username: e.row_json for e in entries})
             pipe.hset(temp[2], mapping={e.username: e.event_id for e in entries})
         pipe.set(temp[3], version)
         for source, target in zip(temp, final, strict=True):
@@ -87,33 +142,40 @@ class Leaderboard:
         return int(self._redis.get(keys.board_version(contest_id, view)) or 0)
 
     def page(self, contest_id: int, view: str, offset: int, limit: int) -> list[dict[str, Any]]:
-        """Rows ranked best first, `rank` shared by equal keys (ties in username order)."""
-        zset = keys.board(contest_id, view)
-        members = self._redis.zrange(zset, offset, offset + limit - 1, withscores=True)
-        if not members:
-            return []
-        rows = self._redis.hmget(keys.board_rows(contest_id, view), [m for m, _ in members])
-        ranks = self._ranks(zset, sorted({score for _, score in members}))
-        return [
-            dict(json.loads(row), rank=ranks[score])
-            for (_, score), row in zip(members, rows, strict=True)
-            if row is not None
-        ]
+        """Rows ranked best first, `rank` shared by equal keys (ties in username order); one
+        round trip, O(log N + limit)."""
+        page = self._page(
+            keys=[keys.board(contest_id, view), keys.board_rows(contest_id, view)],
+            args=[offset, offset + limit - 1],
+        )
+        return list(json.loads(page))
 
     def row_of(self, contest_id: int, view: str, username: str) -> dict[str, Any] | None:
-        """One contestant's row with its rank, in O(log N)."""
-        zset = keys.board(contest_id, view)
-        score = self._redis.zscore(zset, username)
-        row = self._redis.hget(keys.board_rows(contest_id, view), username)
-        if score is None or row is None:
-            return None
-        return dict(json.loads(row), rank=self._ranks(zset, [score])[score])
+        """One contestant's row with its rank, in O(log N) (one round trip)."""
+        row = self._row_of(
+            keys=[keys.board(contest_id, view), keys.board_rows(contest_id, view)], args=[username]
+        )
+        return dict(json.loads(row)) if row else None
+
+    def top(self, contest_id: int, view: str, limit: int) -> list[tuple[str, float]]:
+        """The best `limit` members and their rank keys, in O(log N + limit)."""
+        return [
+            (m, float(k))
+            for m, k in self._redis.zrange(keys.board(contest_id, view), 0, limit - 1, withscores=True)
+        ]
+
+    def top_and_rank(
+        self, contest_id: int, view: str, limit: int, username: str
+    ) -> tuple[list[tuple[str, float]], int | None]:
+        """The best `limit` members with their keys and `username`'s rank, in one round trip."""
+        members, rank = self._top_and_rank(keys=[keys.board(contest_id, view)], args=[limit - 1, username])
+        top = [(m, float(k)) for m, k in zip(members[::2], members[1::2], strict=True)]
+        return top, int(rank) if rank else None
+
+    def rank_of(self, contest_id: int, view: str, username: str) -> int | None:
+        """One member's rank (1 + members with a strictly better key), in O(log N)."""
+        rank = self._rank_of(keys=[keys.board(contest_id, view)], args=[username])
+        return int(rank) if rank else None
 
     def size(self, contest_id: int, view: str) -> int:
         return int(self._redis.zcard(keys.board(contest_id, view)))
-
-    def _ranks(self, zset: str, scores: list[float]) -> dict[float, int]:
-        pipe = self._redis.pipeline(transaction=False)
-        for score in scores:
-            pipe.zcount(zset, "-inf", f"({score!r}")
-        return {score: better + 1 for score, better in zip(scores, pipe.execute(), strict=True)}

@@ -2,16 +2,60 @@
 
 At-least-once: a job stays pending in the group until the judging host acknowledges it
 after the result is committed; a host that dies leaves it to be reclaimed (XAUTOCLAIM)
-once its lease is over. PostgreSQL stays the truth (see judge_host's sweeper).
+once its lease is over, and a live host renews the lease of what it holds (XCLAIM JUSTID,
+which does not count as a delivery). Each submission also has a `queued:<id>` marker and,
+while judged, a `processing:<id>` lease, so the sweeper (judge_host) can re-enqueue from
+PostgreSQL exactly what Redis lost — even an emptied Redis — without flooding duplicates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
 
 from codearena import keys
+
+QUEUED_TTL_SECONDS = 3600
+
+# KEYS: stream, queued marker. ARGV: submission id, marker TTL. Returns the entry id.
+_ENQUEUE = """
+local id = redis.call('XADD', KEYS[1], '*', 'submission_id', ARGV[1])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
+return id
+"""
+
+# KEYS: stream, queued marker, processing lease. ARGV: submission id, marker TTL.
+# Enqueues only when the submission is neither queued nor being judged: 1 added, 0 not.
+_REQUEUE = """
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local id = redis.call('XADD', KEYS[1], '*', 'submission_id', ARGV[1])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
+return 1
+"""
+
+# KEYS: stream, queued marker. ARGV: group, entry id. The marker goes only with its own entry.
+_ACK = """
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
+return 1
+"""
+
+# KEYS: lease. ARGV: holder, seconds. Renew our lease, or take it back if Redis lost it.
+_RENEW_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+
+# KEYS: lease. ARGV: holder. Delete the lease only if it is still ours.
+_RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 @dataclass(frozen=True)
@@ -25,10 +69,31 @@ class JobQueue:
         self._redis = client
         self.stream = stream
         self.group = group
+        self._enqueue = client.register_script(_ENQUEUE)
+        self._requeue = client.register_script(_REQUEUE)
+        self._ack = client.register_script(_ACK)
+        self._renew_lease = client.register_script(_RENEW_LEASE)
+        self._release_lease = client.register_script(_RELEASE_LEASE)
 
+    # --- producers --------------------------------------------------------------------
     def enqueue(self, submission_id: int) -> str:
-        return str(self._redis.xadd(self.stream, {"submission_id": submission_id}))
+        """Add a job (intake, rejudge); returns its stream entry id."""
+        return str(
+            self._enqueue(
+                keys=[self.stream, keys.queued(submission_id)],
+                args=[submission_id, QUEUED_TTL_SECONDS],
+            )
+        )
 
+    def requeue(self, submission_id: int) -> bool:
+        """Add a job unless one is queued or being judged (the sweeper); True if added."""
+        added = self._requeue(
+            keys=[self.stream, keys.queued(submission_id), keys.processing(submission_id)],
+            args=[submission_id, QUEUED_TTL_SECONDS],
+        )
+        return bool(added)
+
+    # --- consumers --------------------------------------------------------------------
     def ensure_group(self) -> None:
         try:
             self._redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
@@ -59,14 +124,37 @@ class JobQueue:
         _, entries = reply[0]
         return _job(entries[0]) if entries else None
 
+    def renew(self, consumer: str, jobs: Sequence[Job]) -> None:
+        """Reset the idle time of jobs `consumer` holds, so nobody reclaims them yet."""
+        if not jobs:
+            return
+        try:
+            self._redis.xclaim(
+                self.stream, self.group, consumer, 0, [job.entry_id for job in jobs], justid=True
+            )
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+
     def ack(self, job: Job) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.xack(self.stream, self.group, job.entry_id)
-        pipe.xdel(self.stream, job.entry_id)
-        pipe.execute()
+        self._ack(
+            keys=[self.stream, keys.queued(job.submission_id)],
+            args=[self.group, job.entry_id],
+        )
 
     def depth(self) -> int:
         return int(self._redis.xlen(self.stream))
+
+    # --- the judging lease (`processing:<id>`) ------------------------------------------
+    def take_lease(self, submission_id: int, holder: str, seconds: int) -> bool:
+        return bool(self._redis.set(keys.processing(submission_id), holder, nx=True, ex=seconds))
+
+    def renew_lease(self, submission_id: int, holder: str, seconds: int) -> bool:
+        """Extend our lease (re-taking it if Redis lost it); False if another holder has it."""
+        return bool(self._renew_lease(keys=[keys.processing(submission_id)], args=[holder, seconds]))
+
+    def release_lease(self, submission_id: int, holder: str) -> None:
+        self._release_lease(keys=[keys.processing(submission_id)], args=[holder])
 
 
 def _job(entry: tuple[str, dict[str, str]]) -> Job:

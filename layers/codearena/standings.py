@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound
+from codearena.events import board_topic, board_topic_of
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
 from codearena.scoring import Attempt, ContestRules, Standing, rule_for, visible
@@ -38,6 +39,7 @@ class Judgement:
     compile_output: str = ""
     judge_host: str = ""
     judgement: int = 1
+    subtasks: dict[str, float] = field(default_factory=dict)  # test group → points
 
     @property
     def max_time_ms(self) -> int:
@@ -61,35 +63,68 @@ class BoardUpdate:
 def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
     """Store the judgement, the contestant's new standing and its event, in one transaction.
 
-    Returns the update to publish, or None for practice submissions (never ranked)."""
+    The highest judgement of a submission is its current result (a rejudge supersedes, the
+    old rows stay for audit). Returns the update to publish, or None for practice
+    submissions (never ranked)."""
     with core.db.transaction() as cur:
         sub = _submission(cur, judgement.submission_id)
-        # Serialise standings of one contestant in one contest across judge hosts.
-        cur.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            (f"standing:{sub['contest_id']}:{sub['user_id']}",),
-        )
+        lock_standing(cur, sub["contest_id"], sub["user_id"])
         if not _insert_result(cur, judgement):
             return _last_update(cur, sub)
-        cur.execute("UPDATE submissions SET status = 'judged' WHERE id = %s", (judgement.submission_id,))
-        contest = contests.load(cur, sub["contest_id"])
-        if sub["created_at"] >= contest["end_at"]:
-            return None
-        jury, public = _standings(cur, contest, sub["user_id"])
-        _write_cells(cur, contest["id"], sub["user_id"], jury)
-        rows = {"jury": _row(contest, sub, jury), "public": _row(contest, sub, public)}
+        _make_current(cur, judgement.submission_id)
+        # A rejudge asked for while this judging ran keeps the submission waiting for it.
         cur.execute(
-            "INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row)"
-            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-            (
-                contest["id"],
-                sub["user_id"],
-                sub["id"],
-                json.dumps(rows["jury"]),
-                json.dumps(rows["public"]),
-            ),
+            "UPDATE submissions SET status = 'judged' WHERE id = %s AND judgement <= %s",
+            (judgement.submission_id, judgement.judgement),
         )
-        return BoardUpdate(contest["id"], cur.fetchone()["id"], sub["username"], rows)
+        return refresh(cur, contests.load(cur, sub["contest_id"]), sub)
+
+
+def on_submitted(cur: Cursor, submission_id: int) -> BoardUpdate | None:
+    """At intake, in its transaction: the new attempt shows as pending on both boards."""
+    sub = _submission(cur, submission_id)
+    lock_standing(cur, sub["contest_id"], sub["user_id"])
+    return refresh(cur, contests.load(cur, sub["contest_id"]), sub)
+
+
+def lock_standing(cur: Cursor, contest_id: int, user_id: int) -> None:
+    """Serialise standings of one contestant in one contest across processes (until commit),
+    so a higher leaderboard event id always carries a later state."""
+    cur.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+        (f"standing:{contest_id}:{user_id}",),
+    )
+
+
+def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> BoardUpdate | None:
+    """Recompute a contestant's standing from PostgreSQL and append it as an event (the
+    caller holds `lock_standing`). `user` needs user_id, username and, for a submission,
+    its created_at: practice submissions (after the end) change nothing."""
+    if user.get("created_at") is not None and user["created_at"] >= contest["end_at"]:
+        return None
+    jury, public = _standings(cur, contest, user["user_id"])
+    _write_cells(cur, contest["id"], user["user_id"], jury)
+    rows = {"jury": _row(contest, user, jury), "public": _row(contest, user, public)}
+    cur.execute(
+        "INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row)"
+        " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+        (
+            contest["id"],
+            user["user_id"],
+            user.get("id"),
+            json.dumps(rows["jury"]),
+            json.dumps(rows["public"]),
+        ),
+    )
+    return BoardUpdate(contest["id"], cur.fetchone()["id"], user["username"], rows)
+
+
+def needs_judging(core: Core, submission_id: int) -> bool:
+    """Whether a submission still waits for a judgement (e.g. a rejudge came in meanwhile)."""
+    with core.db.transaction() as cur:
+        cur.execute("SELECT status FROM submissions WHERE id = %s", (submission_id,))
+        row = cur.fetchone()
+    return row is not None and row["status"] != "judged"
 
 
 def publish(core: Core, update: BoardUpdate) -> None:
@@ -99,7 +134,15 @@ def publish(core: Core, update: BoardUpdate) -> None:
         entry = Entry(update.event_id, update.username, row["rank_key"], row)
         if core.boards.apply(update.contest_id, view, entry) < 0:
             rebuild(core, update.contest_id)
-            return
+            break
+    # The fan-out coalesces these into `leaderboard` events (codearena.fanout).
+    core.events.announce(
+        board_topic(update.contest_id),
+        "board",
+        username=update.username,
+        views=list(VIEWS),
+        event_id=update.event_id,
+    )
 
 
 def rebuild(core: Core, contest_id: int) -> int:
@@ -118,9 +161,12 @@ def rebuild(core: Core, contest_id: int) -> int:
 
 
 def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[str, list[Entry]], int]:
+    # Rows stay JSON text from PostgreSQL to Redis: decoding a million of them is the cost.
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT DISTINCT ON (e.user_id) e.id, u.username, e.jury_row, e.public_row"
+            "SELECT DISTINCT ON (e.user_id) e.id, u.username, e.jury_row::text AS jury_json,"
+            " e.public_row::text AS public_json, (e.jury_row->>'rank_key')::float8 AS jury_key,"
+            " (e.public_row->>'rank_key')::float8 AS public_key"
             " FROM leaderboard_events e JOIN users u ON u.id = e.user_id"
             " WHERE e.contest_id = %s AND e.id > %s ORDER BY e.user_id, e.id DESC",
             (contest_id, after),
@@ -129,8 +175,7 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[s
     entries: dict[str, list[Entry]] = {view: [] for view in VIEWS}
     for row in rows:
         for view in VIEWS:
-            data = row[f"{view}_row"]
-            entries[view].append(Entry(row["id"], row["username"], data["rank_key"], data))
+            entries[view].append(Entry(row["id"], row["username"], row[f"{view}_key"], row[f"{view}_json"]))
     return entries, max((row["id"] for row in rows), default=after)
 
 
@@ -147,6 +192,8 @@ def board(
         "contest_id": contest_id,
         "frozen": frozen,
         "version": core.boards.version(contest_id, view),
+        # The sequence of the `leaderboard` events on this board's WebSocket topic (DESIGN §7).
+        "live_version": core.events.live_version(board_topic_of(contest_id, view)),
         "total": core.boards.size(contest_id, view),
         "offset": offset,
         "rows": [_public_row(row) for row in core.boards.page(contest_id, view, offset, limit)],
@@ -178,7 +225,8 @@ def _submission(cur: Cursor, submission_id: int) -> dict[str, Any]:
 def _insert_result(cur: Cursor, j: Judgement) -> bool:
     cur.execute(
         "INSERT INTO submission_results (submission_id, judgement, verdict, score, max_time_ms,"
-        " max_memory_kb, compile_output, judge_host) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " max_memory_kb, compile_output, judge_host, subtask_scores, is_current)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, false)"
         " ON CONFLICT (submission_id, judgement) DO NOTHING RETURNING id",
         (
             j.submission_id,
@@ -189,6 +237,7 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
             j.max_memory_kb,
             j.compile_output,
             j.judge_host,
+            json.dumps(j.subtasks),
         ),
     )
     inserted = cur.fetchone()
@@ -203,6 +252,20 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
         ],
     )
     return True
+
+
+def _make_current(cur: Cursor, submission_id: int) -> None:
+    """Move `is_current` to the highest judgement (two statements: the unique index on the
+    current row is checked row by row)."""
+    cur.execute(
+        "UPDATE submission_results SET is_current = false WHERE submission_id = %s AND is_current",
+        (submission_id,),
+    )
+    cur.execute(
+        "UPDATE submission_results SET is_current = true WHERE id = (SELECT id FROM"
+        " submission_results WHERE submission_id = %s ORDER BY judgement DESC LIMIT 1)",
+        (submission_id,),
+    )
 
 
 def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
@@ -224,7 +287,7 @@ def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
 
 def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Standing, Standing]:
     cur.execute(
-        "SELECT s.id, cp.label, s.created_at, r.verdict, r.score FROM submissions s"
+        "SELECT s.id, cp.label, s.created_at, r.verdict, r.score, r.subtask_scores FROM submissions s"
         " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
         " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
         " WHERE s.contest_id = %s AND s.user_id = %s AND s.created_at < %s",
@@ -237,6 +300,7 @@ def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Stan
             row["created_at"],
             Verdict(row["verdict"]) if row["verdict"] else None,
             float(row["score"] or 0),
+            {k: float(v) for k, v in (row["subtask_scores"] or {}).items()},
         )
         for row in cur.fetchall()
     ]

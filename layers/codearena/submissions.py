@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import redis
 
-from codearena import contests, keys
+from codearena import contests, keys, standings
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -20,7 +21,9 @@ from codearena.errors import (
 )
 from codearena.models import LANGUAGES, ContestState, Role
 
+log = logging.getLogger("codearena.submissions")
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+LIVE_HOST_SECONDS = 120  # a judge host that has not beaten for this long is gone
 
 
 def submit(
@@ -30,6 +33,7 @@ def submit(
     body = v.body_object(body)
     problem_id = v.integer(body, "problem_id", low=1, high=2**62)
     language = v.choice(body, "language", LANGUAGES, code="unknown_language")
+    _require_offered(core, language)
     source = body.get("source")
     if not isinstance(source, str) or not source.strip():
         raise BadRequest("'source' must be a non-empty string", "invalid_field")
@@ -44,18 +48,57 @@ def submit(
         if idempotency_key and (earlier := _replayed(core, principal, idempotency_key)):
             return earlier
         _rate_limit(core, principal)
-        submission = _insert(core, principal, contest_id, problem_id, language, source)
-        if idempotency_key:
-            core.redis.set(
-                keys.idempotency(principal.user_id, idempotency_key),
-                submission["id"],
-                nx=True,
-                ex=_IDEMPOTENCY_TTL_SECONDS,
-            )
-        core.queue.enqueue(submission["id"])
+    except redis.RedisError as exc:  # nothing is stored yet: the contestant may simply retry
+        raise ServiceUnavailable("the queue is unavailable; try again") from exc
+    submission, update = _insert(core, principal, contest_id, problem_id, language, source)
+    _after_commit(core, principal, submission["id"], idempotency_key)
+    _show_pending(core, update)
+    return submission
+
+
+def offered_languages(core: Core) -> list[str]:
+    """Languages some live judge host runs; every known one while no host is up (the
+    submission then waits in the queue for the first host)."""
+    now = core.clock().timestamp()
+    if not core.redis.zcount(keys.JUDGE_HOSTS, now - LIVE_HOST_SECONDS, "+inf"):
+        return list(LANGUAGES)
+    offered = core.redis.hgetall(keys.JUDGE_LANGUAGES)
+    return [name for name in LANGUAGES if float(offered.get(name, 0)) >= now - LIVE_HOST_SECONDS]
+
+
+def _require_offered(core: Core, language: str) -> None:
+    try:
+        offered = offered_languages(core)
     except redis.RedisError as exc:
         raise ServiceUnavailable("the queue is unavailable; try again") from exc
-    return submission
+    if language not in offered:
+        raise BadRequest(
+            f"no judge host can run {language} now; use one of: {', '.join(offered)}", "language_unavailable"
+        )
+
+
+def _after_commit(core: Core, principal: Principal, submission_id: int, idempotency_key: str | None) -> None:
+    """Remember the key and enqueue. The row is committed, so the answer is 202 even when
+    Redis fails here: the sweeper enqueues it from PostgreSQL, and a retry would duplicate it."""
+    try:
+        if idempotency_key:
+            key = keys.idempotency(principal.user_id, idempotency_key)
+            core.redis.set(key, submission_id, nx=True, ex=_IDEMPOTENCY_TTL_SECONDS)
+        core.queue.enqueue(submission_id)
+    except redis.RedisError:
+        log.warning(
+            "submission %s: enqueue failed; the sweeper will pick it up", submission_id, exc_info=True
+        )
+
+
+def _show_pending(core: Core, update: standings.BoardUpdate | None) -> None:
+    """Best effort: the event is committed, so a later event or a rebuild catches up."""
+    if update is None:
+        return
+    try:
+        standings.publish(core, update)
+    except (redis.RedisError, ServiceUnavailable):
+        log.warning("contest %s: showing a pending attempt failed", update.contest_id, exc_info=True)
 
 
 def _replayed(core: Core, principal: Principal, key: str) -> dict[str, Any] | None:
@@ -79,7 +122,7 @@ def _rate_limit(core: Core, principal: Principal) -> None:
 
 def _insert(
     core: Core, principal: Principal, contest_id: int, problem_id: int, language: str, source: str
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], standings.BoardUpdate | None]:
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         now = core.clock()
@@ -99,7 +142,8 @@ def _insert(
             " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
             (contest_id, problem_id, principal.user_id, language, source, now),
         )
-        return dict(cur.fetchone())
+        submission = dict(cur.fetchone())
+        return submission, standings.on_submitted(cur, submission["id"])
 
 
 def get_submission(core: Core, principal: Principal, submission_id: int) -> dict[str, Any]:

@@ -1,9 +1,16 @@
-"""What a language entry declares. One small entry per language, nothing else."""
+"""What a language entry declares. One small entry per language, nothing else.
+
+`run_argv` and `run_env` values may name `{memory_mb}`, the run's memory limit in MiB: the
+managed runtimes get their heap cap from it, so they collect garbage before they would
+grow past the limit, and a program that really needs more is stopped by the memory cgroup
+(MLE) rather than by the runtime's own out-of-memory error (which would read as RTE).
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sandbox.model import Limits
 
@@ -14,6 +21,7 @@ COMPILE_LIMITS = Limits(
     processes=128,
     wall_time_limit_ms=20_000,
 )
+MAX_SOURCE_BYTES = 4 * 1024 * 1024  # larger sources are a compile error, never written to a box
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,9 @@ class Language:
 
     `compile_argv` None: the source is run as is. `requires`: host files that must exist for
     the language to be offered. `self_test`: a program that prints "hello" and exits 0.
+    `runtime_threads`: threads the runtime starts by itself (JIT, GC, libuv), added to the
+    run's process limit because the pids cgroup counts threads. `extra_ro_binds`: host paths
+    the toolchain needs, bound read-only at the same place.
     """
 
     name: str
@@ -32,7 +43,30 @@ class Language:
     self_test: str
     compile_limits: Limits = COMPILE_LIMITS
     extra_ro_binds: tuple[str, ...] = ()
+    compile_env: Mapping[str, str] = field(default_factory=dict, hash=False)
+    run_env: Mapping[str, str] = field(default_factory=dict, hash=False)
+    runtime_threads: int = 0
 
     def available(self) -> bool:
         """Whether the toolchain is installed on this host."""
-        return all(os.access(path, os.X_OK) for path in self.requires)
+        return not self.missing()
+
+    def missing(self) -> tuple[str, ...]:
+        """The required toolchain files that are not installed (executable) here."""
+        return tuple(path for path in self.requires if not os.access(path, os.X_OK))
+
+    def run_command(self, limits: Limits, args: Sequence[str] = ()) -> tuple[str, ...]:
+        """The run argv for `limits`, with `args` for the program appended."""
+        return (*(_fill(part, limits) for part in self.run_argv), *args)
+
+    def run_environment(self, limits: Limits) -> dict[str, str]:
+        """Extra environment variables of a run under `limits`."""
+        return {name: _fill(value, limits) for name, value in self.run_env.items()}
+
+    def run_processes(self, limits: Limits) -> int:
+        """The pids limit of a run: the program's allowance plus the runtime's own threads."""
+        return limits.processes + self.runtime_threads
+
+
+def _fill(template: str, limits: Limits) -> str:
+    return template.format(memory_mb=max(limits.memory_limit_kb // 1024, 1))

@@ -8,13 +8,19 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from codearena import users
 from codearena.config import Settings
+from codearena.core import Core
+from codearena.models import Role
 from tests.conftest import service_env
+from tests.e2e.common import A_PLUS_B
 
 LOGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-logs"
 
@@ -79,6 +85,28 @@ def gateway(settings: Settings) -> Iterator[str]:
 
 @pytest.fixture
 def judge_host(settings: Settings) -> Iterator[Process]:
-    process = spawn("judge", ["judge", "--boxes", "2"], settings)
+    # Instance 9: its own sandbox boxes, so a `make demo` judge on this machine does not block it.
+    process = spawn("judge", ["judge", "--boxes", "2", "--instance", "9"], settings)
     yield process
     assert process.stop() == 0, process.output()
+
+
+@pytest.fixture
+def contest(gateway: str, core: Core) -> Iterator[dict[str, Any]]:
+    users.create_user(core, "organizer", "organizer-password", Role.ADMIN)
+    with httpx.Client(base_url=gateway, timeout=10) as client:
+        token = client.post("/auth/login", json={"username": "organizer", "password": "organizer-password"})
+        admin = {"Authorization": "Bearer " + token.json()["token"]}
+        start = datetime.now(UTC) - timedelta(minutes=10)
+        cid = client.post(
+            "/admin/contests",
+            headers=admin,
+            json={
+                "title": "Live Cup",
+                "start_at": start.isoformat(),
+                "end_at": (start + timedelta(hours=2)).isoformat(),
+            },
+        ).json()["id"]
+        pid = client.post("/admin/problems", headers=admin, json=A_PLUS_B).json()["id"]
+        client.post(f"/admin/contests/{cid}/problems", headers=admin, json={"problem_id": pid, "label": "A"})
+        yield {"id": cid, "problem_id": pid, "admin": admin, "client": client}

@@ -11,27 +11,7 @@ import httpx
 from codearena import users
 from codearena.core import Core
 from codearena.models import Role
-
-SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
-DIFFERENCE = "a, b = map(int, input().split())\nprint(a - b)\n"
-A_PLUS_B = {
-    "title": "A+B",
-    "statement": "Print a + b.",
-    "time_limit_ms": 2000,
-    "memory_limit_kb": 262144,
-    "tests": [
-        {"input": "1 2\n", "answer": "3\n", "sample": True},
-        {"input": "5 7\n", "answer": "12\n"},
-        {"input": "-4 10\n", "answer": "6\n"},
-    ],
-}
-
-
-def register_and_login(client: httpx.Client, username: str) -> dict[str, str]:
-    credentials = {"username": username, "password": f"{username}-password"}
-    assert client.post("/auth/register", json=credentials).status_code == 201
-    token = client.post("/auth/login", json=credentials).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
+from tests.e2e.common import A_PLUS_B, DIFFERENCE, SUM, register_and_login
 
 
 def wait_for_verdict(client: httpx.Client, headers: dict[str, str], sid: int) -> dict[str, Any]:

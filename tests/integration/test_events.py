@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from codearena import keys
 from codearena.core import Core
 from codearena.events import submission_topic
 
@@ -22,7 +21,7 @@ def test_published_events_can_be_resumed_from_a_last_id(core: Core) -> None:
 
 def test_each_event_is_announced_on_the_topic_channel(core: Core) -> None:
     pubsub = core.redis.pubsub()
-    pubsub.subscribe(keys.event_channel("contest:3"))
+    pubsub.subscribe(core.events.channel("contest:3"))
     assert pubsub.get_message(timeout=1)["type"] == "subscribe"
     event = core.events.publish("contest:3", "contest_state", contest_id=3, state="frozen")
     message = pubsub.get_message(timeout=2)

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sandbox.cli import run_cli
-from tests.sandbox.conftest import requires_sandbox
-
-pytestmark = requires_sandbox
+from sandbox.cli import CLI_UID_BASE, run_cli
+from tests.sandbox.conftest import assert_gone, mount_table
+from tests.sandbox.test_languages import SUM as SUMS
 
 CLI_ROOT = "/tmp/codearena-sandbox-test-cli"  # box uids must be able to traverse to it
 SUM = "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
+VALIDATOR = """import sys
+wanted = sum(map(int, open(sys.argv[1]).read().split()))
+team = sys.stdin.read().split()
+open(sys.argv[3] + "judgemessage.txt", "w").write(f"team said {team}")
+sys.exit(42 if team == [str(wanted)] else 43)
+"""
+
+
+@pytest.fixture(autouse=True)
+def _cli_leaves_nothing() -> Iterator[None]:
+    """Each command starts and closes a sandbox of its own: nothing of it may remain."""
+    yield
+    assert_gone(range(CLI_UID_BASE, CLI_UID_BASE + 2))
+    assert not [point for point, _ in mount_table() if point.startswith(CLI_ROOT)]
 
 
 def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, *extra: str) -> dict[str, Any]:
@@ -72,3 +86,104 @@ def test_compile_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
 
 def test_bad_arguments_are_not_a_sandbox_failure(tmp_path: Path) -> None:
     assert run_cli(["--language", "python", str(tmp_path / "missing.py")]) == 2
+
+
+@pytest.mark.parametrize("language", list(SUMS))
+def test_every_language_through_the_cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, language: str
+) -> None:
+    (tmp_path / "ans").write_text("6\n")
+    report = cli(
+        capsys,
+        tmp_path,
+        SUMS[language],
+        "--language",
+        language,
+        "--expected",
+        str(tmp_path / "ans"),
+        "--repeat",
+        "2",
+        "--backend",
+        "namespace",
+    )
+    assert (report["status"], report["verdict"], report["stdout"], report["exit_code"]) == (
+        "OK",
+        "AC",
+        "6\n",
+        0,
+    )
+    assert report["signal"] is None and report["memory_kb"] > 0 and report["wall_time_ms_median"] > 0
+    assert set(report) == {
+        "status",
+        "verdict",
+        "cpu_time_ms",
+        "wall_time_ms",
+        "memory_kb",
+        "exit_code",
+        "signal",
+        "stdout",
+        "stderr",
+        "compile_output",
+        "wall_time_ms_median",
+    }
+
+
+def test_compile_error_in_java(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = cli(capsys, tmp_path, "class Main { int x = ; }", "--language", "java")
+    assert report["status"] == "CE" and "illegal start of expression" in report["compile_output"]
+    assert "verdict" not in report
+
+
+def test_float_checker(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "ans").write_text("6.0000001\n")
+    source = "console.log((6).toFixed(3));\n"
+    common = ("--language", "javascript", "--expected", str(tmp_path / "ans"))
+    assert cli(capsys, tmp_path, source, *common, "--checker", "float")["verdict"] == "AC"
+    assert cli(capsys, tmp_path, source, *common, "--checker", "exact")["verdict"] == "WA"
+    assert cli(capsys, tmp_path, source, *common)["verdict"] == "WA"  # tokens: "6.000" != "6.0000001"
+
+
+def test_output_validator(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "ans").write_text("6\n")
+    (tmp_path / "validator.py").write_text(VALIDATOR)
+    common = ("--expected", str(tmp_path / "ans"), "--validator", str(tmp_path / "validator.py"))
+    report = cli(capsys, tmp_path, SUM, "--language", "python", *common, "--validator-language", "python")
+    assert (report["verdict"], report["checker_feedback"]) == ("AC", "team said ['6']")
+    wrong = 'fn main() { println!("42"); }\n'
+    report = cli(capsys, tmp_path, wrong, "--language", "rust", *common, "--validator-language", "python")
+    assert (report["status"], report["verdict"], report["checker_feedback"]) == (
+        "OK",
+        "WA",
+        "team said ['42']",
+    )
+
+
+def test_broken_validator_is_a_sandbox_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "ans").write_text("6\n")
+    (tmp_path / "validator.py").write_text("import sys\nsys.exit(0)\n")
+    (tmp_path / "main.py").write_text(SUM)
+    code = run_cli(
+        [
+            *("--root-dir", CLI_ROOT, "--time-limit-ms", "1000", "--memory-limit-kb", "65536"),
+            *("--language", "python", "--expected", str(tmp_path / "ans")),
+            *("--validator", str(tmp_path / "validator.py"), "--validator-language", "python"),
+            str(tmp_path / "main.py"),
+        ]
+    )
+    assert code == 1 and "output validator gave" in json.loads(capsys.readouterr().out)["error"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ("--language", "cobol"),
+        ("--language", "python", "--backend", "lxc"),
+        ("--language", "python", "--checker", "float:x"),
+        ("--language", "python", "--validator", "v.py"),
+        ("--language", "python", "--validator", "v.py", "--validator-language", "python"),  # no --expected
+    ],
+)
+def test_argument_errors_exit_2(tmp_path: Path, extra: tuple[str, ...]) -> None:
+    (tmp_path / "main.py").write_text(SUM)
+    argv = ["--time-limit-ms", "1000", "--memory-limit-kb", "65536", *extra, str(tmp_path / "main.py")]
+    assert run_cli(argv) == 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -364,3 +366,121 @@ def test_rule_for() -> None:
     assert isinstance(rule_for("points"), Points)
     with pytest.raises(ValueError):
         rule_for("elo")
+
+
+# --- subtasks (points) ------------------------------------------------------------------------
+def with_subtasks(attempt: Attempt, **subtasks: float) -> Attempt:
+    return replace(attempt, subtasks=subtasks, score=sum(subtasks.values()))
+
+
+def test_points_take_the_best_of_each_subtask_summed() -> None:
+    feed = Feed()
+    first = with_subtasks(feed("A", minutes(3), WA), easy=20.0, medium=0.0, hard=0.0)
+    second = with_subtasks(feed("A", minutes(7), WA), easy=0.0, medium=30.0, hard=0.0)
+    third = with_subtasks(feed("A", minutes(9), WA), easy=20.0, medium=0.0, hard=0.0)
+    cell = POINTS.standing([first, second, third], RULES).problems["A"]
+    assert cell.score == 50.0  # 20 from the first, 30 from the second: no submission scored 50
+    assert cell.time_minutes == 7  # the last improvement; the third added nothing
+    assert cell.attempts == 3 and cell.solved
+
+
+def test_points_subtasks_full_marks_after_partial_ones() -> None:
+    feed = Feed()
+    attempts = [
+        with_subtasks(feed("A", minutes(1), WA), s1=10.0, s2=0.0),
+        with_subtasks(feed("A", minutes(2), AC), s1=10.0, s2=90.0),
+        with_subtasks(feed("A", minutes(4), WA), s1=0.0, s2=0.0),  # worse later: ignored
+    ]
+    cell = POINTS.standing(attempts, RULES).problems["A"]
+    assert (cell.score, cell.time_minutes, cell.attempts) == (100.0, 2, 2)
+
+
+def test_points_subtasks_in_every_order_give_the_same_standing() -> None:
+    feed = Feed()
+    attempts = [
+        with_subtasks(feed("A", minutes(1), WA), s1=10.0, s2=0.0, s3=0.0),
+        with_subtasks(feed("A", minutes(2), WA), s1=0.0, s2=25.0, s3=0.0),
+        with_subtasks(feed("A", minutes(6), WA), s1=10.0, s2=0.0, s3=65.0),
+        feed("A", minutes(8), None),
+        with_subtasks(feed("B", minutes(3), WA), t1=12.5, t2=0.0),
+        feed("B", minutes(4), CE),
+    ]
+    expected = POINTS.standing(attempts, RULES)
+    assert expected.problems["A"].score == 100.0 and expected.problems["A"].pending == 1
+    assert expected.score == 112.5
+    for order in itertools.permutations(attempts):
+        assert POINTS.standing(order, RULES) == expected
+
+
+def test_visible_hides_subtask_scores_too() -> None:
+    feed = Feed()
+    late = with_subtasks(feed("A", minutes(50), AC), s1=40.0, s2=60.0)
+    [hidden] = visible([late], at(minutes(40)))
+    assert hidden.verdict is None and hidden.subtasks == {} and hidden.score == 0.0
+    assert POINTS.standing([hidden], RULES).problems["A"].pending == 1
+
+
+# --- whole boards -------------------------------------------------------------------------------
+def board(rule: Icpc | Points, attempts: list[tuple[str, Attempt]]) -> list[tuple[int, str, float]]:
+    """(rank, team, rank key) best first; equal keys share a rank, the next ranks are skipped."""
+    by_team: dict[str, list[Attempt]] = {}
+    for team, attempt in attempts:
+        by_team.setdefault(team, []).append(attempt)
+    keyed = sorted((rule.rank_key(rule.standing(items, RULES)), team) for team, items in by_team.items())
+    ranked, rank = [], 0
+    for position, (key, team) in enumerate(keyed, start=1):
+        if position == 1 or key != keyed[position - 2][0]:
+            rank = position
+        ranked.append((rank, team, key))
+    return ranked
+
+
+def contest_attempts() -> list[tuple[str, Attempt]]:
+    feed = Feed()
+    return [
+        ("ann", feed("A", minutes(10), WA)),
+        ("ann", feed("A", minutes(12), AC)),  # A: 12 + 20
+        ("ben", feed("A", minutes(32.5), AC)),  # A: 32, same penalty as ann, later last AC
+        ("cat", feed("A", minutes(5), CE)),
+        ("cat", feed("A", minutes(11), JE)),
+        ("cat", feed("A", minutes(12.9), AC)),  # A: 12, CE and JE free
+        ("cat", feed("B", minutes(20), AC)),  # B: 20
+        ("dan", feed("A", minutes(32), AC)),  # same as ben exactly: shares his rank
+        ("eve", feed("B", minutes(1), WA)),
+        ("eve", feed("B", minutes(2), None)),
+    ]
+
+
+def test_icpc_board_edge_cases() -> None:
+    ranked = board(ICPC, contest_attempts())
+    assert [(rank, team) for rank, team, _ in ranked] == [
+        (1, "cat"),
+        (2, "ann"),
+        (3, "ben"),
+        (3, "dan"),
+        (5, "eve"),
+    ]
+
+
+def test_icpc_board_is_the_same_in_every_feeding_order() -> None:
+    attempts = contest_attempts()
+    expected = board(ICPC, attempts)
+    for seed in range(200):
+        shuffled = attempts[:]
+        random.Random(seed).shuffle(shuffled)
+        assert board(ICPC, shuffled) == expected
+
+
+def test_icpc_judge_error_then_ac_costs_no_penalty() -> None:
+    feed = Feed()
+    cell = ICPC.standing([feed("A", minutes(3), JE), feed("A", minutes(4), AC)], RULES).problems["A"]
+    assert cell.penalty_minutes == 4 and cell.attempts == 1
+
+
+def test_icpc_rejudged_ac_to_wa_loses_the_problem() -> None:
+    feed = Feed()
+    ac = feed("A", minutes(3), AC)
+    assert ICPC.standing([ac], RULES).solved == 1
+    rejudged = replace(ac, verdict=WA)
+    standing = ICPC.standing([rejudged], RULES)
+    assert standing.solved == 0 and standing.penalty == 0 and standing.problems["A"].attempts == 1

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from ctypes.util import find_library
@@ -112,18 +113,28 @@ def gateway(args: argparse.Namespace) -> int:
 
 def judge(args: argparse.Namespace) -> int:
     from codearena.core import Core
-    from judge_host.daemon import JudgeHost
+    from judge_host.daemon import HostConfig, JudgeHost, host_name
+    from judge_host.instances import sandbox_options
+    from judge_host.languages import working_languages
     from sandbox import Sandbox
 
+    # A stop asked for while the sandbox starts is honoured once the host exists.
+    early_stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: early_stop.set())
     core = Core.from_settings(_settings())
     boxes = args.boxes or os.cpu_count() or 1
-    sandbox = Sandbox.start(boxes=boxes)
-    host = JudgeHost(core, sandbox)
+    sandbox = Sandbox.start(boxes=boxes, **sandbox_options(args.instance))
+    config = HostConfig(lease_seconds=args.lease_seconds, sweep_seconds=args.sweep_seconds)
+    languages, refused = working_languages(sandbox)
+    host = JudgeHost(core, sandbox, f"{host_name()}-i{args.instance}", config, languages)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stop())
+    if early_stop.is_set():
+        host.stop()
     print(
         f"judge host {host.name}: {boxes} boxes, languages: "
-        f"{', '.join(sorted(sandbox.available_languages()))}",
+        f"{', '.join(languages)}" + (f" (not offered: {', '.join(sorted(refused))})" if refused else ""),
         flush=True,
     )
     try:
@@ -196,6 +207,39 @@ def _terminate(name: str, process: subprocess.Popen[bytes]) -> None:
         print(f"{name} did not stop in 20 s; killing it", file=sys.stderr)
         process.kill()
         process.wait()
+
+
+def fanout(args: argparse.Namespace) -> int:
+    from codearena.core import Core
+    from codearena.delivery import ApiGatewayDelivery
+    from codearena.fanout import Fanout
+
+    core = Core.from_settings(_settings())
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = Fanout(core, ApiGatewayDelivery(args.endpoint), name=f"fanout-{os.getpid()}")
+    print(f"fan-out delivering to {args.endpoint}; one process leads at a time", flush=True)
+    try:
+        worker.run(stop)
+    finally:
+        core.close()
+    return 0
+
+
+def watch(args: argparse.Namespace) -> int:
+    import httpx
+
+    from codearena.cli.watch import BoardView
+    from codearena.cli.watch import watch as follow
+
+    view = BoardView(args.url.rstrip("/"), args.contest, args.limit, args.token, args.jury)
+    try:
+        follow(view, args.duration)
+    except (httpx.HTTPError, OSError) as exc:
+        print(f"codearena watch: cannot follow contest {args.contest} at {args.url}: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # --- sandbox and packaging --------------------------------------------------------------

@@ -41,6 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     judge = add("judge", c.judge, "run a judge host")
     judge.add_argument("--once", action="store_true", help="exit when the queue is empty")
     judge.add_argument("--boxes", type=int, default=None, help="sandbox boxes (default: CPUs)")
+    judge.add_argument(
+        "--instance",
+        type=int,
+        default=0,
+        help="number of this judge host on the machine (0-13): its own sandbox root, uids, cgroup",
+    )
+    judge.add_argument("--lease-seconds", type=int, default=60, help="job lease, renewed while judging")
+    judge.add_argument(
+        "--sweep-seconds", type=float, default=30.0, help="how often to re-enqueue jobs Redis lost"
+    )
 
     db = sub.add_parser("db", help="database commands").add_subparsers(dest="db_command", required=True)
     add("migrate", c.migrate, "apply the schema and pending migrations", db)
@@ -56,6 +66,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild = add("rebuild", c.rebuild, "rebuild a contest's Redis boards from PostgreSQL", board)
     rebuild.add_argument("contest", type=int)
+
+    fanout = add("fanout", c.fanout, "deliver live events through API Gateway's @connections API (AWS)")
+    fanout.add_argument(
+        "--endpoint",
+        required=True,
+        help="the WebSocket stage's management endpoint, https://<api>.execute-api.<region>.amazonaws.com/<stage>",
+    )
+
+    watch = add("watch", c.watch, "show a contest's live leaderboard in the terminal")
+    watch.add_argument("contest", type=int)
+    watch.add_argument("--url", default="http://127.0.0.1:8000", help="the gateway")
+    watch.add_argument("--limit", type=int, default=20, help="rows to show")
+    watch.add_argument("--token", default=None, help="a JWT (a jury token shows the jury board)")
+    watch.add_argument("--jury", action="store_true", help="follow the live jury board (needs --token)")
+    watch.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
 
     box = sub.add_parser("sandbox", help="sandbox commands").add_subparsers(
         dest="sandbox_command", required=True

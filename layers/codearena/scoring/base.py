@@ -21,13 +21,15 @@ class ContestRules:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One submission as scoring sees it. `verdict` None means not judged yet (pending)."""
+    """One submission as scoring sees it. `verdict` None means not judged yet (pending).
+    `subtasks` maps a test group to the points this submission earned in it (points rule)."""
 
     submission_id: int
     problem: str
     submitted_at: datetime
     verdict: Verdict | None
     score: float = 0.0
+    subtasks: dict[str, float] = field(default_factory=dict)
 
     def minute(self, rules: ContestRules) -> int:
         """Contest time in whole minutes, rounded down."""
@@ -94,7 +96,10 @@ def visible(attempts: Iterable[Attempt], freeze_at: datetime | None) -> list[Att
     """The attempts as the public sees them: verdicts from the freeze on are hidden (pending)."""
     if freeze_at is None:
         return list(attempts)
-    return [a if a.submitted_at < freeze_at else replace(a, verdict=None, score=0.0) for a in attempts]
+    return [
+        a if a.submitted_at < freeze_at else replace(a, verdict=None, score=0.0, subtasks={})
+        for a in attempts
+    ]
 
 
 def pack_rank_key(better: int, worse: int, worse_limit: int, minute: int) -> float:

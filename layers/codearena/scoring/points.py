@@ -1,5 +1,6 @@
-"""Points scoring (IOI-like): best score per problem, summed; ties by wrong attempts, then
-the minute of the last score improvement."""
+"""Points scoring (IOI-like): per problem the best score over submissions, taken per subtask
+(test group) when the judgements carry subtask scores; total = sum. Ties by wrong attempts,
+then the minute of the last score improvement."""
 
 from __future__ import annotations
 
@@ -17,21 +18,24 @@ from codearena.scoring.base import (
 
 class Points(ScoringRule):
     def cell(self, attempts: Sequence[Attempt], rules: ContestRules) -> Cell:
-        best, improved_at, wrong, pending = 0.0, None, 0, 0
+        best: dict[str, float] = {}
+        total, improved_at, wrong, pending = 0.0, None, 0, 0
         for attempt in attempts:
             if attempt.verdict is None:
                 pending += 1
                 continue
             if attempt.verdict.costs_penalty:
                 wrong += 1
-            if attempt.score > best:
-                best, improved_at = attempt.score, attempt.minute(rules)
+            for subtask, points in _subtasks(attempt).items():
+                best[subtask] = max(best.get(subtask, 0.0), points)
+            if round(sum(best.values()), 2) > total:
+                total, improved_at = round(sum(best.values()), 2), attempt.minute(rules)
         return Cell(
             attempts=wrong,
             pending=pending,
-            solved=improved_at is not None and best > 0,
+            solved=improved_at is not None and total > 0,
             time_minutes=improved_at,
-            score=best,
+            score=total,
             penalty_minutes=wrong,
         )
 
@@ -48,3 +52,8 @@ class Points(ScoringRule):
     def rank_key(self, standing: Standing) -> float:
         # scores in hundredths are exact up to 90,000 points; wrong attempts below 10^4
         return pack_rank_key(round(standing.score * 100), standing.penalty, 10**4, standing.tiebreak_minute)
+
+
+def _subtasks(attempt: Attempt) -> dict[str, float]:
+    """Points per subtask; a judgement without subtasks is one subtask worth its score."""
+    return attempt.subtasks or {"": attempt.score}

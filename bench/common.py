@@ -1,0 +1,94 @@
+"""What the benchmarks share: a scratch PostgreSQL database and a free Redis database index
+on the local servers (embedded ones when none run), removed afterwards, and the timers."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg2
+import redis
+from psycopg2.extensions import make_dsn
+
+from codearena.auth import TokenIssuer
+from codearena.config import Settings, state_dir
+from codearena.core import Core
+from codearena.db import migrate
+from codearena.devservers import create_database, ensure
+
+CLAIM = "codearena:test-session"  # the same claim the test sessions take on a Redis index
+
+
+def with_database(url: str, name: str) -> str:
+    if url.startswith("postgresql://") and "?" in url:  # pgserver's socket URL form
+        base, query = url.split("?", 1)
+        return base.rsplit("/", 1)[0] + "/" + name + "?" + query
+    return str(make_dsn(url, dbname=name))
+
+
+def redis_with_db(url: str, db: int) -> str:
+    if url.startswith("unix://"):
+        return url.split("?", 1)[0] + f"?db={db}"
+    return url.rsplit("/", 1)[0] + f"/{db}"
+
+
+@contextmanager
+def scratch_core() -> Iterator[Core]:
+    """A Core on a fresh migrated database and an unused Redis index; both dropped after."""
+    services = ensure(state_dir())
+    server = with_database(services.database_url, "postgres")
+    name = "codearena_bench_" + uuid.uuid4().hex[:10]
+    create_database(server, name)
+    url = with_database(server, name)
+    migrate(url)
+    redis_url, client = _claim_redis(services.redis_url)
+    core = Core.from_settings(Settings(database_url=url, redis_url=redis_url, jwt_secret="bench-" + "x" * 40))
+    core.tokens = TokenIssuer("bench-" + "x" * 40, 3600)
+    try:
+        yield core
+    finally:
+        core.close()
+        client.flushdb()
+        client.close()
+        _drop(server, name)
+        services.stop()
+
+
+def _claim_redis(url: str) -> tuple[str, redis.Redis]:
+    token = "bench-" + uuid.uuid4().hex
+    for db in range(15, 0, -1):
+        client = redis.Redis.from_url(redis_with_db(url, db))
+        if client.set(CLAIM, token, nx=True, ex=3600):
+            return redis_with_db(url, db), client
+        client.close()
+    raise RuntimeError("every Redis database 1-15 is in use")
+
+
+def _drop(server: str, name: str) -> None:
+    conn = psycopg2.connect(server)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        conn.close()
+
+
+def median_seconds(action: Callable[[], Any], repeat: int) -> float:
+    """Median wall time of `repeat` calls, after one warm-up call."""
+    action()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report(name: str, **fields: Any) -> None:
+    print(json.dumps({"benchmark": name, **fields}, sort_keys=True), flush=True)

@@ -1,0 +1,225 @@
+"""Leaderboard reads and rebuilds (issue 4).
+
+1. "Top 100 + my rank" with 100,000 contestants: the Redis board (ZSET + rows hash, as the
+   API reads it) against the same question in SQL on the same rows (ORDER BY … LIMIT 100 with
+   ranks, plus a count of better rows for my rank). Goal: Redis ≥ 50× faster (median).
+2. `codearena leaderboard rebuild` of 1,000,000 leaderboard events: events per second, against
+   a plain read of the same events from PostgreSQL.
+
+Run: .venv/bin/python bench/leaderboard.py [--contestants N] [--events N] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+# The checkout, not bench/ (where bench/sandbox.py would shadow the sandbox package).
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from bench.common import median_seconds, report, scratch_core  # noqa: E402
+from codearena import standings  # noqa: E402
+from codearena.core import Core  # noqa: E402
+
+# Absolute ICPC-like rows made in the database; rank_key packed as codearena.scoring does.
+_EVENTS = """
+INSERT INTO leaderboard_events (contest_id, user_id, jury_row, public_row)
+SELECT %(contest)s, u.id, r.row, r.row FROM generate_series(1::bigint, %(events)s::bigint) AS g(n)
+JOIN users u ON u.id = %(first_user)s + (g.n %% %(users)s)
+CROSS JOIN LATERAL (
+    SELECT (4 + g.n %% 7) AS solved, (g.n * 7919) %% 3000 AS penalty, (g.n * 31) %% 300 AS minute
+) AS s
+CROSS JOIN LATERAL (SELECT jsonb_build_object(
+    'user_id', u.id, 'username', u.username, 'solved', s.solved, 'score', s.solved,
+    'penalty', s.penalty, 'tiebreak_minute', s.minute,
+    'rank_key', ((-s.solved * 10000000 + s.penalty) * 100000 + s.minute)::float8,
+    'problems', jsonb_build_object(
+        'A', jsonb_build_object('attempts', 1, 'pending', 0, 'solved', true,
+                                'time_minutes', s.minute, 'score', 1),
+        'B', jsonb_build_object('attempts', 3, 'pending', 1, 'solved', false,
+                                'time_minutes', null, 'score', 0))
+) AS row) AS r
+"""
+
+
+def populate(core: Core, contestants: int, events: int) -> int:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO contests (title, start_at, end_at) VALUES ('Bench', now() - interval '1 hour',"
+            " now() + interval '1 hour') RETURNING id"
+        )
+        contest = cur.fetchone()["id"]
+        cur.execute(
+            "INSERT INTO users (username, password_hash) SELECT 'u' || lpad(n::text, 7, '0'), 'x'"
+            " FROM generate_series(1, %s) AS n RETURNING id",
+            (contestants,),
+        )
+        first_user = min(row["id"] for row in cur.fetchall())
+        cur.execute(
+            _EVENTS, {"contest": contest, "events": events, "first_user": first_user, "users": contestants}
+        )
+        # The SQL baseline's table: each contestant's latest row, indexed on the rank key.
+        cur.execute(
+            "CREATE TABLE sql_board AS SELECT DISTINCT ON (user_id) user_id,"
+            " jury_row->>'username' AS username, (jury_row->>'rank_key')::float8 AS rank_key,"
+            " jury_row AS row FROM leaderboard_events"
+            " WHERE contest_id = %s ORDER BY user_id, id DESC",
+            (contest,),
+        )
+        cur.execute("CREATE INDEX ON sql_board (rank_key, username) INCLUDE (user_id)")
+        cur.execute("CREATE UNIQUE INDEX ON sql_board (username)")
+    _vacuum(core)
+    return int(contest)
+
+
+def _vacuum(core: Core) -> None:
+    """Analyzed and vacuumed, so the baseline gets index-only scans: its best case."""
+    import psycopg2
+
+    conn = psycopg2.connect(core.settings.database_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("VACUUM ANALYZE sql_board")
+            cur.execute("VACUUM ANALYZE leaderboard_events")
+    finally:
+        conn.close()
+
+
+def sql_top_and_me(core: Core, me: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT row, rank() OVER (ORDER BY rank_key) AS rank FROM"
+            " (SELECT row, rank_key, username FROM sql_board ORDER BY rank_key, username LIMIT 100) AS top"
+            " ORDER BY rank_key, username"
+        )
+        top = [dict(r["row"], rank=r["rank"]) for r in cur.fetchall()]
+        cur.execute(
+            "SELECT b.row, 1 + (SELECT count(*) FROM sql_board o WHERE o.rank_key < b.rank_key) AS rank"
+            " FROM sql_board b WHERE b.username = %s",
+            (me,),
+        )
+        mine = cur.fetchone()
+    return top, dict(mine["row"], rank=mine["rank"])
+
+
+def sql_ranking(core: Core, me: str) -> tuple[list[tuple[str, float]], int]:
+    """One statement, one round trip, as the Redis side: the top 100 and a count for my rank."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "(SELECT username, rank_key, 0::bigint AS rank FROM sql_board ORDER BY rank_key, username"
+            " LIMIT 100) UNION ALL (SELECT NULL, NULL, 1 + count(*) FROM sql_board"
+            " WHERE rank_key < (SELECT rank_key FROM sql_board WHERE username = %s))",
+            (me,),
+        )
+        *top, mine = cur.fetchall()
+    return [(r["username"], r["rank_key"]) for r in top], int(mine["rank"])
+
+
+def redis_ranking(core: Core, contest: int, me: str) -> tuple[list[tuple[str, float]], int | None]:
+    return core.boards.top_and_rank(contest, "public", 100, me)
+
+
+def redis_top_and_me(core: Core, contest: int, me: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    top = core.boards.page(contest, "public", 0, 100)
+    mine = core.boards.row_of(contest, "public", me)
+    assert mine is not None
+    return top, mine
+
+
+def bench_reads(core: Core, contest: int, contestants: int, repeat: int) -> dict[str, float]:
+    """Medians of both questions on both stores, for the same random contestants."""
+    rng = random.Random(7)
+    names = [f"u{rng.randint(1, contestants):07d}" for _ in range(repeat + 1)]
+    assert _same(sql_top_and_me(core, names[0]), redis_top_and_me(core, contest, names[0]))
+    assert sql_ranking(core, names[0]) == redis_ranking(core, contest, names[0])
+    timed = {
+        "sql_rank": lambda me: sql_ranking(core, me),
+        "redis_rank": lambda me: redis_ranking(core, contest, me),
+        "sql_rows": lambda me: sql_top_and_me(core, me),
+        "redis_rows": lambda me: redis_top_and_me(core, contest, me),
+    }
+    result = {}
+    for name, query in timed.items():
+        who = iter(names * 2)
+        result[name] = median_seconds(lambda query=query, who=who: query(next(who)), repeat) * 1000
+    return result
+
+
+def _same(
+    a: tuple[list[dict[str, Any]], dict[str, Any]], b: tuple[list[dict[str, Any]], dict[str, Any]]
+) -> bool:
+    """Both answers agree on who is where (the check that keeps the comparison honest)."""
+
+    def key(row: dict[str, Any]) -> tuple[str, int]:
+        return row["username"], int(row["rank"])
+
+    return [key(r) for r in a[0]] == [key(r) for r in b[0]] and key(a[1]) == key(b[1])
+
+
+def bench_rebuild(core: Core, contest: int, events: int) -> dict[str, float]:
+    started = time.perf_counter()
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT id, user_id, jury_row, public_row FROM leaderboard_events WHERE contest_id = %s",
+            (contest,),
+        )
+        assert len(cur.fetchall()) == events
+    raw = time.perf_counter() - started
+    core.redis.delete(*core.redis.keys(f"lb:{contest}:*") or ["none"])
+    started = time.perf_counter()
+    standings.rebuild(core, contest)
+    took = time.perf_counter() - started
+    return {"rebuild_s": took, "raw_read_s": raw, "events_per_s": events / took, "ratio": raw / took}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contestants", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=200_000, help="the issue's size: 1000000 (~3 min)")
+    parser.add_argument("--repeat", type=int, default=200, help="timed queries per side")
+    args = parser.parse_args()
+    with scratch_core() as core:
+        started = time.perf_counter()
+        contest = populate(core, args.contestants, args.events)
+        took = time.perf_counter() - started
+        print(f"populated {args.contestants:,} contestants, {args.events:,} events in {took:.1f} s")
+        rebuild = bench_rebuild(core, contest, args.events)
+        print(
+            f"rebuild: {args.events:,} events in {rebuild['rebuild_s']:.2f} s"
+            f" = {rebuild['events_per_s']:,.0f} events/s (a plain SQL read of the same events:"
+            f" {rebuild['raw_read_s']:.2f} s; ratio {rebuild['ratio']:.2f}x)"
+        )
+        reads = bench_reads(core, contest, args.contestants, args.repeat)
+        rank_ratio = reads["sql_rank"] / reads["redis_rank"]
+        rows_ratio = reads["sql_rows"] / reads["redis_rows"]
+        print(
+            f"top 100 + my rank, {args.contestants:,} contestants (median of {args.repeat}):"
+            f" Redis ZSET {reads['redis_rank']:.3f} ms, SQL ORDER BY/LIMIT + rank count"
+            f" {reads['sql_rank']:.3f} ms -> Redis is {rank_ratio:.1f}x faster (goal >= 50x)"
+        )
+        print(
+            f"the same with every row's JSON (the HTTP answer): Redis {reads['redis_rows']:.3f} ms,"
+            f" SQL {reads['sql_rows']:.3f} ms -> {rows_ratio:.1f}x"
+        )
+        report(
+            "leaderboard",
+            contestants=args.contestants,
+            events=args.events,
+            redis_rank_ms=round(reads["redis_rank"], 4),
+            sql_rank_ms=round(reads["sql_rank"], 4),
+            rank_ratio=round(rank_ratio, 2),
+            redis_rows_ms=round(reads["redis_rows"], 4),
+            sql_rows_ms=round(reads["sql_rows"], 4),
+            rows_ratio=round(rows_ratio, 2),
+            rebuild_events_per_s=round(rebuild["events_per_s"]),
+            rebuild_vs_raw_read=round(rebuild["ratio"], 3),
+        )
+
+
+if __name__ == "__main__":
+    main()

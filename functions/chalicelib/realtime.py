@@ -1,0 +1,105 @@
+"""WebSocket handlers ($connect, $default, $disconnect): one method each, called from app.py."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from chalice.app import WebsocketEvent
+
+from chalicelib.api import Api
+from codearena.delivery import ApiGatewayDelivery, Delivery, stage_endpoint
+from codearena.errors import BadRequest, CodeArenaError, Unauthorized
+from codearena.realtime import Connections, authorize
+
+OK = {"statusCode": 200}
+
+
+class Realtime:
+    """Built once per process. `delivery` is set by the local gateway; in AWS each event's
+    stage endpoint (or CODEARENA_WS_ENDPOINT) gets an API Gateway delivery."""
+
+    def __init__(self, api: Api, delivery: Delivery | None = None) -> None:
+        self.api = api
+        self.delivery = delivery
+        self._deliveries: dict[str, Delivery] = {}
+
+    def connections(self) -> Connections:
+        return Connections(self.api.core.redis)
+
+    def connect(self, event: WebsocketEvent) -> dict[str, Any]:
+        params = event.to_dict().get("queryStringParameters") or {}
+        try:
+            token = params.get("token")
+            principal = self.api.core.tokens.verify(token) if token else None
+        except Unauthorized:
+            return {"statusCode": 401}
+        self.connections().add(event.connection_id, principal)
+        return OK
+
+    def disconnect(self, event: WebsocketEvent) -> dict[str, Any]:
+        self.connections().remove(event.connection_id)
+        return OK
+
+    def message(self, event: WebsocketEvent) -> dict[str, Any]:
+        try:
+            self._handle(event)
+        except CodeArenaError as exc:
+            self._reply(event, {"type": "error", "error": {"code": exc.code, "message": exc.message}})
+        return OK
+
+    def _handle(self, event: WebsocketEvent) -> None:
+        request = _parse(event.body)
+        connection = self.connections().get(event.connection_id)
+        if connection is None:
+            raise Unauthorized("this connection is not registered; reconnect", "unknown_connection")
+        topic = request["topic"]
+        if request["action"] == "unsubscribe":
+            self.connections().unsubscribe(event.connection_id, topic)
+            self._reply(event, {"type": "unsubscribed", "topic": topic})
+            return
+        authorize(self.api.core, connection.principal, topic)
+        self.connections().subscribe(event.connection_id, topic)
+        self._reply(event, {"type": "subscribed", "topic": topic})
+        since = request.get("since")
+        if since:
+            for missed in self.api.core.events.since(topic, since):
+                self._reply(event, missed)
+
+    def _reply(self, event: WebsocketEvent, message: dict[str, Any]) -> None:
+        self._delivery_for(event).send_many([event.connection_id], json.dumps(message).encode())
+
+    def _delivery_for(self, event: WebsocketEvent) -> Delivery:
+        if self.delivery is not None:
+            return self.delivery
+        endpoint = os.environ.get("CODEARENA_WS_ENDPOINT") or stage_endpoint(event.domain_name, event.stage)
+        if endpoint not in self._deliveries:
+            self._deliveries[endpoint] = ApiGatewayDelivery(endpoint)
+        return self._deliveries[endpoint]
+
+
+def _parse(body: str | None) -> dict[str, Any]:
+    try:
+        request = json.loads(body or "")
+    except ValueError as exc:
+        raise BadRequest(
+            'a message is JSON: {"action": "subscribe", "topic": ...}', "invalid_message"
+        ) from exc
+    if not isinstance(request, dict) or request.get("action") not in ("subscribe", "unsubscribe"):
+        raise BadRequest("'action' must be subscribe or unsubscribe", "invalid_message")
+    if not isinstance(request.get("topic"), str):
+        raise BadRequest("'topic' must be a string such as contest:1", "invalid_message")
+    since = request.get("since")
+    if since is not None and not (isinstance(since, str) and _stream_id(since)):
+        raise BadRequest("'since' must be the id of an event you received", "invalid_message")
+    return request
+
+
+def _stream_id(value: str) -> bool:
+    millis, _, sequence = value.partition("-")
+    return (
+        millis.isascii()
+        and millis.isdecimal()
+        and (not sequence or (sequence.isascii() and sequence.isdecimal()))
+    )

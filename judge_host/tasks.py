@@ -1,0 +1,115 @@
+"""Loading a submission to judge from PostgreSQL, with test data cached by content hash."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from codearena.db import Cursor
+from codearena.models import ScoringType
+from judge_host.judging import CaseData, Task
+
+MAX_DELIVERIES = 3  # judgings started for one judgement before the job counts as poisoned
+
+_START = (
+    "UPDATE submissions s SET status = 'judging', deliveries = s.deliveries + 1"
+    " FROM problems p, contests c"
+    " WHERE s.id = %s AND s.status <> 'judged' AND p.id = s.problem_id AND c.id = s.contest_id"
+    " RETURNING s.id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
+    " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, c.scoring"
+)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A judging just started: the task, or why it must end as JE without running."""
+
+    task: Task
+    poisoned: str | None
+
+
+class TestDataCache:
+    """Problems' tests by content hash, least recently used dropped past `max_bytes`."""
+
+    def __init__(self, max_bytes: int = 512 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[CaseData, ...]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, digest: str) -> tuple[CaseData, ...] | None:
+        with self._lock:
+            tests = self._items.get(digest)
+            if tests is not None:
+                self._items.move_to_end(digest)
+                self.hits += 1
+            return tests
+
+    def put(self, digest: str, tests: Sequence[CaseData]) -> None:
+        size = sum(len(t.input) + len(t.answer) for t in tests)
+        if not digest or size > self.max_bytes:
+            return
+        with self._lock:
+            if digest in self._items:
+                return
+            self._items[digest] = tuple(tests)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= sum(len(t.input) + len(t.answer) for t in dropped)
+
+
+def start(cur: Cursor, submission_id: int, cache: TestDataCache) -> Started | None:
+    """Mark a submission as being judged and count the delivery; None when it is already
+    judged (a duplicate delivery) or unknown."""
+    cur.execute(_START, (submission_id,))
+    row = cur.fetchone()
+    if row is None:
+        return None
+    if row["deliveries"] > MAX_DELIVERIES:
+        reason = row["last_error"] or "the judge host died or lost its lease while judging"
+        poisoned = f"judging failed {MAX_DELIVERIES} times; last error: {reason}"
+        return Started(_task(row, ()), poisoned[:2000])
+    return Started(_task(row, _tests(cur, row, cache)), None)
+
+
+def _tests(cur: Cursor, row: dict[str, Any], cache: TestDataCache) -> tuple[CaseData, ...]:
+    cached = cache.get(row["test_data_hash"])
+    if cached is not None:
+        return cached
+    cur.execute(
+        "SELECT id, ordinal, input, answer, test_group, points FROM test_cases"
+        " WHERE problem_id = %s ORDER BY ordinal",
+        (row["problem_id"],),
+    )
+    tests = tuple(
+        CaseData(
+            t["id"], t["ordinal"], t["input"].encode(), t["answer"].encode(), t["test_group"], t["points"]
+        )
+        for t in cur.fetchall()
+    )
+    cache.put(row["test_data_hash"], tests)
+    return tests
+
+
+def _task(row: dict[str, Any], tests: Sequence[CaseData]) -> Task:
+    return Task(
+        row["id"],
+        row["language"],
+        row["source"],
+        row["time_limit_ms"],
+        row["memory_limit_kb"],
+        row["points"],
+        ScoringType(row["scoring"]),
+        tests,
+        judgement=row["judgement"],
+    )
+
+
+def note_failure(cur: Cursor, submission_id: int, error: str) -> None:
+    """Keep why a judging did not finish, for the JE reason if it is poisoned."""
+    cur.execute("UPDATE submissions SET last_error = %s WHERE id = %s", (error[:1000], submission_id))

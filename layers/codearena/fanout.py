@@ -1,0 +1,144 @@
+"""The fan-out: Redis channels in, WebSocket messages out (DESIGN §7).
+
+One process at a time leads (a Redis lease); it delivers every topic event to the topic's
+connections, coalesces board changes into at most one `leaderboard` event per contest and
+view every `interval` seconds (numbered by a per-topic sequence, so a client that sees a
+gap re-reads the board over HTTP), and announces contest state changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from codearena import contests, keys
+from codearena.core import Core
+from codearena.delivery import Delivery
+from codearena.events import board_topic_of, contest_topic, jury_topic
+from codearena.realtime import Connections
+
+log = logging.getLogger("codearena.fanout")
+
+LEADER_KEY = "fanout:leader"
+LEASE_SECONDS = 5
+DELIVERIES_PER_SECOND = 12000  # what one local gateway process sustains on 2 cores (bench/fanout.py)
+
+
+class Fanout:
+    def __init__(self, core: Core, delivery: Delivery, name: str, interval: float = 0.25) -> None:
+        self.core = core
+        self.delivery = delivery
+        self.name = name
+        self.interval = interval
+        self.connections = Connections(core.redis)
+        self._changed: dict[tuple[int, str], set[str]] = {}
+        self._flushed_at: dict[tuple[int, str], float] = {}
+        self._leading = False
+
+    def run(self, stop: threading.Event) -> None:
+        pubsub = self.core.redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.psubscribe(self.core.events.channel("*"))
+        next_tick = time.monotonic()
+        try:
+            while not stop.is_set():
+                message = pubsub.get_message(timeout=max(0.0, min(0.05, next_tick - time.monotonic())))
+                if message is not None:
+                    self._guard(self.on_message, message["data"])
+                if time.monotonic() >= next_tick:
+                    self._guard(self.tick)
+                    next_tick = time.monotonic() + self.interval
+        finally:
+            pubsub.close()
+
+    def _guard(self, action: Any, *args: Any) -> None:
+        try:
+            action(*args)
+        except Exception:  # Redis or PostgreSQL trouble: keep the loop alive
+            log.exception("fan-out step failed")
+
+    def on_message(self, raw: str) -> None:
+        event = json.loads(raw)
+        if not self._leading:
+            return
+        if event["type"] == "board":
+            contest_id = int(event["topic"].split(":", 1)[1])
+            for view in event["views"]:
+                self._changed.setdefault((contest_id, view), set()).add(event["username"])
+            return
+        self.deliver(event["topic"], raw.encode())
+
+    def deliver(self, topic: str, data: bytes) -> int:
+        connection_ids = self.connections.subscribers(topic)
+        for gone in self.delivery.send_many(connection_ids, data):
+            self.connections.remove(gone)
+        return len(connection_ids)
+
+    def tick(self) -> None:
+        self._leading = self._lead()
+        if self._leading:
+            self.flush()
+            self.announce_states()
+
+    def _lead(self) -> bool:
+        redis = self.core.redis
+        if redis.set(LEADER_KEY, self.name, nx=True, ex=LEASE_SECONDS):
+            return True
+        if redis.get(LEADER_KEY) == self.name:
+            redis.expire(LEADER_KEY, LEASE_SECONDS)
+            return True
+        return False
+
+    def flush(self) -> None:
+        """Publish one `leaderboard` event per contest and view that changed and is due."""
+        now = time.monotonic()
+        for key in list(self._changed):
+            contest_id, view = key
+            topic = board_topic_of(contest_id, view)
+            due = self._flushed_at.get(key, 0.0) + coalescing_interval(
+                self.core.redis.scard(keys.ws_topic(topic)), self.interval
+            )
+            if now >= due:
+                self._flushed_at[key] = now
+                self._publish_board(contest_id, view, self._changed.pop(key))
+
+    def _publish_board(self, contest_id: int, view: str, usernames: set[str]) -> None:
+        # The rows as the board holds them now, with their current ranks.
+        current = (self.core.boards.row_of(contest_id, view, name) for name in sorted(usernames))
+        rows = sorted((row for row in current if row), key=lambda row: (row["rank"], row["username"]))
+        topic = board_topic_of(contest_id, view)
+        version = int(self.core.redis.incr(keys.live_version(topic)))
+        self.core.events.publish(
+            topic, "leaderboard", contest_id=contest_id, version=version, rows=[_visible(r) for r in rows]
+        )
+
+    def announce_states(self) -> None:
+        """Announce each contest's start, freeze, end and unfreeze once, as they happen."""
+        now = self.core.clock()
+        with self.core.db.transaction() as cur:
+            cur.execute(
+                "SELECT id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes,"
+                " practice FROM contests WHERE %s BETWEEN start_at AND end_at + interval '1 hour'"
+                " OR unfrozen_at > %s",
+                (now, now - timedelta(hours=1)),
+            )
+            rows = cur.fetchall()
+        for contest in rows:
+            state = contests.state_at(contest, now).value
+            if self.core.redis.set(keys.announced_state(contest["id"], state), 1, nx=True, ex=86400):
+                for topic in (contest_topic(contest["id"]), jury_topic(contest["id"])):
+                    self.core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state)
+
+
+def coalescing_interval(audience: int, shortest: float) -> float:
+    """Seconds between two `leaderboard` messages on a topic followed by `audience` clients:
+    `shortest` (~250 ms) for most contests, wider for very large audiences so that one
+    board costs at most about DELIVERIES_PER_SECOND deliveries (never over a second)."""
+    return max(shortest, min(1.0, audience / DELIVERIES_PER_SECOND))
+
+
+def _visible(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in ("rank", "user_id", "username", "solved", "score", "penalty", "problems")}

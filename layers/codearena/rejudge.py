@@ -1,0 +1,62 @@
+"""Rejudging (DESIGN §8 admin routes): a submission, or every submission of a problem in a
+contest, is judged again. The new judgement gets a higher number and becomes current when it
+lands; the old results stay for audit; boards follow through new leaderboard events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from codearena import contests
+from codearena.core import Core
+from codearena.db import Cursor
+from codearena.errors import NotFound, ServiceUnavailable
+
+# A submission not started yet keeps its number (its judging will read the current data);
+# one judged or being judged asks for the next number.
+_BUMP = (
+    "UPDATE submissions SET status = 'queued', deliveries = 0, last_error = '',"
+    " judgement = CASE WHEN status = 'queued' THEN judgement ELSE judgement + 1 END"
+)
+
+
+def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(_BUMP + " WHERE id = %s RETURNING id, judgement", (submission_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"no submission {submission_id}", "submission_not_found")
+    _enqueue(core, [row["id"]])
+    return {"id": row["id"], "judgement": row["judgement"], "status": "queued"}
+
+
+def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        _require_problem(cur, contest_id, problem_id)
+        cur.execute(
+            _BUMP + " WHERE contest_id = %s AND problem_id = %s RETURNING id",
+            (contest_id, problem_id),
+        )
+        ids = sorted(row["id"] for row in cur.fetchall())
+    _enqueue(core, ids)
+    return {"contest_id": contest_id, "problem_id": problem_id, "submissions": len(ids)}
+
+
+def _require_problem(cur: Cursor, contest_id: int, problem_id: int) -> None:
+    contests.load(cur, contest_id)
+    cur.execute(
+        "SELECT 1 FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
+        (contest_id, problem_id),
+    )
+    if cur.fetchone() is None:
+        raise NotFound(f"contest {contest_id} has no problem {problem_id}", "problem_not_found")
+
+
+def _enqueue(core: Core, submission_ids: list[int]) -> None:
+    """The rows are committed as queued: if Redis fails here the sweeper enqueues them."""
+    try:
+        for submission_id in submission_ids:
+            core.queue.enqueue(submission_id)
+    except redis.RedisError as exc:
+        raise ServiceUnavailable("the queue is unavailable; the rejudge starts shortly") from exc

@@ -1,0 +1,384 @@
+"""Resident boxes: one bubblewrap per submission, whose init spawns every test run.
+
+Starting bubblewrap costs about 7–9 ms per run (namespaces, mounts, /proc, seccomp), as much
+as a whole `python3 -c pass`. For the runs of one compiled program the keeper therefore
+keeps one bubblewrap alive, started `--as-pid-1` with `sandbox.resident_init` as pid 1, and
+hands it each run over a socket (argv, environment, CPU rlimit and the three stdio files).
+The init spawns the program, which inherits the session's other rlimits (new ones start a
+new session); the keeper watches CPU and wall time exactly as for a one-shot run, and
+between runs kills every process but the init, wipes /tmp and /dev/shm and stops the init.
+Compiles, runs with writable directories, and hosts without cgroups or without
+/usr/bin/python3 use the one-shot path (`sandbox.runner`).
+
+What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
+seccomp filter, uid, environment (its own and pid 1's, which is empty) and limits; its pid
+is 2 instead of 2–3. It cannot signal the init (pid 1), and the memory the init holds is
+added to the memory limit.
+
+Trade-off: the init stays dumpable, because the isolation checks require that a program can
+read pid 1's (empty) /proc/1/environ. A hostile program can therefore reach it through
+/proc/1/mem or /proc/1/fd and take it over for the remaining runs of its own submission. It
+gains no privilege (same uid, namespaces, seccomp filter and cgroup); the init is stopped
+between runs, so nothing computes unmeasured; what is left is state carried from one test
+to the next and the exit status it reports, which a program controls anyway. The box is
+reset (the session killed) before every compile. `prctl(PR_SET_DUMPABLE, 0)` in the init
+closes this, at the price of EACCES on /proc/1/environ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sandbox.bwrap import BWRAP
+from sandbox.host import kill_pids
+from sandbox.protocol import Measurement, RunRequest
+from sandbox.runner import (
+    BWRAP_PIDS,
+    POLL_S,
+    BoxContext,
+    SupervisorGone,
+    _Baseline,
+    _enter_box,
+    _measure,
+    _Outcome,
+    _read_available,
+    _rlimits,
+    _stdio,
+)
+
+INIT_PYTHON = "/usr/bin/python3"  # Debian's, inside the sandbox's read-only /usr
+INIT_SOURCE = Path(__file__).with_name("resident_init.py").read_text()
+START_TIMEOUT_S = 10.0
+REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
+CLEANUP_TIMEOUT_S = 5.0
+WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
+KILLED_EXIT = 128 + 9  # what bubblewrap reports for a program killed by SIGKILL
+
+
+class ResidentUnavailable(Exception):
+    """The resident bubblewrap did not start; the run falls back to the one-shot path."""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A one-shot bubblewrap argv taken apart: options, environment, command."""
+
+    options: tuple[str, ...]  # without --setenv, which goes to each run instead
+    env: dict[str, str]
+    command: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, argv: list[str]) -> Invocation:
+        split = argv.index("--")
+        options: list[str] = []
+        env: dict[str, str] = {}
+        index = 1
+        while index < split:
+            if argv[index] == "--setenv":
+                env[argv[index + 1]] = argv[index + 2]
+                index += 3
+                continue
+            if argv[index] == "--chdir":  # bubblewrap sets PWD to it for the payload
+                env["PWD"] = argv[index + 1]
+            options.append(argv[index])
+            index += 1
+        return cls(tuple(options), env, tuple(argv[split + 1 :]))
+
+
+Rlimits = dict[int, tuple[int, int]]
+
+
+class Session:
+    """One live resident bubblewrap: its outer process (our child) and its init.
+
+    `key` is what it was started with: bubblewrap's options and the rlimits every program
+    inherits from the init (all but RLIMIT_CPU, which the init sets per run)."""
+
+    def __init__(self, key: tuple[object, ...], proc: subprocess.Popen[bytes], control: socket.socket):
+        self.key = key
+        self.proc = proc
+        self.control = control
+        self.init_pid = 0
+        self.overhead_bytes = 0  # what the init and the outer bubblewrap hold
+        self.ready_usage_bytes = 0  # the box cgroup's usage once they were up
+        self._pidfds = [os.pidfd_open(proc.pid)]
+
+    @classmethod
+    def start(cls, ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits) -> Session:
+        before = ctx.cgroup.usage_bytes() if ctx.cgroup else 0
+        control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        status_read, status_write = os.pipe()
+        try:
+            proc = _launch(ctx, options, rlimits, theirs.fileno(), status_write)
+        except BaseException:
+            control.close()
+            os.close(status_read)
+            raise
+        finally:
+            theirs.close()
+            os.close(status_write)
+        session = cls(_key(options, rlimits), proc, control)
+        try:
+            session._handshake(status_read)
+        except BaseException:
+            session.close()
+            raise
+        finally:
+            os.close(status_read)
+        if ctx.cgroup:
+            session.ready_usage_bytes = ctx.cgroup.usage_bytes()
+            session.overhead_bytes = max(session.ready_usage_bytes - before, 0)
+        return session
+
+    def _handshake(self, status_read: int) -> None:
+        ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
+        if not ready or self.control.recv(64) != b'{"ready": true}':
+            raise ResidentUnavailable("the resident init did not start")
+        for line in _read_available(os.dup(status_read)).splitlines():
+            if b"child-pid" in line:
+                self.init_pid = int(json.loads(line)["child-pid"])
+        if not self.init_pid:
+            raise ResidentUnavailable("bubblewrap did not report the init's pid")
+        self._pidfds.append(os.pidfd_open(self.init_pid))
+
+    def alive(self) -> bool:
+        ready, _, _ = select.select(self._pidfds, [], [], 0)
+        return not ready
+
+    def resident_pids(self) -> set[int]:
+        return {os.getpid(), self.proc.pid, self.init_pid}
+
+    def pause(self) -> None:
+        """Stop the init between runs: nothing in the box computes while no run is measured."""
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, number: int) -> None:
+        for pidfd in self._pidfds[1:]:  # the init's: never a recycled pid
+            try:
+                signal.pidfd_send_signal(pidfd, number)
+            except ProcessLookupError:
+                pass
+
+    def send(self, message: dict[str, Any], fds: list[int]) -> None:
+        socket.send_fds(self.control, [json.dumps(message).encode()], fds)
+
+    def receive(self, timeout_s: float) -> dict[str, Any] | None:
+        """The init's reply, or None if it died or said nothing in time."""
+        ready, _, _ = select.select([self.control], [], [], timeout_s)
+        if not ready:
+            return None
+        try:
+            message = self.control.recv(65536)
+        except OSError:
+            return None
+        return json.loads(message) if message else None
+
+    def close(self) -> None:
+        """Kill the outer bubblewrap and the init (the namespace dies with it) and reap."""
+        kill_pids([self.proc.pid])  # our child: its pid cannot be recycled before we reap it
+        self._signal(signal.SIGKILL)
+        self.control.close()
+        deadline = time.monotonic() + CLEANUP_TIMEOUT_S
+        select.select(self._pidfds, [], [], CLEANUP_TIMEOUT_S)
+        self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        if self.init_pid:
+            _reap_orphan(self.init_pid, self._pidfds[-1], deadline)
+        for pidfd in self._pidfds:
+            os.close(pidfd)
+        self._pidfds = []
+
+
+class Residents:
+    """The keeper's resident session (at most one), replaced when it died or the options
+    changed, ended by the supervisor when the box is reset."""
+
+    def __init__(self, ctx: BoxContext) -> None:
+        self.ctx = ctx
+        self.session: Session | None = None
+        self.broken = False  # a session failed to start: one-shot runs from now on
+
+    def usable(self, request: RunRequest) -> bool:
+        if self.broken or not request.reuse or self.ctx.cgroup is None:
+            return False
+        return os.access(INIT_PYTHON, os.X_OK)
+
+    def run(self, request: RunRequest) -> Measurement:
+        """Run `request` in the resident bubblewrap and measure it, like `runner.run_one`.
+        Raises ResidentUnavailable (before running anything) when the session cannot start."""
+        invocation = Invocation.parse(request.argv)
+        rlimits = _rlimits(self.ctx, request)
+        cpu = rlimits.pop(resource.RLIMIT_CPU)
+        try:
+            session = self._session_for(invocation.options, rlimits)
+        except ResidentUnavailable:
+            self.broken = True
+            raise
+        try:
+            return _run(self.ctx, session, request, invocation, cpu)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        session, self.session = self.session, None
+        if session:
+            session.close()
+
+    def _session_for(self, options: tuple[str, ...], rlimits: Rlimits) -> Session:
+        if self.session and (self.session.key != _key(options, rlimits) or not self.session.alive()):
+            self.close()
+        if self.session is None:
+            self.session = Session.start(self.ctx, options, rlimits)
+        return self.session
+
+
+def _key(options: tuple[str, ...], rlimits: Rlimits) -> tuple[object, ...]:
+    return (options, tuple(sorted(rlimits.items())))
+
+
+def _launch(
+    ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits, control_fd: int, status_fd: int
+) -> subprocess.Popen[bytes]:
+    os.lseek(ctx.seccomp_fd, 0, os.SEEK_SET)
+    argv = [
+        BWRAP,
+        "--seccomp",
+        str(ctx.seccomp_fd),
+        "--json-status-fd",
+        str(status_fd),
+        "--as-pid-1",
+        *options,
+        "--",
+        INIT_PYTHON,
+        "-S",
+        "-I",
+        "-c",
+        INIT_SOURCE,
+        str(control_fd),
+    ]
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={},
+        close_fds=True,
+        pass_fds=(ctx.seccomp_fd, status_fd, control_fd),
+        preexec_fn=partial(_enter_box, ctx.uid, ctx.gid, rlimits),
+    )
+
+
+def _run(
+    ctx: BoxContext, session: Session, request: RunRequest, invocation: Invocation, cpu: tuple[int, int]
+) -> Measurement:
+    assert ctx.cgroup is not None  # Residents.usable
+    session.resume()
+    ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
+    ctx.cgroup.reset_peak()
+    baseline = _Baseline.take(ctx.cgroup)
+    started = time.monotonic_ns()
+    message: dict[str, Any] = {"argv": list(invocation.command), "env": invocation.env, "cpu": cpu}
+    with _stdio(request) as fds:
+        session.send(message, list(fds))
+    outcome = _Outcome(status_json=b'"exit-code"')  # launched: exec failures come as replies
+    outcome.killed = _watch(ctx, session, request, baseline, started)
+    reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
+    wall_ns = time.monotonic_ns() - started
+    _clear(ctx, session)
+    session.pause()
+    outcome.wait_status = _wait_status(reply)
+    outcome.max_rss_kb = int(reply.get("max_rss_kb", 0)) if reply else 0
+    # Peak memory counts from the session's start, not this run's: pages the program's
+    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
+    since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
+    measurement = _measure(ctx, request, since_ready, outcome, wall_ns)
+    if reply and "exec_error" in reply:
+        return replace(measurement, launch_error=f"exec failed: {reply['exec_error']}")
+    return measurement
+
+
+def _watch(
+    ctx: BoxContext, session: Session, request: RunRequest, baseline: _Baseline, started: int
+) -> str | None:
+    """Wait for the init's reply; on a limit, kill the program's processes ("cpu"/"wall")."""
+    assert ctx.cgroup is not None
+    deadline = started + request.wall_limit_ms * 1_000_000
+    cpu_limit_ns = request.time_limit_ms * 1_000_000
+    while True:
+        ready, _, _ = select.select([session.control, ctx.control_fd], [], [], POLL_S)
+        if session.control in ready:
+            return None
+        if ctx.control_fd in ready:
+            raise SupervisorGone()
+        killed = None
+        if time.monotonic_ns() >= deadline:
+            killed = "wall"
+        elif baseline.run_cpu_ns(ctx.cgroup) > cpu_limit_ns:
+            killed = "cpu"
+        if killed:
+            kill_pids(ctx.cgroup.procs() - session.resident_pids())
+            return killed
+
+
+def _clear(ctx: BoxContext, session: Session) -> None:
+    """Kill whatever the run left (daemons included) and wipe the session's tmpfs mounts."""
+    assert ctx.cgroup is not None
+    deadline = time.monotonic() + CLEANUP_TIMEOUT_S
+    while leftovers := ctx.cgroup.procs() - session.resident_pids():
+        kill_pids(leftovers)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"box processes survive: {sorted(leftovers)}")
+        time.sleep(0.0005)
+    if session.alive():
+        try:
+            for relative in WIPED:
+                _empty(Path(f"/proc/{session.init_pid}/root") / relative)
+        except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
+            pass
+
+
+def _empty(directory: Path) -> None:
+    for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def _wait_status(reply: dict[str, Any] | None) -> int:
+    """The program's wait status as one-shot bubblewrap reports it: exit 128 + n for a
+    death by signal n (so both paths give the same exit code and signal)."""
+    if not reply or "status" not in reply:
+        return KILLED_EXIT << 8 if not reply else 127 << 8
+    status = int(reply["status"])
+    if os.WIFSIGNALED(status):
+        return (128 + os.WTERMSIG(status)) << 8
+    return os.WEXITSTATUS(status) << 8
+
+
+def _reap_orphan(pid: int, pidfd: int, deadline: float) -> None:
+    """Reap the init: once its parent is gone it comes to us, the subreaper."""
+    select.select([pidfd], [], [], max(deadline - time.monotonic(), 0))
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:  # not reparented yet, or already reaped
+            if not Path(f"/proc/{pid}").exists():
+                return
+        time.sleep(0.001)

@@ -1,0 +1,303 @@
+"""Chaos (issue 4): 500 submissions from 50 users on 3 problems, judged by three judge-host
+processes while the test SIGKILLs one every few seconds, injects duplicate deliveries and
+once empties Redis. Afterwards every submission has exactly one current result, the standings
+equal a from-scratch recomputation, the live boards equal a rebuild, and nothing got a 5xx."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from codearena import contests, keys, standings
+from codearena.auth import hash_password
+from codearena.config import Settings
+from codearena.core import Core
+from codearena.leaderboard import VIEWS
+from codearena.models import Role, Verdict
+from codearena.scoring import Attempt, ContestRules, rule_for, visible
+from tests.conftest import SESSION
+from tests.e2e.conftest import Process, free_port, spawn
+
+USERS, PER_USER, HOSTS = 50, 10, 3
+LEASE_SECONDS = 3
+INSTANCES = (10, 11, 12)  # judge host sandboxes of their own (tests/e2e/conftest uses 9)
+SOURCES = {
+    "AC": "a, b = map(int, input().split())\nprint(a + b)\n",
+    "WA": "a, b = map(int, input().split())\nprint(a - b)\n",
+    "RTE": "raise SystemExit(3)\n",
+    "CE": "def broken(:\n",
+    "TLE": "while True:\n    pass\n",
+}
+WEIGHTS = {"AC": 30, "WA": 40, "RTE": 15, "CE": 14, "TLE": 1}
+TESTS = [{"input": "1 2\n", "answer": "3\n"}, {"input": "5 -7\n", "answer": "-2\n"}]
+
+
+class Fleet:
+    """Three judge hosts; `kill_one` SIGKILLs a random one and starts it again."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.hosts = {instance: self._start(instance) for instance in INSTANCES}
+        self.kills = 0
+
+    def _start(self, instance: int) -> Process:
+        args = ["judge", "--boxes", "1", "--instance", str(instance)]
+        args += ["--lease-seconds", str(LEASE_SECONDS), "--sweep-seconds", "2"]
+        return spawn(f"chaos-judge-{instance}", args, self.settings)
+
+    def kill_one(self, rng: random.Random) -> None:
+        instance = rng.choice(INSTANCES)
+        process = self.hosts[instance]
+        process.popen.kill()
+        process.popen.wait()
+        self.kills += 1
+        self.hosts[instance] = self._start(instance)
+
+    def stop(self) -> None:
+        for process in self.hosts.values():
+            process.stop()
+
+
+@pytest.fixture
+def gateway(settings: Settings) -> Iterator[str]:
+    """The local gateway (as tests/e2e/conftest starts it), checked alive at the end."""
+    port = free_port()
+    process = spawn("chaos-gateway", ["gateway", "--port", str(port)], settings)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not _answers(base):
+        if process.popen.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the gateway did not come up:\n" + process.output())
+        time.sleep(0.2)
+    yield base
+    assert process.popen.poll() is None, f"the gateway died ({process.popen.returncode}):\n{process.output()}"
+    process.stop()
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(base + "/contests", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def fleet(settings: Settings) -> Iterator[Fleet]:
+    hosts = Fleet(settings)
+    yield hosts
+    hosts.stop()
+
+
+def setup_contest(core: Core) -> tuple[int, list[int], list[dict[str, str]]]:
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Chaos Cup",
+            "start_at": (now - timedelta(minutes=30)).isoformat(),
+            "end_at": (now + timedelta(hours=3)).isoformat(),
+        },
+    )
+    problems = []
+    for label in "ABC":
+        problem = contests.create_problem(
+            core, {"title": label, "time_limit_ms": 300, "memory_limit_kb": 131072, "tests": TESTS}
+        )
+        contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": label})
+        problems.append(problem["id"])
+    return contest["id"], problems, tokens(core)
+
+
+def tokens(core: Core) -> list[dict[str, str]]:
+    password = hash_password("chaos-password")
+    with core.db.transaction() as cur:
+        cur.executemany(
+            "INSERT INTO users (username, password_hash) VALUES (%s, %s)",
+            [(f"user{n:02d}", password) for n in range(USERS)],
+        )
+        cur.execute("SELECT id, username FROM users ORDER BY id")
+        people = cur.fetchall()
+    return [
+        {"Authorization": "Bearer " + core.tokens.issue(p["id"], p["username"], Role.CONTESTANT)[0]}
+        for p in people
+    ]
+
+
+def plan(rng: random.Random, problems: list[int]) -> list[tuple[int, int, str]]:
+    """(user index, problem id, kind) for every submission, users interleaved."""
+    kinds = list(WEIGHTS)
+    return [
+        (user, rng.choice(problems), rng.choices(kinds, weights=list(WEIGHTS.values()))[0])
+        for _ in range(PER_USER)
+        for user in range(USERS)
+    ]
+
+
+class Chaos:
+    """Kills judge hosts, duplicates deliveries and empties Redis once, in a thread."""
+
+    def __init__(self, core: Core, fleet: Fleet, rng: random.Random) -> None:
+        self.core, self.fleet, self.rng = core, fleet, rng
+        self.stopping = threading.Event()
+        self.flushed = threading.Event()
+        self.duplicates = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopping.wait(self.rng.uniform(2.0, 4.0)):
+            self.fleet.kill_one(self.rng)
+            self._duplicate(self.rng.randint(5, 15))
+            if self.fleet.kills == 3 and not self.flushed.is_set():
+                self.core.redis.flushdb()
+                self.core.redis.set("codearena:test-session", SESSION, ex=6 * 3600)  # keep our claim
+                self.flushed.set()
+
+    def _duplicate(self, count: int) -> None:
+        with self.core.db.transaction() as cur:
+            cur.execute("SELECT id FROM submissions ORDER BY random() LIMIT %s", (count,))
+            ids = [row["id"] for row in cur.fetchall()]
+        for sid in ids:  # a raw second delivery, as a confused producer would make
+            self.core.redis.xadd(keys.QUEUE, {"submission_id": sid})
+        self.duplicates += len(ids)
+
+
+def submit_all(
+    gateway: str, cid: int, heads: list[dict[str, str]], work: list[tuple[int, int, str]]
+) -> list[int]:
+    statuses: list[int] = []
+
+    def one(item: tuple[int, int, str]) -> int:
+        user, problem, kind = item
+        body = {"problem_id": problem, "language": "python", "source": SOURCES[kind]}
+        with httpx.Client(base_url=gateway, timeout=30) as client:
+            response = client.post(f"/contests/{cid}/submissions", headers=heads[user], json=body)
+        statuses.append(response.status_code)
+        return response.status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(one, work))
+    return statuses
+
+
+def wait_until_judged(core: Core, count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with core.db.transaction() as cur:
+            cur.execute("SELECT count(*) AS n FROM submissions WHERE status = 'judged'")
+            if cur.fetchone()["n"] == count:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"not every submission was judged in {timeout} s")
+
+
+def test_chaos(gateway: str, fleet: Fleet, core: Core) -> None:
+    rng = random.Random(4)
+    cid, problems, heads = setup_contest(core)
+    work = plan(rng, problems)
+    chaos = Chaos(core, fleet, rng)
+    chaos.thread.start()
+    statuses = submit_all(gateway, cid, heads, work)
+    try:
+        wait_until_judged(core, len(work), timeout=180)
+    finally:
+        chaos.stopping.set()
+        chaos.thread.join()
+    wait_until_judged(core, len(work), timeout=40)  # what the last kill interrupted
+    assert chaos.flushed.is_set() and fleet.kills >= 3 and chaos.duplicates > 0
+    assert statuses.count(202) == len(work) and not [s for s in statuses if s >= 500]
+    check_results(core, cid)
+    check_standings(core, cid)
+    check_boards(core, cid, gateway)
+
+
+def check_results(core: Core, cid: int) -> None:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT s.id, count(r.id) AS results, count(r.id) FILTER (WHERE r.is_current) AS current,"
+            " min(r.verdict) AS verdict, min(r.compile_output) AS reason FROM submissions s"
+            " LEFT JOIN submission_results r ON r.submission_id = s.id"
+            " WHERE s.contest_id = %s GROUP BY s.id",
+            (cid,),
+        )
+        rows = cur.fetchall()
+    assert len(rows) == USERS * PER_USER
+    assert [r["id"] for r in rows if (r["results"], r["current"]) != (1, 1)] == []
+    verdicts = {r["verdict"] for r in rows}
+    assert {"AC", "WA", "RTE", "CE"} <= verdicts, verdicts
+    assert all(r["reason"] for r in rows if r["verdict"] == "JE")  # a poisoned job says why
+
+
+def recomputed(core: Core, cid: int) -> dict[str, dict[str, Any]]:
+    """Every contestant's jury and public rows, from the stored current results alone."""
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, cid)
+        cur.execute(
+            "SELECT u.username, s.id, cp.label, s.created_at, r.verdict, r.score FROM submissions s"
+            " JOIN users u ON u.id = s.user_id"
+            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+            " JOIN submission_results r ON r.submission_id = s.id AND r.is_current WHERE s.contest_id = %s",
+            (cid,),
+        )
+        rows = cur.fetchall()
+    rule, rules = rule_for(contest["scoring"]), ContestRules(contest["start_at"], contest["penalty_minutes"])
+    attempts: dict[str, list[Attempt]] = {}
+    for row in rows:
+        attempt = Attempt(
+            row["id"], row["label"], row["created_at"], Verdict(row["verdict"]), float(row["score"])
+        )
+        attempts.setdefault(row["username"], []).append(attempt)
+    expected = {}
+    for username, items in attempts.items():
+        jury, public = rule.standing(items, rules), rule.standing(visible(items, contest["freeze_at"]), rules)
+        expected[username] = {"jury": jury.to_json(), "public": public.to_json()}
+    return expected
+
+
+def check_standings(core: Core, cid: int) -> None:
+    expected = recomputed(core, cid)
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT ON (e.user_id) u.username, e.jury_row, e.public_row FROM leaderboard_events e"
+            " JOIN users u ON u.id = e.user_id WHERE e.contest_id = %s ORDER BY e.user_id, e.id DESC",
+            (cid,),
+        )
+        latest = {row["username"]: row for row in cur.fetchall()}
+        cur.execute(
+            "SELECT u.username, sum(p.penalty_minutes) AS penalty, count(*) FILTER (WHERE p.solved) AS solved"
+            " FROM contest_penalties p JOIN users u ON u.id = p.user_id WHERE p.contest_id = %s GROUP BY 1",
+            (cid,),
+        )
+        cells = {row["username"]: (int(row["penalty"]), row["solved"]) for row in cur.fetchall()}
+    assert set(latest) == set(expected) == set(cells)
+    for username, rows in expected.items():
+        for view in VIEWS:
+            stored = {k: v for k, v in latest[username][f"{view}_row"].items() if k in rows[view]}
+            assert stored == rows[view], (username, view)
+        assert cells[username] == (rows["jury"]["penalty"], rows["jury"]["solved"]), username
+
+
+def live_boards(core: Core, cid: int) -> dict[str, list[dict[str, Any]]]:
+    return {view: core.boards.page(cid, view, 0, 10 * USERS) for view in VIEWS}
+
+
+def check_boards(core: Core, cid: int, gateway: str) -> None:
+    expected = recomputed(core, cid)
+    live = live_boards(core, cid)
+    assert len(live["jury"]) == len(expected)
+    for row in live["jury"]:
+        assert {k: row[k] for k in ("solved", "penalty", "problems")} == {
+            k: expected[row["username"]]["jury"][k] for k in ("solved", "penalty", "problems")
+        }
+    standings.rebuild(core, cid)
+    assert live_boards(core, cid) == live
+    public = httpx.get(f"{gateway}/contests/{cid}/leaderboard", params={"limit": 500}, timeout=30)
+    assert public.status_code == 200
+    assert [r["username"] for r in public.json()["rows"]] == [r["username"] for r in live["public"]]

@@ -1,0 +1,439 @@
+"""The judge host on real PostgreSQL and Redis (DESIGN §4): leases, duplicates, poison,
+the sweeper, rejudge, freeze and heartbeats. The sandbox is a fake behind its own interface
+(the real one is exercised by tests/e2e and tests/sandbox)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codearena import contests, freeze, keys, rejudge, standings, submissions, users
+from codearena.auth import Principal
+from codearena.core import Core
+from codearena.errors import Conflict
+from codearena.models import Role
+from judge_host import tasks
+from judge_host.daemon import HostConfig, JudgeHost
+from judge_host.instances import sandbox_options
+from judge_host.sweeper import sweep
+from sandbox import CompileResult, Limits, RunResult, SandboxError, Status
+
+# Sources the fake box understands: the first word says what the "program" does.
+RIGHT, WRONG, SLOW, BROKEN, CRASH = "right", "wrong", "slow", "broken", "crash"
+
+
+class FakeBox:
+    """Prints each test's answer ("right"), only one test's ("only <input>"), garbage
+    ("wrong"), sleeps first ("slow <s>"), fails to compile ("broken") or breaks the sandbox
+    ("crash")."""
+
+    def __init__(self, directory: Path, answers: dict[bytes, bytes]) -> None:
+        self.directory = directory
+        self.answers = answers
+        self.source = ""
+
+    def compile(self, language: str, source: str) -> CompileResult:
+        self.source = source
+        return CompileResult(
+            not source.startswith(BROKEN), "syntax error" if source.startswith(BROKEN) else "", 1
+        )
+
+    def run(self, stdin: bytes, limits: Limits) -> RunResult:
+        if self.source.startswith(CRASH):
+            raise SandboxError("the keeper died")
+        if self.source.startswith(SLOW):
+            time.sleep(float(self.source.split()[1]))
+        right = self.source.startswith((RIGHT, SLOW)) or self.source == f"only {stdin.decode().strip()}"
+        output = self.answers[stdin] if right else b"nope\n"
+        path = self.directory / "stdout"
+        path.write_bytes(output)
+        return RunResult(Status.OK, 5, 6, 1024, 0, None, output, b"", path)
+
+
+class FakeSandbox:
+    def __init__(self, directory: Path, answers: dict[bytes, bytes], boxes: int = 2) -> None:
+        self.directory = directory
+        self.answers = answers
+        self.free = threading.Semaphore(boxes)
+
+    @staticmethod
+    def available_languages() -> list[str]:
+        return ["python"]
+
+    @contextmanager
+    def box(self) -> Iterator[FakeBox]:
+        with self.free:
+            directory = self.directory / f"box{threading.get_ident()}"
+            directory.mkdir(exist_ok=True)
+            yield FakeBox(directory, self.answers)
+
+
+@pytest.fixture
+def world(core: Core) -> dict[str, Any]:
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Judging",
+            "start_at": (now - timedelta(minutes=30)).isoformat(),
+            "end_at": (now + timedelta(hours=2)).isoformat(),
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "Echo",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "1\n", "answer": "1\n"}, {"input": "2\n", "answer": "2\n"}],
+        },
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    user = users.create_user(core, "ann", "password-ann")
+    return {"contest": contest["id"], "problem": problem["id"], "user": user["id"]}
+
+
+@pytest.fixture
+def host(core: Core, tmp_path: Path) -> JudgeHost:
+    answers = {b"1\n": b"1\n", b"2\n": b"2\n"}
+    return JudgeHost(
+        core, FakeSandbox(tmp_path, answers), "host-a", HostConfig(lease_seconds=1, sweep_seconds=0.5)
+    )
+
+
+def submit(core: Core, world: dict[str, Any], source: str, username: str = "ann") -> int:
+    user_id = (
+        world["user"]
+        if username == "ann"
+        else users.create_user(core, username, "password-" + username)["id"]
+    )
+    principal = Principal(user_id, username, Role.CONTESTANT)
+    body = {"problem_id": world["problem"], "language": "python", "source": source}
+    return int(submissions.submit(core, principal, world["contest"], body)["id"])
+
+
+def results(core: Core, sid: int) -> list[dict[str, Any]]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT judgement, verdict, is_current, compile_output FROM submission_results"
+            " WHERE submission_id = %s ORDER BY judgement",
+            (sid,),
+        )
+        return [dict(row) for row in cur.fetchall()]
+
+
+def jury_row(core: Core, world: dict[str, Any]) -> dict[str, Any]:
+    rows = standings.board(core, world["contest"], "jury", 0, 10)["rows"]
+    return next(row for row in rows if row["username"] == "ann")
+
+
+def test_a_queued_submission_is_judged_once(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sid = submit(core, world, RIGHT)
+    assert jury_row(core, world)["problems"]["A"]["pending"] == 1  # shown at intake
+    host.run(workers=1, once=True)
+    assert [(r["judgement"], r["verdict"], r["is_current"]) for r in results(core, sid)] == [(1, "AC", True)]
+    assert jury_row(core, world)["problems"]["A"] == {
+        "attempts": 1,
+        "pending": 0,
+        "solved": True,
+        "time_minutes": 30,
+        "score": 1.0,
+    }
+    assert core.queue.depth() == 0 and not core.redis.exists(keys.queued(sid), keys.processing(sid))
+    assert core.redis.exists(keys.processed(sid, 1))
+
+
+def test_duplicate_deliveries_make_one_result(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sid = submit(core, world, WRONG)
+    for _ in range(3):
+        core.queue.enqueue(sid)
+    host.run(workers=2, once=True)
+    assert [r["verdict"] for r in results(core, sid)] == ["WA"]
+    with core.db.transaction() as cur:
+        cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE submission_id = %s", (sid,))
+        assert cur.fetchone()["n"] == 2  # intake (pending) and the judgement, nothing twice
+    assert core.queue.depth() == 0
+    assert jury_row(core, world)["problems"]["A"]["attempts"] == 1
+
+
+def test_a_held_job_keeps_its_lease_while_judging(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sid = submit(core, world, f"{SLOW} 1.5")  # two tests: three lease lengths in all
+    worker = threading.Thread(target=host.run, kwargs={"workers": 1, "once": True})
+    worker.start()
+    time.sleep(0.3)
+    stolen = []
+    while worker.is_alive():
+        stolen.append(core.queue.claim("thief", block_ms=10, lease_ms=1000))
+        holder = core.redis.get(keys.processing(sid))
+        assert holder == "host-a" or results(core, sid), "the lease lapsed while judging"
+        time.sleep(0.2)
+    worker.join()
+    assert stolen and not any(stolen), "another host reclaimed a job that was being judged"
+    assert [r["verdict"] for r in results(core, sid)] == ["AC"]
+
+
+def test_a_dead_hosts_job_is_reclaimed_after_its_lease(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    sid = submit(core, world, RIGHT)
+    core.queue.ensure_group()
+    dead = core.queue.claim("dead-host", block_ms=10, lease_ms=1000)
+    assert dead is not None and dead.submission_id == sid
+    assert core.queue.claim("other", block_ms=10, lease_ms=1000) is None
+    time.sleep(1.1)
+    host.run(workers=1, once=True)
+    assert [r["verdict"] for r in results(core, sid)] == ["AC"]
+
+
+def test_a_poisoned_job_ends_as_je_with_its_reason(
+    core: Core, world: dict[str, Any], host: JudgeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = submit(core, world, RIGHT)
+    core.queue.ensure_group()
+    job = core.queue.claim("host-a-0", block_ms=10, lease_ms=60_000)
+    assert job is not None
+
+    def broken_record(core: Core, judgement: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(standings, "record", broken_record)
+    for _ in range(tasks.MAX_DELIVERIES):
+        host.handle(job, "host-a-0")
+    assert results(core, sid) == [] and core.queue.depth() == 1  # kept for redelivery
+    monkeypatch.undo()
+    host.handle(job, "host-a-0")
+    [result] = results(core, sid)
+    assert result["verdict"] == "JE" and result["is_current"]
+    assert "failed 3 times" in result["compile_output"] and "disk full" in result["compile_output"]
+    assert core.queue.depth() == 0  # acknowledged: it never loops
+    host.handle(job, "host-a-0")
+    assert len(results(core, sid)) == 1
+
+
+def test_a_host_killed_three_times_poisons_the_job(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    sid = submit(core, world, RIGHT)
+    for _ in range(tasks.MAX_DELIVERIES):  # three judgings started and never finished
+        with core.db.transaction() as cur:
+            assert tasks.start(cur, sid, host.cache) is not None
+    host.run(workers=1, once=True)
+    [result] = results(core, sid)
+    assert result["verdict"] == "JE" and "died or lost its lease" in result["compile_output"]
+    assert jury_row(core, world)["problems"]["A"]["attempts"] == 0  # JE costs nothing
+
+
+def test_sandbox_faults_are_retried_then_je(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sid = submit(core, world, CRASH)
+    host.run(workers=1, once=True)
+    [result] = results(core, sid)
+    assert result["verdict"] == "JE" and "keeper died" in result["compile_output"]
+
+
+def test_the_sweeper_refills_an_emptied_redis_without_duplicates(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    sids = [submit(core, world, RIGHT if n % 2 else WRONG) for n in range(6)]
+    assert sweep(core, grace_seconds=0) == 0  # all queued already: no flood
+    core.redis.flushdb()
+    assert core.queue.depth() == 0
+    core.queue.take_lease(sids[0], "someone", 30)  # being judged right now
+    assert sweep(core, grace_seconds=0) == 5
+    assert sweep(core, grace_seconds=0) == 0
+    assert sweep(core, grace_seconds=3600) == 0  # too young: intake may still be enqueueing
+    core.queue.release_lease(sids[0], "someone")
+    assert sweep(core, grace_seconds=0) == 1
+    host.run(workers=2, once=True)
+    assert all(len(results(core, sid)) == 1 for sid in sids)
+    assert sweep(core, grace_seconds=0) == 0
+
+
+def test_rejudge_supersedes_and_corrects_the_board_downwards(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    sid = submit(core, world, RIGHT)
+    host.run(workers=1, once=True)
+    assert jury_row(core, world)["solved"] == 1
+    with core.db.transaction() as cur:  # the jury fixes a wrong answer in the test data
+        cur.execute(
+            "UPDATE test_cases SET answer = '3\n' WHERE problem_id = %s AND ordinal = 2", (world["problem"],)
+        )
+        cur.execute(
+            "UPDATE problems SET test_data_hash = test_data_hash(id) WHERE id = %s", (world["problem"],)
+        )
+    assert rejudge.rejudge_submission(core, sid) == {"id": sid, "judgement": 2, "status": "queued"}
+    host.run(workers=1, once=True)
+    assert [(r["judgement"], r["verdict"], r["is_current"]) for r in results(core, sid)] == [
+        (1, "AC", False),
+        (2, "WA", True),
+    ]
+    row = jury_row(core, world)
+    assert row["solved"] == 0 and row["problems"]["A"]["attempts"] == 1
+    public = standings.board(core, world["contest"], "public", 0, 10)["rows"]
+    assert public[0]["solved"] == 0
+
+
+def test_problem_rejudge_reruns_every_submission(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sids = [submit(core, world, source) for source in (WRONG, RIGHT, BROKEN)]
+    host.run(workers=2, once=True)
+    answer = rejudge.rejudge_problem(core, world["contest"], world["problem"])
+    assert answer == {"contest_id": world["contest"], "problem_id": world["problem"], "submissions": 3}
+    host.run(workers=2, once=True)
+    for sid, verdict in zip(sids, ["WA", "AC", "CE"], strict=True):
+        assert [(r["verdict"], r["is_current"]) for r in results(core, sid)] == [
+            (verdict, False),
+            (verdict, True),
+        ]
+
+
+def test_rejudge_during_judging_runs_again_after_it(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    sid = submit(core, world, f"{SLOW} 0.4")
+    worker = threading.Thread(target=host.run, kwargs={"workers": 1, "once": True})
+    worker.start()
+    while not core.redis.exists(keys.processing(sid)):
+        time.sleep(0.01)
+    rejudge.rejudge_submission(core, sid)
+    worker.join()
+    host.run(workers=1, once=True)
+    assert [(r["judgement"], r["is_current"]) for r in results(core, sid)] == [(1, False), (2, True)]
+
+
+def test_freeze_shows_pending_and_unfreeze_reveals(core: Core, tmp_path: Path) -> None:
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Frozen",
+            "start_at": (now - timedelta(minutes=60)).isoformat(),
+            "end_at": (now + timedelta(minutes=60)).isoformat(),
+            "freeze_at": (now - timedelta(minutes=1)).isoformat(),
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "P",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "1\n", "answer": "1\n"}],
+        },
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    world = {
+        "contest": contest["id"],
+        "problem": problem["id"],
+        "user": users.create_user(core, "ann", "password-ann")["id"],
+    }
+    submit(core, world, WRONG)
+    submit(core, world, RIGHT)
+    public = standings.board(core, contest["id"], "public", 0, 10)
+    assert public["frozen"] and public["rows"][0]["problems"]["A"]["pending"] == 2  # before judging
+    JudgeHost(core, FakeSandbox(tmp_path, {b"1\n": b"1\n"}), "h").run(workers=1, once=True)
+    public = standings.board(core, contest["id"], "public", 0, 10)
+    assert public["rows"][0]["problems"]["A"]["pending"] == 2 and public["rows"][0]["solved"] == 0
+    assert jury_row(core, world)["solved"] == 1
+    answer = freeze.unfreeze(core, contest["id"])
+    assert answer["state"] == "running" and answer["rows"] == 1
+    public = standings.board(core, contest["id"], "public", 0, 10)
+    assert not public["frozen"]
+    assert public["rows"] == standings.board(core, contest["id"], "jury", 0, 10)["rows"]
+    assert public["rows"][0]["penalty"] == 60 + 20  # AC in minute 60 after one WA
+    assert freeze.unfreeze(core, contest["id"])["rows"] == 1  # idempotent
+    assert core.events.since(f"contest:{contest['id']}", "0-0")[-1]["type"] == "contest_state"
+
+
+def test_unfreeze_needs_a_freeze_that_has_begun(core: Core, world: dict[str, Any]) -> None:
+    with pytest.raises(Conflict):
+        freeze.unfreeze(core, world["contest"])
+    later = (core.clock() + timedelta(minutes=30)).isoformat()
+    contests.update_contest(core, world["contest"], {"freeze_at": later})
+    with pytest.raises(Conflict):
+        freeze.unfreeze(core, world["contest"])
+
+
+def test_points_keep_the_best_of_each_subtask(core: Core, tmp_path: Path) -> None:
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "IOI",
+            "scoring": "points",
+            "start_at": (now - timedelta(minutes=10)).isoformat(),
+            "end_at": (now + timedelta(minutes=60)).isoformat(),
+        },
+    )
+    tests = [
+        {"input": "1\n", "answer": "1\n", "group": "easy", "points": 30},
+        {"input": "2\n", "answer": "2\n", "group": "hard", "points": 70},
+    ]
+    problem = contests.create_problem(
+        core, {"title": "P", "time_limit_ms": 1000, "memory_limit_kb": 65536, "tests": tests}
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    user = users.create_user(core, "ann", "password-ann")
+    world = {"contest": contest["id"], "problem": problem["id"], "user": user["id"]}
+    host = JudgeHost(core, FakeSandbox(tmp_path, {b"1\n": b"1\n", b"2\n": b"2\n"}), "h")
+    easy, hard = submit(core, world, "only 1"), submit(core, world, "only 2")
+    host.run(workers=1, once=True)
+    with core.db.transaction() as cur:
+        cur.execute("SELECT submission_id, score, subtask_scores FROM submission_results ORDER BY 1")
+        stored = [(r["submission_id"], float(r["score"]), r["subtask_scores"]) for r in cur.fetchall()]
+    assert stored == [(easy, 30.0, {"easy": 30.0, "hard": 0.0}), (hard, 70.0, {"easy": 0.0, "hard": 70.0})]
+    row = jury_row(core, world)  # no submission passed everything, yet every subtask is solved
+    assert row["score"] == 100.0 and row["problems"]["A"]["score"] == 100.0
+    assert row["penalty"] == 2  # both were wrong answers overall
+
+
+def test_heartbeat_announces_the_host_until_it_leaves(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    host.beat()
+    state = core.redis.hgetall(keys.judge_host("host-a"))
+    assert state["busy"] == "0" and float(state["beat_at"]) > 0
+    assert core.redis.ttl(keys.judge_host("host-a")) > 0
+    assert core.redis.zscore(keys.JUDGE_HOSTS, "host-a") is not None
+    host.run(workers=1, once=True)
+    assert not core.redis.exists(keys.judge_host("host-a"))
+
+
+def test_test_data_is_cached_by_content_hash(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    for _ in range(3):
+        submit(core, world, RIGHT)
+    host.run(workers=1, once=True)
+    assert host.cache.hits == 2
+    with core.db.transaction() as cur:
+        cur.execute("SELECT test_data_hash FROM problems WHERE id = %s", (world["problem"],))
+        assert len(cur.fetchone()["test_data_hash"]) == 64
+
+
+def test_sigterm_drains_running_judgings(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    sid = submit(core, world, f"{SLOW} 0.3")
+    worker = threading.Thread(target=host.run, kwargs={"workers": 1})
+    worker.start()
+    while not core.redis.exists(keys.processing(sid)):
+        time.sleep(0.01)
+    host.stop()
+    worker.join(10)
+    assert not worker.is_alive()
+    assert [r["verdict"] for r in results(core, sid)] == ["AC"]
+
+
+def test_judge_host_instances_get_distinct_sandboxes() -> None:
+    options = [sandbox_options(n) for n in range(14)]
+    assert options[0] == {}
+    extra = options[1:]
+    assert len({o["root_dir"] for o in extra}) == len({o["name"] for o in extra}) == 13
+    spans = sorted((range(o["uid_base"], o["uid_base"] + 256) for o in extra), key=lambda r: r.start)
+    assert all(a.stop <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    assert all(61256 < s.start and s.stop <= 65534 for s in spans)
+    with pytest.raises(ValueError):
+        sandbox_options(14)

@@ -1,0 +1,174 @@
+"""The seven languages: each compiles, reads stdin, reports compile errors, gets its flags."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from codearena.models import LANGUAGES as ACCEPTED_LANGUAGES
+from sandbox import LANGUAGES, Box, Language, Limits, Sandbox, Status
+from sandbox.languages import MAX_SOURCE_BYTES
+from tests.sandbox.conftest import LIMITS, compile_ok, run_program
+
+SUM = {
+    "python": "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n",
+    "c": """#include <stdio.h>
+int main(void) { long x, s = 0; while (scanf("%ld", &x) == 1) s += x; printf("%ld\\n", s); return 0; }
+""",
+    "cpp": """#include <bits/stdc++.h>
+int main() { long x, s = 0; while (std::cin >> x) s += x; std::cout << s << "\\n"; }
+""",
+    "java": """import java.util.*;
+public class Main {
+    public static void main(String[] args) {
+        Scanner in = new Scanner(System.in);
+        long s = 0;
+        while (in.hasNextLong()) s += in.nextLong();
+        System.out.println(s);
+    }
+}
+""",
+    "javascript": """const s = require('fs').readFileSync(0, 'utf8').split(/\\s+/).filter(Boolean)
+  .reduce((a, b) => a + Number(b), 0);
+console.log(s);
+""",
+    "go": """package main
+
+import "fmt"
+
+func main() {
+\tvar x, s int64
+\tfor {
+\t\tif _, err := fmt.Scan(&x); err != nil {
+\t\t\tbreak
+\t\t}
+\t\ts += x
+\t}
+\tfmt.Println(s)
+}
+""",
+    "rust": """use std::io::Read;
+fn main() {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).unwrap();
+    let s: i64 = text.split_whitespace().map(|t| t.parse::<i64>().unwrap()).sum();
+    println!("{}", s);
+}
+""",
+}
+BROKEN = {
+    "cpp": ("int main() { return missing_name; }\n", "missing_name"),
+    "java": ('public class Main { void f() { int x = "s"; } }\n', "incompatible types"),
+    "javascript": ("function (\n", "SyntaxError"),
+    "go": ("package main\n\nfunc main() { undefinedCall() }\n", "undefined: undefinedCall"),
+    "rust": ('fn main() { let x: u8 = "s"; }\n', "mismatched types"),
+}
+RUNTIME_FLAGS = {
+    "java": """public class Main {
+    public static void main(String[] args) {
+        System.out.println(Runtime.getRuntime().maxMemory() / (1024 * 1024));
+    }
+}
+""",
+    "javascript": "console.log(Math.round(require('v8').getHeapStatistics().heap_size_limit / 1048576));\n",
+    "go": """package main
+
+import (
+\t"fmt"
+\t"runtime"
+\t"runtime/debug"
+)
+
+func main() { fmt.Println(runtime.GOMAXPROCS(0), debug.SetMemoryLimit(-1)/(1<<20)) }
+""",
+}
+
+
+def test_the_languages_are_the_ones_the_platform_accepts() -> None:
+    assert tuple(LANGUAGES) == ACCEPTED_LANGUAGES
+    assert set(SUM) == set(LANGUAGES)
+
+
+def test_every_toolchain_is_installed_here() -> None:
+    """.ci/run installs all seven; a missing one would silently shrink the language list."""
+    assert {name: LANGUAGES[name].missing() for name in LANGUAGES} == dict.fromkeys(LANGUAGES, ())
+    assert Sandbox.available_languages() == list(LANGUAGES)
+
+
+def test_a_missing_toolchain_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    ghost = Language("ghost", "main.g", None, ("/usr/bin/ghost",), ("/usr/bin/ghost",), "hello")
+    assert not ghost.available() and ghost.missing() == ("/usr/bin/ghost",)
+    monkeypatch.setitem(LANGUAGES, "ghost", ghost)
+    assert "ghost" not in Sandbox.available_languages()  # so self_test() skips it too
+
+
+@pytest.mark.parametrize("language", list(SUM))
+def test_reads_stdin_and_sums(box: Box, language: str) -> None:
+    result = run_program(box, language, SUM[language], stdin=b"1 2 3\n40\n")
+    assert (result.status, result.stdout, result.exit_code) == (Status.OK, b"46\n", 0), result.stderr
+    assert 0 < result.memory_kb < 128 * 1024 and result.cpu_time_ms < 1000
+
+
+@pytest.mark.parametrize("language", list(BROKEN))
+def test_compile_error_carries_the_message(box: Box, language: str) -> None:
+    source, message = BROKEN[language]
+    result = box.compile(language, source)
+    assert not result.ok and message in result.output, result.output
+    with pytest.raises(RuntimeError, match="compile"):
+        box.run(None, LIMITS)  # nothing to run after a compile error
+
+
+def test_compiler_message_is_capped(box: Box) -> None:
+    result = box.compile("cpp", "int main() {\n" + "undeclared_thing;\n" * 20000 + "}\n")
+    assert not result.ok and "undeclared_thing" in result.output
+    assert len(result.output.encode()) <= 64 * 1024
+
+
+def test_source_limit_is_generous() -> None:
+    assert MAX_SOURCE_BYTES >= 1024 * 1024  # the platform's own limit is 64 KiB
+
+
+@pytest.mark.parametrize("memory_mb", [128, 512])
+def test_managed_runtimes_take_their_heap_from_the_limit(box: Box, memory_mb: int) -> None:
+    limits = Limits(time_limit_ms=2000, memory_limit_kb=memory_mb * 1024)
+    java = int(run_program(box, "java", RUNTIME_FLAGS["java"], limits).stdout)
+    assert memory_mb * 0.85 <= java <= memory_mb  # the JVM reports the heap minus a survivor space
+    node = int(run_program(box, "javascript", RUNTIME_FLAGS["javascript"], limits).stdout)
+    assert memory_mb <= node <= memory_mb + 64  # old space plus the young generation
+    go = run_program(box, "go", RUNTIME_FLAGS["go"], limits).stdout.split()
+    assert go == [b"1", str(memory_mb).encode()]
+
+
+def test_jvm_threads_do_not_eat_the_programs_process_allowance(box: Box) -> None:
+    """60 threads of its own fit in the default allowance of 64, on top of the JVM's ~13."""
+    source = """public class Main {
+    public static void main(String[] args) throws Exception {
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(60);
+        for (int i = 0; i < 60; i++) {
+            Thread t = new Thread(() -> {
+                started.countDown();
+                try { Thread.sleep(60000); } catch (Exception e) { }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+        started.await();
+        System.out.println(Thread.activeCount() >= 60);
+    }
+}
+"""
+    result = run_program(box, "java", source)
+    assert (result.status, result.stdout) == (Status.OK, b"true\n"), result.stderr[:500]
+
+
+def test_go_builds_in_a_private_cache(box: Box) -> None:
+    compile_ok(
+        box,
+        "go",
+        'package main\n\nimport (\n\t"encoding/json"\n\t"os"\n)\n\n'
+        "func main() { json.NewEncoder(os.Stdout).Encode(os.Environ()) }\n",
+    )
+    environment = json.loads(box.run(None, LIMITS).stdout)
+    assert "GOMAXPROCS=1" in environment and not any(v.startswith("GOCACHE") for v in environment)
+    assert sorted(path.name for path in box.spec.scratch.iterdir()) == ["main", "main.go"]
