@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import docker
@@ -33,30 +30,28 @@ from sandbox.docker_daemon import DEFAULT_PATHS
 from sandbox.host import is_root, mounts_under, unmount
 from sandbox.images.build import DEFAULT_RECIPE
 from sandbox.languages import LANGUAGES
-from sandbox.model import Limits, SandboxError, Status
+from sandbox.model import SandboxError
+from sandbox.pool import BoxPool
 from sandbox.supervisor import _lock_dir, _take_lock
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_ROOT = Path("/var/lib/codearena-sandbox-docker")
-SELF_TEST_LIMITS = Limits(time_limit_ms=5000, memory_limit_kb=512 * 1024)
 
 
-class DockerSandbox:
+class DockerSandbox(BoxPool[DockerBox]):
     """Create with `DockerSandbox.start()`, take boxes with `with sandbox.box() as box:`."""
 
     def __init__(self, client: docker.DockerClient, image: str, root: Path, name: str) -> None:
+        super().__init__()
         self.client = client
         self.image = image
         self.root = root
         self.name = name
         self.cgroup_name = f"{name}-docker"  # beside a namespace sandbox of the same name
         self.layout: CgroupLayout | None = None
-        self.boxes: list[DockerBox] = []
-        self._free: queue.Queue[DockerBox] = queue.Queue()
         self._languages: list[str] = []
         self._locks: list[int] = []
-        self._closed = False
 
     @classmethod
     def start(
@@ -102,29 +97,6 @@ class DockerSandbox:
     def available_languages(self) -> list[str]:
         """Languages whose toolchain is in the judge image."""
         return list(self._languages)
-
-    def self_test(self) -> dict[str, str | None]:
-        """Compile and run each available language's hello program: None when it works."""
-        problems: dict[str, str | None] = {}
-        for language in self._languages:
-            with self.box() as box:
-                problems[language] = _self_test(box, language)
-        return problems
-
-    @contextmanager
-    def box(self) -> Iterator[DockerBox]:
-        """Wait for a free box; on release it is wiped and its containers removed."""
-        if self._closed:
-            raise SandboxError("sandbox is closed")
-        box = self._free.get()
-        try:
-            yield box
-        finally:
-            try:
-                box.reset()
-            except Exception:
-                logger.exception("docker box %d: reset failed", box.spec.index)
-            self._free.put(box)
 
     def close(self) -> None:
         """Remove every container, scratch mount, directory and cgroup of this sandbox."""
@@ -237,13 +209,3 @@ def _languages_in_image(client: docker.DockerClient, image: str, parent: str | N
     )
     present = set(output.decode().split())
     return [name for name, language in LANGUAGES.items() if set(language.requires) <= present]
-
-
-def _self_test(box: DockerBox, language: str) -> str | None:
-    compiled = box.compile(language, LANGUAGES[language].self_test)
-    if not compiled.ok:
-        return f"compile failed: {compiled.output[:500]}"
-    result = box.run(None, SELF_TEST_LIMITS)
-    if (result.status, result.stdout) != (Status.OK, b"hello\n"):
-        return f"run gave {result.status.value} {result.stdout[:100]!r} {result.stderr[:500]!r}"
-    return None

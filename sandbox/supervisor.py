@@ -11,13 +11,11 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import queue
 import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +24,8 @@ from sandbox.bwrap import BWRAP
 from sandbox.cgroups import CgroupLayout, detect_layout
 from sandbox.host import is_root, kill_pids, mounts_under, pids_of_uids, unmount
 from sandbox.languages import LANGUAGES
-from sandbox.model import Limits, SandboxError, Status
+from sandbox.model import SandboxError
+from sandbox.pool import BoxPool
 from sandbox.seccomp_filter import write_filter
 
 if TYPE_CHECKING:
@@ -37,20 +36,17 @@ logger = logging.getLogger(__name__)
 DEFAULT_ROOT = Path("/var/lib/codearena-sandbox")
 UID_SPAN = 256  # uids uid_base … uid_base+255 are reserved for boxes
 LOCK_TIMEOUT_S = 120.0
-SELF_TEST_LIMITS = Limits(time_limit_ms=5000, memory_limit_kb=512 * 1024)
 
 
-class Sandbox:
+class Sandbox(BoxPool[Box]):
     """Create with `Sandbox.start()`, take boxes with `with sandbox.box() as box:`."""
 
     def __init__(self, root: Path, layout: CgroupLayout | None, uid_base: int | None) -> None:
+        super().__init__()
         self.root = root
         self.layout = layout
         self.uid_base = uid_base
-        self.boxes: list[Box] = []
-        self._free: queue.Queue[Box] = queue.Queue()
         self._locks: list[int] = []
-        self._closed = False
 
     @classmethod
     def start(
@@ -102,30 +98,6 @@ class Sandbox:
         if not os.access(BWRAP, os.X_OK):
             return []
         return [name for name, language in LANGUAGES.items() if language.available()]
-
-    def self_test(self) -> dict[str, str | None]:
-        """Compile and run each available language's hello program: None when it works,
-        else what went wrong. Meant for judge start-up, to refuse broken languages."""
-        problems: dict[str, str | None] = {}
-        for name in self.available_languages():
-            with self.box() as box:
-                problems[name] = _self_test(box, name)
-        return problems
-
-    @contextmanager
-    def box(self) -> Iterator[Box]:
-        """Wait for a free box; on release it is wiped and its leftovers killed."""
-        if self._closed:
-            raise SandboxError("sandbox is closed")
-        box = self._free.get()
-        try:
-            yield box
-        finally:
-            try:
-                box.reset()
-            except Exception:
-                logger.exception("box %d: reset failed", box.spec.index)
-            self._free.put(box)
 
     def close(self) -> None:
         """Stop every keeper, kill leftovers, remove cgroups, mounts and directories."""
@@ -195,16 +167,6 @@ def _start_docker(
 
     root = root_dir.with_name(root_dir.name + "-docker")
     return DockerSandbox.start(boxes, root, name=name, scratch_bytes=scratch_bytes, use_cgroups=use_cgroups)
-
-
-def _self_test(box: Box, language: str) -> str | None:
-    compiled = box.compile(language, LANGUAGES[language].self_test)
-    if not compiled.ok:
-        return f"compile failed: {compiled.output[:500]}"
-    result = box.run(None, SELF_TEST_LIMITS)
-    if (result.status, result.stdout) != (Status.OK, b"hello\n"):
-        return f"run gave {result.status.value} {result.stdout[:100]!r} {result.stderr[:500]!r}"
-    return None
 
 
 def _kill_uids(uids: range, timeout_s: float = 5.0) -> None:
