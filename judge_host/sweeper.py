@@ -7,6 +7,8 @@ import logging
 
 from codearena.core import Core
 
+STALE_LEASES = 10  # queued this many leases ago and not judged: the entry is stuck
+MIN_STALE_SECONDS = 60.0
 log = logging.getLogger("codearena.judge.sweeper")
 PAGE = 1000
 
@@ -17,7 +19,10 @@ def sweep(core: Core, grace_seconds: float) -> int:
     added, after = 0, 0
     while True:
         ids = _unjudged(core, grace_seconds, after)
-        added += sum(core.queue.requeue(sid) for sid in ids)
+        # An entry queued this long ago and still unjudged is stuck (say, in a lost
+        # consumer's pending list): queue another one.
+        stale = max(STALE_LEASES * grace_seconds, MIN_STALE_SECONDS)
+        added += sum(core.queue.requeue(sid, stale_seconds=stale) for sid in ids)
         if len(ids) < PAGE:
             break
         after = ids[-1]

@@ -26,10 +26,18 @@ redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
 return id
 """
 
-# KEYS: stream, queued marker, processing lease. ARGV: submission id, marker TTL.
-# Enqueues only when the submission is neither queued nor being judged: 1 added, 0 not.
+# KEYS: stream, queued marker, processing lease. ARGV: submission id, marker TTL, stale ms.
+# Enqueues only when the submission is neither queued nor being judged: 1 added, 0 not. A
+# marker whose entry (its id is its creation time) is older than `stale ms` no longer
+# counts: that entry is stuck somewhere, and a second one is harmless (judging is idempotent).
 _REQUEUE = """
-if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local marker = redis.call('GET', KEYS[2])
+if marker then
+  local now = redis.call('TIME')
+  local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+  if now_ms - tonumber(string.match(marker, '^(%d+)')) < tonumber(ARGV[3]) then return 0 end
+end
 local id = redis.call('XADD', KEYS[1], '*', 'submission_id', ARGV[1])
 redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
 return 1
@@ -85,11 +93,12 @@ class JobQueue:
             )
         )
 
-    def requeue(self, submission_id: int) -> bool:
-        """Add a job unless one is queued or being judged (the sweeper); True if added."""
+    def requeue(self, submission_id: int, stale_seconds: float = QUEUED_TTL_SECONDS) -> bool:
+        """Add a job unless one is being judged or was queued less than `stale_seconds` ago
+        (the sweeper); True if added."""
         added = self._requeue(
             keys=[self.stream, keys.queued(submission_id), keys.processing(submission_id)],
-            args=[submission_id, QUEUED_TTL_SECONDS],
+            args=[submission_id, QUEUED_TTL_SECONDS, int(stale_seconds * 1000)],
         )
         return bool(added)
 
