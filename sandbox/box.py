@@ -122,18 +122,7 @@ class Box:
         # resident bubblewrap (sandbox.resident).
         stdin_path = self._stdin_path(stdin)
         measurement = self._execute(view, run_limits, stdin_path, stdout, stderr, reuse=not writable_dirs)
-        largest = max(stdout.stat().st_size, stderr.stat().st_size)
-        return RunResult(
-            status=classify(measurement, limits, largest),
-            cpu_time_ms=measurement.cpu_ns // 1_000_000,
-            wall_time_ms=measurement.wall_ns // 1_000_000,
-            memory_kb=measurement.peak_bytes // 1024,
-            exit_code=measurement.exit_code,
-            signal=measurement.signal,
-            stdout=_head(stdout),
-            stderr=_head(stderr),
-            stdout_path=stdout,
-        )
+        return result_of(measurement, limits, stdout, stderr)
 
     def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
         """Put a file next to the compiled program (read-only to it); return its path inside."""
@@ -255,6 +244,22 @@ def _language(name: str) -> Language:
         return LANGUAGES[name]
     except KeyError:
         raise ValueError(f"unknown language {name!r}; known: {sorted(LANGUAGES)}") from None
+
+
+def result_of(measurement: Measurement, limits: Limits, stdout: Path, stderr: Path) -> RunResult:
+    """What a run came to, from its measurement and its output files (any backend)."""
+    largest = max(stdout.stat().st_size, stderr.stat().st_size)
+    return RunResult(
+        status=classify(measurement, limits, largest),
+        cpu_time_ms=measurement.cpu_ns // 1_000_000,
+        wall_time_ms=measurement.wall_ns // 1_000_000,
+        memory_kb=measurement.peak_bytes // 1024,
+        exit_code=measurement.exit_code,
+        signal=measurement.signal,
+        stdout=_head(stdout),
+        stderr=_head(stderr),
+        stdout_path=stdout,
+    )
 
 
 def _head(path: Path, limit: int = REPORT_BYTES) -> bytes:

@@ -30,7 +30,7 @@ import requests
 from docker.models.containers import Container
 from docker.types import LogConfig, Mount, Ulimit
 
-from sandbox.box import Box, Input, _empty, _head, _language
+from sandbox.box import Box, Input, _empty, _head, _language, result_of
 from sandbox.cgroups import Cgroup
 from sandbox.host import mount_tmpfs
 from sandbox.languages import MAX_SOURCE_BYTES, Language
@@ -140,18 +140,7 @@ class DockerBox:
         run_limits = replace(limits, processes=lang.run_processes(limits))
         measurement = self._execute(command, run_limits, stdin)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
-        largest = max(stdout.stat().st_size, stderr.stat().st_size)
-        return RunResult(
-            status=classify(measurement, limits, largest),
-            cpu_time_ms=measurement.cpu_ns // 1_000_000,
-            wall_time_ms=measurement.wall_ns // 1_000_000,
-            memory_kb=measurement.peak_bytes // 1024,
-            exit_code=measurement.exit_code,
-            signal=measurement.signal,
-            stdout=_head(stdout),
-            stderr=_head(stderr),
-            stdout_path=stdout,
-        )
+        return result_of(measurement, limits, stdout, stderr)
 
     def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
         """Put a file next to the compiled program (read-only to it); return its path inside."""
