@@ -4,7 +4,7 @@ import os
 from typing import Any
 
 import boto3
-from chalice import Chalice, Response
+from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request, WebsocketEvent
 
 from chalicelib.api import Api
@@ -12,6 +12,8 @@ from chalicelib.edge import install_error_shape
 from chalicelib.realtime import Realtime
 
 app = Chalice(app_name="codearena")
+# The web app may be served from another origin (S3, DESIGN §2): every route answers CORS.
+app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Idempotency-Key"], max_age=600)
 install_error_shape(app)
 api = Api()
 

@@ -15,6 +15,7 @@ from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import BadRequest
+from codearena.first_solves import first_solves
 from codearena.models import Role
 
 
@@ -161,8 +162,11 @@ class Api:
         limit = v.query_int(params, "limit", default=100, low=1, high=500)
         contest_id = v.path_id(cid, "contest")
         if "at" in params:
-            return standings.board_at(self.core, contest_id, view, _at(params["at"]), offset, limit)
-        return standings.board(self.core, contest_id, view, offset, limit, username)
+            at = _at(params["at"])
+            page = standings.board_at(self.core, contest_id, view, at, offset, limit)
+            return {**page, "first_solves": first_solves(self.core, contest_id, view, at)}
+        page = standings.board(self.core, contest_id, view, offset, limit, username)
+        return {**page, "first_solves": first_solves(self.core, contest_id, view)}
 
 
 def _at(raw: str) -> datetime:

@@ -25,7 +25,8 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
         "/contests/{cid}/leaderboard",
         "anyone",
         200,
-        "Public board; ?offset&limit&at=<ISO time>; with a token also your own row",
+        "Public board; ?offset&limit&at=<ISO time>; with a token also your own row;"
+        " first_solves: problem label → user id of its first solver",
     ),
     (
         "post",

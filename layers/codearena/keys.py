@@ -72,6 +72,11 @@ def board_version(contest_id: int, view: str) -> str:
     return f"lb:{contest_id}:{view}:version"
 
 
+def first_solves(contest_id: int, view: str) -> str:
+    """JSON label → user id of each problem's first solver; a cache of one second (first_solves.py)."""
+    return f"lb:{contest_id}:{view}:first"
+
+
 def event_stream(topic: str) -> str:
     """Capped stream of a topic's events (about 1,000 kept); publishers XADD, clients resume."""
     return f"events:{topic}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -83,12 +84,19 @@ def gateway(settings: Settings) -> Iterator[str]:
     process.stop()
 
 
+@contextlib.contextmanager
+def judge_instance(settings: Settings, instance: int) -> Iterator[Process]:
+    """A judge host process with two boxes of sandbox instance `instance`; it must stop cleanly."""
+    process = spawn("judge", ["judge", "--boxes", "2", "--instance", str(instance)], settings)
+    yield process
+    assert process.stop() == 0, process.output()
+
+
 @pytest.fixture
 def judge_host(settings: Settings) -> Iterator[Process]:
     # Instance 9: its own sandbox boxes, so a `make demo` judge on this machine does not block it.
-    process = spawn("judge", ["judge", "--boxes", "2", "--instance", "9"], settings)
-    yield process
-    assert process.stop() == 0, process.output()
+    with judge_instance(settings, 9) as process:
+        yield process
 
 
 @pytest.fixture

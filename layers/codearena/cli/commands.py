@@ -45,6 +45,8 @@ def doctor(args: argparse.Namespace) -> int:
         problems.append(
             "/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal"
         )
+    if not Path("/usr/bin/chromium").exists():
+        notes.append("chromium is missing: the web app's browser tests fail (apt-get install chromium)")
     if not shutil.which("gcc"):
         notes.append("gcc is missing: C and C++ submissions cannot be judged (apt-get install gcc g++)")
     if os.geteuid() != 0:

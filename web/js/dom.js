@@ -1,0 +1,84 @@
+// Small DOM and formatting helpers shared by the views.
+
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2).toLowerCase(), value);
+    else if (name === "class") element.className = value;
+    else if (name in element && typeof value !== "string") element[name] = value;
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+export const VERDICTS = {
+  AC: "Accepted",
+  WA: "Wrong answer",
+  TLE: "Time limit exceeded",
+  MLE: "Memory limit exceeded",
+  RTE: "Run-time error",
+  OLE: "Output limit exceeded",
+  CE: "Compilation error",
+  JE: "Judging error",
+};
+
+export const LANGUAGE_NAMES = {
+  python: "Python 3",
+  c: "C",
+  cpp: "C++",
+  java: "Java",
+  javascript: "JavaScript (Node.js)",
+  go: "Go",
+  rust: "Rust",
+};
+
+export const STATES = {
+  scheduled: "Upcoming",
+  running: "Running",
+  frozen: "Running — scoreboard frozen",
+  ended: "Ended",
+  unfrozen: "Ended — final results",
+};
+
+// The verdict as a badge: a short code for the eye, the full name for screen readers and hover.
+export function verdictBadge(verdict, status) {
+  if (!verdict) {
+    const label = status === "judging" ? "Judging…" : "Queued";
+    return h("span", { class: `verdict verdict-pending`, "data-verdict": status || "queued" }, label);
+  }
+  return h("span", { class: `verdict verdict-${verdict === "AC" ? "ok" : "bad"}`, "data-verdict": verdict,
+    title: VERDICTS[verdict] || verdict }, VERDICTS[verdict] || verdict);
+}
+
+const DATE_TIME = new Intl.DateTimeFormat(undefined, {
+  weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+});
+
+export function when(iso) {
+  return iso ? DATE_TIME.format(new Date(iso)) : "—";
+}
+
+export function timeOfDay(iso) {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+export function duration(milliseconds) {
+  const total = Math.max(0, Math.floor(milliseconds / 1000));
+  const days = Math.floor(total / 86400);
+  const clock = [Math.floor(total / 3600) % 24, Math.floor(total / 60) % 60, total % 60]
+    .map((n) => String(n).padStart(2, "0")).join(":");
+  return days ? `${days}d ${clock}` : clock;
+}
+
+export function kib(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  return `${(bytes / 1024).toFixed(bytes < 10240 ? 1 : 0)} KiB`;
+}
+
+export function memory(kb) {
+  if (kb < 1024) return `${kb} KB`;
+  const mb = kb / 1024;
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+}

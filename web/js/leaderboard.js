@@ -1,0 +1,222 @@
+// The live leaderboard: one page read over HTTP, then `leaderboard` events over the WebSocket.
+// An event whose version is not the next one means something was missed: the page is read again.
+
+import { h } from "./dom.js";
+
+const FLASH_MS = 2500;
+
+export class BoardView {
+  constructor({ api, live, contest, me, pageSize = 50, onFrozen = () => {} }) {
+    Object.assign(this, { api, live, contest, me, pageSize, onFrozen });
+    this.offset = 0;
+    this.rows = [];
+    this.mine = null;
+    this.total = 0;
+    this.version = null;
+    this.loading = null;
+    this.early = [];
+    this.flashing = new Map();
+    this.refresh = null;
+    this.firsts = {};
+    this.noted = {};
+    this.labels = contest.problems.map((p) => p.label);
+    this.element = h("section", { class: "board", "aria-labelledby": "board-title" });
+    this.status = h("p", { class: "board-status", role: "status", "aria-live": "polite" });
+    this.table = h("table", { class: "board-table" });
+    this.pager = h("nav", { class: "pager", "aria-label": "Leaderboard pages" });
+    this.element.append(
+      h("h2", { id: "board-title" }, "Leaderboard"),
+      this.status,
+      h("div", { class: "table-scroll" }, this.table),
+      this.pager,
+    );
+  }
+
+  start() {
+    this.stop = this.live.follow(`contest:${this.contest.id}`, (event) => this.event(event));
+    return this.load();
+  }
+
+  destroy() {
+    if (this.stop) this.stop();
+    clearTimeout(this.refresh);
+    for (const timer of this.flashing.values()) clearTimeout(timer);
+  }
+
+  async load() {
+    const read = this.api.get(`/contests/${this.contest.id}/leaderboard?offset=${this.offset}&limit=${this.pageSize}`);
+    this.loading = read;
+    let board;
+    try {
+      board = await read;
+    } catch (error) {
+      this.status.textContent = `The leaderboard could not be loaded: ${error.friendly || error.message}`;
+      return;
+    } finally {
+      if (this.loading === read) this.loading = null;
+    }
+    const before = new Map(this.rows.map((row) => [row.user_id, JSON.stringify(row)]));
+    this.rows = board.rows;
+    this.total = board.total;
+    this.mine = board.me || null;
+    this.frozen = board.frozen;
+    this.version = board.live_version;
+    this.takeFirsts(board.first_solves || {});
+    this.onFrozen(board.frozen);
+    if (before.size) {
+      for (const row of this.rows) if (before.get(row.user_id) !== JSON.stringify(row)) this.flash(row.user_id);
+    }
+    this.render();
+    const early = this.early.filter((event) => event.version > this.version);
+    this.early = [];
+    for (const event of early) this.event(event);
+  }
+
+  event(event) {
+    if (event.type === "contest_state") {
+      this.reload(0);
+      return;
+    }
+    if (event.type !== "leaderboard") return;
+    if (this.loading) { this.early.push(event); return; }
+    if (this.version === null || event.version <= this.version) return;
+    if (event.version !== this.version + 1) { this.load(); return; }
+    this.version = event.version;
+    this.apply(event.rows);
+  }
+
+  // Changed rows carry their new ranks; rows they pass are not in the message, so a change of
+  // rank on this page is followed by a re-read of the page a moment later (spread over viewers).
+  apply(changed) {
+    const first = this.rows.length ? this.rows[0].rank : 1;
+    const last = this.rows.length ? this.rows[this.rows.length - 1].rank : Infinity;
+    let moved = false;
+    for (const row of changed) {
+      if (this.me && row.username === this.me) this.mine = row;
+      const index = this.rows.findIndex((r) => r.user_id === row.user_id);
+      const onPage = row.rank >= first && (row.rank <= last || this.rows.length < this.pageSize);
+      if (index >= 0) {
+        if (this.rows[index].rank !== row.rank) moved = true;
+        if (onPage) this.rows[index] = row; else this.rows.splice(index, 1);
+      } else if (onPage) {
+        this.rows.push(row);
+        moved = true;
+      } else {
+        continue;
+      }
+      this.flash(row.user_id);
+    }
+    this.noteNewFirsts(changed);
+    this.rows.sort((a, b) => a.rank - b.rank || a.username.localeCompare(b.username));
+    this.rows = this.rows.slice(0, this.pageSize);
+    this.render();
+    if (moved) this.reload(300 + Math.random() * 700);
+  }
+
+  reload(delay) {
+    clearTimeout(this.refresh);
+    this.refresh = setTimeout(() => this.load(), delay);
+  }
+
+  flash(userId) {
+    clearTimeout(this.flashing.get(userId));
+    this.flashing.set(userId, setTimeout(() => {
+      this.flashing.delete(userId);
+      for (const row of this.table.querySelectorAll(`tr[data-user-id="${userId}"]`)) row.classList.remove("flash");
+    }, FLASH_MS));
+  }
+
+  page(offset) {
+    this.offset = Math.max(0, offset);
+    this.load();
+  }
+
+  render() {
+    const points = this.contest.scoring === "points";
+    const firsts = this.firsts;
+    const head = h("tr", {},
+      h("th", { scope: "col" }, "Rank"),
+      h("th", { scope: "col" }, "Contestant"),
+      h("th", { scope: "col" }, points ? "Score" : "Solved"),
+      points ? null : h("th", { scope: "col" }, "Penalty"),
+      this.labels.map((label) => h("th", { scope: "col", class: "cell-head" }, label)),
+    );
+    const line = (row, pinned) => h("tr", {
+      "data-user-id": row.user_id,
+      "data-username": row.username,
+      class: [pinned ? "pinned" : "", this.flashing.has(row.user_id) ? "flash" : "",
+        row.username === this.me ? "mine" : ""].join(" ").trim(),
+    },
+      h("td", { class: "rank" }, String(row.rank)),
+      h("th", { scope: "row", class: "who" }, row.username, pinned ? h("span", { class: "you" }, " (you)") : null),
+      h("td", { class: "solved" }, points ? formatScore(row.score) : String(row.solved)),
+      points ? null : h("td", { class: "penalty" }, String(row.penalty)),
+      this.labels.map((label) => cell(row.problems[label], points, firsts[label] === row.user_id, label)),
+    );
+    // My row stays pinned under the header when the page shown does not hold it.
+    const pinned = this.mine && !this.rows.some((row) => row.user_id === this.mine.user_id)
+      ? h("tbody", { class: "pinned-body", "aria-label": "Your row" }, line(this.mine, true)) : null;
+    this.table.replaceChildren(...[
+      h("caption", { class: "visually-hidden" }, `Leaderboard of ${this.contest.title}`),
+      h("thead", {}, head),
+      pinned,
+      h("tbody", { class: "rows" }, this.rows.map((row) => line(row, false))),
+    ].filter(Boolean));
+    const shown = this.rows.length;
+    this.status.textContent = this.total
+      ? `Showing ranks ${this.offset + 1}–${this.offset + shown} of ${this.total} contestants.`
+      : "No submissions yet: the board fills in as verdicts arrive.";
+    this.pager.replaceChildren(
+      h("button", { type: "button", class: "secondary", disabled: this.offset === 0,
+        onclick: () => this.page(this.offset - this.pageSize) }, "← Previous page"),
+      h("button", { type: "button", class: "secondary", disabled: this.offset + this.pageSize >= this.total,
+        onclick: () => this.page(this.offset + this.pageSize) }, "Next page →"),
+    );
+  }
+
+  // First solvers come with each HTTP read (first_solves: label -> user id). A live event that
+  // brings the first solve of a problem marks it at once; the server, whose answer may be up to
+  // a second old, has the last word after that.
+  takeFirsts(fromServer) {
+    const now = Date.now();
+    const firsts = { ...fromServer };
+    for (const [label, noted] of Object.entries(this.noted)) {
+      if (!(label in firsts) && now - noted.at < 3000) firsts[label] = noted.user;
+    }
+    this.firsts = firsts;
+  }
+
+  noteNewFirsts(changed) {
+    for (const label of this.labels) {
+      if (label in this.firsts) continue;
+      const solvers = changed.filter((row) => row.problems[label]?.solved);
+      if (!solvers.length) continue;
+      solvers.sort((a, b) => a.problems[label].time_minutes - b.problems[label].time_minutes);
+      this.firsts[label] = solvers[0].user_id;
+      this.noted[label] = { user: solvers[0].user_id, at: Date.now() };
+    }
+  }
+}
+
+function formatScore(score) {
+  return Number.isInteger(score) ? String(score) : score.toFixed(2);
+}
+
+function cell(problem, points, first, label) {
+  if (!problem || (!problem.attempts && !problem.pending)) {
+    return h("td", { class: "cell cell-empty", "data-label": label });
+  }
+  const tries = `${problem.attempts} ${problem.attempts === 1 ? "try" : "tries"}`;
+  const pending = problem.pending ? h("span", { class: "pending-count" }, `+${problem.pending}?`) : null;
+  if (problem.solved) {
+    const top = points ? formatScore(problem.score) : `${problem.time_minutes}′`;
+    return h("td", { class: `cell cell-solved${first ? " cell-first" : ""}`, "data-label": label,
+      title: `${label}: solved at minute ${problem.time_minutes}, ${tries}${first ? ", first to solve" : ""}` },
+    h("span", { class: "cell-main" }, top), h("span", { class: "cell-sub" }, tries), pending);
+  }
+  const kind = problem.attempts ? "cell-tried" : "cell-pending";
+  return h("td", { class: `cell ${problem.pending ? "cell-pending" : kind}`, "data-label": label,
+    title: `${label}: ${tries}${problem.pending ? `, ${problem.pending} pending` : ""}` },
+  h("span", { class: "cell-main" }, points && problem.score ? formatScore(problem.score) : problem.attempts ? `−${problem.attempts}` : ""),
+  pending);
+}
