@@ -27,7 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.uri import WebSocketURI, parse_uri
 
 # The checkout, not bench/ (where bench/sandbox.py would shadow the sandbox package).
 sys.path[0] = str(Path(__file__).resolve().parents[1])
@@ -36,6 +39,7 @@ from bench.common import scratch_core  # noqa: E402
 from codearena import contests, standings  # noqa: E402
 from codearena.config import Settings  # noqa: E402
 from codearena.core import Core  # noqa: E402
+from codearena.fanout import LONGEST_INTERVAL_SECONDS  # noqa: E402
 from codearena.models import Verdict  # noqa: E402
 from codearena.standings import CaseOutcome, Judgement  # noqa: E402
 
@@ -173,7 +177,7 @@ def swarm_phase(world: World, base: str, shares: list[int], names: list[str], se
         assert pipe.recv() == "ready"
     started = time.time()
     land(world, names, seconds)
-    time.sleep(0.5)  # the last coalescing interval
+    time.sleep(LONGEST_INTERVAL_SECONDS + 0.5)  # the last coalescing interval and its delivery
     final = world.core.events.live_version(f"contest:{world.contest_id}")
     for pipe in pipes:
         pipe.send((world.committed, final))
@@ -200,12 +204,7 @@ def swarm(pipe: Any, base: str, contest_id: int, count: int) -> None:
 
 async def _swarm(pipe: Any, base: str, contest_id: int, count: int) -> None:
     clients = [Client() for _ in range(count)]
-    arrivals: list[dict[str, float]] = [{} for _ in range(count)]
-    sockets = await connect_all(base, contest_id, count)
-    readers = [
-        asyncio.create_task(read(socket, client, seen))
-        for socket, client, seen in zip(sockets, clients, arrivals, strict=True)
-    ]
+    subscribers = await connect_all(base, f"contest:{contest_id}", clients)
     pipe.send("ready")
     committed, final = await asyncio.to_thread(pipe.recv)
     deadline = time.monotonic() + DRAIN_SECONDS
@@ -213,49 +212,98 @@ async def _swarm(pipe: Any, base: str, contest_id: int, count: int) -> None:
         await asyncio.sleep(0.05)
     pipe.send("caught up or gave up")
     await asyncio.to_thread(pipe.recv)
-    for task in readers:
-        task.cancel()
-    await asyncio.gather(*(socket.close() for socket in sockets), return_exceptions=True)
+    for subscriber in subscribers:
+        subscriber.close()
     pipe.send(
         [
             (
-                c.messages,
-                c.last_version,
-                [t - committed[name] for name, t in seen.items() if name in committed],
+                s.client.messages,
+                s.client.last_version,
+                [t - committed[name] for name, t in s.arrivals.items() if name in committed],
             )
-            for c, seen in zip(clients, arrivals, strict=True)
+            for s in subscribers
         ]
     )
 
 
-async def connect_all(base: str, contest_id: int, count: int) -> list[Any]:
-    url = base.replace("http://", "ws://") + "/ws"
+async def connect_all(base: str, topic: str, clients: list[Client]) -> list[Subscriber]:
+    uri = parse_uri(base.replace("http://", "ws://") + "/ws")
+    loop = asyncio.get_running_loop()
     gate = asyncio.Semaphore(100)
 
-    async def one() -> Any:
+    async def one(client: Client) -> Subscriber:
         async with gate:
-            socket = await websockets.connect(url, max_queue=None, open_timeout=60, compression=None)
-            await socket.send(json.dumps({"action": "subscribe", "topic": f"contest:{contest_id}"}))
-            reply = json.loads(await socket.recv())
-            assert reply["type"] == "subscribed", reply
-            return socket
+            _, subscriber = await loop.create_connection(
+                lambda: Subscriber(uri, topic, client), uri.host, uri.port
+            )
+            await asyncio.wait_for(subscriber.subscribed, 60)
+            return subscriber
 
-    return list(await asyncio.gather(*(one() for _ in range(count))))
+    return list(await asyncio.gather(*(one(client) for client in clients)))
 
 
-async def read(socket: Any, client: Client, arrivals: dict[str, float]) -> None:
-    """Count `leaderboard` messages and note when each contestant's row first arrived."""
-    # Pattern matching instead of json.loads: the swarm shares two cores with the server,
-    # and only the version and the usernames of a message matter here.
-    async for raw in socket:
+class Subscriber(asyncio.Protocol):
+    """One client: websockets' sans-I/O protocol on a bare transport, so that a message
+    costs the swarm a frame parse and a call, not a task wake-up, a future and a queue
+    (the swarm shares two cores with the server it measures)."""
+
+    def __init__(self, uri: WebSocketURI, topic: str, client: Client) -> None:
+        self.ws = ClientProtocol(uri, max_size=None)
+        self.topic = topic
+        self.client = client
+        self.arrivals: dict[str, float] = {}  # username → when its row first arrived
+        self.subscribed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.ws.send_request(self.ws.connect())
+        self._write()
+
+    def data_received(self, data: bytes) -> None:
         arrived = time.time()
-        if '"type": "leaderboard"' not in raw:
-            continue
-        client.messages += 1
-        version = _VERSION.search(raw)
-        client.last_version = max(client.last_version, int(version.group(1)) if version else 0)
-        for name in _USERNAME.findall(raw):
-            arrivals.setdefault(name, arrived)
+        self.ws.receive_data(data)
+        for event in self.ws.events_received():
+            if isinstance(event, Response):
+                self._on_handshake()
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                assert event.fin, "the gateway sends each message in one frame"
+                self._on_text(event.data.decode(), arrived)
+        self._write()  # pongs, the closing handshake
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.subscribed.done():
+            self.subscribed.set_exception(exc or ConnectionError("closed before subscribing"))
+
+    def close(self) -> None:
+        self.ws.send_close()
+        self._write()
+        if self.transport is not None:
+            self.transport.close()
+
+    def _on_handshake(self) -> None:
+        if self.ws.handshake_exc is not None:
+            self.subscribed.set_exception(self.ws.handshake_exc)
+            return
+        self.ws.send_text(json.dumps({"action": "subscribe", "topic": self.topic}).encode())
+
+    def _on_text(self, raw: str, arrived: float) -> None:
+        if not self.subscribed.done():
+            reply = json.loads(raw)
+            assert reply["type"] == "subscribed", reply
+            self.subscribed.set_result(None)
+        elif '"type": "leaderboard"' in raw:
+            # Count `leaderboard` messages and note when each contestant's row first arrived.
+            # Pattern matching instead of json.loads: only the version and the usernames matter.
+            self.client.messages += 1
+            version = _VERSION.search(raw)
+            self.client.last_version = max(self.client.last_version, int(version.group(1)) if version else 0)
+            for name in _USERNAME.findall(raw):
+                self.arrivals.setdefault(name, arrived)
+
+    def _write(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.writelines(self.ws.data_to_send())
 
 
 def land(world: World, names: list[str], seconds: float) -> None:

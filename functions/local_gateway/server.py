@@ -132,8 +132,16 @@ def _static_file(web: Path, request: Request) -> Path | None:
 def serve(host: str, port: int, web_dir: Path | None = None) -> None:
     import uvicorn
 
-    # No per-message deflate: a broadcast would be compressed once per connection.
+    from local_gateway.frames import FrameWriter
+
+    # No per-message deflate: a broadcast is framed once for all connections (frames.py).
     app = build(web_dir)
     uvicorn.run(
-        app, host=host, port=port, log_level="warning", access_log=False, ws_per_message_deflate=False
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        ws=FrameWriter,
+        ws_per_message_deflate=False,
     )

@@ -9,6 +9,7 @@ import json
 import logging
 import secrets
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -19,38 +20,51 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from local_gateway.frames import FrameWriter, frame_writer, text_frame
+
 log = logging.getLogger("codearena.gateway.ws")
 STAGE = "api"
-QUEUE_LIMIT = 10_000  # messages waiting for one client before it counts as gone
+BACKLOG_LIMIT_BYTES = 8 * 1024 * 1024  # unsent bytes for one client before it counts as gone
+WRITE_TIMEOUT_SECONDS = 10.0  # how long send_many waits for the event loop to write
 
 
 @dataclass
 class _Client:
+    connection_id: str
     socket: WebSocket
+    writer: FrameWriter
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[str | None]
     connected_at: float = field(default_factory=time.time)
 
 
 class ConnectionHub:
-    """Open local connections; `send_many` may be called from any thread, order is kept."""
+    """Open local connections; `send_many` may be called from any thread, order is kept.
+
+    A message is framed once (in the caller's thread) and its bytes are written to every
+    connection in one turn of the event loop: no task or ASGI send per connection."""
 
     def __init__(self) -> None:
         self._clients: dict[str, _Client] = {}
+        self._closing: set[asyncio.Task[None]] = set()  # strong references while they run
 
     def __len__(self) -> int:
         return len(self._clients)
 
     def send_many(self, connection_ids: list[str], data: bytes) -> list[str]:
-        text, gone, ready = data.decode(), [], []
+        """Returns once `data` is written to every open connection (as API Gateway's
+        delivery does, so the fan-out can time a broadcast); the ids that are gone."""
+        gone, ready = [], []
         for connection_id in connection_ids:
             client = self._clients.get(connection_id)
-            if client is None or client.queue.qsize() >= QUEUE_LIMIT:
+            if client is None:
                 gone.append(connection_id)
+            elif client.writer.backlog_bytes() >= BACKLOG_LIMIT_BYTES:
+                gone.append(connection_id)
+                self.close(connection_id)
             else:
                 ready.append(client)
-        if ready:  # one wake-up of the event loop for the whole batch
-            ready[0].loop.call_soon_threadsafe(_enqueue, ready, text)
+        if ready:
+            gone += _write_all_on_loop(ready, text_frame(data.decode()))
         return gone
 
     def info(self, connection_id: str) -> dict[str, Any] | None:
@@ -60,32 +74,53 @@ class ConnectionHub:
         return {"ConnectedAt": client.connected_at, "Identity": {"SourceIp": "127.0.0.1"}}
 
     def close(self, connection_id: str) -> bool:
+        """Close after the messages already sent to it (the writes queued before this)."""
         client = self._clients.get(connection_id)
         if client is not None:
-            client.loop.call_soon_threadsafe(_enqueue, [client], None)
+            client.loop.call_soon_threadsafe(self._close_soon, client.socket)
         return client is not None
 
-    async def serve(self, connection_id: str, socket: WebSocket) -> asyncio.Task[None]:
-        client = _Client(socket, asyncio.get_running_loop(), asyncio.Queue())
-        self._clients[connection_id] = client
-        return asyncio.create_task(self._write(connection_id, client))
+    def _close_soon(self, socket: WebSocket) -> None:
+        task = asyncio.create_task(_close_quietly(socket))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def add(self, connection_id: str, socket: WebSocket, writer: FrameWriter) -> None:
+        self._clients[connection_id] = _Client(connection_id, socket, writer, asyncio.get_running_loop())
 
     def forget(self, connection_id: str) -> None:
         self._clients.pop(connection_id, None)
 
-    async def _write(self, connection_id: str, client: _Client) -> None:
-        while (text := await client.queue.get()) is not None:
-            try:
-                await client.socket.send_text(text)
-            except Exception:
-                break
-        self.forget(connection_id)
-        await _close_quietly(client.socket)
+
+def _write_all_on_loop(clients: list[_Client], frame: bytes) -> list[str]:
+    loop = clients[0].loop
+    if _running_loop() is loop:
+        return _write_all(clients, frame)
+    written: Future[list[str]] = Future()
+    loop.call_soon_threadsafe(_settle, written, clients, frame)  # one wake-up for the batch
+    try:
+        return written.result(timeout=WRITE_TIMEOUT_SECONDS)
+    except TimeoutError:  # the loop is stopping: what is queued may not go out
+        log.warning("writing to %d connections took over %ss", len(clients), WRITE_TIMEOUT_SECONDS)
+        return []
 
 
-def _enqueue(clients: list[_Client], text: str | None) -> None:
-    for client in clients:
-        client.queue.put_nowait(text)
+def _settle(written: Future[list[str]], clients: list[_Client], frame: bytes) -> None:
+    try:
+        written.set_result(_write_all(clients, frame))
+    except Exception as exc:  # a bug: the caller raises it rather than waiting out the timeout
+        written.set_exception(exc)
+
+
+def _write_all(clients: list[_Client], frame: bytes) -> list[str]:
+    return [client.connection_id for client in clients if not client.writer.write_frame(frame)]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 async def _close_quietly(socket: WebSocket) -> None:
@@ -126,6 +161,11 @@ class WebSocketBridge:
         return dict(self._handlers[route](event, None) or {})
 
     async def endpoint(self, socket: WebSocket) -> None:
+        writer = frame_writer(socket.scope)
+        if writer is None:
+            log.error("no raw frame writer: serve the gateway with serve() (uvicorn ws=FrameWriter)")
+            await socket.close(code=1011)
+            return
         connection_id = secrets.token_urlsafe(12)
         answer = await run_in_threadpool(
             self._call, "$connect", _event(socket, connection_id, "$connect", "CONNECT")
@@ -135,7 +175,7 @@ class WebSocketBridge:
             await _deny(socket, status)
             return
         await socket.accept()
-        writer = await self.hub.serve(connection_id, socket)
+        self.hub.add(connection_id, socket, writer)
         try:
             while True:
                 body = await socket.receive_text()
@@ -144,8 +184,8 @@ class WebSocketBridge:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            self.hub.close(connection_id)
-            await writer
+            self.hub.forget(connection_id)
+            await _close_quietly(socket)
             await run_in_threadpool(
                 self._call, "$disconnect", _event(socket, connection_id, "$disconnect", "DISCONNECT")
             )

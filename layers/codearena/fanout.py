@@ -2,8 +2,9 @@
 
 One process at a time leads (a Redis lease); it delivers every topic event to the topic's
 connections, coalesces board changes into at most one `leaderboard` event per contest and
-view every `interval` seconds (numbered by a per-topic sequence, so a client that sees a
-gap re-reads the board over HTTP), and announces contest state changes.
+view every `interval` seconds, or less often while delivering one takes long (numbered by
+a per-topic sequence, so a client that sees a gap re-reads the board over HTTP), and
+announces contest state changes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ log = logging.getLogger("codearena.fanout")
 
 LEADER_KEY = "fanout:leader"
 LEASE_SECONDS = 5
-DELIVERIES_PER_SECOND = 12000  # what one local gateway process sustains on 2 cores (bench/fanout.py)
+DELIVERY_SHARE = 0.5  # of the time, at most, spent delivering one topic's boards (bench/fanout.py)
+LONGEST_INTERVAL_SECONDS = 1.0  # between two `leaderboard` messages on a topic, however slow
 
 
 class Fanout:
@@ -37,6 +39,7 @@ class Fanout:
         self.connections = Connections(core.redis)
         self._changed: dict[tuple[int, str], set[str]] = {}
         self._flushed_at: dict[tuple[int, str], float] = {}
+        self._delivery_seconds: dict[str, float] = {}  # board topic → its last delivery took
         self._leading = False
 
     def run(self, stop: threading.Event) -> None:
@@ -51,6 +54,10 @@ class Fanout:
                 if time.monotonic() >= next_tick:
                     self._guard(self.tick)
                     next_tick = time.monotonic() + self.interval
+                elif self._leading and self._changed:
+                    # Between ticks too: a board goes out as soon as its interval is over,
+                    # not at the next tick (which would round every interval up to ticks).
+                    self._guard(self.flush)
         finally:
             pubsub.close()
 
@@ -69,7 +76,10 @@ class Fanout:
             for view in event["views"]:
                 self._changed.setdefault((contest_id, view), set()).add(event["username"])
             return
+        started = time.monotonic()
         self.deliver(event["topic"], raw.encode())
+        if event["type"] == "leaderboard":
+            self._delivery_seconds[event["topic"]] = time.monotonic() - started
 
     def deliver(self, topic: str, data: bytes) -> int:
         connection_ids = self.connections.subscribers(topic)
@@ -97,11 +107,8 @@ class Fanout:
         now = time.monotonic()
         for key in list(self._changed):
             contest_id, view = key
-            topic = board_topic_of(contest_id, view)
-            due = self._flushed_at.get(key, 0.0) + coalescing_interval(
-                self.core.redis.scard(keys.ws_topic(topic)), self.interval
-            )
-            if now >= due:
+            spent = self._delivery_seconds.get(board_topic_of(contest_id, view), 0.0)
+            if now >= self._flushed_at.get(key, 0.0) + coalescing_interval(spent, self.interval):
                 self._flushed_at[key] = now
                 self._publish_board(contest_id, view, self._changed.pop(key))
 
@@ -133,11 +140,12 @@ class Fanout:
                     self.core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state)
 
 
-def coalescing_interval(audience: int, shortest: float) -> float:
-    """Seconds between two `leaderboard` messages on a topic followed by `audience` clients:
-    `shortest` (~250 ms) for most contests, wider for very large audiences so that one
-    board costs at most about DELIVERIES_PER_SECOND deliveries (never over a second)."""
-    return max(shortest, min(1.0, audience / DELIVERIES_PER_SECOND))
+def coalescing_interval(delivery_seconds: float, shortest: float) -> float:
+    """Seconds between two `leaderboard` messages on a topic whose last one took
+    `delivery_seconds` to deliver: `shortest` (~250 ms) for most contests, wider when
+    delivering takes long (a large audience, a busy machine) so that delivering boards
+    takes at most DELIVERY_SHARE of the time (never over LONGEST_INTERVAL_SECONDS)."""
+    return max(shortest, min(LONGEST_INTERVAL_SECONDS, delivery_seconds / DELIVERY_SHARE))
 
 
 def _visible(row: dict[str, Any]) -> dict[str, Any]:
