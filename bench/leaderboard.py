@@ -125,10 +125,10 @@ def redis_ranking(core: Core, contest: int, me: str) -> tuple[list[tuple[str, fl
 
 
 def redis_top_and_me(core: Core, contest: int, me: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    top = core.boards.page(contest, "public", 0, 100)
-    mine = core.boards.row_of(contest, "public", me)
-    assert mine is not None
-    return top, mine
+    """What GET …/leaderboard reads from Redis (standings.board): one call for page and row."""
+    shown = core.boards.view(contest, "public", 0, 100, me)
+    assert shown is not None and shown["me"] is not None
+    return shown["rows"], shown["me"]
 
 
 def bench_reads(core: Core, contest: int, contestants: int, repeat: int) -> dict[str, float]:

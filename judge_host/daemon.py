@@ -176,9 +176,9 @@ class JudgeHost:
             return
         with self._lock:
             self._held[consumer] = job
-        again = False
+        stored = False
         try:
-            again = self._judge_and_store(job)
+            stored = self._judge_and_store(job)
         except Exception as exc:
             # Infrastructure trouble (database, Redis): leave the job unacknowledged so it
             # is delivered again once the lease is over (three times at most).
@@ -188,11 +188,13 @@ class JudgeHost:
             with self._lock:
                 self._held.pop(consumer, None)
             self._release(sid)
-        if again:  # a rejudge was asked for while we judged (or else the sweeper finds it)
-            self.core.queue.requeue(sid)
+        # Asked only now the lease is gone: a rejudge committed earlier is seen here, and the
+        # job of one committed later can no longer be dropped because we still held the lease.
+        if stored and standings.needs_judging(self.core, sid):
+            self.core.queue.requeue(sid)  # (or else the sweeper finds it)
 
     def _judge_and_store(self, job: Job) -> bool:
-        """Judge and persist; True when the submission still needs a newer judgement."""
+        """Judge and persist; True when a judgement was stored (False: nothing to judge)."""
         sid = job.submission_id
         started = self._start(sid)
         if started is None:  # already judged (a duplicate delivery) or unknown
@@ -214,7 +216,7 @@ class JudgeHost:
         with self._lock:
             self.judged += 1
         log.info("submission %s: %s", sid, judgement.verdict.value)
-        return standings.needs_judging(self.core, sid)
+        return True
 
     def _start(self, submission_id: int) -> tasks.Started | None:
         with self.core.db.transaction() as cur:

@@ -14,6 +14,7 @@ from codearena.db import Database
 from codearena.events import Events
 from codearena.leaderboard import Leaderboard
 from codearena.queue import JobQueue
+from codearena.scripts import ScriptRunner
 
 
 def utcnow() -> datetime:
@@ -44,14 +45,15 @@ class Core:
     @classmethod
     def from_settings(cls, settings: Settings) -> Core:
         client = redis_client(settings.redis_url)
+        scripts = ScriptRunner(client)  # hot-path Lua on per-thread connections
         return cls(
             settings=settings,
             db=Database(settings.database_url),
             redis=client,
             tokens=TokenIssuer(settings.jwt_secret, settings.token_ttl_seconds),
-            queue=JobQueue(client),
-            boards=Leaderboard(client),
-            events=Events(client),
+            queue=JobQueue(client, runner=scripts),
+            boards=Leaderboard(client, scripts),
+            events=Events(client, scripts),
         )
 
     @classmethod
@@ -60,4 +62,5 @@ class Core:
 
     def close(self) -> None:
         self.db.close()
+        self.boards.close()  # the script connections it shares with queue and events
         self.redis.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import select
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,31 @@ _MIGRATION_LOCK = 0x0C0DEA7E  # pg_advisory_lock key: one migrator at a time
 WAIT_FOR_CONNECTION_SECONDS = 10.0
 
 
+class _KeepingPool(psycopg2.pool.ThreadedConnectionPool):
+    """Opens connections lazily and keeps every returned one for reuse. psycopg2's pool
+    keeps only `minconn` idle connections and closes the rest, and a `minconn` above zero
+    opens that many at once: with 0, every transaction paid for a new server process."""
+
+    def __init__(self, maxconn: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(0, maxconn, *args, **kwargs)
+        self.minconn = maxconn  # read only by putconn: how many idle connections to keep
+
+    def getconn(self, key: Any = None) -> Any:
+        while True:
+            conn = super().getconn(key)
+            if _idle_and_open(conn):
+                return conn
+            self.putconn(conn, key, close=True)  # the server ended it (restart, idle timeout)
+
+
+def _idle_and_open(conn: Any) -> bool:
+    """An idle connection has nothing to read; one the server closed reads EOF or FATAL."""
+    if conn.closed:
+        return False
+    readable, _, _ = select.select([conn], [], [], 0)
+    return not readable
+
+
 class Database:
     """A lazily opened connection pool. `transaction()` is the only way in."""
 
@@ -38,9 +64,7 @@ class Database:
         with self._lock:
             if self._pool is None:
                 try:
-                    self._pool = psycopg2.pool.ThreadedConnectionPool(
-                        0, self._max_connections, self.url, connect_timeout=5
-                    )
+                    self._pool = _KeepingPool(self._max_connections, self.url, connect_timeout=5)
                 except psycopg2.OperationalError as exc:
                     raise ServiceUnavailable("the database is unavailable") from exc
             return self._pool

@@ -13,8 +13,17 @@ from typing import Any
 import redis
 
 from codearena import keys
+from codearena.scripts import Lua, ScriptRunner
 
 STREAM_LENGTH = 1000  # events kept per topic for resuming
+
+# KEYS: stream. ARGV: length kept, stored payload, channel, the event as JSON without its id.
+# Appends and announces in one round trip (the judge publishes one per test); returns the id.
+_PUBLISH = Lua("""
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[2])
+redis.call('PUBLISH', ARGV[3], '{"id": "' .. id .. '", ' .. string.sub(ARGV[4], 2))
+return id
+""")
 
 
 def contest_topic(contest_id: int) -> str:
@@ -40,8 +49,9 @@ def board_topic(contest_id: int) -> str:
 
 
 class Events:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, runner: ScriptRunner | None = None) -> None:
         self._redis = client
+        self._run = runner or ScriptRunner(client)
         self.db = int(client.connection_pool.connection_kwargs.get("db") or 0)
 
     def channel(self, topic: str) -> str:
@@ -49,13 +59,11 @@ class Events:
 
     def publish(self, topic: str, event_type: str, **fields: Any) -> dict[str, Any]:
         """Append to the topic's stream and announce it; returns the event with its id."""
+        event = {"topic": topic, "type": event_type, **fields}
         payload = json.dumps({"type": event_type, **fields})
-        event_id = self._redis.xadd(
-            keys.event_stream(topic), {"event": payload}, maxlen=STREAM_LENGTH, approximate=True
-        )
-        event = {"id": str(event_id), "topic": topic, "type": event_type, **fields}
-        self._redis.publish(self.channel(topic), json.dumps(event))
-        return event
+        args = [STREAM_LENGTH, payload, self.channel(topic), json.dumps(event)]
+        event_id = self._run(_PUBLISH, [keys.event_stream(topic)], args)
+        return {"id": str(event_id), **event}
 
     def announce(self, topic: str, event_type: str, **fields: Any) -> None:
         """Announce on the topic's channel only (internal topics nobody resumes)."""

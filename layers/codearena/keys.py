@@ -53,13 +53,21 @@ def idempotency(user_id: int, key: str) -> str:
 
 
 def board(contest_id: int, view: str) -> str:
-    """ZSET member=username, score=rank key (lower is better); the judge host ZADDs after commit."""
-    return f"lb:{contest_id}:{view}:z"
+    """ZSET member="<rank key bits>|<username>", score=rank key (lower is better); the judge
+    host writes it after commit. The key's bits in the member (16 hex digits, one text per
+    value) let reads list a top without a WITHSCORES reply, whose doubles Redis 7.0 prints
+    slowly; equal keys have equal text, so ties still sort by username."""
+    return f"lb:{contest_id}:{view}:order"
 
 
 def board_rows(contest_id: int, view: str) -> str:
     """HASH username → standing row JSON, written with the ZSET entry."""
     return f"lb:{contest_id}:{view}:rows"
+
+
+def board_keys(contest_id: int, view: str) -> str:
+    """HASH username → the rank key bits of its ZSET member (to find, move and rank it)."""
+    return f"lb:{contest_id}:{view}:keys"
 
 
 def board_applied(contest_id: int, view: str) -> str:
@@ -69,12 +77,18 @@ def board_applied(contest_id: int, view: str) -> str:
 
 def board_version(contest_id: int, view: str) -> str:
     """Highest leaderboard event id applied to the board; absent means "rebuild first"."""
-    return f"lb:{contest_id}:{view}:version"
+    return f"lb:{contest_id}:{view}:order:version"
 
 
 def first_solves(contest_id: int, view: str) -> str:
     """JSON label → user id of each problem's first solver; a cache of one second (first_solves.py)."""
     return f"lb:{contest_id}:{view}:first"
+
+
+def legacy_board(contest_id: int, view: str) -> list[str]:
+    """A board's ZSET and version from before the member carried its key; nothing reads them
+    (the board counts as missing and is rebuilt), and the rebuild deletes them."""
+    return [f"lb:{contest_id}:{view}:z", f"lb:{contest_id}:{view}:version"]
 
 
 def event_stream(topic: str) -> str:

@@ -7,74 +7,109 @@ written as an absolute value guarded by its leaderboard event id, so replays cha
 from __future__ import annotations
 
 import json
+import struct
 from dataclasses import dataclass
 from typing import Any
 
 import redis
 
 from codearena import keys
+from codearena.scripts import Lua, ScriptRunner
 
 VIEWS = ("jury", "public")
 
-# KEYS: zset, rows, applied, version. ARGV: member, event id, rank key, row JSON.
-# Returns 1 applied, 0 stale (an equal or newer event is there), -1 no board yet.
-_APPLY = """
+# KEYS: zset, rows, applied, version, keys. ARGV: username, event id, rank key, its member
+# prefix (key_bits), row JSON. Returns 1 applied, 0 stale (an equal or newer event is there),
+# -1 no board yet.
+_APPLY = Lua("""
 if redis.call('EXISTS', KEYS[4]) == 0 then return -1 end
 local event = tonumber(ARGV[2])
 if event <= tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0') then return 0 end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+local old = redis.call('HGET', KEYS[5], ARGV[1])
+if old then redis.call('ZREM', KEYS[1], old .. '|' .. ARGV[1]) end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4] .. '|' .. ARGV[1])
+redis.call('HSET', KEYS[5], ARGV[1], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[5])
 if event > tonumber(redis.call('GET', KEYS[4])) then redis.call('SET', KEYS[4], ARGV[2]) end
 return 1
-"""
+""")
 
-
-# KEYS: zset. ARGV: member. Returns 1 + the members ranked strictly better, or nil.
-_RANK_OF = """
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not score then return false end
-return redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1
-"""
-
-# KEYS: zset. ARGV: last index, member. Returns {member, key, …} of the top, and the rank or 0.
-_TOP_AND_RANK = """
-local top = redis.call('ZRANGE', KEYS[1], 0, ARGV[1], 'WITHSCORES')
-local score = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not score then return {top, 0} end
-return {top, redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1}
-"""
-
-# KEYS: zset, rows. ARGV: member. Returns the row JSON with its "rank", or nil.
-_ROW_OF = """
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-local row = redis.call('HGET', KEYS[2], ARGV[1])
-if not score or not row then return false end
-local rank = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. score) + 1
-return '{"rank":' .. rank .. ',' .. string.sub(row, 2)
-"""
-
-
-# KEYS: zset, rows. ARGV: start, stop. Returns the page as one JSON array of the rows with
-# their "rank" (equal keys share one; the first row's counts members before the offset).
-_PAGE = """
-local members = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
-if #members == 0 then return '[]' end
-local names = {}
-for i = 1, #members, 2 do names[#names + 1] = members[i] end
-local rows = redis.call('HMGET', KEYS[2], unpack(names))
-local better = redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. members[2])
-local out, rank, previous = {}, 0, nil
-for j = 1, #names do
-    local score = members[2 * j]
-    if score ~= previous then
-        if j == 1 then rank = better + 1 else rank = tonumber(ARGV[1]) + j end
-        previous = score
-    end
-    if rows[j] then out[#out + 1] = '{"rank":' .. rank .. ',' .. string.sub(rows[j], 2) end
+# What the read scripts share (see keys.board for the member "<key bits>|<username>"). A rank
+# is 1 + the members with a strictly better key; equal keys share one.
+_READ = """
+local function better(zset, member)
+    return redis.call('ZCOUNT', zset, '-inf', '(' .. redis.call('ZSCORE', zset, member))
 end
-return '[' .. table.concat(out, ',') .. ']'
+
+local function rank_of(zset, keyhash, username)
+    local bits = redis.call('HGET', keyhash, username)
+    if not bits then return nil end
+    return better(zset, bits .. '|' .. username) + 1
+end
+
+local function row_of(zset, rows, keyhash, username)
+    local row = redis.call('HGET', rows, username)
+    local rank = rank_of(zset, keyhash, username)
+    if not row or not rank then return nil end
+    return '{"rank":' .. rank .. ',' .. string.sub(row, 2)
+end
+
+-- Positions start..stop (0-based) as one JSON array of rows with their "rank" (the first
+-- row's counts the members before the offset).
+local function page(zset, rows, start, stop)
+    local members = redis.call('ZRANGE', zset, start, stop)
+    if #members == 0 then return '[]' end
+    local names, ranked = {}, {}
+    for j = 1, #members do
+        local bar = string.find(members[j], '|', 1, true)
+        ranked[j], names[j] = string.sub(members[j], 1, bar - 1), string.sub(members[j], bar + 1)
+    end
+    local json = redis.call('HMGET', rows, unpack(names))
+    local rank = better(zset, members[1]) + 1
+    local out, previous = {}, ranked[1]
+    for j = 1, #names do
+        if ranked[j] ~= previous then rank, previous = start + j, ranked[j] end
+        if json[j] then out[#out + 1] = '{"rank":' .. rank .. ',' .. string.sub(json[j], 2) end
+    end
+    return '[' .. table.concat(out, ',') .. ']'
+end
 """
+
+# KEYS: zset, keys. ARGV: username. Returns the user's rank, or nil.
+_RANK_OF = Lua(_READ + "return rank_of(KEYS[1], KEYS[2], ARGV[1]) or false")
+
+# KEYS: zset, rows, keys. ARGV: username. Returns the row JSON with its "rank", or nil.
+_ROW_OF = Lua(_READ + "return row_of(KEYS[1], KEYS[2], KEYS[3], ARGV[1]) or false")
+
+# KEYS: zset, rows. ARGV: start, stop. Returns the page as one JSON array.
+_PAGE = Lua(_READ + "return page(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))")
+
+# KEYS: zset, rows, keys, version. ARGV: start, stop, username or "". Returns one JSON object
+# {version, total, rows, me} (me null when the user has no row), or nil with no board.
+_VIEW = Lua(
+    _READ
+    + """
+local version = redis.call('GET', KEYS[4])
+if not version then return false end
+local me = 'null'
+if ARGV[3] ~= '' then me = row_of(KEYS[1], KEYS[2], KEYS[3], ARGV[3]) or 'null' end
+return '{"version":' .. version .. ',"total":' .. redis.call('ZCARD', KEYS[1])
+    .. ',"rows":' .. page(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))
+    .. ',"me":' .. me .. '}'
+"""
+)
+
+
+def key_bits(rank_key: float) -> str:
+    """The rank key as its ZSET member starts: the double's bits in hex, one text per value
+    (-0.0 is 0.0), read back by struct in one call (float() of 100 decimals costs more than
+    the rest of a top-100 read)."""
+    return struct.pack(">d", rank_key + 0.0).hex()
+
+
+def from_bits(bits: list[str]) -> tuple[float, ...]:
+    return struct.unpack(f">{len(bits)}d", bytes.fromhex("".join(bits)))
 
 
 @dataclass(frozen=True)
@@ -92,13 +127,12 @@ class Entry:
 
 
 class Leaderboard:
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, runner: ScriptRunner | None = None) -> None:
         self._redis = client
-        self._apply = client.register_script(_APPLY)
-        self._row_of = client.register_script(_ROW_OF)
-        self._page = client.register_script(_PAGE)
-        self._rank_of = client.register_script(_RANK_OF)
-        self._top_and_rank = client.register_script(_TOP_AND_RANK)
+        self._run = runner or ScriptRunner(client)
+
+    def close(self) -> None:
+        self._run.close()
 
     def _keys(self, contest_id: int, view: str) -> list[str]:
         return [
@@ -106,16 +140,19 @@ class Leaderboard:
             keys.board_rows(contest_id, view),
             keys.board_applied(contest_id, view),
             keys.board_version(contest_id, view),
+            keys.board_keys(contest_id, view),
         ]
 
     def apply(self, contest_id: int, view: str, entry: Entry) -> int:
         """Write one row if it is newer than what the board holds (see _APPLY's return)."""
-        return int(
-            self._apply(
-                keys=self._keys(contest_id, view),
-                args=[entry.username, entry.event_id, repr(entry.rank_key), entry.row_json],
-            )
-        )
+        args = [
+            entry.username,
+            entry.event_id,
+            repr(entry.rank_key),
+            key_bits(entry.rank_key),
+            entry.row_json,
+        ]
+        return int(self._run(_APPLY, self._keys(contest_id, view), args))
 
     def exists(self, contest_id: int, view: str) -> bool:
         return bool(self._redis.exists(keys.board_version(contest_id, view)))
@@ -124,57 +161,73 @@ class Leaderboard:
         """Swap in a whole board atomically (built under temporary keys, then renamed)."""
         final = self._keys(contest_id, view)
         temp = [key + ":rebuild" for key in final]
+        texts = {e.username: key_bits(e.rank_key) for e in entries}
         pipe = self._redis.pipeline(transaction=True)
         pipe.delete(*temp)
         if entries:
-            pipe.zadd(temp[0], {e.username: e.rank_key for e in entries})
+            pipe.zadd(temp[0], {f"{texts[e.username]}|{e.username}": e.rank_key for e in entries})
             pipe.hset(temp[1], mapping={e.username: e.row_json for e in entries})
             pipe.hset(temp[2], mapping={e.username: e.event_id for e in entries})
+            pipe.hset(temp[4], mapping=texts)
         pipe.set(temp[3], version)
         for source, target in zip(temp, final, strict=True):
             if entries or source == temp[3]:
                 pipe.rename(source, target)
             else:
                 pipe.delete(target)
+        pipe.delete(*keys.legacy_board(contest_id, view))
         pipe.execute()
 
     def version(self, contest_id: int, view: str) -> int:
         return int(self._redis.get(keys.board_version(contest_id, view)) or 0)
 
+    def view(
+        self, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
+    ) -> dict[str, Any] | None:
+        """What GET …/leaderboard shows, in one round trip: {version, total, rows (as page()),
+        me (username's row, or None; absent without a username)}. None when there is no board."""
+        names = self._keys(contest_id, view)
+        args = [offset, offset + limit - 1, username or ""]
+        text = self._run(_VIEW, [names[0], names[1], names[4], names[3]], args)
+        if text is None:
+            return None
+        answer: dict[str, Any] = json.loads(text)
+        if username is None:
+            del answer["me"]
+        return answer
+
     def page(self, contest_id: int, view: str, offset: int, limit: int) -> list[dict[str, Any]]:
         """Rows ranked best first, `rank` shared by equal keys (ties in username order); one
         round trip, O(log N + limit)."""
-        page = self._page(
-            keys=[keys.board(contest_id, view), keys.board_rows(contest_id, view)],
-            args=[offset, offset + limit - 1],
-        )
-        return list(json.loads(page))
+        names = [keys.board(contest_id, view), keys.board_rows(contest_id, view)]
+        return list(json.loads(self._run(_PAGE, names, [offset, offset + limit - 1])))
 
     def row_of(self, contest_id: int, view: str, username: str) -> dict[str, Any] | None:
         """One contestant's row with its rank, in O(log N) (one round trip)."""
-        row = self._row_of(
-            keys=[keys.board(contest_id, view), keys.board_rows(contest_id, view)], args=[username]
-        )
+        names = self._keys(contest_id, view)
+        row = self._run(_ROW_OF, [names[0], names[1], names[4]], [username])
         return dict(json.loads(row)) if row else None
 
     def top(self, contest_id: int, view: str, limit: int) -> list[tuple[str, float]]:
         """The best `limit` members and their rank keys, in O(log N + limit)."""
-        return [
-            (m, float(k))
-            for m, k in self._redis.zrange(keys.board(contest_id, view), 0, limit - 1, withscores=True)
-        ]
+        return self.top_and_rank(contest_id, view, limit, "")[0]
 
     def top_and_rank(
         self, contest_id: int, view: str, limit: int, username: str
     ) -> tuple[list[tuple[str, float]], int | None]:
-        """The best `limit` members with their keys and `username`'s rank, in one round trip."""
-        members, rank = self._top_and_rank(keys=[keys.board(contest_id, view)], args=[limit - 1, username])
-        top = [(m, float(k)) for m, k in zip(members[::2], members[1::2], strict=True)]
-        return top, int(rank) if rank else None
+        """The best `limit` members with their keys and `username`'s rank, in one round trip
+        (a plain ZRANGE and the rank script: Redis runs a ZRANGE inside Lua at twice the cost)."""
+        names = [keys.board(contest_id, view), keys.board_keys(contest_id, view)]
+        top, rank = self._run.command_and_script(
+            ("ZRANGE", names[0], 0, limit - 1), _RANK_OF, names, [username]
+        )
+        parts = "|".join(top).split("|") if top else []  # members are "<key bits>|<name>"
+        return list(zip(parts[1::2], from_bits(parts[0::2]), strict=True)), int(rank) if rank else None
 
     def rank_of(self, contest_id: int, view: str, username: str) -> int | None:
         """One member's rank (1 + members with a strictly better key), in O(log N)."""
-        rank = self._rank_of(keys=[keys.board(contest_id, view)], args=[username])
+        names = [keys.board(contest_id, view), keys.board_keys(contest_id, view)]
+        rank = self._run(_RANK_OF, names, [username])
         return int(rank) if rank else None
 
     def size(self, contest_id: int, view: str) -> int:

@@ -16,21 +16,22 @@ from dataclasses import dataclass
 import redis
 
 from codearena import keys
+from codearena.scripts import Lua, ScriptRunner
 
 QUEUED_TTL_SECONDS = 3600
 
 # KEYS: stream, queued marker. ARGV: submission id, marker TTL. Returns the entry id.
-_ENQUEUE = """
+_ENQUEUE = Lua("""
 local id = redis.call('XADD', KEYS[1], '*', 'submission_id', ARGV[1])
 redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
 return id
-"""
+""")
 
 # KEYS: stream, queued marker, processing lease. ARGV: submission id, marker TTL, stale ms.
 # Enqueues only when the submission is neither queued nor being judged: 1 added, 0 not. A
 # marker whose entry (its id is its creation time) is older than `stale ms` no longer
 # counts: that entry is stuck somewhere, and a second one is harmless (judging is idempotent).
-_REQUEUE = """
+_REQUEUE = Lua("""
 if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
 local marker = redis.call('GET', KEYS[2])
 if marker then
@@ -41,29 +42,29 @@ end
 local id = redis.call('XADD', KEYS[1], '*', 'submission_id', ARGV[1])
 redis.call('SET', KEYS[2], id, 'EX', ARGV[2])
 return 1
-"""
+""")
 
 # KEYS: stream, queued marker. ARGV: group, entry id. The marker goes only with its own entry.
-_ACK = """
+_ACK = Lua("""
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 return 1
-"""
+""")
 
 # KEYS: lease. ARGV: holder, seconds. Renew our lease, or take it back if Redis lost it.
-_RENEW_LEASE = """
+_RENEW_LEASE = Lua("""
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1
-"""
+""")
 
 # KEYS: lease. ARGV: holder. Delete the lease only if it is still ours.
-_RELEASE_LEASE = """
+_RELEASE_LEASE = Lua("""
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -73,32 +74,34 @@ class Job:
 
 
 class JobQueue:
-    def __init__(self, client: redis.Redis, stream: str = keys.QUEUE, group: str = keys.QUEUE_GROUP) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        stream: str = keys.QUEUE,
+        group: str = keys.QUEUE_GROUP,
+        runner: ScriptRunner | None = None,
+    ) -> None:
         self._redis = client
+        self._run = runner or ScriptRunner(client)
         self.stream = stream
         self.group = group
-        self._enqueue = client.register_script(_ENQUEUE)
-        self._requeue = client.register_script(_REQUEUE)
-        self._ack = client.register_script(_ACK)
-        self._renew_lease = client.register_script(_RENEW_LEASE)
-        self._release_lease = client.register_script(_RELEASE_LEASE)
 
     # --- producers --------------------------------------------------------------------
     def enqueue(self, submission_id: int) -> str:
         """Add a job (intake, rejudge); returns its stream entry id."""
         return str(
-            self._enqueue(
-                keys=[self.stream, keys.queued(submission_id)],
-                args=[submission_id, QUEUED_TTL_SECONDS],
+            self._run(
+                _ENQUEUE, [self.stream, keys.queued(submission_id)], [submission_id, QUEUED_TTL_SECONDS]
             )
         )
 
     def requeue(self, submission_id: int, stale_seconds: float = QUEUED_TTL_SECONDS) -> bool:
         """Add a job unless one is being judged or was queued less than `stale_seconds` ago
         (the sweeper); True if added."""
-        added = self._requeue(
-            keys=[self.stream, keys.queued(submission_id), keys.processing(submission_id)],
-            args=[submission_id, QUEUED_TTL_SECONDS, int(stale_seconds * 1000)],
+        added = self._run(
+            _REQUEUE,
+            [self.stream, keys.queued(submission_id), keys.processing(submission_id)],
+            [submission_id, QUEUED_TTL_SECONDS, int(stale_seconds * 1000)],
         )
         return bool(added)
 
@@ -147,10 +150,7 @@ class JobQueue:
                 raise
 
     def ack(self, job: Job) -> None:
-        self._ack(
-            keys=[self.stream, keys.queued(job.submission_id)],
-            args=[self.group, job.entry_id],
-        )
+        self._run(_ACK, [self.stream, keys.queued(job.submission_id)], [self.group, job.entry_id])
 
     def depth(self) -> int:
         return int(self._redis.xlen(self.stream))
@@ -161,10 +161,10 @@ class JobQueue:
 
     def renew_lease(self, submission_id: int, holder: str, seconds: int) -> bool:
         """Extend our lease (re-taking it if Redis lost it); False if another holder has it."""
-        return bool(self._renew_lease(keys=[keys.processing(submission_id)], args=[holder, seconds]))
+        return bool(self._run(_RENEW_LEASE, [keys.processing(submission_id)], [holder, seconds]))
 
     def release_lease(self, submission_id: int, holder: str) -> None:
-        self._release_lease(keys=[keys.processing(submission_id)], args=[holder])
+        self._run(_RELEASE_LEASE, [keys.processing(submission_id)], [holder])
 
 
 def _job(entry: tuple[str, dict[str, str]]) -> Job:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from psycopg2.extras import execute_values
+
 from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor
@@ -185,21 +187,22 @@ def board(
     """A page of a board (GET …/leaderboard), plus the caller's own row when logged in."""
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
-    if not core.boards.exists(contest_id, view):
+    shown = core.boards.view(contest_id, view, offset, limit, username)
+    if shown is None:
         rebuild(core, contest_id)
-    frozen = view == "public" and contests.public_board_frozen(contest, core.clock())
+        shown = core.boards.view(contest_id, view, offset, limit, username) or {}
     page = {
         "contest_id": contest_id,
-        "frozen": frozen,
-        "version": core.boards.version(contest_id, view),
+        "frozen": view == "public" and contests.public_board_frozen(contest, core.clock()),
+        "version": shown.get("version", 0),
         # The sequence of the `leaderboard` events on this board's WebSocket topic (DESIGN §7).
         "live_version": core.events.live_version(board_topic_of(contest_id, view)),
-        "total": core.boards.size(contest_id, view),
+        "total": shown.get("total", 0),
         "offset": offset,
-        "rows": [_public_row(row) for row in core.boards.page(contest_id, view, offset, limit)],
+        "rows": [_public_row(row) for row in shown.get("rows", [])],
     }
     if username is not None:
-        mine = core.boards.row_of(contest_id, view, username)
+        mine = shown.get("me")
         page["me"] = _public_row(mine) if mine else None
     return page
 
@@ -243,13 +246,14 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
     inserted = cur.fetchone()
     if inserted is None:
         return False
-    cur.executemany(
-        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
+    execute_values(  # one statement for all tests, not one round trip each
+        cur,
+        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb) VALUES %s",
         [
             (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
             for t in j.tests
         ],
+        page_size=1000,
     )
     return True
 
@@ -313,10 +317,10 @@ def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Stan
 def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing) -> None:
     cur.execute("SELECT label, problem_id FROM contest_problems WHERE contest_id = %s", (contest_id,))
     problem_ids = {row["label"]: row["problem_id"] for row in cur.fetchall()}
-    cur.executemany(
+    execute_values(
+        cur,
         "INSERT INTO contest_penalties (contest_id, user_id, problem_id, attempts, pending, solved,"
-        " time_minutes, penalty_minutes, score, updated_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, now())"
+        " time_minutes, penalty_minutes, score, updated_at) VALUES %s"
         " ON CONFLICT (contest_id, user_id, problem_id) DO UPDATE SET attempts = EXCLUDED.attempts,"
         " pending = EXCLUDED.pending, solved = EXCLUDED.solved, time_minutes = EXCLUDED.time_minutes,"
         " penalty_minutes = EXCLUDED.penalty_minutes, score = EXCLUDED.score, updated_at = now()",
@@ -334,6 +338,8 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
             )
             for label, c in standing.problems.items()
         ],
+        template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+        page_size=1000,
     )
 
 

@@ -129,6 +129,12 @@ def results(core: Core, sid: int) -> list[dict[str, Any]]:
         return [dict(row) for row in cur.fetchall()]
 
 
+def status(core: Core, sid: int) -> str:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT status FROM submissions WHERE id = %s", (sid,))
+        return str(cur.fetchone()["status"])
+
+
 def jury_row(core: Core, world: dict[str, Any]) -> dict[str, Any]:
     rows = standings.board(core, world["contest"], "jury", 0, 10)["rows"]
     return next(row for row in rows if row["username"] == "ann")
@@ -299,12 +305,52 @@ def test_rejudge_during_judging_runs_again_after_it(
     sid = submit(core, world, f"{SLOW} 0.4")
     worker = threading.Thread(target=host.run, kwargs={"workers": 1, "once": True})
     worker.start()
-    while not core.redis.exists(keys.processing(sid)):
+    # The judging has begun once PostgreSQL says so, which is what a rejudge reads; the lease
+    # comes a moment earlier, and a rejudge in between is simply judged by this judging.
+    while status(core, sid) != "judging":
         time.sleep(0.01)
     rejudge.rejudge_submission(core, sid)
     worker.join()
     host.run(workers=1, once=True)
     assert [(r["judgement"], r["is_current"]) for r in results(core, sid)] == [(1, False), (2, True)]
+
+
+def test_rejudge_just_before_the_lease_goes_is_not_dropped(
+    core: Core, world: dict[str, Any], host: JudgeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = submit(core, world, RIGHT)
+    release = JudgeHost._release
+    other = JudgeHost(core, host.sandbox, "host-b")
+
+    def rejudged_meanwhile(self: JudgeHost, submission_id: int) -> None:
+        if self is host and len(results(core, submission_id)) == 1:
+            rejudge.rejudge_submission(core, submission_id)
+            job = core.queue.claim("host-b-0", block_ms=10, lease_ms=60_000)
+            assert job is not None
+            other.handle(job, "host-b-0")  # the lease is still ours: host-b drops its entry
+        release(self, submission_id)
+
+    monkeypatch.setattr(JudgeHost, "_release", rejudged_meanwhile)
+    host.run(workers=1, once=True)  # sees the rejudge once the lease is gone, and requeues
+    assert [(r["judgement"], r["is_current"]) for r in results(core, sid)] == [(1, False), (2, True)]
+
+
+def test_rejudge_between_lease_and_start_is_judged_by_that_judging(
+    core: Core, world: dict[str, Any], host: JudgeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = submit(core, world, RIGHT)
+    start = JudgeHost._start
+
+    def rejudged_first(self: JudgeHost, submission_id: int) -> tasks.Started | None:
+        if not results(core, submission_id):  # the first judging, its lease taken
+            assert core.redis.exists(keys.processing(submission_id))
+            rejudge.rejudge_submission(core, submission_id)
+        return start(self, submission_id)
+
+    monkeypatch.setattr(JudgeHost, "_start", rejudged_first)
+    host.run(workers=1, once=True)  # also takes the rejudge's own entry: already judged, dropped
+    assert [(r["judgement"], r["is_current"]) for r in results(core, sid)] == [(1, True)]
+    assert status(core, sid) == "judged"
 
 
 def test_freeze_shows_pending_and_unfreeze_reveals(core: Core, tmp_path: Path) -> None:

@@ -182,3 +182,36 @@ def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
     assert core.boards.row_of(99, "jury", "ann")["v"] == "new"
     assert core.boards.version(99, "jury") == 5
     assert core.boards.apply(98, "jury", older) == -1  # no board yet: the reader rebuilds it
+
+
+def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
+    keys = [-3.0, -2.5, -2.5, -2.5, 1e16, 7.25, -0.0]
+    entries = [Entry(n + 1, f"u{n}", key, {"username": f"u{n}"}) for n, key in enumerate(keys)]
+    core.boards.replace(7, "jury", entries[:-1], 6)
+    assert core.boards.apply(7, "jury", entries[-1]) == 1
+    expected = [("u0", 1), ("u1", 2), ("u2", 2), ("u3", 2), ("u6", 5), ("u5", 6), ("u4", 7)]
+    rows = core.boards.page(7, "jury", 0, 10)
+    assert [(r["username"], r["rank"]) for r in rows] == expected
+    assert [(r["username"], r["rank"]) for r in core.boards.page(7, "jury", 2, 3)] == expected[2:5]
+    top, rank = core.boards.top_and_rank(7, "jury", 3, "u3")
+    assert top == [("u0", -3.0), ("u1", -2.5), ("u2", -2.5)] and rank == 2
+    assert core.boards.top(7, "jury", 10)[4:] == [("u6", 0.0), ("u5", 7.25), ("u4", 1e16)]
+    shown = core.boards.view(7, "jury", 1, 2, "u4")
+    assert shown is not None and (shown["version"], shown["total"]) == (7, 7)
+    assert [r["rank"] for r in shown["rows"]] == [2, 2] and shown["me"]["rank"] == 7
+    assert core.boards.top_and_rank(7, "jury", 2, "nobody")[1] is None
+    assert core.boards.view(7, "jury", 0, 1, "nobody")["me"] is None
+    assert core.boards.apply(7, "jury", Entry(9, "u4", -9.0, {"username": "u4"})) == 1  # moves
+    assert core.boards.top_and_rank(7, "jury", 1, "u4") == ([("u4", -9.0)], 1)
+    assert core.boards.size(7, "jury") == 7 and core.boards.rank_of(7, "jury", "u0") == 2
+
+
+def test_a_board_in_the_old_layout_is_rebuilt_and_its_keys_dropped(core: Core) -> None:
+    core.redis.zadd("lb:8:jury:z", {"ann": -1.0})
+    core.redis.set("lb:8:jury:version", 3)
+    assert core.boards.view(8, "jury", 0, 10) is None  # no board: the reader rebuilds it
+    assert core.boards.top_and_rank(8, "jury", 10, "ann") == ([], None)
+    assert core.boards.apply(8, "jury", Entry(4, "ann", -1.0, {"username": "ann"})) == -1
+    core.boards.replace(8, "jury", [Entry(4, "ann", -1.0, {"username": "ann"})], 4)
+    assert not core.redis.exists("lb:8:jury:z", "lb:8:jury:version")
+    assert core.boards.view(8, "jury", 0, 10, "ann")["me"]["rank"] == 1
