@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -421,6 +421,35 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
     expect(page.get_by_text("The problems appear when the contest starts.")).to_be_visible()
     assert page.evaluate("location.hash") == f"#/contests/{upcoming['id']}"
 
+    # A contest that starts while its page and the list are open: both change by themselves.
+    soon = datetime.now(UTC) + timedelta(seconds=4)
+    early = contests.create_contest(
+        core,
+        {
+            "title": "Dawn Cup",
+            "start_at": soon.isoformat(),
+            "end_at": (soon + timedelta(hours=1)).isoformat(),
+        },
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": "Wake",
+            "statement": "-",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "", "answer": "1\n"}],
+        },
+    )
+    contests.attach_problem(core, early["id"], {"problem_id": problem["id"], "label": "A"})
+    listing = pages.open(demo["base"] + "/")
+    dawn = listing.locator(".contest-item", has_text="Dawn Cup")
+    expect(dawn).to_contain_text("Upcoming")
+    page.goto(f"{demo['base']}/#/contests/{early['id']}")
+    expect(page.get_by_text("The problems appear when the contest starts.")).to_be_visible()
+    expect(page.get_by_role("link", name="Wake")).to_be_visible(timeout=10000)
+    expect(dawn).to_contain_text("Running", timeout=10000)
+
     tokens = page.evaluate(
         """async (snippets) => {
           const { highlight } = await import("/js/editor.js");
@@ -442,6 +471,14 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
     assert ("string", "'a") not in {tuple(t) for t in tokens["rust"]}  # a lifetime, not a char
 
 
+def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:
+    """Let the page (and Playwright's event handlers) run until `condition` holds."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(50)
+
+
 def test_a_missed_leaderboard_message_is_caught_up_over_http(
     pages: Pages, demo: dict[str, Any], judge: Process, clients: list[httpx.Client]
 ) -> None:
@@ -458,16 +495,20 @@ def test_a_missed_leaderboard_message_is_caught_up_over_http(
     judge_one(xena, 1, RIGHT)  # xena ranks first
     judge_one(yuri, 1, WRONG)  # yuri second
 
-    # The browser's WebSocket goes through a relay that drops the first leaderboard message.
-    dropped: list[str] = []
+    # The browser's WebSocket goes through a relay that drops every leaderboard message about
+    # yuri (both of his next change: B pending, then B judged).
+    dropped: list[dict[str, Any]] = []
+    relayed: list[str] = []  # the type of each message the page received
 
     def relay(socket: WebSocketRoute) -> None:
         server = socket.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if not dropped and json.loads(message).get("type") == "leaderboard":
-                dropped.append(str(message))
+            event = json.loads(message)
+            if event.get("type") == "leaderboard" and any(r["username"] == "yuri" for r in event["rows"]):
+                dropped.append(event)
                 return
+            relayed.append(str(event.get("type")))
             socket.send(message)
 
         server.on_message(to_page)
@@ -476,14 +517,17 @@ def test_a_missed_leaderboard_message_is_caught_up_over_http(
         f"{base}/#/contests/{cid}/leaderboard", before=lambda p: p.route_web_socket("**/ws*", relay)
     )
     expect(page.locator('tr[data-username="yuri"] td[data-label="A"]')).to_have_class("cell cell-tried")
+    wait_until(page, lambda: "subscribed" in relayed)
 
     # yuri fails B (lost on the way), then xena fails C: no rank moves, so only the version
     # gap in xena's message can bring yuri's B to the page.
     judge_one(yuri, 2, "print(0)")
-    deadline = time.monotonic() + 10
-    while not dropped and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    assert dropped and "yuri" in dropped[0]
+
+    def yuri_b_judged() -> bool:
+        return any(r["problems"].get("B", {}).get("attempts") == 1 for e in dropped for r in e["rows"])
+
+    wait_until(page, yuri_b_judged)
+    assert "leaderboard" not in relayed, relayed  # the page has heard of no change since
     judge_one(xena, 3, "print(0)")
     expect(page.locator('tr[data-username="xena"] td[data-label="C"]')).to_have_class("cell cell-tried")
     expect(page.locator('tr[data-username="yuri"] td[data-label="B"]')).to_have_class(

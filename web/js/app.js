@@ -193,6 +193,14 @@ function countdown(contest, now = Date.now()) {
   return "finished";
 }
 
+// When a contest's state next changes (start, freeze, end), in ms since the epoch, or null.
+function nextChange(contest, now = Date.now()) {
+  const moments = { scheduled: [contest.start_at], running: [contest.freeze_at, contest.end_at],
+    frozen: [contest.end_at] }[contest.state] || [];
+  const future = moments.filter(Boolean).map(Date.parse).filter((moment) => moment > now);
+  return future.length ? Math.min(...future) : null;
+}
+
 function ticking(update) {
   update();
   const timer = setInterval(update, 1000);
@@ -216,8 +224,12 @@ async function contestsView() {
   });
   show(h("h1", {}, "Contests"),
     contests.length ? h("ul", { class: "contest-list" }, items) : h("p", {}, "No contests yet."));
+  // A contest starting, freezing or ending while the list is open: read the list again.
+  const changes = contests.map((contest) => nextChange(contest)).filter(Boolean);
+  const soonest = changes.length ? Math.min(...changes) : null;
   return ticking(() => {
     const now = Date.now();
+    if (soonest !== null && now >= soonest + 1000) { route(); return; }
     for (const [counter, contest] of counters) counter.textContent = countdown(contest, now);
   });
 }
@@ -248,6 +260,7 @@ async function contestHeader(cid, active) {
   const stopTicking = ticking(() => { counter.textContent = countdown(contest); });
   const stopFollowing = live.follow(`contest:${cid}`, (event) => {
     if (event.type !== "contest_state") return;
+    if (contest.state === "scheduled" && event.state !== "scheduled") { route(); return; } // problems appear
     contest.state = event.state;
     stateBadge.className = `state state-${event.state}`;
     stateBadge.textContent = STATES[event.state] || event.state;

@@ -73,6 +73,12 @@ export class BoardView {
   }
 
   event(event) {
+    // Subscribed (again): whatever changed before now is read over HTTP, what changes after
+    // arrives here. The first read does not wait for it, so the board shows even offline.
+    if (event.type === "subscribed") {
+      this.load();
+      return;
+    }
     if (event.type === "contest_state") {
       this.reload(0);
       return;
