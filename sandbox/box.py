@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
-from sandbox.host import is_root, kill_pids, mount_tmpfs, pids_of_uids
+from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids
 from sandbox.keeper_client import KeeperClient
 from sandbox.languages import LANGUAGES, MAX_SOURCE_BYTES, Language
 from sandbox.model import REPORT_BYTES, CompileResult, Limits, RunResult, SandboxError, Status
@@ -158,7 +158,7 @@ class Box:
         self._end_session()
         self._kill_leftovers()
         for directory in (self.spec.scratch, self.spec.io):
-            _empty(directory)
+            empty_directory(directory)
         if not self._keeper.alive():
             logger.warning("box %d: keeper gone, restarting it", self.spec.index)
             self._keeper.stop()
@@ -268,11 +268,3 @@ def _head(path: Path, limit: int = REPORT_BYTES) -> bytes:
             return file.read(limit)
     except FileNotFoundError:
         return b""
-
-
-def _empty(directory: Path) -> None:
-    for entry in os.scandir(directory):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)

@@ -30,9 +30,9 @@ import requests
 from docker.models.containers import Container
 from docker.types import LogConfig, Mount, Ulimit
 
-from sandbox.box import Box, Input, _empty, _head, _language, result_of
+from sandbox.box import Box, Input, _head, _language, result_of
 from sandbox.cgroups import Cgroup
-from sandbox.host import mount_tmpfs
+from sandbox.host import empty_directory, mount_tmpfs
 from sandbox.languages import MAX_SOURCE_BYTES, Language
 from sandbox.model import CompileResult, Limits, RunResult, SandboxError, Status
 from sandbox.protocol import Measurement
@@ -158,7 +158,7 @@ class DockerBox:
         self.language = None
         remove_containers(self.client, self.label)
         for directory in (self.spec.scratch, self.spec.io):
-            _empty(directory)
+            empty_directory(directory)
 
     def _execute(self, command: _Command, limits: Limits, stdin: Input) -> Measurement:
         self._prepare_io(stdin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import signal
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,6 +42,15 @@ def mount_tmpfs(target: Path, size_bytes: int, inodes: int, uid: int, gid: int) 
 def unmount(target: Path) -> None:
     """Lazily detach the mount at `target` (it goes once nothing uses it)."""
     _check(_libc.umount2(os.fsencode(target), MNT_DETACH), f"umount {target}")
+
+
+def empty_directory(directory: Path) -> None:
+    """Remove everything in `directory`, keeping it (symlinks removed, never followed)."""
+    for entry in os.scandir(directory):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def mounts_under(directory: Path) -> list[Path]:

@@ -31,7 +31,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -42,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.bwrap import BWRAP
-from sandbox.host import kill_pids
+from sandbox.host import empty_directory, kill_pids
 from sandbox.protocol import Measurement, RunRequest
 from sandbox.runner import (
     BWRAP_PIDS,
@@ -347,17 +346,9 @@ def _clear(ctx: BoxContext, session: Session) -> None:
     if session.alive():
         try:
             for relative in WIPED:
-                _empty(Path(f"/proc/{session.init_pid}/root") / relative)
+                empty_directory(Path(f"/proc/{session.init_pid}/root") / relative)
         except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
             pass
-
-
-def _empty(directory: Path) -> None:
-    for entry in os.scandir(directory):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
 
 
 def _wait_status(reply: dict[str, Any] | None) -> int:

@@ -17,9 +17,9 @@ from websockets.frames import Frame, Opcode
 RAW_FRAMES = "codearena.raw_frames"  # the ASGI scope extension holding the FrameWriter
 
 
-def text_frame(text: str) -> bytes:
-    """One complete, unmasked (server to client) text frame carrying `text`."""
-    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+def text_frame(utf8: bytes) -> bytes:
+    """One complete, unmasked (server to client) text frame carrying `utf8` (UTF-8 text)."""
+    return Frame(Opcode.TEXT, utf8).serialize(mask=False)
 
 
 class FrameWriter(WebSocketsSansIOProtocol):

@@ -64,7 +64,7 @@ class ConnectionHub:
             else:
                 ready.append(client)
         if ready:
-            gone += _write_all_on_loop(ready, text_frame(data.decode()))
+            gone += _write_all_on_loop(ready, text_frame(data))
         return gone
 
     def info(self, connection_id: str) -> dict[str, Any] | None:

@@ -40,27 +40,44 @@ def admin(core: Core) -> dict[str, str]:
 @pytest.fixture
 def running_contest(core: Core) -> dict[str, Any]:
     """A running ICPC contest with an A+B problem as A."""
+    a_plus_b = {
+        "title": "A+B",
+        "statement": "sum",
+        "time_limit_ms": 1000,
+        "memory_limit_kb": 262144,
+        "tests": [
+            {"input": "1 2\n", "answer": "3\n", "sample": True},
+            {"input": "5 7\n", "answer": "12\n"},
+        ],
+    }
+    return contest_with_problem(core, a_plus_b, start=-timedelta(minutes=30), end=timedelta(hours=2))
+
+
+# A problem with one test whose answer is "1".
+ONE_TEST: dict[str, Any] = {
+    "title": "P",
+    "time_limit_ms": 1000,
+    "memory_limit_kb": 65536,
+    "tests": [{"input": "", "answer": "1"}],
+}
+
+
+def contest_with_problem(
+    core: Core,
+    problem: dict[str, Any],
+    *,
+    start: timedelta,
+    end: timedelta,
+    freeze: timedelta | None = None,
+    title: str = "Test Contest",
+) -> dict[str, Any]:
+    """An ICPC contest from now + `start` to now + `end` (frozen from now + `freeze`) with
+    `problem` as A: {"id", "problem_id"}."""
     now = core.clock()
-    contest = contests.create_contest(
-        core,
-        {
-            "title": "Test Contest",
-            "start_at": (now - timedelta(minutes=30)).isoformat(),
-            "end_at": (now + timedelta(hours=2)).isoformat(),
-        },
-    )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "A+B",
-            "statement": "sum",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 262144,
-            "tests": [
-                {"input": "1 2\n", "answer": "3\n", "sample": True},
-                {"input": "5 7\n", "answer": "12\n"},
-            ],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
-    return {"id": contest["id"], "problem_id": problem["id"]}
+    fields = {"title": title, "start_at": (now + start).isoformat(), "end_at": (now + end).isoformat()}
+    if freeze is not None:
+        fields["freeze_at"] = (now + freeze).isoformat()
+    contest = contests.create_contest(core, fields)
+    created = contests.create_problem(core, problem)
+    contests.attach_problem(core, contest["id"], {"problem_id": created["id"], "label": "A"})
+    return {"id": contest["id"], "problem_id": created["id"]}

@@ -24,6 +24,7 @@ from judge_host.daemon import HostConfig, JudgeHost
 from judge_host.instances import sandbox_options
 from judge_host.sweeper import sweep
 from sandbox import CompileResult, Limits, RunResult, SandboxError, Status
+from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 # Sources the fake box understands: the first word says what the "program" does.
 RIGHT, WRONG, SLOW, BROKEN, CRASH = "right", "wrong", "slow", "broken", "crash"
@@ -77,27 +78,17 @@ class FakeSandbox:
 
 @pytest.fixture
 def world(core: Core) -> dict[str, Any]:
-    now = core.clock()
-    contest = contests.create_contest(
-        core,
-        {
-            "title": "Judging",
-            "start_at": (now - timedelta(minutes=30)).isoformat(),
-            "end_at": (now + timedelta(hours=2)).isoformat(),
-        },
+    echo = {
+        "title": "Echo",
+        "time_limit_ms": 1000,
+        "memory_limit_kb": 65536,
+        "tests": [{"input": "1\n", "answer": "1\n"}, {"input": "2\n", "answer": "2\n"}],
+    }
+    contest = contest_with_problem(
+        core, echo, start=-timedelta(minutes=30), end=timedelta(hours=2), title="Judging"
     )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "Echo",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "1\n", "answer": "1\n"}, {"input": "2\n", "answer": "2\n"}],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
     user = users.create_user(core, "ann", "password-ann")
-    return {"contest": contest["id"], "problem": problem["id"], "user": user["id"]}
+    return {"contest": contest["id"], "problem": contest["problem_id"], "user": user["id"]}
 
 
 @pytest.fixture
@@ -354,29 +345,18 @@ def test_rejudge_between_lease_and_start_is_judged_by_that_judging(
 
 
 def test_freeze_shows_pending_and_unfreeze_reveals(core: Core, tmp_path: Path) -> None:
-    now = core.clock()
-    contest = contests.create_contest(
+    one_test = {**ONE_TEST, "tests": [{"input": "1\n", "answer": "1\n"}]}
+    contest = contest_with_problem(
         core,
-        {
-            "title": "Frozen",
-            "start_at": (now - timedelta(minutes=60)).isoformat(),
-            "end_at": (now + timedelta(minutes=60)).isoformat(),
-            "freeze_at": (now - timedelta(minutes=1)).isoformat(),
-        },
+        one_test,
+        start=-timedelta(minutes=60),
+        end=timedelta(minutes=60),
+        freeze=-timedelta(minutes=1),
+        title="Frozen",
     )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "P",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "1\n", "answer": "1\n"}],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
     world = {
         "contest": contest["id"],
-        "problem": problem["id"],
+        "problem": contest["problem_id"],
         "user": users.create_user(core, "ann", "password-ann")["id"],
     }
     submit(core, world, WRONG)

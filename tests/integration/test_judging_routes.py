@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from codearena import contests
 from codearena.core import Core
 from codearena.models import Role
-from tests.integration.conftest import login
+from tests.integration.conftest import ONE_TEST, contest_with_problem, login
 
 ROUTES = [
     "/admin/contests/{cid}/unfreeze",
@@ -47,27 +46,15 @@ def state(core: Core) -> dict[str, Any]:
 
 @pytest.fixture
 def frozen(core: Core) -> dict[str, Any]:
-    now = core.clock()
-    contest = contests.create_contest(
+    contest = contest_with_problem(
         core,
-        {
-            "title": "Frozen",
-            "start_at": (now - timedelta(hours=2)).isoformat(),
-            "end_at": (now - timedelta(minutes=5)).isoformat(),
-            "freeze_at": (now - timedelta(hours=1)).isoformat(),
-        },
+        ONE_TEST,
+        start=-timedelta(hours=2),
+        end=-timedelta(minutes=5),
+        freeze=-timedelta(hours=1),
+        title="Frozen",
     )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "P",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "", "answer": "1"}],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
-    return {"cid": contest["id"], "pid": problem["id"]}
+    return {"cid": contest["id"], "pid": contest["problem_id"]}
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
-from codearena import contests, standings, users
+from codearena import standings, users
 from codearena.core import Core
 from codearena.leaderboard import Entry
 from codearena.models import Verdict
 from codearena.standings import CaseOutcome, Judgement
+from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 
 def submit(core: Core, contest: dict[str, Any], user_id: int, minute: int) -> int:
@@ -123,31 +124,18 @@ def test_board_is_rebuilt_from_events_after_redis_loss(
 
 
 def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[str, int]) -> None:
-    now = core.clock()
-    contest = contests.create_contest(
+    ctx = contest_with_problem(
         core,
-        {
-            "title": "Frozen",
-            "start_at": (now - timedelta(minutes=60)).isoformat(),
-            "end_at": (now + timedelta(minutes=60)).isoformat(),
-            "freeze_at": (now - timedelta(minutes=10)).isoformat(),
-        },
+        ONE_TEST,
+        start=-timedelta(minutes=60),
+        end=timedelta(minutes=60),
+        freeze=-timedelta(minutes=10),
+        title="Frozen",
     )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "P",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "", "answer": "1"}],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
-    ctx = {"id": contest["id"], "problem_id": problem["id"]}
     record_and_publish(core, judged(core, submit(core, ctx, people["ann"], 20), Verdict.AC))  # before
     record_and_publish(core, judged(core, submit(core, ctx, people["ben"], 55), Verdict.AC))  # after
-    public = standings.board(core, contest["id"], "public", 0, 10)
-    jury = standings.board(core, contest["id"], "jury", 0, 10)
+    public = standings.board(core, ctx["id"], "public", 0, 10)
+    jury = standings.board(core, ctx["id"], "jury", 0, 10)
     assert public["frozen"] is True and jury["frozen"] is False
     cells = {r["username"]: r["problems"]["A"] for r in public["rows"]}
     assert cells["ann"]["solved"] is True

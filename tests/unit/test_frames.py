@@ -14,7 +14,7 @@ from local_gateway.frames import text_frame
 def test_a_text_frame_reads_back_whole(size: int) -> None:
     text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
     reader = StreamReader()
-    reader.feed_data(text_frame(text))
+    reader.feed_data(text_frame(text.encode()))
     parser = Frame.parse(reader.read_exact, mask=False)
     with pytest.raises(StopIteration) as done:
         next(parser)
