@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import socket
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import Any
 
 # The checkout, not bench/ (where bench/sandbox.py would shadow the sandbox package).
 sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from redis.connection import parse_url  # noqa: E402
 
 from bench.common import median_seconds, report, scratch_core  # noqa: E402
 from codearena import standings  # noqa: E402
@@ -147,7 +150,27 @@ def bench_reads(core: Core, contest: int, contestants: int, repeat: int) -> dict
     for name, query in timed.items():
         who = iter(names * 2)
         result[name] = median_seconds(lambda query=query, who=who: query(next(who)), repeat) * 1000
+    with _raw_socket(core.settings.redis_url) as sock:
+        result["ping"] = median_seconds(lambda: _ping(sock), repeat) * 1000
     return result
+
+
+def _raw_socket(url: str) -> socket.socket:
+    """A bare socket to the benchmark's Redis: the round trip no client library can beat."""
+    where = parse_url(url)
+    if "path" in where:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(where["path"])
+    else:
+        sock = socket.create_connection((where["host"], where["port"]))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _ping(sock: socket.socket) -> None:
+    sock.sendall(b"PING\r\n")
+    if sock.recv(64) != b"+PONG\r\n":
+        raise RuntimeError("Redis did not answer PONG")
 
 
 def _same(
@@ -203,6 +226,11 @@ def main() -> None:
             f" {reads['sql_rank']:.3f} ms -> Redis is {rank_ratio:.1f}x faster (goal >= 50x)"
         )
         print(
+            f"round-trip floor: a bare PING on a raw socket {reads['ping'] * 1000:.0f} us,"
+            f" so no Redis query can be more than {reads['sql_rank'] / reads['ping']:.0f}x faster"
+            f" than this SQL here; top 100 + my rank costs {reads['redis_rank'] / reads['ping']:.2f} PINGs"
+        )
+        print(
             f"the same with every row's JSON (the HTTP answer): Redis {reads['redis_rows']:.3f} ms,"
             f" SQL {reads['sql_rows']:.3f} ms -> {rows_ratio:.1f}x"
         )
@@ -213,6 +241,8 @@ def main() -> None:
             redis_rank_ms=round(reads["redis_rank"], 4),
             sql_rank_ms=round(reads["sql_rank"], 4),
             rank_ratio=round(rank_ratio, 2),
+            ping_ms=round(reads["ping"], 4),
+            sql_rank_vs_ping=round(reads["sql_rank"] / reads["ping"], 2),
             redis_rows_ms=round(reads["redis_rows"], 4),
             sql_rows_ms=round(reads["sql_rows"], 4),
             rows_ratio=round(rows_ratio, 2),

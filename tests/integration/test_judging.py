@@ -441,6 +441,46 @@ def test_test_data_is_cached_by_content_hash(core: Core, world: dict[str, Any], 
         assert len(cur.fetchone()["test_data_hash"]) == 64
 
 
+def test_a_test_data_edit_while_starting_is_not_cached_under_the_old_hash(
+    core: Core, world: dict[str, Any]
+) -> None:
+    sid = submit(core, world, RIGHT)
+
+    def edit() -> None:  # the jury changes an answer between the judging's two statements
+        with core.db.transaction() as cur:
+            cur.execute("UPDATE test_cases SET answer = 'edited' WHERE problem_id = %s", (world["problem"],))
+            cur.execute(
+                "UPDATE problems SET test_data_hash = test_data_hash(id) WHERE id = %s", (world["problem"],)
+            )
+
+    class EditAfterFirst:
+        def __init__(self, cur: Any) -> None:
+            self.cur, self.edited = cur, False
+
+        def execute(self, *args: Any) -> None:
+            self.cur.execute(*args)
+            if not self.edited:
+                self.edited = True
+                edit()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cur, name)
+
+    cache = tasks.TestDataCache()
+    with core.db.transaction() as cur:
+        cur.execute("SELECT test_data_hash FROM problems WHERE id = %s", (world["problem"],))
+        old_hash = cur.fetchone()["test_data_hash"]
+        started = tasks.start(EditAfterFirst(cur), sid, cache)  # type: ignore[arg-type]
+    assert started is not None
+    with core.db.transaction() as cur:
+        cur.execute("SELECT test_data_hash FROM problems WHERE id = %s", (world["problem"],))
+        new_hash = cur.fetchone()["test_data_hash"]
+    assert new_hash != old_hash
+    assert {t.answer for t in started.task.tests} == {b"edited"}
+    assert cache.get(old_hash) is None  # the old hash never names the new tests
+    assert cache.get(new_hash) == started.task.tests
+
+
 def test_sigterm_drains_running_judgings(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
     sid = submit(core, world, f"{SLOW} 0.3")
     worker = threading.Thread(target=host.run, kwargs={"workers": 1})

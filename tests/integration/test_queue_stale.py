@@ -24,3 +24,16 @@ def test_a_submission_being_judged_is_never_queued_again(core: Core) -> None:
     core.queue.enqueue(42)
     assert core.queue.take_lease(42, "host-a", 60)
     assert not core.queue.requeue(42, stale_seconds=0)
+
+
+def test_an_expired_job_behind_many_live_ones_is_reclaimed(core: Core) -> None:
+    core.queue.ensure_group()
+    for sid in range(1, 32):
+        core.queue.enqueue(sid)
+    held = [core.queue.claim("dead", block_ms=10, lease_ms=60_000) for _ in range(31)]
+    assert [job.submission_id for job in held if job] == list(range(1, 32))
+    time.sleep(0.1)
+    core.queue.renew("live", [job for job in held[:30] if job])  # a big fleet's live leases
+    again = core.queue.claim("judge", block_ms=10, lease_ms=50)
+    assert again is not None and again.submission_id == 31  # the dead host's job, last in line
+    assert core.queue.claim("judge", block_ms=10, lease_ms=50) is None
