@@ -4,10 +4,8 @@ on the local servers (embedded ones when none run), removed afterwards, and the 
 from __future__ import annotations
 
 import json
-import statistics
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -77,17 +75,6 @@ def _drop(server: str, name: str) -> None:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         conn.close()
-
-
-def median_seconds(action: Callable[[], Any], repeat: int) -> float:
-    """Median wall time of `repeat` calls, after one warm-up call."""
-    action()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def report(name: str, **fields: Any) -> None:

@@ -1,0 +1,65 @@
+"""Every benchmark runs from a clean checkout, small: its own correctness checks pass and it
+prints its JSON line. The figures at this size are not the goals' (bench/README.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from codearena.devservers import Services
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(services: Services, name: str, *args: str) -> dict[str, Any]:
+    env = dict(os.environ, DATABASE_URL=services.database_url, REDIS_URL=services.redis_url)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    last = json.loads(done.stdout.strip().splitlines()[-1])
+    assert isinstance(last, dict)
+    return last
+
+
+def test_leaderboard_bench_agrees_with_sql_and_reports(services: Services) -> None:
+    # The bench asserts itself that Redis and SQL answer the same ranking before timing.
+    size = ("--contestants", "2000", "--events", "4000", "--repeat", "20")
+    figures = run_bench(services, "leaderboard", *size)
+    assert figures["contestants"] == 2000 and figures["events"] == 4000
+    assert len(figures["rank_ratio_rounds"]) == 10
+    for field in ("redis_rank_ms", "sql_rank_ms", "ping_ms", "redis_rows_ms", "rebuild_events_per_s"):
+        assert figures[field] > 0, field
+
+
+def test_judge_bench_judges_every_submission(services: Services) -> None:
+    figures = run_bench(services, "judge", "--submissions", "2", "--tests", "3", "--rounds", "1")
+    assert figures["pipeline_per_s"] > 0 and figures["raw_per_s"] > 0
+    assert len(figures["round_ratios"]) == 1
+
+
+def test_fanout_bench_delivers_the_final_board_to_every_client(services: Services) -> None:
+    figures = run_bench(
+        services,
+        "fanout",
+        *("--clients", "40", "--verdicts", "10", "--seconds", "2", "--baseline-verdicts", "5"),
+        *("--processes", "1"),
+    )
+    assert figures["clients"] == 40
+    assert figures["clients_missing_final"] == 0 and figures["rows_never_seen"] == 0
+
+
+def test_sandbox_bench_times_every_backend(services: Services) -> None:
+    figures = run_bench(services, "sandbox", "--runs", "3", "--docker-runs", "2")
+    assert set(figures["cases"]) == {"python", "c"}
+    for case in figures["cases"].values():
+        assert case["raw_ms"] > 0 and case["sandbox_ms"] > 0 and case["docker_ms"] > 0
