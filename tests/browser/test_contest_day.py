@@ -471,6 +471,58 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
     assert ("string", "'a") not in {tuple(t) for t in tokens["rust"]}  # a lifetime, not a char
 
 
+def contest_with_one_problem(
+    core: Core, title: str, start: datetime, end: datetime, **extra: Any
+) -> tuple[int, int]:
+    from codearena import contests
+
+    contest = contests.create_contest(
+        core, {"title": title, "start_at": start.isoformat(), "end_at": end.isoformat(), **extra}
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": f"{title} A",
+            "statement": "Print 1.",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "", "answer": "1\n"}],
+        },
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    return int(contest["id"]), int(problem["id"])
+
+
+def test_the_submit_form_closes_when_the_contest_ends_unless_practice_is_open(
+    pages: Pages, demo: dict[str, Any], core: Core
+) -> None:
+    users.create_user(core, "ella", "ella-password", Role.CONTESTANT)
+    now = datetime.now(UTC)
+    ending, problem = contest_with_one_problem(
+        core, "Sunset Cup", now - timedelta(hours=1), now + timedelta(seconds=4)
+    )
+    page = pages.open(f"{demo['base']}/#/login?next=/contests/{ending}/problems/{problem}")
+    log_in(page, "ella", "ella-password")
+    button = page.get_by_role("button", name="Submit")
+    expect(button).to_be_enabled()
+    note = page.locator(".closed-note")
+    expect(note).to_be_hidden()
+    # The contest ends while the page is open: the form says so and stops sending, no reload.
+    expect(note).to_have_text("The contest is over: submissions are closed.", timeout=10000)
+    expect(button).to_be_disabled()
+    expect(page.locator(".contest-meta .state")).to_have_text("Ended")
+
+    practice, other = contest_with_one_problem(
+        core, "Replay Cup", now - timedelta(hours=2), now - timedelta(hours=1), practice=True
+    )
+    page.goto(f"{demo['base']}/#/contests/{practice}/problems/{other}")
+    expect(note).to_have_text("The contest is over: practice submissions are judged but not ranked.")
+    submit(page, "print(1)\n")
+    expect(page.locator(".results .submission")).to_have_count(1)  # accepted (202), judged later
+    expect(page.locator(".submit-form .error")).to_have_text("")
+    expect(button).to_be_enabled()
+
+
 def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:
     """Let the page (and Playwright's event handlers) run until `condition` holds."""
     deadline = time.monotonic() + seconds

@@ -258,6 +258,7 @@ async function contestHeader(cid, active) {
     h("nav", { class: "tabs", "aria-label": "Contest" }, tabs.map(([suffix, label]) =>
       h("a", { href: `#/contests/${cid}${suffix}`, "aria-current": suffix === active ? "page" : null }, label))));
   const stopTicking = ticking(() => { counter.textContent = countdown(contest); });
+  const listeners = [];
   const stopFollowing = live.follow(`contest:${cid}`, (event) => {
     if (event.type !== "contest_state") return;
     if (contest.state === "scheduled" && event.state !== "scheduled") { route(); return; } // problems appear
@@ -265,8 +266,11 @@ async function contestHeader(cid, active) {
     stateBadge.className = `state state-${event.state}`;
     stateBadge.textContent = STATES[event.state] || event.state;
     setFrozen(event.state === "frozen", event.state === "unfrozen");
+    for (const listener of listeners) listener(event.state);
   });
-  return { contest, header, setFrozen, stop: () => { stopTicking(); stopFollowing(); } };
+  // onState(fn): fn(state) now and whenever the contest moves on (start, freeze, end, unfreeze).
+  const onState = (listener) => { listeners.push(listener); listener(contest.state); };
+  return { contest, header, setFrozen, onState, stop: () => { stopTicking(); stopFollowing(); } };
 }
 
 async function myStatus(cid) {
@@ -394,7 +398,7 @@ function newKey() {
 }
 
 async function problemView(cid, pid) {
-  const [{ contest, header, stop }, problem, { languages }] = await Promise.all([
+  const [{ contest, header, onState, stop }, problem, { languages }] = await Promise.all([
     contestHeader(cid, ""), api.get(`/contests/${cid}/problems/${pid}`), api.get("/languages")]);
   const stops = [stop];
   const samples = (problem.samples || []).map((sample, i) => h("div", { class: "sample" },
@@ -423,9 +427,12 @@ async function problemView(cid, pid) {
   const error = h("p", { class: "error", role: "alert" });
   const button = h("button", { type: "submit" }, "Submit");
   const results = h("div", { class: "results" });
+  const closing = h("p", { class: "closed-note", role: "status", hidden: true });
+  let closed = false; // an ended contest without practice takes no more submissions
   textarea.value = draft.source;
   const form = h("form", { class: "card submit-form", novalidate: true },
     h("h2", {}, "Submit a solution"),
+    closing,
     field("Language", picker),
     field("Upload a file", upload),
     h("div", { class: "field" }, h("label", { for: "source" }, "Source code"), textarea,
@@ -433,6 +440,15 @@ async function problemView(cid, pid) {
     error, button);
   textarea.id = "source";
   show(header, statement, form, results);
+  onState((state) => {
+    const over = state === "ended" || state === "unfrozen";
+    closed = over && !contest.practice;
+    button.disabled = closed;
+    closing.hidden = !over;
+    closing.textContent = closed
+      ? "The contest is over: submissions are closed."
+      : "The contest is over: practice submissions are judged but not ranked.";
+  });
   const editor = new Editor(textarea, picker.value);
   const updateSize = () => {
     const bytes = utf8Length(editor.value);
@@ -454,6 +470,7 @@ async function problemView(cid, pid) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
+    if (closed) return;
     const source = editor.value;
     const bytes = utf8Length(source);
     if (!source.trim()) { error.textContent = "Your source is empty: write or upload a solution first."; return; }
@@ -471,7 +488,7 @@ async function problemView(cid, pid) {
     } catch (failure) {
       error.textContent = failure.friendly || String(failure);
     } finally {
-      button.disabled = false;
+      button.disabled = closed;
     }
   });
   return () => stops.forEach((s) => s());
