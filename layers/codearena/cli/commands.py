@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codearena.config import Settings, project_root, state_dir
-from codearena.devservers import Services, ensure
+from codearena.devservers import Services, ensure, port_open
 
 if TYPE_CHECKING:
     from codearena.core import Core
@@ -154,7 +154,7 @@ def up(args: argparse.Namespace) -> int:
         from codearena.db import migrate as run_migrations
 
         run_migrations(services.database_url)
-        return _run_children(args.host, args.port, services)
+        return _run_children(args.host, args.port, args.instance, services)
     finally:
         services.stop()
 
@@ -168,22 +168,20 @@ def demo(args: argparse.Namespace) -> int:
 
         run_migrations(services.database_url)
         seed(Settings.from_env(), base_url=f"http://{args.host}:{args.port}")
-        return _run_children(args.host, args.port, services)
+        return _run_children(args.host, args.port, args.instance, services)
     finally:
         services.stop()
 
 
-def _run_children(host: str, port: int, services: Services) -> int:
+def _run_children(host: str, port: int, instance: int, services: Services) -> int:
     me = [sys.executable, "-m", "codearena.cli"]
     children = {
         "gateway": subprocess.Popen([*me, "gateway", "--host", host, "--port", str(port)]),
-        "judge host": subprocess.Popen([*me, "judge"]),
+        "judge host": subprocess.Popen([*me, "judge", "--instance", str(instance)]),
     }
     for line in services.started:
         print(f"started {line}")
-    print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}")
-    print(f"CodeArena is up: http://{host}:{port}/  (API description: /openapi.json)")
-    print("started the local gateway and one judge host; Ctrl-C stops everything", flush=True)
+    print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}", flush=True)
     stop = {"requested": False}
 
     def request_stop(*_: object) -> None:
@@ -191,7 +189,13 @@ def _run_children(host: str, port: int, services: Services) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    listening = False
     while not stop["requested"] and all(p.poll() is None for p in children.values()):
+        # "Up" once the gateway takes connections, not when its process merely started.
+        if not listening and port_open("127.0.0.1" if host in ("0.0.0.0", "::") else host, port, 0.2):
+            listening = True
+            print(f"CodeArena is up: http://{host}:{port}/  (API description: /openapi.json)")
+            print("started the local gateway and one judge host; Ctrl-C stops everything", flush=True)
         time.sleep(0.2)
     failed = [name for name, p in children.items() if p.poll() not in (None, 0)]
     for name, process in children.items():

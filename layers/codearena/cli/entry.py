@@ -28,11 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     add("doctor", c.doctor, "check the tools CodeArena needs on this machine")
 
     up = add("up", c.up, "run the local gateway and one judge host until Ctrl-C")
-    up.add_argument("--host", default="127.0.0.1")
-    up.add_argument("--port", type=int, default=8000)
     demo = add("demo", c.demo, "migrate, seed the demo contest, then run `up`")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    for stack in (up, demo):
+        stack.add_argument("--host", default="127.0.0.1")
+        stack.add_argument("--port", type=int, default=8000)
+        stack.add_argument(
+            "--instance", type=int, default=0, help="the judge host's instance (see `judge --instance`)"
+        )
 
     gateway = add("gateway", c.gateway, "serve the HTTP API and web/ (no judge host)")
     gateway.add_argument("--host", default="127.0.0.1")
