@@ -34,6 +34,10 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
                 return Response(body=handler(*args, **kwargs), status_code=status, headers=JSON_HEADERS)
             except CodeArenaError as exc:
                 return error_response(exc.status, exc.code, exc.message)
+            except RecursionError:  # json.loads of a body nested thousands deep
+                return error_response(400, "invalid_body", "the JSON body is nested too deeply")
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800") in a field no check covered
+                return error_response(400, "invalid_field", "the request holds text that is not Unicode")
             except psycopg2.DataError as exc:  # a value the database cannot store: the input's fault
                 log.warning("data error: %s", exc)
                 return error_response(400, "invalid_data", "a value in the request is out of range")

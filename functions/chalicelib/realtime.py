@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Any
 
+import redis
 from chalice.app import WebsocketEvent
 
 from chalicelib.api import Api
@@ -14,6 +16,7 @@ from codearena.errors import BadRequest, CodeArenaError, Unauthorized
 from codearena.realtime import Connections, authorize
 
 OK = {"statusCode": 200}
+log = logging.getLogger("codearena.realtime")
 
 
 class Realtime:
@@ -47,6 +50,10 @@ class Realtime:
             self._handle(event)
         except CodeArenaError as exc:
             self._reply(event, {"type": "error", "error": {"code": exc.code, "message": exc.message}})
+        except redis.RedisError:
+            log.warning("websocket message: Redis unavailable", exc_info=True)
+            unavailable = {"code": "service_unavailable", "message": "a backing service is unavailable"}
+            self._reply(event, {"type": "error", "error": unavailable})
         return OK
 
     def _handle(self, event: WebsocketEvent) -> None:
@@ -97,9 +104,10 @@ def _parse(body: str | None) -> dict[str, Any]:
 
 
 def _stream_id(value: str) -> bool:
+    """A Redis stream id: <ms>[-<seq>], each part an unsigned 64-bit number."""
     millis, _, sequence = value.partition("-")
-    return (
-        millis.isascii()
-        and millis.isdecimal()
-        and (not sequence or (sequence.isascii() and sequence.isdecimal()))
-    )
+    return _uint64(millis) and (not sequence or _uint64(sequence))
+
+
+def _uint64(part: str) -> bool:
+    return part.isascii() and part.isdecimal() and len(part) <= 20 and int(part) < 2**64

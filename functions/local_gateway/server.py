@@ -123,9 +123,12 @@ def _static_file(web: Path, request: Request) -> Path | None:
     if request.method not in ("GET", "HEAD"):
         return None
     relative = request.url.path.lstrip("/") or "index.html"
-    candidate = (web / relative).resolve()
-    if candidate.is_relative_to(web) and candidate.is_file():
-        return candidate
+    try:
+        candidate = (web / relative).resolve()
+        if candidate.is_relative_to(web) and candidate.is_file():
+            return candidate
+    except (ValueError, OSError):  # a NUL byte, a name too long: not a file of ours
+        pass
     return None
 
 

@@ -229,6 +229,8 @@ def get_problem(core: Core, contest_id: int, key: str, jury: bool = False) -> di
     by_label = key[:1].isalpha()
     if not by_label:
         v.path_id(key, "problem")
+    elif not (key.isascii() and key.isalnum() and len(key) <= 10):
+        raise NotFound(f"contest {contest_id} has no problem {key[:20]!r}", "problem_not_found")
     with core.db.transaction() as cur:
         _visible_contest(cur, contest_id, core.clock(), jury)
         cur.execute(

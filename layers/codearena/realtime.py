@@ -82,7 +82,8 @@ def authorize(core: Core, principal: Principal | None, topic: str) -> None:
     """Raise unless `principal` may follow `topic`: contest:<cid> anyone, jury:<cid> jury,
     submission:<sid> its owner and the jury."""
     kind, _, raw_id = topic.partition(":")
-    if kind not in ("contest", "jury", "submission") or not (raw_id.isascii() and raw_id.isdecimal()):
+    valid_id = raw_id.isascii() and raw_id.isdecimal() and len(raw_id) <= 18
+    if kind not in ("contest", "jury", "submission") or not valid_id:
         raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
     if kind == "jury" and (principal is None or principal.role not in _STAFF):
         raise Forbidden("jury topics need the jury role", "forbidden_topic")

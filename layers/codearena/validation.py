@@ -34,10 +34,22 @@ def string(
 
 
 def text(value: str, name: str) -> str:
-    """`value` unless it holds a NUL character, which PostgreSQL text cannot store."""
+    """`value` unless it holds a NUL character, which PostgreSQL text cannot store, or a lone
+    surrogate (JSON's "\\ud800"), which is no text at all."""
     if "\x00" in value:
         raise BadRequest(f"'{name}' must not contain NUL characters", "invalid_field")
+    if not is_unicode(value):
+        raise BadRequest(f"'{name}' must be valid Unicode text", "invalid_field")
     return value
+
+
+def is_unicode(value: str) -> bool:
+    """Whether `value` encodes to UTF-8 (a lone surrogate does not)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def integer(body: dict[str, Any], name: str, *, low: int, high: int, default: int | None = None) -> int:
@@ -100,6 +112,6 @@ def query_int(params: dict[str, str] | None, name: str, *, default: int, low: in
     raw = (params or {}).get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdecimal()) or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18 or not low <= int(raw) <= high:
         raise BadRequest(f"query parameter '{name}' must be an integer from {low} to {high}", "invalid_query")
     return int(raw)

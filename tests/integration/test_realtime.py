@@ -145,6 +145,26 @@ def test_subscribe_with_since_replays_what_was_missed(
     assert posted("back") == [{"type": "subscribed", "topic": topic}, second]
 
 
+def test_out_of_range_ids_are_refused_without_subscribing(
+    ws: Client, core: Core, running_contest: dict[str, Any]
+) -> None:
+    topic = f"contest:{running_contest['id']}"
+    invoke(ws, "ws_connect", event("odd", "$connect"))
+    for message, code in [
+        ({"action": "subscribe", "topic": "submission:" + "9" * 5000}, "invalid_topic"),
+        ({"action": "subscribe", "topic": "contest:" + "9" * 19}, "invalid_topic"),
+        ({"action": "subscribe", "topic": topic, "since": "9" * 30}, "invalid_message"),
+        ({"action": "subscribe", "topic": topic, "since": f"1-{2**64}"}, "invalid_message"),
+    ]:
+        invoke(ws, "ws_message", event("odd", "$default", message))
+        assert posted("odd")[-1]["error"]["code"] == code, message
+    assert Connections(core.redis).subscribers(topic) == []
+    invoke(
+        ws, "ws_message", event("odd", "$default", {"action": "subscribe", "topic": topic, "since": "0-0"})
+    )
+    assert posted("odd")[-1] == {"type": "subscribed", "topic": topic}
+
+
 def test_disconnect_forgets_every_subscription(
     ws: Client, core: Core, running_contest: dict[str, Any]
 ) -> None:

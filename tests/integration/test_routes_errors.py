@@ -1059,30 +1059,35 @@ def test_scheduled_contest_problems_hidden_from_contestants(
 
 
 # --- text PostgreSQL cannot store -------------------------------------------------------------
-def test_nul_characters_are_400(
+@pytest.mark.parametrize("bad", ["\u0000", "\ud800"], ids=["nul", "lone-surrogate"])
+def test_nul_characters_and_lone_surrogates_are_400(
     call: Recorder,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
     running_contest: dict[str, Any],
+    bad: str,
 ) -> None:
-    # JSON may carry U+0000, PostgreSQL text may not: the answer must be a 4xx, not a 500.
+    # JSON may carry U+0000 (PostgreSQL text may not) and "\ud800" (no Unicode text at all):
+    # the answer must be a 4xx, not a 500.
     cid = running_contest["id"]
     cases = [
-        ("POST", "/auth/login", {"username": "car\u0000ol", "password": "password-carol"}, {}),
-        ("POST", "/admin/contests", {**GOOD_CONTEST, "title": "Round\u00001"}, admin),
-        ("PATCH", f"/admin/contests/{cid}", {"title": "x\u0000"}, admin),
-        ("POST", "/admin/problems", {**GOOD_PROBLEM, "statement": "a\u0000b"}, admin),
+        ("POST", "/auth/login", {"username": f"car{bad}ol", "password": "password-carol"}, {}),
+        ("POST", "/auth/login", {"username": "carol", "password": f"password{bad}"}, {}),
+        ("POST", "/auth/register", {"username": "dora", "password": f"dora-password{bad}"}, {}),
+        ("POST", "/admin/contests", {**GOOD_CONTEST, "title": f"Round{bad}1"}, admin),
+        ("PATCH", f"/admin/contests/{cid}", {"title": f"x{bad}"}, admin),
+        ("POST", "/admin/problems", {**GOOD_PROBLEM, "statement": f"a{bad}b"}, admin),
         (
             "POST",
             "/admin/problems",
-            {**GOOD_PROBLEM, "tests": [{"input": "\u0000", "answer": "1"}]},
+            {**GOOD_PROBLEM, "tests": [{"input": bad, "answer": "1"}]},
             admin,
         ),
         (
             "POST",
             f"/contests/{cid}/submissions",
-            submission_body(running_contest, source="print(1)\u0000"),
+            submission_body(running_contest, source=f"print(1){bad}"),
             contestant,
         ),
     ]
@@ -1094,7 +1099,21 @@ def test_nul_characters_are_400(
             failures.append((method, path, r.status_code))
         else:
             error_of(r, r.status_code)
-    assert failures == [], f"NUL in a string field was not answered with a 4xx: {failures}"
+    assert failures == [], f"{bad!r} in a string field was not answered with a 4xx: {failures}"
+
+
+def test_odd_paths_queries_and_bodies_are_4xx(
+    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+) -> None:
+    cid = running_contest["id"]
+    with unchanged(core):
+        error_of(call("GET", f"/contests/{cid}/leaderboard?offset={'9' * 5000}"), 400, "invalid_query")
+        error_of(call("GET", f"/contests/{cid}/leaderboard?limit={'1' * 19}"), 400, "invalid_query")
+        error_of(call("GET", f"/contests/{cid}/problems/A%00"), 404, "problem_not_found")
+        error_of(call("GET", f"/contests/{cid}/problems/{'A' * 300}"), 404, "problem_not_found")
+        deep = "[" * 100_000 + "]" * 100_000
+        error_of(call("POST", "/auth/login", deep), 400, "invalid_body")
+        error_of(call("POST", f"/contests/{cid}/submissions", deep, contestant), 400, "invalid_body")
 
 
 # --- last: nothing answered 5xx ---------------------------------------------------------------
