@@ -198,25 +198,38 @@ class JudgeHost:
         sid = job.submission_id
         started = self._start(sid)
         if started is None:  # already judged (a duplicate delivery) or unknown
+            self._announce_again(sid)
             self.core.queue.ack(job)
             return False
         judgement = self._judgement(started)
         update = standings.record(self.core, judgement)
-        if update is not None:
-            standings.publish(self.core, update)
-        self.core.events.publish(
-            submission_topic(sid),
-            "finished",
-            submission_id=sid,
-            verdict=judgement.verdict.value,
-            score=judgement.score,
-        )
-        self.core.redis.set(keys.processed(sid, judgement.judgement), 1, ex=PROCESSED_TTL_SECONDS)
+        self._announce(sid, judgement.judgement, judgement.verdict.value, judgement.score, update)
         self.core.queue.ack(job)
         with self._lock:
             self.judged += 1
         log.info("submission %s: %s", sid, judgement.verdict.value)
         return True
+
+    def _announce(
+        self, sid: int, judgement: int, verdict: str, score: float, update: standings.BoardUpdate | None
+    ) -> None:
+        """After the commit: the boards, the submission's `finished` event, then the
+        `processed` tombstone that says all of this was done."""
+        if update is not None:
+            standings.publish(self.core, update)
+        self.core.events.publish(
+            submission_topic(sid), "finished", submission_id=sid, verdict=verdict, score=score
+        )
+        self.core.redis.set(keys.processed(sid, judgement), 1, ex=PROCESSED_TTL_SECONDS)
+
+    def _announce_again(self, sid: int) -> None:
+        """A judged submission delivered again: its judging host may have committed and then
+        failed to announce (Redis unreachable, killed). No tombstone: announce once more
+        (boards apply an event once; a second `finished` says the same)."""
+        done = standings.stored(self.core, sid)
+        if done is not None and not self.core.redis.exists(keys.processed(sid, done.judgement)):
+            log.info("submission %s: judged, announcing its result again", sid)
+            self._announce(sid, done.judgement, done.verdict, done.score, done.update)
 
     def _start(self, submission_id: int) -> tasks.Started | None:
         with self.core.db.transaction() as cur:

@@ -121,6 +121,35 @@ def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> Board
     return BoardUpdate(contest["id"], cur.fetchone()["id"], user["username"], rows)
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A judged submission's current result and the board event that showed it: what its
+    judge host announces after the commit."""
+
+    judgement: int
+    verdict: str
+    score: float
+    update: BoardUpdate | None  # None for practice submissions
+
+
+def stored(core: Core, submission_id: int) -> Stored | None:
+    """The current result of a judged submission (None when it is not judged)."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT r.judgement, r.verdict, r.score FROM submissions s JOIN submission_results r"
+            " ON r.submission_id = s.id AND r.is_current WHERE s.id = %s AND s.status = 'judged'",
+            (submission_id,),
+        )
+        result = cur.fetchone()
+        if result is None:
+            return None
+        sub = _submission(cur, submission_id)
+        contest = contests.load(cur, sub["contest_id"])
+        practice = sub["created_at"] >= contest["end_at"]
+        update = None if practice else _last_update(cur, sub)
+    return Stored(result["judgement"], result["verdict"], float(result["score"]), update)
+
+
 def needs_judging(core: Core, submission_id: int) -> bool:
     """Whether a submission still waits for a judgement (e.g. a rejudge came in meanwhile)."""
     with core.db.transaction() as cur:

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from codearena import contests, freeze, keys, rejudge, standings, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import Conflict
+from codearena.events import submission_topic
 from codearena.models import Role
 from judge_host import tasks
 from judge_host.daemon import HostConfig, JudgeHost
@@ -187,6 +189,37 @@ def test_a_dead_hosts_job_is_reclaimed_after_its_lease(
     time.sleep(1.1)
     host.run(workers=1, once=True)
     assert [r["verdict"] for r in results(core, sid)] == ["AC"]
+
+
+def test_a_result_committed_but_not_announced_is_announced_on_the_next_delivery(
+    core: Core, world: dict[str, Any], host: JudgeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = submit(core, world, RIGHT)
+    publish = standings.publish
+    calls = []
+
+    def redis_drops_once(core: Core, update: standings.BoardUpdate) -> None:
+        calls.append(update.event_id)
+        if len(calls) == 1:
+            raise redis.ConnectionError("Redis went away after the commit")
+        publish(core, update)
+
+    monkeypatch.setattr(standings, "publish", redis_drops_once)
+    host.run(workers=1, once=True)  # stored in PostgreSQL, then the board update failed
+    assert [r["verdict"] for r in results(core, sid)] == ["AC"] and status(core, sid) == "judged"
+    assert jury_row(core, world)["problems"]["A"]["pending"] == 1
+    time.sleep(1.1)  # the unacknowledged job's lease runs out
+    host.run(workers=1, once=True)  # delivered again: already judged, so only announced
+    assert len(calls) == 2 and calls[0] == calls[1]  # the same leaderboard event, applied once
+    assert jury_row(core, world)["problems"]["A"]["solved"] is True
+    finished = [e for e in core.events.since(submission_topic(sid), "0-0") if e["type"] == "finished"]
+    assert [(e["verdict"], e["score"]) for e in finished] == [("AC", 1.0)]
+    assert core.redis.exists(keys.processed(sid, 1)) and core.queue.depth() == 0
+    assert [r["verdict"] for r in results(core, sid)] == ["AC"]  # judged once, not twice
+    host.run(workers=1, once=True)
+    core.queue.enqueue(sid)  # a later duplicate: the tombstone says all was announced
+    host.run(workers=1, once=True)
+    assert len(calls) == 2
 
 
 def test_a_poisoned_job_ends_as_je_with_its_reason(
