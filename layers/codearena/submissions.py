@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -23,6 +24,9 @@ from codearena.models import LANGUAGES, ContestState, Role
 
 log = logging.getLogger("codearena.submissions")
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+_PENDING_TTL_SECONDS = 60  # a key taken by a request that died before its commit frees itself
+# KEYS: idempotency key. ARGV: the pending mark. Deleted only while it is still ours.
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 LIVE_HOST_SECONDS = 120  # a judge host that has not beaten for this long is gone
 
 
@@ -44,14 +48,22 @@ def submit(
         )
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise BadRequest("Idempotency-Key must be 1 to 128 characters", "invalid_idempotency_key")
+    once = _Once(core, principal, idempotency_key, f"{contest_id}:{problem_id}:{language}:{source}")
+    counted: str | None = None
     try:
-        if idempotency_key and (earlier := _replayed(core, principal, idempotency_key)):
-            return earlier
-        _rate_limit(core, principal)
-    except redis.RedisError as exc:  # nothing is stored yet: the contestant may simply retry
-        raise ServiceUnavailable("the queue is unavailable; try again") from exc
-    submission, update = _insert(core, principal, contest_id, problem_id, language, source)
-    _after_commit(core, principal, submission["id"], idempotency_key)
+        try:
+            if earlier := once.reserve():
+                return earlier
+            counted = _rate_limit(core, principal)
+        except redis.RedisError as exc:  # nothing is stored yet: the contestant may simply retry
+            raise ServiceUnavailable("the queue is unavailable; try again") from exc
+        submission, update = _insert(core, principal, contest_id, problem_id, language, source)
+    except BaseException:  # refused or failed: the key and this minute's count are given back
+        once.release()
+        if counted is not None:
+            _uncount(core, counted)
+        raise
+    _after_commit(core, submission["id"], once)
     _show_pending(core, update)
     return submission
 
@@ -77,13 +89,11 @@ def _require_offered(core: Core, language: str) -> None:
         )
 
 
-def _after_commit(core: Core, principal: Principal, submission_id: int, idempotency_key: str | None) -> None:
+def _after_commit(core: Core, submission_id: int, once: _Once) -> None:
     """Remember the key and enqueue. The row is committed, so the answer is 202 even when
     Redis fails here: the sweeper enqueues it from PostgreSQL, and a retry would duplicate it."""
     try:
-        if idempotency_key:
-            key = keys.idempotency(principal.user_id, idempotency_key)
-            core.redis.set(key, submission_id, nx=True, ex=_IDEMPOTENCY_TTL_SECONDS)
+        once.remember(submission_id)
         core.queue.enqueue(submission_id)
     except redis.RedisError:
         log.warning(
@@ -101,12 +111,54 @@ def _show_pending(core: Core, update: standings.BoardUpdate | None) -> None:
         log.warning("contest %s: showing a pending attempt failed", update.contest_id, exc_info=True)
 
 
-def _replayed(core: Core, principal: Principal, key: str) -> dict[str, Any] | None:
-    earlier = core.redis.get(keys.idempotency(principal.user_id, key))
-    return {"id": int(earlier), "status": "queued", "replayed": True} if earlier else None
+class _Once:
+    """An Idempotency-Key: taken atomically (SET NX) before the insert, so concurrent retries
+    make one submission; bound to what was sent, so the key cannot replay another request."""
+
+    def __init__(self, core: Core, principal: Principal, key: str | None, request: str) -> None:
+        self.core = core
+        self.key = keys.idempotency(principal.user_id, key) if key else None
+        self.fingerprint = hashlib.sha256(request.encode()).hexdigest()[:32]
+        self.pending = "pending:" + self.fingerprint
+        self.taken = False
+
+    def reserve(self) -> dict[str, Any] | None:
+        """None when this request may go on; the earlier answer when it is a retry."""
+        if self.key is None:
+            return None
+        if self.core.redis.set(self.key, self.pending, nx=True, ex=_PENDING_TTL_SECONDS):
+            self.taken = True
+            return None
+        earlier = self.core.redis.get(self.key) or ""
+        what, _, fingerprint = earlier.partition(":")
+        if fingerprint != self.fingerprint:
+            raise Conflict(
+                "this Idempotency-Key was used for a different submission; use a new key",
+                "idempotency_key_reused",
+            )
+        if what == "pending":
+            raise Conflict(
+                "a submission with this Idempotency-Key is being taken; retry in a moment",
+                "idempotency_key_in_progress",
+            )
+        return {"id": int(what), "status": "queued", "replayed": True}
+
+    def remember(self, submission_id: int) -> None:
+        if self.taken and self.key is not None:
+            value = f"{submission_id}:{self.fingerprint}"
+            self.core.redis.set(self.key, value, ex=_IDEMPOTENCY_TTL_SECONDS)
+
+    def release(self) -> None:
+        """Give the key back (best effort: a pending mark expires by itself)."""
+        if self.taken and self.key is not None:
+            try:
+                self.core.redis.eval(_RELEASE, 1, self.key, self.pending)
+            except redis.RedisError:
+                log.warning("releasing an Idempotency-Key failed; it expires", exc_info=True)
 
 
-def _rate_limit(core: Core, principal: Principal) -> None:
+def _rate_limit(core: Core, principal: Principal) -> str:
+    """Count a submission in this minute (the key counted), or refuse it."""
     minute = int(core.clock().timestamp() // 60)
     key = keys.submit_rate(principal.user_id, minute)
     pipe = core.redis.pipeline(transaction=True)
@@ -114,10 +166,19 @@ def _rate_limit(core: Core, principal: Principal) -> None:
     pipe.expire(key, 120)
     count = pipe.execute()[0]
     if count > core.settings.submit_rate_per_minute:
+        _uncount(core, key)
         raise RateLimited(
             f"at most {core.settings.submit_rate_per_minute} submissions a minute; wait a moment",
             "rate_limited",
         )
+    return key
+
+
+def _uncount(core: Core, key: str) -> None:
+    try:
+        core.redis.decr(key)
+    except redis.RedisError:
+        log.warning("giving back a rate-limit count failed", exc_info=True)
 
 
 def _insert(
