@@ -34,11 +34,11 @@ class Api:
             return self._core
 
     def principal(self, request: Request) -> Principal:
-        return self.core.tokens.from_header(request.headers.get("authorization"))
+        """The caller, with the role the database gives them now (users.current)."""
+        return users.current(self.core, self.core.tokens.from_header(request.headers.get("authorization")))
 
     def optional_principal(self, request: Request) -> Principal | None:
-        header = request.headers.get("authorization")
-        return self.core.tokens.from_header(header) if header else None
+        return self.principal(request) if request.headers.get("authorization") else None
 
     def staff(self, request: Request, *roles: Role) -> Principal:
         return self.principal(request).require(*(roles or (Role.ADMIN,)))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import redis
 
-from codearena import keys
+from codearena import keys, users
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import BadRequest, Forbidden, NotFound
@@ -85,6 +85,8 @@ def authorize(core: Core, principal: Principal | None, topic: str) -> None:
     valid_id = raw_id.isascii() and raw_id.isdecimal() and len(raw_id) <= 18
     if kind not in ("contest", "jury", "submission") or not valid_id:
         raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
+    if principal is not None:
+        principal = users.current(core, principal)  # a role taken away since connecting
     if kind == "jury" and (principal is None or principal.role not in _STAFF):
         raise Forbidden("jury topics need the jury role", "forbidden_topic")
     if kind == "submission":

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from typing import Any
 
+import psycopg2.errors
 import redis
 
 from codearena import contests, keys, standings
@@ -19,6 +20,7 @@ from codearena.errors import (
     PayloadTooLarge,
     RateLimited,
     ServiceUnavailable,
+    Unauthorized,
 )
 from codearena.models import LANGUAGES, ContestState, Role
 
@@ -198,11 +200,14 @@ def _insert(
         )
         if cur.fetchone() is None:
             raise NotFound(f"contest {contest_id} has no problem {problem_id}", "problem_not_found")
-        cur.execute(
-            "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
-            (contest_id, problem_id, principal.user_id, language, source, now),
-        )
+        try:
+            cur.execute(
+                "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
+                (contest_id, problem_id, principal.user_id, language, source, now),
+            )
+        except psycopg2.errors.ForeignKeyViolation as exc:  # a token outliving its account
+            raise Unauthorized("this account no longer exists; sign up again", "unknown_user") from exc
         submission = dict(cur.fetchone())
         return submission, standings.on_submitted(cur, submission["id"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,6 +66,24 @@ def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
     if user is None:
         raise NotFound(f"no user {user_id}", "user_not_found")
     return dict(user)
+
+
+_RANKS = {Role.CONTESTANT: 0, Role.JURY: 1, Role.ADMIN: 2}
+
+
+def current(core: Core, principal: Principal) -> Principal:
+    """`principal` with the role its user holds now, when the token claims more: a demoted
+    jury member or admin loses the role at once, not when the token expires (a promotion
+    takes a new login). Contestant tokens claim nothing to check and cost no query."""
+    if principal.role == Role.CONTESTANT:
+        return principal
+    with core.db.transaction() as cur:
+        cur.execute("SELECT role FROM users WHERE id = %s", (principal.user_id,))
+        row = cur.fetchone()
+    if row is None:
+        raise Unauthorized("this account no longer exists", "unknown_user")
+    now = Role(row["role"])
+    return principal if _RANKS[now] >= _RANKS[principal.role] else replace(principal, role=now)
 
 
 def me(principal: Principal) -> dict[str, Any]:

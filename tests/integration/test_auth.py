@@ -503,6 +503,38 @@ def test_cli_unknown_role_fails(settings: Settings) -> None:
     assert done.returncode != 0 and "role" in done.stderr
 
 
+def test_a_demoted_admin_loses_the_role_at_once(call: Recorder, core: Core) -> None:
+    boss = login(core, "boss", Role.ADMIN)
+    deputy = login(core, "deputy", Role.JURY)
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id, username FROM users")
+        users_by_name = {row["username"]: row["id"] for row in cur.fetchall()}
+    demote = {"role": "contestant"}
+    assert call("PUT", f"/admin/users/{users_by_name['deputy']}/role", demote, boss).status_code == 200
+    assert call("PUT", f"/admin/users/{users_by_name['boss']}/role", demote, boss).status_code == 200
+    # The same, unexpired tokens: the database now says contestant.
+    promote = {"role": "admin"}
+    error_of(call("PUT", f"/admin/users/{users_by_name['boss']}/role", promote, boss), 403)
+    assert call("GET", "/auth/me", headers=boss).json_body["role"] == "contestant"
+    assert call("GET", "/auth/me", headers=deputy).json_body["role"] == "contestant"
+    with core.db.transaction() as cur:
+        cur.execute("SELECT role FROM users WHERE username = 'boss'")
+        assert cur.fetchone()["role"] == "contestant"
+
+
+def test_a_token_outliving_its_account_is_401(
+    call: Recorder, core: Core, running_contest: dict[str, Any]
+) -> None:
+    ghost = login(core, "ghost", Role.ADMIN)
+    gone = login(core, "gone")
+    with core.db.transaction() as cur:
+        cur.execute("DELETE FROM users WHERE username IN ('ghost', 'gone')")
+    assert error_of(call("GET", "/auth/me", headers=ghost), 401)["code"] == "unknown_user"
+    body = {"problem_id": running_contest["problem_id"], "language": "python", "source": "print(1)"}
+    refused = call("POST", f"/contests/{running_contest['id']}/submissions", body, gone)
+    assert error_of(refused, 401)["code"] == "unknown_user"
+
+
 # --- last: nothing answered 5xx ---------------------------------------------------------------
 def test_no_request_in_this_module_got_a_5xx() -> None:
     assert len(STATUSES) > 50, "run with the whole module; the tests above record their requests"

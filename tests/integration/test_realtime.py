@@ -165,6 +165,19 @@ def test_out_of_range_ids_are_refused_without_subscribing(
     assert posted("odd")[-1] == {"type": "subscribed", "topic": topic}
 
 
+def test_a_jury_member_demoted_after_connecting_loses_jury_topics(
+    ws: Client, core: Core, running_contest: dict[str, Any]
+) -> None:
+    topic = f"jury:{running_contest['id']}"
+    invoke(ws, "ws_connect", event("judge", "$connect", token=token_of(login(core, "judy", Role.JURY))))
+    invoke(ws, "ws_message", event("judge", "$default", {"action": "subscribe", "topic": topic}))
+    assert posted("judge")[-1] == {"type": "subscribed", "topic": topic}
+    with core.db.transaction() as cur:
+        cur.execute("UPDATE users SET role = 'contestant' WHERE username = 'judy'")
+    invoke(ws, "ws_message", event("judge", "$default", {"action": "subscribe", "topic": topic}))
+    assert posted("judge")[-1]["error"]["code"] == "forbidden_topic"
+
+
 def test_disconnect_forgets_every_subscription(
     ws: Client, core: Core, running_contest: dict[str, Any]
 ) -> None:
