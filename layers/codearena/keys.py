@@ -42,6 +42,9 @@ def judge_host(name: str) -> str:
     return f"judge:host:{name}"
 
 
+TIME_TRAVEL_BUSY = "busy:time-travel"  # board_at queries running now (ZSET: holder → start time)
+
+
 def submit_rate(user_id: int, minute: int) -> str:
     """Submissions a user made in one clock minute; intake INCRs it, expires after 2 minutes."""
     return f"rate:submit:{user_id}:{minute}"

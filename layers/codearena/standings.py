@@ -7,16 +7,20 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import execute_values
 
-from codearena import contests
+from codearena import contests, keys
 from codearena.core import Core
 from codearena.db import Cursor
-from codearena.errors import NotFound
+from codearena.errors import NotFound, RateLimited
 from codearena.events import board_topic, board_topic_of
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
@@ -382,30 +386,65 @@ def _row(contest: dict[str, Any], sub: dict[str, Any], standing: Standing) -> di
     }
 
 
+TIME_TRAVEL_AT_ONCE = 2
+
+
+@contextmanager
+def _time_travel_slot(core: Core) -> Iterator[None]:
+    """A slot among TIME_TRAVEL_AT_ONCE (a ZSET of holders by start time; one held past a
+    minute, by a process that died, no longer counts)."""
+    holder, now = uuid.uuid4().hex, time.time()
+    pipe = core.redis.pipeline(transaction=True)
+    pipe.zremrangebyscore(keys.TIME_TRAVEL_BUSY, "-inf", now - 60)
+    pipe.zadd(keys.TIME_TRAVEL_BUSY, {holder: now})
+    pipe.zcard(keys.TIME_TRAVEL_BUSY)
+    pipe.expire(keys.TIME_TRAVEL_BUSY, 60)
+    running = pipe.execute()[2]
+    try:
+        if running > TIME_TRAVEL_AT_ONCE:
+            raise RateLimited("the board's history is busy; try again in a few seconds", "busy")
+        yield
+    finally:
+        core.redis.zrem(keys.TIME_TRAVEL_BUSY, holder)
+
+
 def board_at(
     core: Core, contest_id: int, view: str, moment: datetime, offset: int, limit: int
 ) -> dict[str, Any]:
-    """The board as it stood at `moment`: each contestant's latest event up to then."""
-    with core.db.transaction() as cur:
+    """The board as it stood at `moment`: each contestant's latest event up to then, ranked
+    and paged by PostgreSQL (only the page's rows reach Python). Ties in username order,
+    byte-wise as the Redis board has them. At most TIME_TRAVEL_AT_ONCE run at a time (each
+    reads every contestant's events): more answer 429, so the route cannot tie up the pool."""
+    with _time_travel_slot(core), core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         cur.execute(
-            f"SELECT DISTINCT ON (user_id) id, {view}_row AS row FROM leaderboard_events"
-            " WHERE contest_id = %s AND created_at <= %s ORDER BY user_id, id DESC",
-            (contest_id, moment),
+            f"""
+            WITH latest AS (
+                SELECT DISTINCT ON (user_id) id, {view}_row AS row FROM leaderboard_events
+                WHERE contest_id = %(contest)s AND created_at <= %(moment)s ORDER BY user_id, id DESC
+            ), ranked AS (
+                SELECT row, rank() OVER (ORDER BY key) AS rank,
+                       row_number() OVER (ORDER BY key, username COLLATE "C") AS position
+                FROM (SELECT row, (row->>'rank_key')::float8 AS key, row->>'username' AS username
+                      FROM latest) AS keyed
+            )
+            SELECT everyone.total, everyone.version, page.row, page.rank
+            FROM (SELECT count(*) AS total, coalesce(max(id), 0) AS version FROM latest) AS everyone
+            LEFT JOIN LATERAL (
+                SELECT row, rank, position FROM ranked WHERE position > %(offset)s
+                ORDER BY position LIMIT %(limit)s
+            ) AS page ON true
+            ORDER BY page.position
+            """,
+            {"contest": contest_id, "moment": moment, "offset": offset, "limit": limit},
         )
-        events = cur.fetchall()
-    ordered = sorted(events, key=lambda e: (e["row"]["rank_key"], e["row"]["username"]))
-    rows, rank, previous = [], 0, None
-    for position, event in enumerate(ordered, start=1):
-        if event["row"]["rank_key"] != previous:
-            rank, previous = position, event["row"]["rank_key"]
-        rows.append(_public_row({**event["row"], "rank": rank}))
+        found = cur.fetchall()
     return {
         "contest_id": contest_id,
         "at": moment.isoformat(),
         "frozen": view == "public" and contests.public_board_frozen(contest, moment),
-        "version": max((e["id"] for e in events), default=0),
-        "total": len(rows),
+        "version": found[0]["version"],
+        "total": found[0]["total"],
         "offset": offset,
-        "rows": rows[offset : offset + limit],
+        "rows": [_public_row({**r["row"], "rank": r["rank"]}) for r in found if r["row"] is not None],
     }

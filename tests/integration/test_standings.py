@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from codearena import standings, users
+from codearena import keys, standings, users
 from codearena.core import Core
 from codearena.leaderboard import Entry
 from codearena.models import Verdict
@@ -159,6 +161,59 @@ def test_time_travel_answers_the_board_as_it_stood(
     assert [r["username"] for r in then["rows"]] == ["ann"]
     now = standings.board_at(core, running_contest["id"], "public", core.clock(), 0, 10)
     assert [r["username"] for r in now["rows"]] == ["ann", "ben"]
+
+
+def test_time_travel_to_now_pages_exactly_as_the_live_board(
+    core: Core, running_contest: dict[str, Any]
+) -> None:
+    # Names that sort differently by locale and by byte, and keys with ties: both boards must
+    # agree on every page, including one past the end.
+    names = ["Zed", "alice", "_xy", "a.b", "Bob", "bob", "z-1", "Ann", "carl", "D_d", "eve", "Fay"]
+    cid = running_contest["id"]
+    with core.db.transaction() as cur:
+        for n, name in enumerate(names):
+            user = users.create_user(core, name, "password-" + name)
+            key = float(-(n % 3))  # three groups of tied contestants
+            row = {
+                "user_id": user["id"],
+                "username": name,
+                "solved": n % 3,
+                "score": n % 3,
+                "penalty": 0,
+                "problems": {},
+                "rank_key": key,
+            }
+            cur.execute(
+                "INSERT INTO leaderboard_events (contest_id, user_id, jury_row, public_row)"
+                " VALUES (%s, %s, %s, %s)",
+                (cid, user["id"], json.dumps(row), json.dumps(row)),
+            )
+    standings.rebuild(core, cid)
+    for offset, limit in [(0, 100), (0, 5), (5, 5), (10, 5), (12, 5), (40, 3)]:
+        live = standings.board(core, cid, "public", offset, limit)
+        then = standings.board_at(core, cid, "public", core.clock(), offset, limit)
+        assert [(r["rank"], r["username"]) for r in then["rows"]] == [
+            (r["rank"], r["username"]) for r in live["rows"]
+        ], (offset, limit)
+        assert then["total"] == live["total"] == len(names) and then["version"] == live["version"]
+    assert [r["rank"] for r in standings.board_at(core, cid, "jury", core.clock(), 0, 12)["rows"]] == [
+        1
+    ] * 4 + [5] * 4 + [9] * 4
+
+
+def test_time_travel_runs_two_at_a_time_and_refuses_more_with_429(
+    http: Any, core: Core, running_contest: dict[str, Any]
+) -> None:
+    path = f"/contests/{running_contest['id']}/leaderboard?at=2030-01-01T00:00:00Z"
+    now = time.time()
+    core.redis.zadd(keys.TIME_TRAVEL_BUSY, {"dead-process": now - 120})  # held past a minute
+    assert http.get(path).status_code == 200
+    core.redis.zadd(keys.TIME_TRAVEL_BUSY, {"one": now, "two": now})  # two running right now
+    busy = http.get(path)
+    assert busy.status_code == 429 and busy.json_body["error"]["code"] == "busy"
+    core.redis.zrem(keys.TIME_TRAVEL_BUSY, "one")
+    assert http.get(path).status_code == 200
+    assert core.redis.zrange(keys.TIME_TRAVEL_BUSY, 0, -1) == ["two"]  # every slot given back
 
 
 def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
