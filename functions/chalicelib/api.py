@@ -114,7 +114,11 @@ class Api:
     @endpoint()
     def update_contest(self, request: Request, cid: str) -> dict[str, Any]:
         self.staff(request)
-        return contests.update_contest(self.core, v.path_id(cid, "contest"), request.json_body)
+        contest_id = v.path_id(cid, "contest")
+        updated = contests.update_contest(self.core, contest_id, request.json_body)
+        if any(name in request.json_body for name in standings.RULES):  # the boards follow
+            standings.restate(self.core, contest_id)
+        return updated
 
     @endpoint(201)
     def create_problem(self, request: Request) -> dict[str, Any]:

@@ -125,6 +125,30 @@ def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> Board
     return BoardUpdate(contest["id"], cur.fetchone()["id"], user["username"], rows)
 
 
+RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")
+
+
+def restate(core: Core, contest_id: int) -> int:
+    """Every contestant's row computed again under the contest's rules as they are now (after
+    an organizer changed penalty, scoring, times or freeze) and appended as new events, so
+    the boards, a rebuild and time travel all follow; returns the contestants restated."""
+    with core.db.transaction() as cur:
+        contests.load(cur, contest_id)  # NotFound for an unknown contest
+        cur.execute(
+            "SELECT u.id AS user_id, u.username FROM users u WHERE u.id IN"
+            " (SELECT user_id FROM leaderboard_events WHERE contest_id = %s) ORDER BY u.id",
+            (contest_id,),
+        )
+        people = [dict(row) for row in cur.fetchall()]
+    for person in people:
+        with core.db.transaction() as cur:
+            lock_standing(cur, contest_id, person["user_id"])
+            update = refresh(cur, contests.load(cur, contest_id), person)
+        if update is not None:
+            publish(core, update)
+    return len(people)
+
+
 @dataclass(frozen=True)
 class Stored:
     """A judged submission's current result and the board event that showed it: what its

@@ -216,6 +216,35 @@ def test_time_travel_runs_two_at_a_time_and_refuses_more_with_429(
     assert core.redis.zrange(keys.TIME_TRAVEL_BUSY, 0, -1) == ["two"]  # every slot given back
 
 
+def test_changing_the_rules_restates_every_board(
+    http: Any, core: Core, admin: dict[str, str], running_contest: dict[str, Any], people: dict[str, int]
+) -> None:
+    cid = running_contest["id"]
+    for name, minute, verdict in [("ann", 3, Verdict.WA), ("ann", 5, Verdict.AC), ("ben", 4, Verdict.AC)]:
+        record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
+
+    def penalties(rows: list[dict[str, Any]]) -> dict[str, int]:
+        return {row["username"]: row["penalty"] for row in rows}
+
+    assert penalties(standings.board(core, cid, "jury", 0, 10)["rows"]) == {"ann": 25, "ben": 4}
+    answer = http.patch(f"/admin/contests/{cid}", headers=admin, body=json.dumps({"penalty_minutes": 0}))
+    assert answer.status_code == 200, answer.body
+    expected = {"ann": 5, "ben": 4}
+    for view in ("jury", "public"):
+        assert penalties(standings.board(core, cid, view, 0, 10)["rows"]) == expected, view
+    standings.rebuild(core, cid)  # the restated rows are events: a rebuild keeps them
+    assert penalties(standings.board(core, cid, "public", 0, 10)["rows"]) == expected
+    assert penalties(standings.board_at(core, cid, "public", core.clock(), 0, 10)["rows"]) == expected
+    assert [r["username"] for r in standings.board(core, cid, "public", 0, 10)["rows"]] == ["ben", "ann"]
+    # A title change alone restates nothing.
+    before = standings.board(core, cid, "jury", 0, 10)["version"]
+    assert (
+        http.patch(f"/admin/contests/{cid}", headers=admin, body=json.dumps({"title": "T"})).status_code
+        == 200
+    )
+    assert standings.board(core, cid, "jury", 0, 10)["version"] == before
+
+
 def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
     core.boards.replace(99, "jury", [], 0)
     newer = Entry(5, "ann", -1.0, {"username": "ann", "v": "new"})
