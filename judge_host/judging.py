@@ -45,6 +45,7 @@ class Task:
     scoring: ScoringType
     tests: Sequence[CaseData]
     judgement: int = 1
+    checker: str = "tokens"  # a sandbox.checkers spec
 
 
 def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None] | None = None) -> Judgement:
@@ -63,7 +64,7 @@ def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None
     outcomes: list[CaseOutcome] = []
     for test in task.tests:
         result = box.run(test.input, limits)
-        verdict = _verdict(result, test)
+        verdict = _verdict(result, test, task.checker)
         outcome = CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
         outcomes.append(outcome)
         if on_test is not None:
@@ -84,10 +85,10 @@ def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None
     )
 
 
-def _verdict(result: RunResult, test: CaseData) -> Verdict:
+def _verdict(result: RunResult, test: CaseData, checker: str) -> Verdict:
     if result.status is not Status.OK:
         return _STATUS_VERDICT[result.status]
-    return Verdict.AC if check_output(test.answer, result.stdout_path) else Verdict.WA
+    return Verdict.AC if check_output(test.answer, result.stdout_path, checker) else Verdict.WA
 
 
 def score(task: Task, outcomes: Sequence[CaseOutcome]) -> float:

@@ -19,7 +19,8 @@ _START = (
     " FROM problems p, contests c"
     " WHERE s.id = %s AND s.status <> 'judged' AND p.id = s.problem_id AND c.id = s.contest_id"
     " RETURNING s.id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
-    " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, c.scoring"
+    " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, p.checker,"
+    " c.scoring"
 )
 
 
@@ -112,6 +113,7 @@ def _task(row: dict[str, Any], tests: Sequence[CaseData]) -> Task:
         ScoringType(row["scoring"]),
         tests,
         judgement=row["judgement"],
+        checker=row["checker"],
     )
 
 

@@ -34,7 +34,10 @@ CREATE TABLE problems (
     memory_limit_kb integer NOT NULL CHECK (memory_limit_kb BETWEEN 16384 AND 4194304),
     points          integer NOT NULL DEFAULT 100 CHECK (points >= 0),
     created_at      timestamptz NOT NULL DEFAULT now(),
-    test_data_hash  text NOT NULL DEFAULT ''  -- test_data_hash(id), set when tests change
+    test_data_hash  text NOT NULL DEFAULT '',  -- test_data_hash(id), set when tests change
+    -- the output checker: tokens (default), exact, float[:TOL[:REL]] (sandbox.checkers)
+    checker         text NOT NULL DEFAULT 'tokens'
+                    CHECK (checker ~ '^(exact|tokens|float(:[0-9.eE+-]+){0,2})$')
 );
 
 CREATE TABLE contest_problems (

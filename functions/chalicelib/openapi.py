@@ -56,7 +56,7 @@ ROUTES: list[tuple[str, str, str, int, str]] = [
         "/admin/problems",
         "admin",
         201,
-        "Create {title, statement, time_limit_ms, memory_limit_kb, points?, tests: [...]}",
+        "Create {title, statement, time_limit_ms, memory_limit_kb, points?, checker?, tests: [...]}",
     ),
     ("post", "/admin/contests/{cid}/problems", "admin", 201, "Attach {problem_id, label}"),
     ("get", "/admin/contests/{cid}/leaderboard", "jury, admin", 200, "The live jury board"),

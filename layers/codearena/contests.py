@@ -134,13 +134,14 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
         "time_limit_ms": v.integer(body, "time_limit_ms", low=100, high=60_000),
         "memory_limit_kb": v.integer(body, "memory_limit_kb", low=16_384, high=4_194_304),
         "points": v.integer(body, "points", low=0, high=100_000, default=100),
+        "checker": v.checker(body, "checker"),
     }
     tests = _tests(body.get("tests"))
     with core.db.transaction() as cur:
         cur.execute(
-            "INSERT INTO problems (title, statement, time_limit_ms, memory_limit_kb, points)"
-            " VALUES (%(title)s, %(statement)s, %(time_limit_ms)s, %(memory_limit_kb)s, %(points)s)"
-            " RETURNING id",
+            "INSERT INTO problems (title, statement, time_limit_ms, memory_limit_kb, points, checker)"
+            " VALUES (%(title)s, %(statement)s, %(time_limit_ms)s, %(memory_limit_kb)s, %(points)s,"
+            " %(checker)s) RETURNING id",
             problem,
         )
         problem_id = cur.fetchone()["id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,6 +101,26 @@ def choice(
     value = body.get(name, default)
     if value not in options:
         raise BadRequest(f"'{name}' must be one of: {', '.join(options)}", code)
+    return str(value)
+
+
+_CHECKER = re.compile(r"(exact|tokens|float)((?::[0-9.eE+-]+){0,2})", re.ASCII)
+
+
+def checker(body: dict[str, Any], name: str) -> str:
+    """An output checker spec (sandbox.checkers): tokens (the default), exact, float,
+    float:TOL or float:ABS:REL with finite, non-negative tolerances."""
+    value = body.get(name, "tokens")
+    usage = f"'{name}' must be tokens, exact, float, float:TOL or float:ABS:REL"
+    match = _CHECKER.fullmatch(value) if isinstance(value, str) and len(value) <= 100 else None
+    if match is None or (match[2] and match[1] != "float"):
+        raise BadRequest(usage, "invalid_checker")
+    try:
+        tolerances = [float(part) for part in match[2].split(":")[1:]]
+    except ValueError:
+        raise BadRequest(usage, "invalid_checker") from None
+    if not all(0 <= tolerance < math.inf for tolerance in tolerances):
+        raise BadRequest(f"'{name}': tolerances are finite and not negative", "invalid_checker")
     return str(value)
 
 

@@ -29,7 +29,7 @@ from sandbox import CompileResult, Limits, RunResult, SandboxError, Status
 from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 # Sources the fake box understands: the first word says what the "program" does.
-RIGHT, WRONG, SLOW, BROKEN, CRASH = "right", "wrong", "slow", "broken", "crash"
+RIGHT, WRONG, SLOW, BROKEN, CRASH, PRINT = "right", "wrong", "slow", "broken", "crash", "print "
 
 
 class FakeBox:
@@ -55,6 +55,8 @@ class FakeBox:
             time.sleep(float(self.source.split()[1]))
         right = self.source.startswith((RIGHT, SLOW)) or self.source == f"only {stdin.decode().strip()}"
         output = self.answers[stdin] if right else b"nope\n"
+        if self.source.startswith(PRINT):  # "print <text>": that text, whatever the test
+            output = self.source.removeprefix(PRINT).encode() + b"\n"
         path = self.directory / "stdout"
         path.write_bytes(output)
         return RunResult(Status.OK, 5, 6, 1024, 0, None, output, b"", path)
@@ -512,6 +514,30 @@ def test_a_test_data_edit_while_starting_is_not_cached_under_the_old_hash(
     assert {t.answer for t in started.task.tests} == {b"edited"}
     assert cache.get(old_hash) is None  # the old hash never names the new tests
     assert cache.get(new_hash) == started.task.tests
+
+
+def test_each_problem_judges_with_its_own_checker(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
+    # Echo (tokens, the default) wants "1"; a float problem takes "1.0004" within 1e-3.
+    near = contests.create_problem(
+        core,
+        {
+            "title": "Near",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "checker": "float:1e-3",
+            "tests": [{"input": "1\n", "answer": "1\n"}],
+        },
+    )
+    assert near["checker"] == "float:1e-3"
+    contests.attach_problem(core, world["contest"], {"problem_id": near["id"], "label": "B"})
+    on_echo = submit(core, world, f"{PRINT}1.0004")
+    principal = Principal(world["user"], "ann", Role.CONTESTANT)
+    body = {"problem_id": near["id"], "language": "python", "source": f"{PRINT}1.0004"}
+    on_near = int(submissions.submit(core, principal, world["contest"], body)["id"])
+    far = int(submissions.submit(core, principal, world["contest"], {**body, "source": f"{PRINT}1.01"})["id"])
+    host.run(workers=1, once=True)
+    verdicts = {sid: [r["verdict"] for r in results(core, sid)] for sid in (on_echo, on_near, far)}
+    assert verdicts == {on_echo: ["WA"], on_near: ["AC"], far: ["WA"]}
 
 
 def test_sigterm_drains_running_judgings(core: Core, world: dict[str, Any], host: JudgeHost) -> None:

@@ -805,6 +805,15 @@ GOOD_PROBLEM = {
         {"title": None},
         {"title": "t" * 201},
         {"statement": 5},
+        {"checker": "diff"},
+        {"checker": "tokens:1"},
+        {"checker": "float:-1"},
+        {"checker": "float:1:2:3"},
+        {"checker": "float:inf"},
+        {"checker": "float:1e999"},
+        {"checker": "float:x"},
+        {"checker": 3},
+        {"checker": None},
     ],
 )
 def test_create_problem_bad_input_is_400(
