@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 from argon2 import PasswordHasher
@@ -34,6 +34,7 @@ class Principal:
     user_id: int
     username: str
     role: Role
+    expires_at: int | None = field(default=None, compare=False)  # the token's exp, Unix seconds
 
     def require(self, *roles: Role) -> Principal:
         if self.role not in roles:
@@ -69,7 +70,9 @@ class TokenIssuer:
                 algorithms=[_ALGORITHM],
                 options={"require": ["sub", "exp", "iat", "role", "name"]},
             )
-            return Principal(int(claims["sub"]), str(claims["name"]), Role(claims["role"]))
+            return Principal(
+                int(claims["sub"]), str(claims["name"]), Role(claims["role"]), int(claims["exp"])
+            )
         except jwt.ExpiredSignatureError as exc:
             raise Unauthorized("the token has expired; log in again", "token_expired") from exc
         except (jwt.InvalidTokenError, ValueError, TypeError) as exc:

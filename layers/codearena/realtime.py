@@ -6,6 +6,7 @@ A connection is anonymous (public contest topics only) or carries the principal 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import redis
@@ -34,9 +35,14 @@ class Connections:
 
     def add(self, connection_id: str, principal: Principal | None) -> None:
         who = (
-            {"user_id": principal.user_id, "username": principal.username, "role": principal.role.value}
+            {
+                "user_id": principal.user_id,
+                "username": principal.username,
+                "role": principal.role.value,
+                "expires_at": principal.expires_at or 0,
+            }
             if (principal)
-            else {"user_id": 0, "username": "", "role": ""}
+            else {"user_id": 0, "username": "", "role": "", "expires_at": 0}
         )
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(keys.ws_connection(connection_id), mapping=who)
@@ -47,8 +53,11 @@ class Connections:
         who = self._redis.hgetall(keys.ws_connection(connection_id))
         if not who:
             return None
+        expires_at = int(who.get("expires_at") or 0) or None
         principal = (
-            Principal(int(who["user_id"]), who["username"], Role(who["role"])) if who["role"] else None
+            Principal(int(who["user_id"]), who["username"], Role(who["role"]), expires_at)
+            if who["role"]
+            else None
         )
         return Connection(connection_id, principal)
 
@@ -85,6 +94,8 @@ def authorize(core: Core, principal: Principal | None, topic: str) -> None:
     valid_id = raw_id.isascii() and raw_id.isdecimal() and len(raw_id) <= 18
     if kind not in ("contest", "jury", "submission") or not valid_id:
         raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
+    if principal is not None and principal.expires_at is not None and principal.expires_at <= time.time():
+        principal = None  # the token it connected with has expired: anonymous from now on
     if principal is not None:
         principal = users.current(core, principal)  # a role taken away since connecting
     if kind == "jury" and (principal is None or principal.role not in _STAFF):

@@ -131,7 +131,9 @@ class _Once:
         if self.core.redis.set(self.key, self.pending, nx=True, ex=_PENDING_TTL_SECONDS):
             self.taken = True
             return None
-        earlier = self.core.redis.get(self.key) or ""
+        earlier = self.core.redis.get(self.key)
+        if earlier is None:  # it expired between the two calls: take it now
+            return self.reserve()
         what, _, fingerprint = earlier.partition(":")
         if fingerprint != self.fingerprint:
             raise Conflict(

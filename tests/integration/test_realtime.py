@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -176,6 +177,27 @@ def test_a_jury_member_demoted_after_connecting_loses_jury_topics(
         cur.execute("UPDATE users SET role = 'contestant' WHERE username = 'judy'")
     invoke(ws, "ws_message", event("judge", "$default", {"action": "subscribe", "topic": topic}))
     assert posted("judge")[-1]["error"]["code"] == "forbidden_topic"
+
+
+def test_a_connection_whose_token_expired_is_anonymous_for_new_subscriptions(
+    ws: Client, core: Core, running_contest: dict[str, Any]
+) -> None:
+    login(core, "joan", Role.JURY)
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id FROM users WHERE username = 'joan'")
+        jo = cur.fetchone()["id"]
+    soon = time.time() - core.tokens.ttl_seconds + 1  # issued so that it expires in a second
+    token, _ = core.tokens.issue(jo, "joan", Role.JURY, now=soon)
+    topic = f"jury:{running_contest['id']}"
+    invoke(ws, "ws_connect", event("short", "$connect", token=token))
+    invoke(ws, "ws_message", event("short", "$default", {"action": "subscribe", "topic": topic}))
+    assert posted("short")[-1] == {"type": "subscribed", "topic": topic}
+    time.sleep(1.5)
+    invoke(ws, "ws_message", event("short", "$default", {"action": "subscribe", "topic": topic}))
+    assert posted("short")[-1]["error"]["code"] == "forbidden_topic"
+    public = f"contest:{running_contest['id']}"
+    invoke(ws, "ws_message", event("short", "$default", {"action": "subscribe", "topic": public}))
+    assert posted("short")[-1] == {"type": "subscribed", "topic": public}
 
 
 def test_disconnect_forgets_every_subscription(
