@@ -54,7 +54,8 @@ class Api:
 
     @endpoint()
     def login(self, request: Request) -> dict[str, Any]:
-        return users.login(self.core, request.json_body)
+        address = str(((request.context or {}).get("identity") or {}).get("sourceIp") or "")
+        return users.login(self.core, request.json_body, address)
 
     @endpoint()
     def me(self, request: Request) -> dict[str, Any]:

@@ -45,6 +45,11 @@ def judge_host(name: str) -> str:
 TIME_TRAVEL_BUSY = "busy:time-travel"  # board_at queries running now (ZSET: holder → start time)
 
 
+def login_failures(window: int, address: str, username: str | None = None) -> str:
+    """Failed logins in one 15-minute window from `address` (for `username`, or in all)."""
+    return f"rate:login:{window}:{address}" + (f":{username}" if username is not None else "")
+
+
 def submit_rate(user_id: int, minute: int) -> str:
     """Submissions a user made in one clock minute; intake INCRs it, expires after 2 minutes."""
     return f"rate:submit:{user_id}:{minute}"

@@ -9,10 +9,11 @@ from typing import Any
 
 import psycopg2.errors
 
+from codearena import keys
 from codearena import validation as v
 from codearena.auth import Principal, hash_password, verify_password
 from codearena.core import Core
-from codearena.errors import BadRequest, Conflict, NotFound, Unauthorized
+from codearena.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
 from codearena.models import Role
 
 _USERNAME_RULE = "3 to 32 letters, digits, '_', '.' or '-'"
@@ -40,14 +41,35 @@ def register(core: Core, body: Any) -> dict[str, Any]:
     return {"id": user["id"], "username": user["username"]}
 
 
-def login(core: Core, body: Any) -> dict[str, Any]:
+# Failed logins a window allows: for one username from one address, and from one address in
+# all. Only failures count, and only from that address, so nobody can lock a contestant out
+# from elsewhere.
+LOGIN_FAILURES_PER_USER = 10
+LOGIN_FAILURES_PER_ADDRESS = 50
+LOGIN_WINDOW_SECONDS = 15 * 60
+
+
+def login(core: Core, body: Any, address: str = "") -> dict[str, Any]:
     body = v.body_object(body)
     username = v.string(body, "username", max_len=64)
     password = v.string(body, "password", max_len=128)
+    window = int(core.clock().timestamp() // LOGIN_WINDOW_SECONDS)
+    counters = [
+        (keys.login_failures(window, address, username), LOGIN_FAILURES_PER_USER),
+        (keys.login_failures(window, address), LOGIN_FAILURES_PER_ADDRESS),
+    ]
+    if any(int(core.redis.get(key) or 0) >= limit for key, limit in counters):
+        minutes = LOGIN_WINDOW_SECONDS // 60
+        raise RateLimited(f"too many failed logins; wait up to {minutes} minutes", "too_many_failed_logins")
     with core.db.transaction() as cur:
         cur.execute("SELECT id, username, role, password_hash FROM users WHERE username = %s", (username,))
         user = cur.fetchone()
     if not verify_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
+        pipe = core.redis.pipeline(transaction=True)
+        for key, _ in counters:
+            pipe.incr(key)
+            pipe.expire(key, LOGIN_WINDOW_SECONDS)
+        pipe.execute()
         raise Unauthorized("wrong username or password", "invalid_credentials")
     token, expires = core.tokens.issue(user["id"], user["username"], Role(user["role"]))
     return {

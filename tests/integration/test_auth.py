@@ -535,6 +535,29 @@ def test_a_token_outliving_its_account_is_401(
     assert error_of(refused, 401)["code"] == "unknown_user"
 
 
+def test_failed_logins_are_throttled_per_user_and_per_address(
+    call: Recorder, core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("alice", "bob", "cleo"):
+        users.create_user(core, name, f"password-{name}")
+    wrong = {"username": "alice", "password": "not-her-password"}
+    for _ in range(users.LOGIN_FAILURES_PER_USER):
+        error_of(call("POST", "/auth/login", wrong), 401)
+    right = {"username": "alice", "password": "password-alice"}
+    assert error_of(call("POST", "/auth/login", right), 429)["code"] == "too_many_failed_logins"
+    assert call("POST", "/auth/login", {"username": "bob", "password": "password-bob"}).status_code == 200
+    # And from one address in all, whichever usernames it tries.
+    monkeypatch.setattr(users, "LOGIN_FAILURES_PER_ADDRESS", users.LOGIN_FAILURES_PER_USER + 2)
+    error_of(call("POST", "/auth/login", {"username": "bob", "password": "nope-nope-nope"}), 401)
+    error_of(call("POST", "/auth/login", {"username": "nobody", "password": "nope-nope-nope"}), 401)
+    refused = call("POST", "/auth/login", {"username": "cleo", "password": "password-cleo"})
+    assert error_of(refused, 429)["code"] == "too_many_failed_logins"
+    # The next 15-minute window starts clean.
+    later = core.clock() + timedelta(minutes=16)
+    monkeypatch.setattr(core, "clock", lambda: later)
+    assert call("POST", "/auth/login", right).status_code == 200
+
+
 # --- last: nothing answered 5xx ---------------------------------------------------------------
 def test_no_request_in_this_module_got_a_5xx() -> None:
     assert len(STATUSES) > 50, "run with the whole module; the tests above record their requests"
