@@ -540,6 +540,34 @@ def test_each_problem_judges_with_its_own_checker(core: Core, world: dict[str, A
     assert verdicts == {on_echo: ["WA"], on_near: ["AC"], far: ["WA"]}
 
 
+def test_practice_after_the_end_is_judged_and_never_ranked(
+    core: Core, world: dict[str, Any], host: JudgeHost
+) -> None:
+    during = submit(core, world, RIGHT)
+    host.run(workers=1, once=True)
+    with core.db.transaction() as cur:  # the contest ends and opens for practice
+        cur.execute(
+            "UPDATE contests SET end_at = now() - interval '1 minute', practice = true WHERE id = %s",
+            (world["contest"],),
+        )
+    boards = {
+        view: standings.board(core, world["contest"], view, 0, 10)["rows"] for view in ("jury", "public")
+    }
+    with core.db.transaction() as cur:
+        cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE contest_id = %s", (world["contest"],))
+        events = cur.fetchone()["n"]
+    after = [submit(core, world, source) for source in (WRONG, RIGHT)]
+    host.run(workers=1, once=True)
+    assert [results(core, sid)[0]["verdict"] for sid in (during, *after)] == ["AC", "WA", "AC"]
+    with core.db.transaction() as cur:
+        cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE contest_id = %s", (world["contest"],))
+        assert cur.fetchone()["n"] == events  # no pending, no result: nothing ranked
+    for view, rows in boards.items():
+        assert standings.board(core, world["contest"], view, 0, 10)["rows"] == rows
+    finished = [e for e in core.events.since(submission_topic(after[1]), "0-0") if e["type"] == "finished"]
+    assert [e["verdict"] for e in finished] == ["AC"]  # the contestant still sees his verdict live
+
+
 def test_sigterm_drains_running_judgings(core: Core, world: dict[str, Any], host: JudgeHost) -> None:
     sid = submit(core, world, f"{SLOW} 0.3")
     worker = threading.Thread(target=host.run, kwargs={"workers": 1})
