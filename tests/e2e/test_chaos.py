@@ -187,15 +187,29 @@ def submit_all(
     return statuses
 
 
-def wait_until_judged(core: Core, count: int, timeout: float) -> None:
+def wait_until_judged(core: Core, count: int, timeout: float, statuses: list[int]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with core.db.transaction() as cur:
-            cur.execute("SELECT count(*) AS n FROM submissions WHERE status = 'judged'")
-            if cur.fetchone()["n"] == count:
-                return
+            cur.execute("SELECT status, count(*) AS n FROM submissions GROUP BY status")
+            found = {row["status"]: row["n"] for row in cur.fetchall()}
+        if found.get("judged") == count:
+            return
         time.sleep(0.5)
-    raise AssertionError(f"not every submission was judged in {timeout} s")
+    answers = {status: statuses.count(status) for status in sorted(set(statuses))}
+    raise AssertionError(
+        f"not every submission was judged in {timeout} s: {found} of {count} sent; answers {answers};"
+        f" Redis holds {_redis_state(core)}"
+    )
+
+
+def _redis_state(core: Core) -> dict[str, Any]:
+    """What the queue looks like (for a failure message)."""
+    try:
+        groups = core.redis.xinfo_groups(core.queue.stream)
+    except Exception as exc:  # the stream may be gone
+        groups = [repr(exc)]
+    return {"stream": core.redis.xlen(core.queue.stream), "groups": groups}
 
 
 def test_chaos(gateway: str, fleet: Fleet, core: Core) -> None:
@@ -206,11 +220,11 @@ def test_chaos(gateway: str, fleet: Fleet, core: Core) -> None:
     chaos.thread.start()
     statuses = submit_all(gateway, cid, heads, work)
     try:
-        wait_until_judged(core, len(work), timeout=180)
+        wait_until_judged(core, len(work), timeout=180, statuses=statuses)
     finally:
         chaos.stopping.set()
         chaos.thread.join()
-    wait_until_judged(core, len(work), timeout=40)  # what the last kill interrupted
+    wait_until_judged(core, len(work), timeout=40, statuses=statuses)  # what the last kill interrupted
     assert chaos.flushed.is_set() and fleet.kills >= 3 and chaos.duplicates > 0
     assert statuses.count(202) == len(work) and not [s for s in statuses if s >= 500]
     check_results(core, cid)
