@@ -74,9 +74,13 @@ def offered_languages(core: Core) -> list[str]:
     """Languages some live judge host runs; every known one while no host is up (the
     submission then waits in the queue for the first host)."""
     now = core.clock().timestamp()
-    if not core.redis.zcount(keys.JUDGE_HOSTS, now - LIVE_HOST_SECONDS, "+inf"):
+    # One snapshot: Redis emptied between two reads would show live hosts offering nothing.
+    pipe = core.redis.pipeline(transaction=True)
+    pipe.zcount(keys.JUDGE_HOSTS, now - LIVE_HOST_SECONDS, "+inf")
+    pipe.hgetall(keys.JUDGE_LANGUAGES)
+    hosts, offered = pipe.execute()
+    if not hosts or not offered:  # no host, or none has said what it runs yet
         return list(LANGUAGES)
-    offered = core.redis.hgetall(keys.JUDGE_LANGUAGES)
     return [name for name in LANGUAGES if float(offered.get(name, 0)) >= now - LIVE_HOST_SECONDS]
 
 

@@ -28,6 +28,7 @@ from tests.e2e.conftest import Process, free_port, spawn
 
 USERS, PER_USER, HOSTS = 50, 10, 3
 LEASE_SECONDS = 3
+REFUSED: list[str] = []  # bodies of intake answers other than 202 (for a failure message)
 INSTANCES = (10, 11, 12)  # judge host sandboxes of their own (tests/e2e/conftest uses 9)
 SOURCES = {
     "AC": "a, b = map(int, input().split())\nprint(a + b)\n",
@@ -180,6 +181,8 @@ def submit_all(
         with httpx.Client(base_url=gateway, timeout=30) as client:
             response = client.post(f"/contests/{cid}/submissions", headers=heads[user], json=body)
         statuses.append(response.status_code)
+        if response.status_code != 202:
+            REFUSED.append(response.text[:300])
         return response.status_code
 
     with ThreadPoolExecutor(8) as pool:
@@ -197,6 +200,7 @@ def wait_until_judged(core: Core, count: int, timeout: float, statuses: list[int
             return
         time.sleep(0.5)
     answers = {status: statuses.count(status) for status in sorted(set(statuses))}
+    answers["refused"] = REFUSED[:3]
     raise AssertionError(
         f"not every submission was judged in {timeout} s: {found} of {count} sent; answers {answers};"
         f" Redis holds {_redis_state(core)}"

@@ -55,3 +55,12 @@ def test_a_language_no_live_host_offers_is_refused_at_intake(
         cur.execute("SELECT count(*) AS n FROM submissions")
         assert cur.fetchone()["n"] == 0
     assert submit(http, headers, running_contest, "c").status_code == 202
+
+
+def test_live_hosts_that_have_not_said_what_they_run_refuse_nothing(
+    http: Any, core: Core, running_contest: dict[str, Any]
+) -> None:
+    # What intake saw when Redis was emptied between its two reads: a live host, no languages.
+    core.redis.zadd(keys.JUDGE_HOSTS, {"host-a": time.time()})
+    assert len(http.get("/languages").json_body["languages"]) == 7
+    assert submit(http, login(core, "amy"), running_contest, "python").status_code == 202
