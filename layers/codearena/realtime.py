@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis
 
 from codearena import keys, users
+from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import BadRequest, Forbidden, NotFound
@@ -91,8 +92,7 @@ def authorize(core: Core, principal: Principal | None, topic: str) -> None:
     """Raise unless `principal` may follow `topic`: contest:<cid> anyone, jury:<cid> jury,
     submission:<sid> its owner and the jury."""
     kind, _, raw_id = topic.partition(":")
-    valid_id = raw_id.isascii() and raw_id.isdecimal() and len(raw_id) <= 18
-    if kind not in ("contest", "jury", "submission") or not valid_id:
+    if kind not in ("contest", "jury", "submission") or not v.is_id(raw_id):
         raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
     if principal is not None and principal.expires_at is not None and principal.expires_at <= time.time():
         principal = None  # the token it connected with has expired: anonymous from now on

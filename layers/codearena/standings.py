@@ -102,11 +102,16 @@ def lock_standing(cur: Cursor, contest_id: int, user_id: int) -> None:
     )
 
 
+def _practice(contest: dict[str, Any], user: dict[str, Any]) -> bool:
+    """Whether `user` is a submission made after the contest's end (judged, never ranked)."""
+    return user.get("created_at") is not None and user["created_at"] >= contest["end_at"]
+
+
 def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> BoardUpdate | None:
     """Recompute a contestant's standing from PostgreSQL and append it as an event (the
     caller holds `lock_standing`). `user` needs user_id, username and, for a submission,
     its created_at: practice submissions (after the end) change nothing."""
-    if user.get("created_at") is not None and user["created_at"] >= contest["end_at"]:
+    if _practice(contest, user):
         return None
     jury, public = _standings(cur, contest, user["user_id"])
     _write_cells(cur, contest["id"], user["user_id"], jury)
@@ -133,7 +138,7 @@ def restate(core: Core, contest_id: int) -> int:
     an organizer changed penalty, scoring, times or freeze) and appended as new events, so
     the boards, a rebuild and time travel all follow; returns the contestants restated."""
     with core.db.transaction() as cur:
-        contests.load(cur, contest_id)  # NotFound for an unknown contest
+        contest = contests.load(cur, contest_id)  # the rules just committed; NotFound if none
         cur.execute(
             "SELECT u.id AS user_id, u.username FROM users u WHERE u.id IN"
             " (SELECT user_id FROM leaderboard_events WHERE contest_id = %s) ORDER BY u.id",
@@ -143,7 +148,7 @@ def restate(core: Core, contest_id: int) -> int:
     for person in people:
         with core.db.transaction() as cur:
             lock_standing(cur, contest_id, person["user_id"])
-            update = refresh(cur, contests.load(cur, contest_id), person)
+            update = refresh(cur, contest, person)
         if update is not None:
             publish(core, update)
     return len(people)
@@ -172,8 +177,7 @@ def stored(core: Core, submission_id: int) -> Stored | None:
         if result is None:
             return None
         sub = _submission(cur, submission_id)
-        contest = contests.load(cur, sub["contest_id"])
-        practice = sub["created_at"] >= contest["end_at"]
+        practice = _practice(contests.load(cur, sub["contest_id"]), sub)
         update = None if practice else _last_update(cur, sub)
     return Stored(result["judgement"], result["verdict"], float(result["score"]), update)
 

@@ -152,13 +152,13 @@ class _Once:
         return {"id": int(what), "status": "queued", "replayed": True}
 
     def remember(self, submission_id: int) -> None:
-        if self.taken and self.key is not None:
+        if self.taken and self.key:
             value = f"{submission_id}:{self.fingerprint}"
             self.core.redis.set(self.key, value, ex=_IDEMPOTENCY_TTL_SECONDS)
 
     def release(self) -> None:
         """Give the key back (best effort: a pending mark expires by itself)."""
-        if self.taken and self.key is not None:
+        if self.taken and self.key:
             try:
                 self.core.redis.eval(_RELEASE, 1, self.key, self.pending)
             except redis.RedisError:

@@ -58,7 +58,8 @@ def login(core: Core, body: Any, address: str = "") -> dict[str, Any]:
         (keys.login_failures(window, address, username), LOGIN_FAILURES_PER_USER),
         (keys.login_failures(window, address), LOGIN_FAILURES_PER_ADDRESS),
     ]
-    if any(int(core.redis.get(key) or 0) >= limit for key, limit in counters):
+    failures = core.redis.mget([key for key, _ in counters])
+    if any(int(count or 0) >= limit for count, (_, limit) in zip(failures, counters, strict=True)):
         minutes = LOGIN_WINDOW_SECONDS // 60
         raise RateLimited(f"too many failed logins; wait up to {minutes} minutes", "too_many_failed_logins")
     with core.db.transaction() as cur:

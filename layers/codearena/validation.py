@@ -124,8 +124,13 @@ def checker(body: dict[str, Any], name: str) -> str:
     return str(value)
 
 
+def is_id(value: str) -> bool:
+    """ASCII digits that fit a PostgreSQL bigint id (at most 18 of them)."""
+    return value.isascii() and value.isdecimal() and len(value) <= 18
+
+
 def path_id(value: str, what: str) -> int:
-    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
+    if not is_id(value):
         raise BadRequest(f"{what} id must be a positive integer", "invalid_id")
     return int(value)
 
@@ -134,6 +139,6 @@ def query_int(params: dict[str, str] | None, name: str, *, default: int, low: in
     raw = (params or {}).get(name)
     if raw is None:
         return default
-    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 18 or not low <= int(raw) <= high:
+    if not is_id(raw) or not low <= int(raw) <= high:
         raise BadRequest(f"query parameter '{name}' must be an integer from {low} to {high}", "invalid_query")
     return int(raw)

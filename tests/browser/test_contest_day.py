@@ -395,6 +395,29 @@ SNIPPETS = {
 }
 
 
+def contest_with_one_problem(
+    core: Core, title: str, start: datetime, end: datetime, problem_title: str = "", **extra: Any
+) -> tuple[int, int]:
+    """A contest with one problem as A (its title `problem_title`, or "<title> A"): ids."""
+    from codearena import contests
+
+    contest = contests.create_contest(
+        core, {"title": title, "start_at": start.isoformat(), "end_at": end.isoformat(), **extra}
+    )
+    problem = contests.create_problem(
+        core,
+        {
+            "title": problem_title or f"{title} A",
+            "statement": "Print 1.",
+            "time_limit_ms": 1000,
+            "memory_limit_kb": 65536,
+            "tests": [{"input": "", "answer": "1\n"}],
+        },
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    return int(contest["id"]), int(problem["id"])
+
+
 def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
     pages: Pages, demo: dict[str, Any], core: Core
 ) -> None:
@@ -423,29 +446,13 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
 
     # A contest that starts while its page and the list are open: both change by themselves.
     soon = datetime.now(UTC) + timedelta(seconds=4)
-    early = contests.create_contest(
-        core,
-        {
-            "title": "Dawn Cup",
-            "start_at": soon.isoformat(),
-            "end_at": (soon + timedelta(hours=1)).isoformat(),
-        },
+    early, _ = contest_with_one_problem(
+        core, "Dawn Cup", soon, soon + timedelta(hours=1), problem_title="Wake"
     )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": "Wake",
-            "statement": "-",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "", "answer": "1\n"}],
-        },
-    )
-    contests.attach_problem(core, early["id"], {"problem_id": problem["id"], "label": "A"})
     listing = pages.open(demo["base"] + "/")
     dawn = listing.locator(".contest-item", has_text="Dawn Cup")
     expect(dawn).to_contain_text("Upcoming")
-    page.goto(f"{demo['base']}/#/contests/{early['id']}")
+    page.goto(f"{demo['base']}/#/contests/{early}")
     expect(page.get_by_text("The problems appear when the contest starts.")).to_be_visible()
     expect(page.get_by_role("link", name="Wake")).to_be_visible(timeout=10000)
     expect(dawn).to_contain_text("Running", timeout=10000)
@@ -469,28 +476,6 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
         marked = {(kind, text) for kind, text in tokens[language]}
         assert expected <= marked, (language, tokens[language])
     assert ("string", "'a") not in {tuple(t) for t in tokens["rust"]}  # a lifetime, not a char
-
-
-def contest_with_one_problem(
-    core: Core, title: str, start: datetime, end: datetime, **extra: Any
-) -> tuple[int, int]:
-    from codearena import contests
-
-    contest = contests.create_contest(
-        core, {"title": title, "start_at": start.isoformat(), "end_at": end.isoformat(), **extra}
-    )
-    problem = contests.create_problem(
-        core,
-        {
-            "title": f"{title} A",
-            "statement": "Print 1.",
-            "time_limit_ms": 1000,
-            "memory_limit_kb": 65536,
-            "tests": [{"input": "", "answer": "1\n"}],
-        },
-    )
-    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
-    return int(contest["id"]), int(problem["id"])
 
 
 def test_the_submit_form_closes_when_the_contest_ends_unless_practice_is_open(
