@@ -4,6 +4,20 @@ Built in, `(expected, actual) -> accepted`: `exact`, `tokens` (the default) and 
 named by a spec string for `check_output`: "exact", "tokens", "float", "float:TOL" (absolute
 and relative tolerance both TOL) or "float:ABS:REL".
 
+The built-in checkers stream: they read both outputs (bytes, or files named by a str or a
+path) a chunk at a time and stop at the first difference, so a contestant's output costs
+the judge a few chunks of memory whatever its size, never the whole file or a list of its
+tokens. A token is compared in pieces too, so one 60 MiB token costs no more.
+
+- `exact` refuses outputs of different sizes without reading them.
+- `tokens` and `floats` apply no size rule: whitespace is free to print, so an output
+  any larger than the answer may still be right. A wrong one is refused at its first
+  token beyond the answer's last; only a tail of whitespace is read to the end (in chunks).
+- `floats` takes a token longer than NUMBER_MAX_BYTES for a word, not a number: it must
+  then equal the answer's token byte for byte. No double needs that many characters
+  (`printf("%.6f", DBL_MAX)` is 316), and reading a contestant's "number" whole would be
+  reading an unbounded token into memory.
+
 Custom: `validate` runs a Kattis output validator (already compiled in a box of its own) as
 `validator INPUT ANSWER FEEDBACK_DIR/ < team_output`, in the sandbox like any program. Exit
 42 accepts, 43 rejects; anything else, or a limit the validator hits, is a `ValidatorError`
@@ -12,26 +26,36 @@ Custom: `validate` runs a Kattis output validator (already compiled in a box of 
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from pathlib import Path
+from typing import BinaryIO
 
 from sandbox.box import Box
 from sandbox.model import Limits, SandboxError, Status
 
 Output = bytes | str | os.PathLike[str]  # bytes are the data; str and paths name a file
-Checker = Callable[[bytes, bytes], bool]
+Checker = Callable[[bytes, bytes], bool]  # what a custom checker function is given
+StreamChecker = Callable[[Output, Output], bool]  # a built-in checker: data or files
 
 DEFAULT_FLOAT_TOLERANCE = 1e-6
+CHUNK_BYTES = 64 * 1024  # read at a time from each output
+NUMBER_MAX_BYTES = 1000  # a longer token is a word to `floats` (module docstring)
 VALIDATOR_ACCEPTS, VALIDATOR_REJECTS = 42, 43
 VALIDATOR_LIMITS = Limits(time_limit_ms=10_000, memory_limit_kb=1024 * 1024, output_limit_kb=8 * 1024)
 FEEDBACK_BYTES = 64 * 1024
 # A decimal number as contestants print them: no "inf", "nan", hex or "1_000" (float() takes those).
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+WHITESPACE = b" \t\n\r\x0b\x0c"  # exactly the bytes bytes.split() splits on
+_SPACE = re.compile(b"[" + re.escape(WHITESPACE) + b"]")
+_NOT_SPACE = re.compile(b"[^" + re.escape(WHITESPACE) + b"]")
 
 
 class ValidatorError(SandboxError):
@@ -46,35 +70,52 @@ class Validation:
     feedback: str
 
 
-def exact(expected: bytes, actual: bytes) -> bool:
-    """Byte for byte identical."""
-    return expected == actual
+def exact(expected: Output, actual: Output, chunk_bytes: int = CHUNK_BYTES) -> bool:
+    """Byte for byte identical; outputs of different sizes are refused unread."""
+    with _opened(expected) as wanted, _opened(actual) as got:
+        if _size(wanted) != _size(got):
+            return False
+        return _same_pieces(_chunks(wanted, chunk_bytes), _chunks(got, chunk_bytes))
 
 
-def tokens(expected: bytes, actual: bytes) -> bool:
+def tokens(expected: Output, actual: Output, chunk_bytes: int = CHUNK_BYTES) -> bool:
     """Same whitespace-separated tokens; amount and kind of whitespace do not matter."""
-    return expected.split() == actual.split()
+    with _opened(expected) as wanted, _opened(actual) as got:
+        return _same_pieces(_joined_tokens(wanted, chunk_bytes), _joined_tokens(got, chunk_bytes))
 
 
 def floats(
-    expected: bytes,
-    actual: bytes,
+    expected: Output,
+    actual: Output,
     abs_tol: float = DEFAULT_FLOAT_TOLERANCE,
     rel_tol: float = DEFAULT_FLOAT_TOLERANCE,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> bool:
     """Same tokens, where a number in `expected` matches a number within `abs_tol` or
     within `rel_tol` × |expected| (either suffices); other tokens must be identical."""
-    wanted, got = expected.split(), actual.split()
-    return len(wanted) == len(got) and all(
-        _token_matches(w, g, abs_tol, rel_tol) for w, g in zip(wanted, got, strict=True)
-    )
+    with _opened(expected) as wanted_file, _opened(actual) as got_file:
+        wanted, got = _Tokens(wanted_file, chunk_bytes), _Tokens(got_file, chunk_bytes)
+        while (wanted_head := wanted.next_head()) is not None:
+            got_head = got.next_head()
+            if got_head is None or not _same_token(wanted, got, wanted_head, got_head, abs_tol, rel_tol):
+                return False
+        return got.next_head() is None
 
 
-def _token_matches(wanted: bytes, got: bytes, abs_tol: float, rel_tol: float) -> bool:
-    if not _NUMBER.fullmatch(wanted):
-        return wanted == got
-    if not _NUMBER.fullmatch(got):
-        return False
+def _same_token(
+    wanted: _Tokens, got: _Tokens, wanted_head: bytes, got_head: bytes, abs_tol: float, rel_tol: float
+) -> bool:
+    """Whether the current tokens match, given their heads (see `_Tokens.next_head`)."""
+    if _is_number(wanted_head):
+        return _is_number(got_head) and _close(wanted_head, got_head, abs_tol, rel_tol)
+    return _same_pieces(chain([wanted_head], wanted.rest()), chain([got_head], got.rest()))
+
+
+def _is_number(token: bytes) -> bool:
+    return len(token) <= NUMBER_MAX_BYTES and _NUMBER.fullmatch(token) is not None
+
+
+def _close(wanted: bytes, got: bytes, abs_tol: float, rel_tol: float) -> bool:
     expected_value, value = float(wanted), float(got)
     if math.isinf(expected_value) or math.isinf(value):  # beyond double range: compare exactly
         return wanted == got
@@ -82,10 +123,139 @@ def _token_matches(wanted: bytes, got: bytes, abs_tol: float, rel_tol: float) ->
     return error <= abs_tol or error <= rel_tol * abs(expected_value)
 
 
-CHECKERS: dict[str, Checker] = {"exact": exact, "tokens": tokens, "float": floats}
+@contextmanager
+def _opened(output: Output) -> Iterator[BinaryIO]:
+    if isinstance(output, bytes):
+        yield io.BytesIO(output)  # shares the bytes, copies nothing
+        return
+    with open(output, "rb") as file:
+        yield file
 
 
-def checker_from_spec(spec: str) -> Checker:
+def _size(stream: BinaryIO) -> int:
+    size = stream.seek(0, os.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def _chunks(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    return iter(partial(stream.read, chunk_bytes), b"")
+
+
+def _same_pieces(left: Iterable[bytes], right: Iterable[bytes]) -> bool:
+    """Whether two byte streams, cut into pieces anywhere, are equal; reads up to the first
+    difference. Each byte is compared (and sliced) once, whatever the pieces' sizes."""
+    left_pieces, right_pieces = iter(left), iter(right)
+    a, b, i, j = b"", b"", 0, 0  # each side's current piece and its first byte not compared
+    while True:
+        if i == len(a):
+            a, i = _next_piece(left_pieces), 0
+        if j == len(b):
+            b, j = _next_piece(right_pieces), 0
+        if not a or not b:
+            return not a and not b
+        common = min(len(a) - i, len(b) - j)
+        if a[i : i + common] != b[j : j + common]:
+            return False
+        i, j = i + common, j + common
+
+
+def _next_piece(pieces: Iterator[bytes]) -> bytes:
+    """The next non-empty piece, or b"" at the end."""
+    return next((piece for piece in pieces if piece), b"")
+
+
+def _joined_tokens(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    """The stream's tokens joined by single spaces, in pieces: two outputs have the same
+    tokens exactly when these are equal (tokens are non-empty and hold no whitespace)."""
+    started = space_due = False
+    for chunk in _chunks(stream, chunk_bytes):
+        body = b" ".join(chunk.split())  # a chunk's tokens at a time: memory bounded by it
+        if not body:
+            space_due = started
+            continue
+        if started and (space_due or chunk[:1].isspace()):
+            yield b" "
+        yield body
+        started, space_due = True, chunk[-1:].isspace()
+
+
+class _Tokens:
+    """The whitespace-separated tokens of a stream for `floats`: the tokens a chunk holds
+    whole are split at once (fast); one running on past its chunk is read a bounded head
+    first and the rest in pieces on demand, so no token is ever held whole."""
+
+    def __init__(self, stream: BinaryIO, chunk_bytes: int) -> None:
+        self._chunks = _chunks(stream, chunk_bytes)
+        self._chunk_bytes = chunk_bytes
+        self._chunk = b""
+        self._at = 0  # the next unread byte of _chunk
+        self._whole: Iterator[bytes] = iter(())  # tokens of _chunk before _at, not yet taken
+        self._cut = False  # the current token may go on past its head: see rest()
+
+    def next_head(self) -> bytes | None:
+        """Move to the next token and return its head; None when none is left. A head of at
+        most NUMBER_MAX_BYTES is the whole token; a longer one may go on in `rest()`."""
+        self._cut = False
+        if (token := next(self._whole, None)) is not None:
+            return token
+        if not self._skip_space():
+            return None
+        last_space = max(self._chunk.rfind(space) for space in WHITESPACE)
+        if last_space > self._at:  # the tokens up to it end in this chunk
+            self._whole = iter(self._chunk[self._at : last_space].split())
+            self._at = last_space
+            return next(self._whole)
+        self._cut = True
+        return self._head(NUMBER_MAX_BYTES + 1)
+
+    def rest(self) -> Iterator[bytes]:
+        """The unread rest of the current token, a piece at a time."""
+        while self._cut and (piece := self._piece(self._chunk_bytes)):
+            yield piece
+
+    def _head(self, head_bytes: int) -> bytes:
+        pieces: list[bytes] = []
+        while head_bytes and (piece := self._piece(head_bytes)):
+            pieces.append(piece)
+            head_bytes -= len(piece)
+        return b"".join(pieces)
+
+    def _skip_space(self) -> bool:
+        while self._fill():
+            if self._at == 0 and self._chunk.isspace():  # a whitespace tail: chunks at C speed
+                self._at = len(self._chunk)
+                continue
+            start = _NOT_SPACE.search(self._chunk, self._at)
+            if start:
+                self._at = start.start()
+                return True
+            self._at = len(self._chunk)
+        return False
+
+    def _piece(self, most_bytes: int) -> bytes:
+        """Up to `most_bytes` more of the current token; b"" once it has ended."""
+        if not self._fill():
+            return b""
+        stop = min(self._at + most_bytes, len(self._chunk))
+        space = _SPACE.search(self._chunk, self._at, stop)
+        end = space.start() if space else stop
+        piece, self._at = self._chunk[self._at : end], end
+        return piece
+
+    def _fill(self) -> bool:
+        """Make sure unread bytes are at hand; False at the end of the stream."""
+        while self._at >= len(self._chunk):
+            self._chunk, self._at = next(self._chunks, b""), 0
+            if not self._chunk:
+                return False
+        return True
+
+
+CHECKERS: dict[str, StreamChecker] = {"exact": exact, "tokens": tokens, "float": floats}
+
+
+def checker_from_spec(spec: str) -> StreamChecker:
     """The checker a spec string names (see the module docstring); ValueError if none."""
     name, _, arguments = spec.partition(":")
     if name not in CHECKERS or (arguments and name != "float"):
@@ -107,9 +277,11 @@ def _tolerances(spec: str, arguments: str) -> dict[str, float]:
 
 def check_output(expected: Output, actual: Output, checker: str | Checker = "tokens") -> bool:
     """Whether `actual` is accepted against `expected` by the checker `checker` names
-    (a spec string) or is (a function)."""
-    check = checker_from_spec(checker) if isinstance(checker, str) else checker
-    return check(_load(expected), _load(actual))
+    (a spec string: streamed, see the module docstring) or is (a function, given both
+    outputs whole as bytes)."""
+    if isinstance(checker, str):
+        return checker_from_spec(checker)(expected, actual)
+    return checker(_load(expected), _load(actual))
 
 
 def _load(output: Output) -> bytes:

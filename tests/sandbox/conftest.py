@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import stat
 import time
@@ -93,6 +94,18 @@ def run_program(
 ) -> RunResult:
     compile_ok(box, language, source)
     return box.run(stdin, limits)
+
+
+def reset_peak_rss_kb() -> int:
+    """Reset this process's peak RSS (`ru_maxrss`) to its current RSS and return it, so that
+    `peak_rss_kb()` after some work says what that work cost, whatever ran before in the
+    session (a peak that only ever grows would hide it)."""
+    Path("/proc/self/clear_refs").write_text("5")  # 5: reset the high-water mark (proc(5))
+    return peak_rss_kb()
+
+
+def peak_rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def mount_table() -> frozenset[tuple[str, str]]:
