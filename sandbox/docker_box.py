@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -173,12 +174,13 @@ class DockerBox:
 
     def _prepare_io(self, stdin: Input) -> None:
         """Fresh stdio files owned by the box uid (they are bind-mounted one by one)."""
-        data = b"" if stdin is None else stdin if isinstance(stdin, bytes) else Path(stdin).read_bytes()
-        for name, content in (("stdin", data), ("stdout", b""), ("stderr", b"")):
-            path = self.spec.io / name
-            path.write_bytes(content)
-            os.chown(path, self.spec.uid, self.spec.uid)
-            path.chmod(0o400 if name == "stdin" else 0o600)
+        io = self.spec.io
+        _write_stdin(io / "stdin", stdin)
+        for name in ("stdout", "stderr"):
+            (io / name).write_bytes(b"")
+        for name, mode in (("stdin", 0o400), ("stdout", 0o600), ("stderr", 0o600)):
+            os.chown(io / name, self.spec.uid, self.spec.uid)
+            (io / name).chmod(mode)
 
     def _create(self, command: _Command, limits: Limits) -> Container:
         memory = limits.memory_limit_kb * 1024
@@ -298,6 +300,13 @@ class _Watch:
             cpu_killed=killed == "cpu",
             wall_killed=killed == "wall",
         )
+
+
+def _write_stdin(path: Path, stdin: Input) -> None:
+    if stdin is None or isinstance(stdin, bytes):
+        path.write_bytes(stdin or b"")
+    else:  # copied by the kernel, not read in: a validator's stdin is a contestant's output
+        shutil.copyfile(stdin, path)
 
 
 def _ulimits(limits: Limits) -> list[Ulimit]:

@@ -24,6 +24,7 @@ from sandbox.docker_backend import DockerSandbox
 from sandbox.docker_box import LABEL, DockerBox
 from sandbox.host import mounts_under
 from sandbox.images import ensure_image
+from tests.sandbox.conftest import peak_rss_kb, reset_peak_rss_kb
 
 ROOT = Path("/tmp/codearena-docker-test")  # not under the namespace suite's root
 NAME = "codearena-docker-test"
@@ -362,6 +363,25 @@ sys.exit(42 if team == answer else 43)
         rejected = validate(checker, b"2 2\n", b"5\n", result.stdout_path)  # type: ignore[arg-type]
     assert accepted.accepted and not rejected.accepted
     assert "got ['4']" in rejected.feedback
+
+
+def test_validator_gets_a_huge_team_output_without_the_judge_reading_it(
+    docker_sandbox: DockerSandbox, tmp_path: Path
+) -> None:
+    """A validator's stdin is a contestant's output (up to 64 MiB): the judge must hand it
+    over without holding it (it once read the whole file to copy it)."""
+    validator = "import sys\nsys.exit(42 if sys.stdin.buffer.read(3) == b'10 ' else 43)\n"
+    team_output = tmp_path / "team_output"
+    with team_output.open("wb") as file:
+        for _ in range(20):  # 60 MiB, written 3 MiB at a time
+            file.write(b"10 " * (1 << 20))
+    with docker_sandbox.box() as checker:
+        assert checker.compile("python", validator).ok
+        before_kb = reset_peak_rss_kb()
+        validation = validate(checker, b"", b"10\n", team_output)  # type: ignore[arg-type]
+        grown_kb = peak_rss_kb() - before_kb
+    assert validation.accepted
+    assert grown_kb < 16 * 1024, f"validating grew the judge by {grown_kb} KiB"
 
 
 # --- wiring: Sandbox.start(backend=...), the CLI, the daemon's footprint -----------------
