@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from ctypes.util import find_library
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,19 +34,9 @@ def _settings() -> Settings:
 
 # --- doctor ---------------------------------------------------------------------------
 def doctor(args: argparse.Namespace) -> int:
-    problems, notes = [], []
-    if not shutil.which("bwrap"):
-        problems.append("bubblewrap is missing (the sandbox): apt-get install bubblewrap")
-    if not find_library("seccomp"):
-        problems.append("libseccomp is missing (the sandbox's syscall filter): apt-get install libseccomp2")
-    if not Path("/usr/bin/python3").exists():
-        problems.append(
-            "/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal"
-        )
-    if not Path("/usr/bin/chromium").exists():
-        notes.append("chromium is missing: the web app's browser tests fail (apt-get install chromium)")
-    if not shutil.which("gcc"):
-        notes.append("gcc is missing: C and C++ submissions cannot be judged (apt-get install gcc g++)")
+    from codearena.cli.system_packages import doctor_report
+
+    problems, notes = doctor_report()
     if os.geteuid() != 0:
         notes.append("not root: the judge host's sandbox runs degraded (no per-box uid or cgroups)")
     for note in notes:
