@@ -5,9 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test install check-tools package lint clean images
+.PHONY: demo test install check-tools system-packages package lint clean images
 
-$(STAMP): pyproject.toml
+# The Debian packages a target needs (the one list: layers/codearena/cli/system_packages.py),
+# installed first when missing (as root, with apt-get), else named with the apt-get line.
+# Each target passes its name down to this step; it runs with the system python3, before .venv.
+SYSTEM_PACKAGES_FOR := install
+demo: SYSTEM_PACKAGES_FOR := demo
+test: SYSTEM_PACKAGES_FOR := test
+images: SYSTEM_PACKAGES_FOR := images
+system-packages:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is missing: apt-get install python3" >&2; exit 1; }
+	@$(PYTHON) -I layers/codearena/cli/system_packages.py $(SYSTEM_PACKAGES_FOR)
+
+$(STAMP): pyproject.toml | system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $@
@@ -20,7 +31,9 @@ check-tools: install
 demo: check-tools
 	$(BIN)/codearena demo
 
-test: check-tools lint
+# The docker backend's tests start the private dockerd themselves when it is down (and stop
+# it); its image is built here first, outside the tests' time limits (a no-op when current).
+test: check-tools lint images
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.

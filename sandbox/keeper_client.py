@@ -26,12 +26,16 @@ class KeeperClient:
     def start(self) -> None:
         # -S: the keeper needs only the standard library and this package (found via cwd).
         # env={}: nothing of ours leaks into bwrap, whose pid 1 keeps its environment.
+        # Its own session: a terminal's Ctrl-C (SIGINT to the foreground process group) is
+        # for our process, which closes the box in order; the keeper ends when its stdin
+        # closes, also when this process dies without closing it.
         self._proc = subprocess.Popen(
             [sys.executable, "-S", "-m", "sandbox.keeper", self.config.to_json()],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=PACKAGE_PARENT,
             env={},
+            start_new_session=True,
         )
         ready = self._receive(START_TIMEOUT_S)
         if not ready.get("ready"):

@@ -123,6 +123,7 @@ def _redis(state: Path, services: Services) -> str:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a terminal's Ctrl-C is for us: we stop it last, after its users
     )
     deadline = time.monotonic() + 10
     while not _redis_answers(url):

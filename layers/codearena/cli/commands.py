@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from ctypes.util import find_library
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,11 @@ from codearena.devservers import Services, ensure, port_open
 
 if TYPE_CHECKING:
     from codearena.core import Core
+
+# What stops `up` and `demo` (Ctrl-C, `kill`, the terminal closing): everything they started.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def _services() -> Services:
@@ -36,19 +41,9 @@ def _settings() -> Settings:
 
 # --- doctor ---------------------------------------------------------------------------
 def doctor(args: argparse.Namespace) -> int:
-    problems, notes = [], []
-    if not shutil.which("bwrap"):
-        problems.append("bubblewrap is missing (the sandbox): apt-get install bubblewrap")
-    if not find_library("seccomp"):
-        problems.append("libseccomp is missing (the sandbox's syscall filter): apt-get install libseccomp2")
-    if not Path("/usr/bin/python3").exists():
-        problems.append(
-            "/usr/bin/python3 is missing (runs Python submissions): apt-get install python3-minimal"
-        )
-    if not Path("/usr/bin/chromium").exists():
-        notes.append("chromium is missing: the web app's browser tests fail (apt-get install chromium)")
-    if not shutil.which("gcc"):
-        notes.append("gcc is missing: C and C++ submissions cannot be judged (apt-get install gcc g++)")
+    from codearena.cli.system_packages import doctor_report
+
+    problems, notes = doctor_report()
     if os.geteuid() != 0:
         notes.append("not root: the judge host's sandbox runs degraded (no per-box uid or cgroups)")
     for note in notes:
@@ -174,21 +169,21 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def _run_children(host: str, port: int, instance: int, services: Services) -> int:
-    me = [sys.executable, "-m", "codearena.cli"]
-    children = {
-        "gateway": subprocess.Popen([*me, "gateway", "--host", host, "--port", str(port)]),
-        "judge host": subprocess.Popen([*me, "judge", "--instance", str(instance)]),
-    }
-    for line in services.started:
-        print(f"started {line}")
-    print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}", flush=True)
     stop = {"requested": False}
 
     def request_stop(*_: object) -> None:
         stop["requested"] = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    for signum in STOP_SIGNALS:  # before any child starts: none is ever left untracked
+        signal.signal(signum, request_stop)
+    me = [sys.executable, "-m", "codearena.cli"]
+    children = {
+        "gateway": _start_child([*me, "gateway", "--host", host, "--port", str(port)]),
+        "judge host": _start_child([*me, "judge", "--instance", str(instance)]),
+    }
+    for line in services.started:
+        print(f"started {line}")
+    print(f"PostgreSQL: {services.database_url}\nRedis: {services.redis_url}", flush=True)
     listening = False
     while not stop["requested"] and all(p.poll() is None for p in children.values()):
         # "Up" once the gateway takes connections, not when its process merely started.
@@ -202,6 +197,20 @@ def _run_children(host: str, port: int, instance: int, services: Services) -> in
         _terminate(name, process)
     print("stopped " + ", ".join(children) + (f" ({', '.join(failed)} had failed)" if failed else ""))
     return 1 if failed else 0
+
+
+def _start_child(argv: list[str]) -> subprocess.Popen[bytes]:
+    """A child in its own process group: a terminal's Ctrl-C (SIGINT to the foreground group)
+    reaches only this process, which stops the children in order with SIGTERM. Should this
+    process die without doing so (SIGKILL), the kernel sends them SIGTERM."""
+    return subprocess.Popen(argv, process_group=0, preexec_fn=partial(_terminate_with_parent, os.getpid()))
+
+
+def _terminate_with_parent(parent_pid: int) -> None:
+    # In the forked child, before exec: SIGTERM when the parent thread dies, or at once
+    # when the parent is already gone.
+    if _LIBC.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) != 0 or os.getppid() != parent_pid:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _terminate(name: str, process: subprocess.Popen[bytes]) -> None:
