@@ -43,6 +43,16 @@ def me() -> Response:
     return api.me(request())
 
 
+@app.route("/auth/logout", methods=["POST"])
+def logout() -> Response:
+    return api.logout(request())
+
+
+@app.route("/auth/password", methods=["PUT"])
+def change_password() -> Response:
+    return api.change_password(request())
+
+
 @app.route("/languages", methods=["GET"])
 def languages() -> Response:
     return api.languages(request())
@@ -83,6 +93,16 @@ def my_submissions(cid: str) -> Response:
     return api.my_submissions(request(), cid)
 
 
+@app.route("/contests/{cid}/registration", methods=["POST"])
+def register_for_contest(cid: str) -> Response:
+    return api.register_for_contest(request(), cid)
+
+
+@app.route("/contests/{cid}/registration", methods=["GET"])
+def my_registration(cid: str) -> Response:
+    return api.my_registration(request(), cid)
+
+
 @app.route("/submissions/{sid}", methods=["GET"])
 def get_submission(sid: str) -> Response:
     return api.get_submission(request(), sid)
@@ -116,6 +136,36 @@ def jury_leaderboard(cid: str) -> Response:
 @app.route("/admin/users/{uid}/role", methods=["PUT"])
 def set_role(uid: str) -> Response:
     return api.set_role(request(), uid)
+
+
+@app.route("/admin/users", methods=["GET"])
+def find_users() -> Response:
+    return api.find_users(request())
+
+
+@app.route("/admin/users/{uid}/ban", methods=["POST"])
+def ban_user(uid: str) -> Response:
+    return api.ban_user(request(), uid)
+
+
+@app.route("/admin/users/{uid}/ban", methods=["DELETE"])
+def unban_user(uid: str) -> Response:
+    return api.unban_user(request(), uid)
+
+
+@app.route("/admin/users/{uid}/revoke-tokens", methods=["POST"])
+def revoke_tokens(uid: str) -> Response:
+    return api.revoke_tokens(request(), uid)
+
+
+@app.route("/admin/contests/{cid}/participants", methods=["GET"])
+def list_participants(cid: str) -> Response:
+    return api.list_participants(request(), cid)
+
+
+@app.route("/admin/contests/{cid}/participants/{uid}", methods=["PUT"])
+def set_participant(cid: str, uid: str) -> Response:
+    return api.set_participant(request(), cid, uid)
 
 
 @app.route("/admin/contests/{cid}/unfreeze", methods=["POST"])

@@ -7,8 +7,21 @@ CREATE TABLE users (
     username      text NOT NULL UNIQUE CHECK (username ~ '^[A-Za-z0-9_.-]{3,32}$'),
     password_hash text NOT NULL,
     role          text NOT NULL DEFAULT 'contestant' CHECK (role IN ('admin', 'jury', 'contestant')),
-    created_at    timestamptz NOT NULL DEFAULT now()
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    -- tokens carry the generation they were issued in; raising it revokes every older token
+    token_generation integer NOT NULL DEFAULT 0 CHECK (token_generation >= 0),
+    banned_at     timestamptz,
+    ban_reason    text NOT NULL DEFAULT '' CHECK (length(ban_reason) <= 500)
 );
+CREATE UNIQUE INDEX users_username_lower_idx ON users (lower(username));
+
+-- One token revoked by its holder (log out); kept until the token would have expired anyway.
+CREATE TABLE revoked_tokens (
+    jti        text PRIMARY KEY CHECK (length(jti) BETWEEN 1 AND 64),
+    user_id    bigint NOT NULL REFERENCES users (id),
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX revoked_tokens_user_idx ON revoked_tokens (user_id, expires_at);
 
 CREATE TABLE contests (
     id              bigserial PRIMARY KEY,
@@ -21,10 +34,22 @@ CREATE TABLE contests (
     penalty_minutes integer NOT NULL DEFAULT 20 CHECK (penalty_minutes BETWEEN 0 AND 1000),
     practice        boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT now(),
+    -- open: anyone may submit; invite: only invited users; approval: users an organizer approved
+    registration    text NOT NULL DEFAULT 'open' CHECK (registration IN ('open', 'invite', 'approval')),
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );
 CREATE INDEX contests_start_at_idx ON contests (start_at);
+
+CREATE TABLE contest_participants (
+    contest_id bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+    user_id    bigint NOT NULL REFERENCES users (id),
+    status     text NOT NULL CHECK (status IN ('invited', 'pending', 'approved', 'rejected')),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (contest_id, user_id)
+);
+CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
 
 CREATE TABLE problems (
     id              bigserial PRIMARY KEY,
@@ -81,6 +106,8 @@ CREATE TABLE submissions (
 CREATE INDEX submissions_contest_user_idx ON submissions (contest_id, user_id, created_at);
 CREATE INDEX submissions_user_idx ON submissions (user_id, created_at DESC);
 CREATE INDEX submissions_queued_idx ON submissions (created_at) WHERE status <> 'judged';
+-- a user's submissions not yet judged (intake caps them)
+CREATE INDEX submissions_pending_user_idx ON submissions (user_id) WHERE status <> 'judged';
 
 CREATE FUNCTION submissions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

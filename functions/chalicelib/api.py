@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.edge import endpoint
 from chalicelib.openapi import document
-from codearena import contests, freeze, rejudge, standings, submissions, users
+from codearena import contests, freeze, participants, rejudge, standings, submissions, users
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -50,16 +50,24 @@ class Api:
 
     @endpoint(201)
     def register(self, request: Request) -> dict[str, Any]:
-        return users.register(self.core, request.json_body)
+        return users.register(self.core, request.json_body, _address(request))
 
     @endpoint()
     def login(self, request: Request) -> dict[str, Any]:
-        address = str(((request.context or {}).get("identity") or {}).get("sourceIp") or "")
-        return users.login(self.core, request.json_body, address)
+        return users.login(self.core, request.json_body, _address(request))
 
     @endpoint()
     def me(self, request: Request) -> dict[str, Any]:
         return users.me(self.principal(request))
+
+    @endpoint()
+    def logout(self, request: Request) -> dict[str, Any]:
+        return users.logout(self.core, self.principal(request), _optional_body(request))
+
+    @endpoint()
+    def change_password(self, request: Request) -> dict[str, Any]:
+        principal = self.principal(request)
+        return users.change_password(self.core, principal, request.json_body, _address(request))
 
     @endpoint()
     def languages(self, request: Request) -> dict[str, Any]:
@@ -106,6 +114,14 @@ class Api:
     def my_submissions(self, request: Request, cid: str) -> dict[str, Any]:
         return submissions.list_own(self.core, self.principal(request), v.path_id(cid, "contest"))
 
+    @endpoint()
+    def register_for_contest(self, request: Request, cid: str) -> dict[str, Any]:
+        return participants.register(self.core, self.principal(request), v.path_id(cid, "contest"))
+
+    @endpoint()
+    def my_registration(self, request: Request, cid: str) -> dict[str, Any]:
+        return participants.mine(self.core, self.principal(request), v.path_id(cid, "contest"))
+
     # --- organizers -------------------------------------------------------------------
     @endpoint(201)
     def create_contest(self, request: Request) -> dict[str, Any]:
@@ -141,6 +157,37 @@ class Api:
         self.staff(request)
         return users.set_role(self.core, v.path_id(uid, "user"), request.json_body)
 
+    @endpoint()
+    def find_users(self, request: Request) -> dict[str, Any]:
+        self.staff(request)
+        return users.find(self.core, request.query_params)
+
+    @endpoint()
+    def ban_user(self, request: Request, uid: str) -> dict[str, Any]:
+        admin = self.staff(request)
+        return users.ban(self.core, admin, v.path_id(uid, "user"), _optional_body(request))
+
+    @endpoint()
+    def unban_user(self, request: Request, uid: str) -> dict[str, Any]:
+        self.staff(request)
+        return users.unban(self.core, v.path_id(uid, "user"))
+
+    @endpoint()
+    def revoke_tokens(self, request: Request, uid: str) -> dict[str, Any]:
+        self.staff(request)
+        return users.revoke_tokens(self.core, v.path_id(uid, "user"))
+
+    @endpoint()
+    def list_participants(self, request: Request, cid: str) -> dict[str, Any]:
+        self.staff(request, Role.ADMIN, Role.JURY)
+        return participants.listing(self.core, v.path_id(cid, "contest"))
+
+    @endpoint()
+    def set_participant(self, request: Request, cid: str, uid: str) -> dict[str, Any]:
+        self.staff(request)
+        contest_id, user_id = v.path_id(cid, "contest"), v.path_id(uid, "user")
+        return participants.set_status(self.core, contest_id, user_id, request.json_body)
+
     @endpoint(202)
     def unfreeze(self, request: Request, cid: str) -> dict[str, Any]:
         self.staff(request)
@@ -172,6 +219,16 @@ class Api:
             return {**page, "first_solves": first_solves(self.core, contest_id, view, at)}
         page = standings.board(self.core, contest_id, view, offset, limit, username)
         return {**page, "first_solves": first_solves(self.core, contest_id, view)}
+
+
+def _optional_body(request: Request) -> Any:
+    """The JSON body, or None when nothing was sent (a bodiless POST is fine here)."""
+    return request.json_body if request.raw_body else None
+
+
+def _address(request: Request) -> str:
+    """The caller's address as API Gateway (or the local gateway) saw it."""
+    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "")
 
 
 def _at(raw: str) -> datetime:

@@ -18,10 +18,9 @@ log = logging.getLogger("codearena.http")
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-def error_response(status: int, code: str, message: str) -> Response:
-    return Response(
-        body={"error": {"code": code, "message": message}}, status_code=status, headers=JSON_HEADERS
-    )
+def error_response(status: int, code: str, message: str, retry_after: int | None = None) -> Response:
+    headers = JSON_HEADERS if retry_after is None else {**JSON_HEADERS, "Retry-After": str(retry_after)}
+    return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
@@ -33,7 +32,7 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
             try:
                 return Response(body=handler(*args, **kwargs), status_code=status, headers=JSON_HEADERS)
             except CodeArenaError as exc:
-                return error_response(exc.status, exc.code, exc.message)
+                return error_response(exc.status, exc.code, exc.message, exc.retry_after)
             except RecursionError:  # json.loads of a body nested thousands deep
                 return error_response(400, "invalid_body", "the JSON body is nested too deeply")
             except UnicodeEncodeError:  # a lone surrogate ("\ud800") in a field no check covered

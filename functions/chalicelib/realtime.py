@@ -11,11 +11,14 @@ import redis
 from chalice.app import WebsocketEvent
 
 from chalicelib.api import Api
+from codearena import keys, sessions, throttle
 from codearena.delivery import ApiGatewayDelivery, Delivery, stage_endpoint
-from codearena.errors import BadRequest, CodeArenaError, Unauthorized
+from codearena.errors import BadRequest, CodeArenaError, Forbidden, Unauthorized
 from codearena.realtime import Connections, authorize
 
 OK = {"statusCode": 200}
+# Events one connection may have replayed with `since` in a minute: two full topic streams.
+REPLAYED_EVENTS_PER_MINUTE = 2000
 log = logging.getLogger("codearena.realtime")
 
 
@@ -36,7 +39,9 @@ class Realtime:
         try:
             token = params.get("token")
             principal = self.api.core.tokens.verify(token) if token else None
-        except Unauthorized:
+            if principal is not None:
+                sessions.check(self.api.core, principal)  # revoked or banned: refused too
+        except (Unauthorized, Forbidden):
             return {"statusCode": 401}
         self.connections().add(event.connection_id, principal)
         return OK
@@ -66,13 +71,30 @@ class Realtime:
             self.connections().unsubscribe(event.connection_id, topic)
             self._reply(event, {"type": "unsubscribed", "topic": topic})
             return
-        authorize(self.api.core, connection.principal, topic)
-        self.connections().subscribe(event.connection_id, topic)
+        grant = authorize(self.api.core, connection.principal, topic)
+        self.connections().subscribe(event.connection_id, topic, grant)
         self._reply(event, {"type": "subscribed", "topic": topic})
         since = request.get("since")
         if since:
-            for missed in self.api.core.events.since(topic, since):
-                self._reply(event, missed)
+            self._replay(event, topic, since)
+
+    def _replay(self, event: WebsocketEvent, topic: str, since: str) -> None:
+        """What the topic published after `since`, within the connection's replay budget
+        (a client resubscribing in a loop must not make the server resend 1,000 events each
+        time); past it the client is told to read the current state over HTTP."""
+        missed = self.api.core.events.since(topic, since)
+        key = keys.replayed_events(event.connection_id)
+        throttle.take(
+            self.api.core.redis,
+            key,
+            len(missed),
+            REPLAYED_EVENTS_PER_MINUTE,
+            60,
+            "replay_limited",
+            "replayed events on this connection (read the current state over HTTP)",
+        )
+        for message in missed:
+            self._reply(event, message)
 
     def _reply(self, event: WebsocketEvent, message: dict[str, Any]) -> None:
         self._delivery_for(event).send_many([event.connection_id], json.dumps(message).encode())

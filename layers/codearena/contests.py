@@ -14,7 +14,10 @@ from codearena.db import Cursor
 from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.models import ContestState, ScoringType
 
-_CONTEST_COLUMNS = "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice"
+_CONTEST_COLUMNS = (
+    "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration"
+)
+REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
 _MAX_TESTS = 500
 
 
@@ -92,6 +95,8 @@ def _contest_fields(body: dict[str, Any], current: dict[str, Any] | None) -> dic
         fields["penalty_minutes"] = v.integer(body, "penalty_minutes", low=0, high=1000, default=20)
     if given("practice"):
         fields["practice"] = v.boolean(body, "practice")
+    if given("registration"):
+        fields["registration"] = v.choice(body, "registration", REGISTRATION_MODES, "open")
     if fields["end_at"] <= fields["start_at"]:
         raise BadRequest("'end_at' must be after 'start_at'", "invalid_times")
     freeze_at = fields.get("freeze_at")
@@ -104,9 +109,9 @@ def create_contest(core: Core, body: Any) -> dict[str, Any]:
     fields = _contest_fields(v.body_object(body), None)
     with core.db.transaction() as cur:
         cur.execute(
-            "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice)"
-            f" VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
-            f" %(penalty_minutes)s, %(practice)s) RETURNING {_CONTEST_COLUMNS}",
+            "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
+            " registration) VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
+            f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {_CONTEST_COLUMNS}",
             fields,
         )
         return to_json(cur.fetchone(), core.clock())
@@ -119,7 +124,8 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
         cur.execute(
             "UPDATE contests SET title = %(title)s, start_at = %(start_at)s, end_at = %(end_at)s,"
             " freeze_at = %(freeze_at)s, scoring = %(scoring)s,"
-            " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s"
+            " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s,"
+            " registration = %(registration)s"
             f" WHERE id = %(id)s RETURNING {_CONTEST_COLUMNS}",
             fields,
         )

@@ -20,10 +20,11 @@ class CodeArenaError(Exception):
     status = 500
     default_code = "internal"
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
+        self.retry_after = retry_after  # seconds, sent as Retry-After (429, 503)
 
 
 class BadRequest(CodeArenaError):

@@ -20,7 +20,7 @@ from codearena import contests, keys
 from codearena.core import Core
 from codearena.delivery import Delivery
 from codearena.events import board_topic_of, contest_topic, jury_topic
-from codearena.realtime import Connections
+from codearena.realtime import Connections, entitled, restricted
 
 log = logging.getLogger("codearena.fanout")
 
@@ -83,9 +83,22 @@ class Fanout:
 
     def deliver(self, topic: str, data: bytes) -> int:
         connection_ids = self.connections.subscribers(topic)
+        if restricted(topic) and connection_ids:
+            connection_ids = self._still_entitled(topic, connection_ids)
         for gone in self.delivery.send_many(connection_ids, data):
             self.connections.remove(gone)
         return len(connection_ids)
+
+    def _still_entitled(self, topic: str, connection_ids: list[str]) -> list[str]:
+        """The subscribers whose rights still hold; the others are unsubscribed and told why."""
+        subscriptions = self.connections.subscriptions(topic, connection_ids)
+        keep, drop = entitled(self.core, topic, subscriptions)
+        for connection_id, reason in drop.items():
+            self.connections.unsubscribe(connection_id, topic)
+            notice = {"type": "unsubscribed", "topic": topic, "reason": reason}
+            self.delivery.send_many([connection_id], json.dumps(notice).encode())
+            log.info("connection %s: %s ended (%s)", connection_id, topic, reason)
+        return keep
 
     def tick(self) -> None:
         self._leading = self._lead()

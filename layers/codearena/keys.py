@@ -45,9 +45,26 @@ def judge_host(name: str) -> str:
 TIME_TRAVEL_BUSY = "busy:time-travel"  # board_at queries running now (ZSET: holder → start time)
 
 
-def login_failures(window: int, address: str, username: str | None = None) -> str:
-    """Failed logins in one 15-minute window from `address` (for `username`, or in all)."""
-    return f"rate:login:{window}:{address}" + (f":{username}" if username is not None else "")
+def login_failures(address: str, username: str | None = None) -> str:
+    """HASH {n: failed logins, until: ms before which none is tried} from `address` ("*": any)
+    for `username` (lower case), or for everyone; expires 15 minutes after the last failure."""
+    return f"rate:login:{address}" + (f":{username}" if username is not None else "")
+
+
+def registrations(address: str) -> str:
+    """Accounts registered from `address` in the current hour; expires with the hour."""
+    return f"rate:register:{address}"
+
+
+def replayed_events(connection_id: str) -> str:
+    """Events a WebSocket connection had replayed (`since`) this minute; expires with it."""
+    return f"rate:replay:{connection_id}"
+
+
+def account(user_id: int) -> str:
+    """JSON of a user's role, token generation, ban and revoked token ids (sessions.py); a
+    cache of PostgreSQL written after each change and on a miss, expires after a minute."""
+    return f"account:{user_id}"
 
 
 def submit_rate(user_id: int, minute: int) -> str:
@@ -116,8 +133,10 @@ def ws_connection(connection_id: str) -> str:
 
 
 def ws_connection_topics(connection_id: str) -> str:
-    """SET of the topics a connection follows, to clean up on disconnect; same expiry."""
-    return f"ws:conn:{connection_id}:topics"
+    """HASH topic → grant (public, owner, staff) of the topics a connection follows: what
+    each subscription rests on (checked again at delivery) and what to clean up on
+    disconnect; same expiry."""
+    return f"ws:conn:{connection_id}:grants"
 
 
 def ws_topic(topic: str) -> str:

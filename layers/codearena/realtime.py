@@ -1,17 +1,17 @@
 """WebSocket connections and topic subscriptions (DESIGN §7), kept in Redis.
 
 A connection is anonymous (public contest topics only) or carries the principal its
-`?token=` proved. Who may subscribe to what is decided here, for AWS and local alike.
+`?token=` proved. Who may subscribe to what is decided here, for AWS and local alike, and
+decided again at every delivery on a restricted topic (`entitled`).
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import redis
 
-from codearena import keys, users
+from codearena import keys, sessions
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -28,59 +28,59 @@ class Connection:
     principal: Principal | None
 
 
+# What a subscription rests on, kept with it and checked again at each delivery.
+PUBLIC, OWNER, STAFF = "public", "owner", "staff"
+
+
 class Connections:
-    """The registry: connection → who, topic → connections."""
+    """The registry: connection → who, topic → connections, (connection, topic) → grant."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._redis = client
 
     def add(self, connection_id: str, principal: Principal | None) -> None:
-        who = (
-            {
-                "user_id": principal.user_id,
-                "username": principal.username,
-                "role": principal.role.value,
-                "expires_at": principal.expires_at or 0,
-            }
-            if (principal)
-            else {"user_id": 0, "username": "", "role": "", "expires_at": 0}
-        )
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(keys.ws_connection(connection_id), mapping=who)
+        pipe.hset(keys.ws_connection(connection_id), mapping=_who(principal))
         pipe.expire(keys.ws_connection(connection_id), CONNECTION_TTL_SECONDS)
         pipe.execute()
 
     def get(self, connection_id: str) -> Connection | None:
         who = self._redis.hgetall(keys.ws_connection(connection_id))
-        if not who:
-            return None
-        expires_at = int(who.get("expires_at") or 0) or None
-        principal = (
-            Principal(int(who["user_id"]), who["username"], Role(who["role"]), expires_at)
-            if who["role"]
-            else None
-        )
-        return Connection(connection_id, principal)
+        return Connection(connection_id, _principal(who)) if who else None
 
-    def subscribe(self, connection_id: str, topic: str) -> None:
+    def subscribe(self, connection_id: str, topic: str, grant: str = PUBLIC) -> None:
         pipe = self._redis.pipeline(transaction=True)
         pipe.sadd(keys.ws_topic(topic), connection_id)
-        pipe.sadd(keys.ws_connection_topics(connection_id), topic)
+        pipe.hset(keys.ws_connection_topics(connection_id), topic, grant)
         pipe.expire(keys.ws_connection_topics(connection_id), CONNECTION_TTL_SECONDS)
         pipe.execute()
 
     def unsubscribe(self, connection_id: str, topic: str) -> None:
         pipe = self._redis.pipeline(transaction=True)
         pipe.srem(keys.ws_topic(topic), connection_id)
-        pipe.srem(keys.ws_connection_topics(connection_id), topic)
+        pipe.hdel(keys.ws_connection_topics(connection_id), topic)
         pipe.execute()
 
     def subscribers(self, topic: str) -> list[str]:
         return sorted(self._redis.smembers(keys.ws_topic(topic)))
 
+    def subscriptions(self, topic: str, connection_ids: list[str]) -> list[tuple[str, Principal | None, str]]:
+        """(connection id, principal, grant) of each connection still registered and
+        subscribed to `topic`, in one round trip."""
+        pipe = self._redis.pipeline(transaction=False)
+        for connection_id in connection_ids:
+            pipe.hgetall(keys.ws_connection(connection_id))
+            pipe.hget(keys.ws_connection_topics(connection_id), topic)
+        replies = pipe.execute()
+        return [
+            (connection_id, _principal(who), grant)
+            for connection_id, who, grant in zip(connection_ids, replies[0::2], replies[1::2], strict=True)
+            if who and grant
+        ]
+
     def remove(self, connection_id: str) -> None:
         """Forget a connection and all its subscriptions (disconnect, or gone on delivery)."""
-        topics = self._redis.smembers(keys.ws_connection_topics(connection_id))
+        topics = self._redis.hkeys(keys.ws_connection_topics(connection_id))
         pipe = self._redis.pipeline(transaction=True)
         for topic in topics:
             pipe.srem(keys.ws_topic(topic), connection_id)
@@ -88,32 +88,105 @@ class Connections:
         pipe.execute()
 
 
-def authorize(core: Core, principal: Principal | None, topic: str) -> None:
-    """Raise unless `principal` may follow `topic`: contest:<cid> anyone, jury:<cid> jury,
-    submission:<sid> its owner and the jury."""
+def _who(principal: Principal | None) -> dict[str, str | int]:
+    if principal is None:
+        return {"user_id": 0, "username": "", "role": "", "expires_at": 0, "generation": 0, "token_id": ""}
+    return {
+        "user_id": principal.user_id,
+        "username": principal.username,
+        "role": principal.role.value,
+        "expires_at": principal.expires_at or 0,
+        "generation": principal.generation,
+        "token_id": principal.token_id,
+    }
+
+
+def _principal(who: dict[str, str]) -> Principal | None:
+    if not who or not who.get("role"):
+        return None
+    return Principal(
+        int(who["user_id"]),
+        who["username"],
+        Role(who["role"]),
+        int(who.get("expires_at") or 0) or None,
+        int(who.get("generation") or 0),
+        who.get("token_id", ""),
+    )
+
+
+def authorize(core: Core, principal: Principal | None, topic: str) -> str:
+    """The grant `principal` holds on `topic` (PUBLIC, OWNER or STAFF), or raise: contest:<cid>
+    anyone, jury:<cid> jury, submission:<sid> its owner and the jury. A token that expired,
+    was revoked or belongs to a banned account counts as anonymous."""
     kind, _, raw_id = topic.partition(":")
     if kind not in ("contest", "jury", "submission") or not v.is_id(raw_id):
         raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
-    if principal is not None and principal.expires_at is not None and principal.expires_at <= time.time():
-        principal = None  # the token it connected with has expired: anonymous from now on
-    if principal is not None:
-        principal = users.current(core, principal)  # a role taken away since connecting
-    if kind == "jury" and (principal is None or principal.role not in _STAFF):
-        raise Forbidden("jury topics need the jury role", "forbidden_topic")
+    principal = sessions.live(core, principal)
+    if kind == "jury":
+        if principal is None or principal.role not in _STAFF:
+            raise Forbidden("jury topics need the jury role", "forbidden_topic")
+        return STAFF
     if kind == "submission":
-        _authorize_submission(core, principal, int(raw_id))
-    elif kind == "contest":
-        _require_contest(core, int(raw_id))
+        return _authorize_submission(core, principal, int(raw_id))
+    _require_contest(core, int(raw_id))
+    return PUBLIC
 
 
-def _authorize_submission(core: Core, principal: Principal | None, submission_id: int) -> None:
+def entitled(
+    core: Core, topic: str, subscriptions: list[tuple[str, Principal | None, str]]
+) -> tuple[list[str], dict[str, str]]:
+    """Who of a restricted topic's subscribers may still receive it now: the connection
+    ids to deliver to, and those to drop with the reason (an error code). Rights are checked
+    again at every delivery, so a demotion, ban, revocation or expiry ends a subscription at
+    its next event, not when the socket closes."""
+    users = {principal.user_id for _, principal, _ in subscriptions if principal is not None}
+    accounts = sessions.accounts(core, users) if users else {}
+    keep: list[str] = []
+    drop: dict[str, str] = {}
+    for connection_id, principal, grant in subscriptions:
+        reason = _refusal(principal, grant, accounts)
+        if reason is None:
+            keep.append(connection_id)
+        else:
+            drop[connection_id] = reason
+    return keep, drop
+
+
+def _refusal(principal: Principal | None, grant: str, accounts: dict[int, sessions.Account]) -> str | None:
+    if grant == PUBLIC:
+        return None
+    if principal is None:
+        return "forbidden_topic"
+    if sessions.expired(principal):
+        return "token_expired"
+    account = accounts.get(principal.user_id)
+    if account is None:
+        return "unknown_user"
+    if account.banned:
+        return "account_banned"
+    if not account.accepts(principal):
+        return "token_revoked"
+    if grant == STAFF and account.role not in _STAFF:
+        return "forbidden_topic"
+    return None
+
+
+def restricted(topic: str) -> bool:
+    """Topics only some may follow (checked again at each delivery)."""
+    return not topic.startswith("contest:")
+
+
+def _authorize_submission(core: Core, principal: Principal | None, submission_id: int) -> str:
     if principal is None:
         raise Forbidden("log in to follow a submission", "forbidden_topic")
     with core.db.transaction() as cur:
         cur.execute("SELECT user_id FROM submissions WHERE id = %s", (submission_id,))
         row = cur.fetchone()
-    if row is None or (row["user_id"] != principal.user_id and principal.role not in _STAFF):
+    if row is not None and row["user_id"] == principal.user_id:
+        return OWNER
+    if row is None or principal.role not in _STAFF:
         raise Forbidden("you may follow only your own submissions", "forbidden_topic")
+    return STAFF
 
 
 def _require_contest(core: Core, contest_id: int) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 import psycopg2.errors
 import redis
 
-from codearena import contests, keys, standings
+from codearena import contests, keys, participants, standings
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
+from codearena.db import Cursor
 from codearena.errors import (
     BadRequest,
     Conflict,
@@ -206,6 +207,8 @@ def _insert(
         )
         if cur.fetchone() is None:
             raise NotFound(f"contest {contest_id} has no problem {problem_id}", "problem_not_found")
+        participants.may_submit(cur, contest, principal.user_id)
+        _limit_pending(cur, principal.user_id, core.settings.max_pending_submissions)
         try:
             cur.execute(
                 "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
@@ -216,6 +219,22 @@ def _insert(
             raise Unauthorized("this account no longer exists; sign up again", "unknown_user") from exc
         submission = dict(cur.fetchone())
         return submission, standings.on_submitted(cur, submission["id"])
+
+
+def _limit_pending(cur: Cursor, user_id: int, most: int) -> None:
+    """At most `most` submissions of one user wait for or are in judging (counted under a
+    per-user lock, so concurrent submits cannot all pass): one account cannot fill the queue."""
+    cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"pending:{user_id}",))
+    cur.execute("SELECT count(*) AS n FROM submissions WHERE user_id = %s AND status <> 'judged'", (user_id,))
+    if cur.fetchone()["n"] >= most:
+        raise RateLimited(
+            f"you have {most} submissions waiting to be judged; wait for their verdicts",
+            "too_many_pending",
+            retry_after=5,
+        )
+
+
+JUDGE_ERROR_FOR_CONTESTANTS = "judging error: the jury has been told and will judge it again"
 
 
 def get_submission(core: Core, principal: Principal, submission_id: int) -> dict[str, Any]:
@@ -256,6 +275,8 @@ def get_submission(core: Core, principal: Principal, submission_id: int) -> dict
             "compile_output",
         )
     }
+    if row["verdict"] == "JE" and not _is_staff(principal):  # the reason is for the jury only
+        submission["compile_output"] = JUDGE_ERROR_FOR_CONTESTANTS
     submission["created_at"] = row["created_at"].isoformat()
     submission["score"] = float(row["score"]) if row["score"] is not None else None
     submission["tests"] = tests
@@ -263,7 +284,11 @@ def get_submission(core: Core, principal: Principal, submission_id: int) -> dict
 
 
 def _may_read(principal: Principal, owner_id: int) -> bool:
-    return principal.user_id == owner_id or principal.role in (Role.JURY, Role.ADMIN)
+    return principal.user_id == owner_id or _is_staff(principal)
+
+
+def _is_staff(principal: Principal) -> bool:
+    return principal.role in (Role.JURY, Role.ADMIN)
 
 
 def list_own(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:

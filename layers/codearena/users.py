@@ -1,28 +1,32 @@
-"""Registration, login and roles."""
+"""Accounts: registration, login and logout, passwords, roles, bans."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg2.errors
 
-from codearena import keys
+from codearena import keys, sessions, throttle
 from codearena import validation as v
-from codearena.auth import Principal, hash_password, verify_password
+from codearena.auth import Principal, hash_password, needs_rehash, verify_password
 from codearena.core import Core
-from codearena.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
+from codearena.credentials import check_password, check_username
+from codearena.db import Cursor
+from codearena.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from codearena.models import Role
 
-_USERNAME_RULE = "3 to 32 letters, digits, '_', '.' or '-'"
 # Verified against when the user does not exist, so both paths cost one argon2 check.
 _DUMMY_HASH = hash_password("codearena-no-such-user")
+REGISTRATION_WINDOW_SECONDS = 3600
 
 
-def create_user(core: Core, username: str, password: str, role: Role = Role.CONTESTANT) -> dict[str, Any]:
-    _check_credentials(username, password)
+def create_user(
+    core: Core, username: str, password: str, role: Role = Role.CONTESTANT, *, self_service: bool = False
+) -> dict[str, Any]:
+    """A new account; `self_service` (sign-up) may not take a reserved name."""
+    check_username(username, self_service=self_service)
+    check_password(password, username)
     try:
         with core.db.transaction() as cur:
             cur.execute(
@@ -35,49 +39,110 @@ def create_user(core: Core, username: str, password: str, role: Role = Role.CONT
         raise Conflict(f"the username '{username}' is taken", "username_taken") from exc
 
 
-def register(core: Core, body: Any) -> dict[str, Any]:
+def register(core: Core, body: Any, address: str = "") -> dict[str, Any]:
+    """Sign-up, at most `registrations_per_address_per_hour` accounts from one address."""
     body = v.body_object(body)
-    user = create_user(core, v.string(body, "username", max_len=32), v.string(body, "password", max_len=128))
+    username = v.string(body, "username", max_len=32)
+    password = v.string(body, "password", max_len=128)
+    key = keys.registrations(address or "unknown")
+    limit = core.settings.registrations_per_address_per_hour
+    throttle.take(
+        core.redis,
+        key,
+        1,
+        limit,
+        REGISTRATION_WINDOW_SECONDS,
+        "too_many_registrations",
+        "sign-ups from this address",
+    )
+    try:
+        user = create_user(core, username, password, self_service=True)
+    except BaseException:  # refused: it does not count against the address
+        throttle.give_back(core.redis, key)
+        raise
     return {"id": user["id"], "username": user["username"]}
-
-
-# Failed logins a window allows: for one username from one address, and from one address in
-# all. Only failures count, and only from that address, so nobody can lock a contestant out
-# from elsewhere.
-LOGIN_FAILURES_PER_USER = 10
-LOGIN_FAILURES_PER_ADDRESS = 50
-LOGIN_WINDOW_SECONDS = 15 * 60
 
 
 def login(core: Core, body: Any, address: str = "") -> dict[str, Any]:
     body = v.body_object(body)
     username = v.string(body, "username", max_len=64)
     password = v.string(body, "password", max_len=128)
-    window = int(core.clock().timestamp() // LOGIN_WINDOW_SECONDS)
-    counters = [
-        (keys.login_failures(window, address, username), LOGIN_FAILURES_PER_USER),
-        (keys.login_failures(window, address), LOGIN_FAILURES_PER_ADDRESS),
-    ]
-    failures = core.redis.mget([key for key, _ in counters])
-    if any(int(count or 0) >= limit for count, (_, limit) in zip(failures, counters, strict=True)):
-        minutes = LOGIN_WINDOW_SECONDS // 60
-        raise RateLimited(f"too many failed logins; wait up to {minutes} minutes", "too_many_failed_logins")
-    with core.db.transaction() as cur:
-        cur.execute("SELECT id, username, role, password_hash FROM users WHERE username = %s", (username,))
-        user = cur.fetchone()
+    failures = _login_throttle(core)
+    failures.attempt(username, address)  # counted as failed before argon2 runs
+    user = _find(core, username)
     if not verify_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
-        pipe = core.redis.pipeline(transaction=True)
-        for key, _ in counters:
-            pipe.incr(key)
-            pipe.expire(key, LOGIN_WINDOW_SECONDS)
-        pipe.execute()
         raise Unauthorized("wrong username or password", "invalid_credentials")
-    token, expires = core.tokens.issue(user["id"], user["username"], Role(user["role"]))
+    failures.succeeded(username, address)
+    if user["banned_at"] is not None:
+        raise Forbidden("this account is banned; ask the organizers", "account_banned")
+    if needs_rehash(user["password_hash"]):
+        _set_password_hash(core, user["id"], password)
+    return _session(core, user)
+
+
+def _login_throttle(core: Core) -> throttle.LoginThrottle:
+    per_address = throttle.Backoff(free=core.settings.login_failures_per_address, longest_seconds=60)
+    return throttle.LoginThrottle(core.redis, per_address)
+
+
+def _find(core: Core, username: str) -> dict[str, Any] | None:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT id, username, role, password_hash, token_generation, banned_at FROM users"
+            " WHERE lower(username) = lower(%s)",
+            (username,),
+        )
+        row = cur.fetchone()
+    return dict(row) if row else None
+
+
+def _session(core: Core, user: dict[str, Any]) -> dict[str, Any]:
+    role = Role(user["role"])
+    token, expires = core.tokens.issue(
+        user["id"], user["username"], role, generation=user["token_generation"]
+    )
     return {
         "token": token,
         "expires_at": datetime.fromtimestamp(expires, UTC).isoformat(),
-        "user": {"id": user["id"], "username": user["username"], "role": user["role"]},
+        "user": {"id": user["id"], "username": user["username"], "role": role.value},
     }
+
+
+def _set_password_hash(core: Core, user_id: int, password: str) -> None:
+    with core.db.transaction() as cur:
+        cur.execute("UPDATE users SET password_hash = %s WHERE id = %s", (hash_password(password), user_id))
+
+
+def logout(core: Core, principal: Principal, body: Any) -> dict[str, Any]:
+    """End this token, or with {"everywhere": true} every token of the account."""
+    everywhere = v.boolean(v.body_object({} if body is None else body), "everywhere")
+    with core.db.transaction() as cur:
+        if everywhere:
+            sessions.bump_generation(cur, principal.user_id)
+        else:
+            sessions.revoke_token(cur, principal)
+    sessions.changed(core, principal.user_id)
+    return {"logged_out": "everywhere" if everywhere else "this token"}
+
+
+def change_password(core: Core, principal: Principal, body: Any, address: str = "") -> dict[str, Any]:
+    """Check the current password (throttled as a login), store the new one, end every
+    other token; answers a fresh token for this device."""
+    body = v.body_object(body)
+    current = v.string(body, "current_password", max_len=128)
+    new = v.string(body, "new_password", max_len=128)
+    failures = _login_throttle(core)
+    failures.attempt(principal.username, address)
+    user = _find(core, principal.username)
+    if user is None or not verify_password(user["password_hash"], current):
+        raise Unauthorized("the current password is wrong", "invalid_credentials")
+    failures.succeeded(principal.username, address)
+    check_password(new, user["username"])
+    with core.db.transaction() as cur:
+        cur.execute("UPDATE users SET password_hash = %s WHERE id = %s", (hash_password(new), user["id"]))
+        user["token_generation"] = sessions.bump_generation(cur, user["id"])
+    sessions.changed(core, user["id"])
+    return _session(core, user)
 
 
 def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
@@ -85,36 +150,92 @@ def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
     role = v.choice(body, "role", tuple(r.value for r in Role))
     with core.db.transaction() as cur:
         cur.execute("UPDATE users SET role = %s WHERE id = %s RETURNING id, username, role", (role, user_id))
-        user = cur.fetchone()
-    if user is None:
+        user = _found(cur, user_id)
+    sessions.changed(core, user_id)  # open sockets and tokens follow at once
+    return user
+
+
+def ban(core: Core, admin: Principal, user_id: int, body: Any) -> dict[str, Any]:
+    """Ban an account: its tokens stop working, its live subscriptions end, it cannot log in."""
+    body = v.body_object({} if body is None else body)
+    reason = v.string(body, "reason", required=False, min_len=0, max_len=500)
+    if user_id == admin.user_id:
+        raise Conflict("you cannot ban yourself", "cannot_ban_yourself")
+    return _ban(core, user_id, reason)
+
+
+def ban_by_name(core: Core, username: str, reason: str) -> dict[str, Any]:
+    """The CLI's ban (an operator at the machine, no token)."""
+    return _ban(core, id_of(core, username), v.string({"reason": reason}, "reason", min_len=0, max_len=500))
+
+
+def id_of(core: Core, username: str) -> int:
+    found = _find(core, username)
+    if found is None:
+        raise NotFound(f"no user {username!r}", "user_not_found")
+    return int(found["id"])
+
+
+def _ban(core: Core, user_id: int, reason: str) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "UPDATE users SET banned_at = coalesce(banned_at, now()), ban_reason = %s,"
+            " token_generation = token_generation + 1 WHERE id = %s RETURNING id, username, role",
+            (reason, user_id),
+        )
+        user = _found(cur, user_id)
+    sessions.changed(core, user_id)
+    return {**user, "banned": True, "ban_reason": reason}
+
+
+def unban(core: Core, user_id: int) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "UPDATE users SET banned_at = NULL, ban_reason = '' WHERE id = %s RETURNING id, username, role",
+            (user_id,),
+        )
+        user = _found(cur, user_id)
+    sessions.changed(core, user_id)
+    return {**user, "banned": False, "ban_reason": ""}
+
+
+def revoke_tokens(core: Core, user_id: int) -> dict[str, Any]:
+    """End every token of an account (a leaked token), without banning it."""
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id, username, role FROM users WHERE id = %s", (user_id,))
+        user = _found(cur, user_id)
+        sessions.bump_generation(cur, user_id)
+    sessions.changed(core, user_id)
+    return {**user, "tokens_revoked": True}
+
+
+def find(core: Core, params: dict[str, str] | None) -> dict[str, Any]:
+    """Accounts whose username starts with ?username= (case-insensitive), at most 50."""
+    prefix = (params or {}).get("username", "")
+    if not 1 <= len(prefix) <= 32 or not v.is_unicode(prefix) or "\x00" in prefix:
+        raise BadRequest("query parameter 'username' must be 1 to 32 characters", "invalid_query")
+    pattern = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT id, username, role, banned_at IS NOT NULL AS banned FROM users"
+            " WHERE lower(username) LIKE %s ORDER BY lower(username) LIMIT 50",
+            (pattern,),
+        )
+        return {"users": [dict(row) for row in cur.fetchall()]}
+
+
+def _found(cur: Cursor, user_id: int) -> dict[str, Any]:
+    row = cur.fetchone()
+    if row is None:
         raise NotFound(f"no user {user_id}", "user_not_found")
-    return dict(user)
-
-
-_RANKS = {Role.CONTESTANT: 0, Role.JURY: 1, Role.ADMIN: 2}
+    return dict(row)
 
 
 def current(core: Core, principal: Principal) -> Principal:
-    """`principal` with the role its user holds now, when the token claims more: a demoted
-    jury member or admin loses the role at once, not when the token expires (a promotion
-    takes a new login). Contestant tokens claim nothing to check and cost no query."""
-    if principal.role == Role.CONTESTANT:
-        return principal
-    with core.db.transaction() as cur:
-        cur.execute("SELECT role FROM users WHERE id = %s", (principal.user_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise Unauthorized("this account no longer exists", "unknown_user")
-    now = Role(row["role"])
-    return principal if _RANKS[now] >= _RANKS[principal.role] else replace(principal, role=now)
+    """`principal` as its account stands now (sessions.check): the current role; revoked,
+    banned or deleted accounts refused."""
+    return sessions.check(core, principal)
 
 
 def me(principal: Principal) -> dict[str, Any]:
     return {"id": principal.user_id, "username": principal.username, "role": principal.role.value}
-
-
-def _check_credentials(username: str, password: str) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,32}", username):
-        raise BadRequest(f"a username is {_USERNAME_RULE}", "invalid_username")
-    if not 8 <= len(password) <= 128:
-        raise BadRequest("a password is 8 to 128 characters long", "weak_password")

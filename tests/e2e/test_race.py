@@ -25,6 +25,7 @@ WRONG = "a, b = map(int, input().split())\nprint(a * b)\n"
 def generous_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Spawned processes copy this environment: let one user submit 50 times at once."""
     monkeypatch.setenv("CODEARENA_SUBMIT_RATE_PER_MINUTE", "1000")
+    monkeypatch.setenv("CODEARENA_MAX_PENDING_SUBMISSIONS", "1000")
     yield
 
 

@@ -14,6 +14,7 @@ from chalice.test import Client
 from moto import mock_aws
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
+from codearena import users
 from codearena.core import Core
 from codearena.delivery import ApiGatewayDelivery
 from codearena.fanout import Fanout
@@ -170,11 +171,11 @@ def test_a_jury_member_demoted_after_connecting_loses_jury_topics(
     ws: Client, core: Core, running_contest: dict[str, Any]
 ) -> None:
     topic = f"jury:{running_contest['id']}"
-    invoke(ws, "ws_connect", event("judge", "$connect", token=token_of(login(core, "judy", Role.JURY))))
+    token = token_of(login(core, "judy", Role.JURY))
+    invoke(ws, "ws_connect", event("judge", "$connect", token=token))
     invoke(ws, "ws_message", event("judge", "$default", {"action": "subscribe", "topic": topic}))
     assert posted("judge")[-1] == {"type": "subscribed", "topic": topic}
-    with core.db.transaction() as cur:
-        cur.execute("UPDATE users SET role = 'contestant' WHERE username = 'judy'")
+    users.set_role(core, core.tokens.verify(token).user_id, {"role": "contestant"})
     invoke(ws, "ws_message", event("judge", "$default", {"action": "subscribe", "topic": topic}))
     assert posted("judge")[-1]["error"]["code"] == "forbidden_topic"
 

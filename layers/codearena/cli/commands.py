@@ -73,6 +73,36 @@ def create_user(args: argparse.Namespace) -> int:
     return _with_core(create)
 
 
+def ban_user(args: argparse.Namespace) -> int:
+    from codearena import users
+
+    def ban(core: Core) -> str:
+        user = users.ban_by_name(core, args.username, args.reason)
+        return f"banned {user['username']} (id {user['id']}): its tokens are revoked"
+
+    return _with_core(ban)
+
+
+def unban_user(args: argparse.Namespace) -> int:
+    from codearena import users
+
+    def unban(core: Core) -> str:
+        user = users.unban(core, users.id_of(core, args.username))
+        return f"lifted the ban on {user['username']} (id {user['id']})"
+
+    return _with_core(unban)
+
+
+def revoke_tokens(args: argparse.Namespace) -> int:
+    from codearena import users
+
+    def revoke(core: Core) -> str:
+        user = users.revoke_tokens(core, users.id_of(core, args.username))
+        return f"revoked every token of {user['username']} (id {user['id']})"
+
+    return _with_core(revoke)
+
+
 def rebuild(args: argparse.Namespace) -> int:
     from codearena import standings
 

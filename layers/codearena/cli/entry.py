@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
     create.add_argument("--role", choices=("admin", "jury", "contestant"), default="contestant")
+    ban = add("ban", c.ban_user, "ban an account: its tokens end and it cannot log in", user)
+    ban.add_argument("--username", required=True)
+    ban.add_argument("--reason", default="")
+    unban = add("unban", c.unban_user, "lift a ban", user)
+    unban.add_argument("--username", required=True)
+    revoke = add("revoke-tokens", c.revoke_tokens, "end every token of an account (a leaked token)", user)
+    revoke.add_argument("--username", required=True)
 
     board = sub.add_parser("leaderboard", help="leaderboard commands").add_subparsers(
         dest="board_command", required=True
