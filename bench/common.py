@@ -4,11 +4,17 @@ on the local servers (embedded ones when none run), removed afterwards, and the 
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import psycopg2
 import redis
 from psycopg2.extensions import make_dsn
@@ -75,6 +81,35 @@ def _drop(server: str, name: str) -> None:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         conn.close()
+
+
+def start_gateway(settings: Settings, **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:
+    """A local gateway process on a free loopback port, on `settings`' services; its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(
+        os.environ,
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        CODEARENA_JWT_SECRET=settings.jwt_secret,
+        **extra_env,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codearena.cli", "gateway", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    print(f"gateway pid {process.pid} on {base}", file=sys.stderr)
+    for _ in range(150):
+        try:
+            if httpx.get(base + "/contests", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("the gateway did not start")
 
 
 def report(name: str, **fields: Any) -> None:

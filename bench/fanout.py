@@ -14,11 +14,9 @@ import argparse
 import asyncio
 import json
 import multiprocessing
-import os
 import re
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -26,7 +24,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
@@ -35,9 +32,8 @@ from websockets.uri import WebSocketURI, parse_uri
 # The checkout, not bench/ (where bench/sandbox.py would shadow the sandbox package).
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from bench.common import scratch_core  # noqa: E402
+from bench.common import scratch_core, start_gateway  # noqa: E402
 from codearena import contests, standings  # noqa: E402
-from codearena.config import Settings  # noqa: E402
 from codearena.core import Core  # noqa: E402
 from codearena.fanout import LONGEST_INTERVAL_SECONDS  # noqa: E402
 from codearena.models import Verdict  # noqa: E402
@@ -132,35 +128,6 @@ def seed(core: Core, users: int) -> World:
             )
             submissions[f"u{n:05}"] = cur.fetchone()["id"]
     return World(core, contest["id"], test_id, submissions)
-
-
-def start_gateway(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(
-        os.environ,
-        DATABASE_URL=settings.database_url,
-        REDIS_URL=settings.redis_url,
-        CODEARENA_JWT_SECRET=settings.jwt_secret,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "codearena.cli", "gateway", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    print(f"gateway pid {process.pid} on {base}", file=sys.stderr)
-    for _ in range(150):
-        try:
-            if httpx.get(base + "/contests", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError("the gateway did not start")
 
 
 def swarm_phase(world: World, base: str, shares: list[int], names: list[str], seconds: float) -> list[Client]:

@@ -570,3 +570,38 @@ def test_a_missed_leaderboard_message_is_caught_up_over_http(
     expect(page.locator('tr[data-username="yuri"] td[data-label="B"]')).to_have_class(
         "cell cell-tried", timeout=3000
     )
+
+
+def test_a_contestant_asks_to_join_an_approval_contest_and_logging_out_ends_the_token(
+    pages: Pages, demo: dict[str, Any], core: Core, clients: list[httpx.Client]
+) -> None:
+    base = demo["base"]
+    now = datetime.now(UTC)
+    cid, _ = contest_with_one_problem(
+        core, "Invitational", now - timedelta(minutes=5), now + timedelta(hours=1), registration="approval"
+    )
+    page = pages.open(base + f"/#/login?next=/contests/{cid}")
+    log_in(page, "alice", "alice-demo-pass")
+    panel = page.locator(".registration")
+    expect(panel).to_contain_text("needs the organizers' approval")
+    page.get_by_role("button", name="Ask to take part").click()
+    expect(panel).to_have_attribute("data-status", "pending")
+    expect(panel).to_contain_text("the organizers have not answered yet")
+    screenshot(page, "registration-pending")
+
+    admin = admin_client(base, core, clients)
+    alice = admin.get("/admin/users", params={"username": "alice"}).json()["users"][0]["id"]
+    assert (
+        admin.put(f"/admin/contests/{cid}/participants/{alice}", json={"status": "approved"}).status_code
+        == 200
+    )
+    page.reload()
+    expect(panel).to_have_attribute("data-status", "approved")
+    expect(panel).to_have_text("You are registered for this contest.")
+
+    token = page.evaluate("() => sessionStorage.getItem('codearena.token')")
+    assert httpx.get(base + "/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.get_by_role("button", name="Log out").click()
+    expect(page.locator(".notice-info")).to_contain_text("You are logged out.")
+    refused = httpx.get(base + "/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked"

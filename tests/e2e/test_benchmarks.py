@@ -63,3 +63,12 @@ def test_sandbox_bench_times_every_backend(services: Services) -> None:
     assert set(figures["cases"]) == {"python", "c"}
     for case in figures["cases"].values():
         assert case["raw_ms"] > 0 and case["sandbox_ms"] > 0 and case["docker_ms"] > 0
+
+
+def test_login_bench_logs_in_through_the_gateway(services: Services) -> None:
+    figures = run_bench(
+        services, "login", "--users", "10", "--clients", "2", "--seconds", "0.5", "--rounds", "1"
+    )
+    assert figures["argon2"] == "m=19 MiB, t=2, p=1"
+    assert figures["logins_per_s"] > 0 and figures["bare_per_s"] > figures["logins_per_s"]
+    assert figures["verify_ms"] > 0 and len(figures["login_to_bare_ratio_rounds"]) == 1

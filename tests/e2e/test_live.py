@@ -139,3 +139,41 @@ def test_the_public_topic_reveals_nothing_during_the_freeze(
     assert boards[-1]["rows"][0]["problems"]["A"]["pending"] == 1
     public.close()
     jury.close()
+
+
+def test_a_jury_member_demoted_mid_contest_sees_no_more_jury_events(
+    gateway: str, judge_host: Any, contest: dict[str, Any]
+) -> None:
+    client, cid, admin = contest["client"], contest["id"], contest["admin"]
+    dave = register_and_login(client, "dave")
+    judy = register_and_login(client, "judy")
+    judy_id = client.get("/auth/me", headers=judy).json()["id"]
+    client.put(f"/admin/users/{judy_id}/role", headers=admin, json={"role": "jury"})
+    judy = {"Authorization": "Bearer " + client.post("/auth/login", json=_login("judy")).json()["token"]}
+    watcher = Viewer(gateway, judy["Authorization"].split()[1])
+    watcher.send(action="subscribe", topic=f"jury:{cid}")
+    watcher.until(lambda m: m["type"] == "subscribed")
+    submit(contest, dave, DIFFERENCE)
+    watcher.until(lambda m: m["type"] == "leaderboard")  # a jury member sees the jury board
+
+    demoted = client.put(f"/admin/users/{judy_id}/role", headers=admin, json={"role": "contestant"})
+    assert demoted.status_code == 200
+    submit(contest, dave, SUM)
+    deadline = time.monotonic() + 30
+    while client.get(f"/admin/contests/{cid}/leaderboard", headers=admin).json()["rows"][0]["solved"] != 1:
+        assert time.monotonic() < deadline, "the accepted verdict never reached the jury board"
+        time.sleep(0.1)
+    _, ended = watcher.until(lambda m: m["type"] == "unsubscribed")
+    assert ended == {"type": "unsubscribed", "topic": f"jury:{cid}", "reason": "forbidden_topic"}
+    seen_before = len(watcher.seen)
+    time.sleep(0.6)  # past a coalescing interval
+    while not watcher.messages.empty():
+        watcher.seen.append(watcher.messages.get())
+    after = [m for _, m in watcher.seen[seen_before:]]
+    assert not [m for m in after if m["type"] == "leaderboard"], after
+    assert not any(row["solved"] for _, m in watcher.seen if m["type"] == "leaderboard" for row in m["rows"])
+    watcher.close()
+
+
+def _login(username: str) -> dict[str, str]:
+    return {"username": username, "password": f"{username}-password"}

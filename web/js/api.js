@@ -4,10 +4,17 @@ const MESSAGES = {
   invalid_credentials: "That username and password do not match.",
   username_taken: "That username is already taken; choose another one.",
   invalid_username: "Usernames are 3–32 letters, digits, dots, dashes or underscores.",
-  weak_password: "Choose a longer password (at least 8 characters).",
+  reserved_username: "That username is reserved; choose another one.",
+  too_many_registrations: "Too many accounts were created from your network in the last hour. Try again later.",
+  too_many_failed_logins: "Too many failed logins for this account. Wait a little and try again.",
   missing_token: "Please log in first.",
   invalid_token: "Your session is no longer valid. Please log in again.",
   token_expired: "Your session has expired. Please log in again.",
+  token_revoked: "You were logged out. Please log in again.",
+  account_banned: "This account is banned. Ask the organizers.",
+  not_registered: "Only registered participants may submit to this contest.",
+  invitation_required: "This contest is by invitation only.",
+  too_many_pending: "You have several submissions waiting to be judged. Wait for their verdicts first.",
   forbidden: "You are not allowed to do that.",
   contest_not_found: "This contest does not exist.",
   problem_not_found: "This problem does not exist in this contest.",
@@ -36,7 +43,7 @@ export class ApiError extends Error {
   }
 
   get sessionLost() {
-    return this.status === 401 && ["invalid_token", "token_expired"].includes(this.code);
+    return ["invalid_token", "token_expired", "token_revoked", "unknown_user", "account_banned"].includes(this.code);
   }
 }
 
@@ -109,5 +116,15 @@ export class Api {
 
   register(username, password) {
     return this.request("POST", "/auth/register", { username, password }, { auth: false });
+  }
+
+  // Ends the token on the server too, so a copy of it left behind stops working.
+  async logout() {
+    try {
+      if (this.session.token) await this.request("POST", "/auth/logout", {});
+    } catch {
+      // Already invalid or the server is unreachable: forgetting it here is what is left.
+    }
+    this.session.clear();
   }
 }

@@ -64,8 +64,8 @@ function renderHeader() {
     : [h("a", { href: "#/login" }, "Log in"), h("a", { href: "#/register", class: "button" }, "Sign up")]));
 }
 
-function logOut() {
-  session.clear();
+async function logOut() {
+  await api.logout();
   live.reconnect();
   say("You are logged out.");
   location.hash = "#/contests";
@@ -171,7 +171,7 @@ function registerView() {
   credentialsForm({
     title: "Sign up",
     submitLabel: "Create account",
-    passwordHint: "At least 8 characters.",
+    passwordHint: "At least 8 characters, not a common password or your username.",
     footer: h("p", {}, "Already registered? ", h("a", { href: "#/login" }, "Log in")),
     onSubmit: async (username, password) => {
       await api.register(username, password);
@@ -305,12 +305,48 @@ async function contestView(cid) {
   show(header, h("h1", {}, contest.title),
     session.token ? null : h("p", { class: "hint" }, h("a", { href: `#/login?next=/contests/${cid}` }, "Log in"),
       " to submit and see your status."),
+    await registrationPanel(contest),
     h("div", { class: "table-scroll" }, h("table", { class: "problems" },
       h("caption", { class: "visually-hidden" }, "Problems"),
       h("thead", {}, h("tr", {}, ["", "Problem", "Time limit", "Memory limit", "Your status"].map((t, i) =>
         h("th", { scope: "col" }, i ? t : h("span", { class: "visually-hidden" }, "Label"))))),
       h("tbody", {}, rows))));
   return stop;
+}
+
+// Contests by invitation or approval: where the contestant stands, and the button to ask.
+const REGISTRATION = {
+  approved: "You are registered for this contest.",
+  pending: "You asked to take part: the organizers have not answered yet.",
+  invited: "You are invited to this contest.",
+  rejected: "The organizers declined your registration for this contest.",
+};
+
+async function registrationPanel(contest) {
+  if (contest.registration === "open") return null;
+  const panel = h("div", { class: "registration", role: "status" });
+  const render = ({ status }) => {
+    panel.dataset.status = status;
+    const ask = status === "invited" ? "Accept the invitation"
+      : status === "none" && contest.registration === "approval" ? "Ask to take part" : null;
+    const text = REGISTRATION[status] || (contest.registration === "invite"
+      ? "This contest is by invitation only." : "This contest needs the organizers' approval to take part.");
+    panel.replaceChildren(h("p", {}, text), ask ? h("button", { type: "button", onclick: register }, ask) : "");
+  };
+  const register = async () => {
+    try {
+      render(await api.post(`/contests/${contest.id}/registration`));
+    } catch (error) {
+      say(error.friendly, "error");
+    }
+  };
+  if (!session.token) {
+    render({ status: "none" });
+    panel.querySelector("button")?.remove();
+    return panel;
+  }
+  render(await api.get(`/contests/${contest.id}/registration`));
+  return panel;
 }
 
 // --- a submission, followed live ----------------------------------------------------------------
