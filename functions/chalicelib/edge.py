@@ -16,12 +16,14 @@ from codearena.errors import CodeArenaError
 
 log = logging.getLogger("codearena.http")
 JSON_HEADERS = {"Content-Type": "application/json"}
+RETRY_AFTER_SECONDS = 2  # a restarting PostgreSQL or Redis is usually back within seconds
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    return Response(
-        body={"error": {"code": code, "message": message}}, status_code=status, headers=JSON_HEADERS
-    )
+    headers = dict(JSON_HEADERS)
+    if status == 503:  # tells clients (and the web app) when to try again
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
 def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
@@ -41,8 +43,8 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
             except psycopg2.DataError as exc:  # a value the database cannot store: the input's fault
                 log.warning("data error: %s", exc)
                 return error_response(400, "invalid_data", "a value in the request is out of range")
-            except redis.RedisError as exc:
-                log.warning("redis unavailable: %s", exc)
+            except (redis.RedisError, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                log.warning("a backing service is unavailable: %s", exc)
                 return error_response(503, "service_unavailable", "a backing service is unavailable")
 
         return run
