@@ -4,19 +4,30 @@ DESIGN §4 steps 2-4. One worker thread per sandbox box; a heartbeat thread rene
 leases of what the workers hold (stream entry and `processing:<id>`) and announces the
 host in Redis; a sweeper re-enqueues from PostgreSQL what Redis lost; SIGTERM drains
 (no new claims, running judgings finish, then the host leaves).
+
+Faults kept apart from verdicts: PostgreSQL unreachable → the worker keeps its job and
+tries again (nothing judged is thrown away); this host's working space full → the job goes
+back to be judged again (JE only after `tasks.MAX_DELIVERIES`); a job whose submission cannot
+be found → left for one lease, then dropped (the sweeper reads PostgreSQL, the truth).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
 from codearena import keys, standings
 from codearena.core import Core
+from codearena.errors import ServiceUnavailable
 from codearena.events import submission_topic
 from codearena.models import Verdict
 from codearena.queue import Job
@@ -30,6 +41,15 @@ from sandbox import Sandbox, SandboxError
 log = logging.getLogger("codearena.judge")
 
 PROCESSED_TTL_SECONDS = 24 * 3600
+MIN_FREE_BYTES = 1024 * 1024  # less free space where a box writes its files: the host is full
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_RETRY_FIRST_SECONDS, _RETRY_MAX_SECONDS = 0.5, 5.0  # waiting for PostgreSQL to come back
+T = TypeVar("T")
+
+
+class HostFault(Exception):
+    """This host cannot judge now (its working space is full): not the contestant's fault,
+    so the job goes back to be judged again, here or on a host that can."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,12 @@ class HostConfig:
     @property
     def beat_seconds(self) -> float:
         return max(self.lease_seconds / 3, 0.2)
+
+    @property
+    def missing_grace_seconds(self) -> float:
+        """How long a job whose submission is not found is kept: it comes back once, after
+        its lease, and is dropped then if the submission is still not there."""
+        return float(self.lease_seconds)
 
 
 def host_name() -> str:
@@ -65,6 +91,7 @@ class JudgeHost:
         self.cache = TestDataCache()
         self.stopping = threading.Event()
         self.judged = 0
+        self.missing = 0  # deliveries of jobs whose submission was not found
         self._held: dict[str, Job] = {}  # consumer → the job it is judging
         self._lock = threading.Lock()
         self._started_at = time.time()
@@ -148,6 +175,7 @@ class JudgeHost:
                 "boxes": self._boxes,
                 "busy": len(held),
                 "judged": self.judged,
+                "missing": self.missing,
                 "started_at": self._started_at,
                 "beat_at": now,
                 "draining": int(self.stopping.is_set()),
@@ -176,33 +204,45 @@ class JudgeHost:
             return
         with self._lock:
             self._held[consumer] = job
-        stored = False
         try:
-            stored = self._judge_and_store(job)
-        except Exception as exc:
-            # Infrastructure trouble (database, Redis): leave the job unacknowledged so it
-            # is delivered again once the lease is over (three times at most).
-            log.exception("submission %s: storing the judgement failed; it will be retried", sid)
-            self._note_failure(sid, f"{type(exc).__name__}: {exc}")
+            stored = self._attempt(job)
         finally:
             with self._lock:
                 self._held.pop(consumer, None)
             self._release(sid)
+        if stored is None:  # this host is unfit: leave the next jobs to other hosts a while
+            self.stopping.wait(self.config.lease_seconds)
+            return
         # Asked only now the lease is gone: a rejudge committed earlier is seen here, and the
         # job of one committed later can no longer be dropped because we still held the lease.
         if stored and standings.needs_judging(self.core, sid):
             self.core.queue.requeue(sid)  # (or else the sweeper finds it)
 
+    def _attempt(self, job: Job) -> bool | None:
+        """Judge and store: True when stored, False when there was nothing to judge, None
+        after a host fault. A failure leaves the job unacknowledged, so it is delivered again
+        once the lease is over (and poisoned after three deliveries)."""
+        sid = job.submission_id
+        try:
+            return self._judge_and_store(job)
+        except HostFault as exc:
+            log.warning("submission %s: %s; it will be judged again", sid, exc)
+            self._note_failure(sid, f"host fault on {self.name}: {exc}")
+            return None
+        except Exception as exc:  # infrastructure trouble (Redis) or a bug
+            log.exception("submission %s: storing the judgement failed; it will be retried", sid)
+            self._note_failure(sid, f"{type(exc).__name__}: {exc}")
+            return False
+
     def _judge_and_store(self, job: Job) -> bool:
         """Judge and persist; True when a judgement was stored (False: nothing to judge)."""
         sid = job.submission_id
-        started = self._start(sid)
-        if started is None:  # already judged (a duplicate delivery) or unknown
-            self._announce_again(sid)
-            self.core.queue.ack(job)
+        started = self._until_reachable(lambda: self._start(sid))
+        if started is None:  # already judged (a duplicate delivery) or not found
+            self._not_started(job)
             return False
         judgement = self._judgement(started)
-        update = standings.record(self.core, judgement)
+        update = self._until_reachable(lambda: standings.record(self.core, judgement))
         self._announce(sid, judgement.judgement, judgement.verdict.value, judgement.score, update)
         self.core.queue.ack(job)
         with self._lock:
@@ -222,14 +262,54 @@ class JudgeHost:
         )
         self.core.redis.set(keys.processed(sid, judgement), 1, ex=PROCESSED_TTL_SECONDS)
 
-    def _announce_again(self, sid: int) -> None:
-        """A judged submission delivered again: its judging host may have committed and then
-        failed to announce (Redis unreachable, killed). No tombstone: announce once more
-        (boards apply an event once; a second `finished` says the same)."""
+    def _until_reachable(self, action: Callable[[], T]) -> T:
+        """`action`, tried again while PostgreSQL is unreachable: the worker keeps its job (the
+        heartbeat renews the lease) rather than drop a judgement or claim jobs it cannot
+        start. A host told to stop gives up (the job is delivered again later)."""
+        wait_seconds = _RETRY_FIRST_SECONDS
+        while True:
+            try:
+                return action()
+            except ServiceUnavailable as exc:
+                if self.stopping.is_set():
+                    raise
+                log.warning("PostgreSQL unreachable (%s); trying again in %.1f s", exc, wait_seconds)
+                self.stopping.wait(wait_seconds)
+                wait_seconds = min(wait_seconds * 2, _RETRY_MAX_SECONDS)
+
+    def _not_started(self, job: Job) -> None:
+        """Nothing to judge. A judged submission delivered again: its judging host may have
+        committed and then failed to announce (Redis unreachable, killed). No tombstone:
+        announce once more (boards apply an event once; a second `finished` says the same).
+        Or no such submission: see `_missing`."""
+        sid = job.submission_id
         done = standings.stored(self.core, sid)
-        if done is not None and not self.core.redis.exists(keys.processed(sid, done.judgement)):
+        if done is None:
+            self._missing(job)
+            return
+        if not self.core.redis.exists(keys.processed(sid, done.judgement)):
             log.info("submission %s: judged, announcing its result again", sid)
             self._announce(sid, done.judgement, done.verdict, done.score, done.update)
+        self.core.queue.ack(job)
+
+    def _missing(self, job: Job) -> None:
+        """No such submission. Intake commits the row before it enqueues, so a row not seen
+        yet (a lagging replica, a commit made visible late) turns up soon: the job stays
+        unacknowledged and comes back after its lease. Past `missing_grace_seconds` it is
+        dropped: the row is gone or in another database, and should it ever show up unjudged
+        the sweeper, which works from PostgreSQL, enqueues it again."""
+        with self._lock:
+            self.missing += 1
+        age_seconds = time.time() - int(job.entry_id.split("-")[0]) / 1000
+        if age_seconds < self.config.missing_grace_seconds:
+            log.warning("submission %s: not found; its job is kept to be tried again", job.submission_id)
+            return
+        log.warning(
+            "submission %s: still not found %.0f s after it was queued; its job is dropped",
+            job.submission_id,
+            age_seconds,
+        )
+        self.core.queue.ack(job)
 
     def _start(self, submission_id: int) -> tasks.Started | None:
         with self.core.db.transaction() as cur:
@@ -245,7 +325,9 @@ class JudgeHost:
     def _judge(self, task: Task, retries: int = 1) -> Judgement:
         try:
             with self.sandbox.box() as box:
-                return judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
+                return self._judge_in(box, task)
+        except HostFault:
+            raise
         except SandboxError as exc:  # an infrastructure fault: retried, then JE
             if retries > 0:
                 log.warning("submission %s: sandbox fault, retrying: %s", task.submission_id, exc)
@@ -255,6 +337,18 @@ class JudgeHost:
         except Exception as exc:  # a bug: logged with its traceback, JE, never a crash
             log.exception("submission %s: judge error", task.submission_id)
             return _judge_error(task, f"judge error: {type(exc).__name__}: {exc}", self.name)
+
+    def _judge_in(self, box: Any, task: Task) -> Judgement:
+        _require_space(box)
+        try:
+            judgement = judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
+        except OSError as exc:
+            if exc.errno not in _DISK_FULL:
+                raise
+            raise HostFault(f"the judge host's disk is full: {exc}") from exc  # writing an input, say
+        if judgement.verdict is not Verdict.AC:
+            _require_space(box)  # a run that failed for want of space is not the contestant's fault
+        return judgement
 
     def _progress(self, task: Task, outcome: CaseOutcome) -> None:
         try:
@@ -282,6 +376,16 @@ class JudgeHost:
             self.core.queue.release_lease(submission_id, self.name)
         except Exception:
             log.exception("releasing the lease of %s failed; it expires by itself", submission_id)
+
+
+def _require_space(box: Any) -> None:
+    """Raise HostFault when the filesystem of the box's input and output files is full."""
+    io: Path | None = getattr(getattr(box, "spec", None), "io", None)
+    if io is None:  # a box that keeps no files on this host
+        return
+    free_bytes = shutil.disk_usage(io).free
+    if free_bytes < MIN_FREE_BYTES:
+        raise HostFault(f"the judge host's working space {io} is full ({free_bytes // 1024} KiB free)")
 
 
 def _judge_error(task: Task, reason: str, host: str) -> Judgement:

@@ -16,9 +16,13 @@ from codearena.errors import CodeArenaError
 
 log = logging.getLogger("codearena.http")
 JSON_HEADERS = {"Content-Type": "application/json"}
+RETRY_AFTER_SECONDS = 2  # a restarting PostgreSQL or Redis is usually back within seconds
 
 
 def error_response(status: int, code: str, message: str, retry_after: int | None = None) -> Response:
+    """Our JSON error; a 429 or 503 says when to try again (Retry-After, seconds)."""
+    if retry_after is None and status == 503:  # a restarting PostgreSQL or Redis
+        retry_after = RETRY_AFTER_SECONDS
     headers = JSON_HEADERS if retry_after is None else {**JSON_HEADERS, "Retry-After": str(retry_after)}
     return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
@@ -40,8 +44,8 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
             except psycopg2.DataError as exc:  # a value the database cannot store: the input's fault
                 log.warning("data error: %s", exc)
                 return error_response(400, "invalid_data", "a value in the request is out of range")
-            except redis.RedisError as exc:
-                log.warning("redis unavailable: %s", exc)
+            except (redis.RedisError, psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                log.warning("a backing service is unavailable: %s", exc)
                 return error_response(503, "service_unavailable", "a backing service is unavailable")
 
         return run

@@ -16,6 +16,8 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import redis
+
 from codearena import contests, keys
 from codearena.core import Core
 from codearena.delivery import Delivery
@@ -28,6 +30,7 @@ LEADER_KEY = "fanout:leader"
 LEASE_SECONDS = 5
 DELIVERY_SHARE = 0.5  # of the time, at most, spent delivering one topic's boards (bench/fanout.py)
 LONGEST_INTERVAL_SECONDS = 1.0  # between two `leaderboard` messages on a topic, however slow
+RECONNECT_SECONDS = 0.5  # between two attempts to reach a restarting Redis
 
 
 class Fanout:
@@ -48,7 +51,7 @@ class Fanout:
         next_tick = time.monotonic()
         try:
             while not stop.is_set():
-                message = pubsub.get_message(timeout=max(0.0, min(0.05, next_tick - time.monotonic())))
+                message = _receive(pubsub, max(0.0, min(0.05, next_tick - time.monotonic())), stop)
                 if message is not None:
                     self._guard(self.on_message, message["data"])
                 if time.monotonic() >= next_tick:
@@ -151,6 +154,19 @@ class Fanout:
             if self.core.redis.set(keys.announced_state(contest["id"], state), 1, nx=True, ex=86400):
                 for topic in (contest_topic(contest["id"]), jury_topic(contest["id"])):
                     self.core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state)
+
+
+def _receive(pubsub: Any, timeout: float, stop: threading.Event) -> dict[str, Any] | None:
+    """The next pub/sub message, or None. Redis restarting: the next call reconnects, and
+    redis-py subscribes again on connecting (events published meanwhile are in the topics'
+    streams, which clients replay with `since`)."""
+    try:
+        message: dict[str, Any] | None = pubsub.get_message(timeout=timeout)
+        return message
+    except redis.RedisError as exc:
+        log.warning("fan-out: Redis unreachable (%s); reconnecting", exc)
+        stop.wait(RECONNECT_SECONDS)
+        return None
 
 
 def coalescing_interval(delivery_seconds: float, shortest: float) -> float:
