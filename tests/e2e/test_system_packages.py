@@ -174,7 +174,13 @@ def test_without_apt_get_it_names_what_is_missing(fake_apt: FakeApt) -> None:
 
 def test_each_make_target_runs_the_step_for_itself_before_anything_else() -> None:
     for target in ("demo", "test", "install", "images"):
-        plan = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        plan = subprocess.run(
+            ["make", "--no-print-directory", "-n", target],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         step = f"layers/codearena/cli/system_packages.py {target}"
         commands = [line for line in plan.stdout.splitlines() if not line.startswith("command -v")]
         assert step in commands[0], plan.stdout
