@@ -18,9 +18,11 @@ log = logging.getLogger("codearena.http")
 JSON_HEADERS = {"Content-Type": "application/json"}
 
 
-def error_response(status: int, code: str, message: str) -> Response:
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        body={"error": {"code": code, "message": message}}, status_code=status, headers=JSON_HEADERS
+        body={"error": {"code": code, "message": message}},
+        status_code=status,
+        headers={**(headers or {}), **JSON_HEADERS},
     )
 
 
@@ -51,14 +53,16 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def install_error_shape(app: Chalice) -> None:
-    """Reshape Chalice's own errors ({"Code", "Message"}: bad JSON, 405, 415, 500) into ours."""
+    """Reshape Chalice's own errors ({"Code", "Message"}: bad JSON, 405, 415, 500) into ours,
+    keeping their headers (a 405's Allow)."""
 
     @app.middleware("http")
     def reshape(event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)
         body = response.body
         if isinstance(body, dict) and set(body) == {"Code", "Message"}:
-            return error_response(response.status_code, _snake(str(body["Code"])), str(body["Message"]))
+            code, message = _snake(str(body["Code"])), str(body["Message"])
+            return error_response(response.status_code, code, message, response.headers)
         return response
 
 
