@@ -140,7 +140,7 @@ NEW_PROBLEM = obj(
 )
 ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
-    example={"problem_id": 1, "label": "B"},
+    example={"problem_id": 2, "label": "B"},
 )
 ROLE = obj({"role": enum(ROLES)}, example={"role": "jury"})
 

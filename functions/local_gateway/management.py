@@ -36,20 +36,18 @@ class ConnectionsApi:
                 "the @connections API takes only requests signed with the gateway's secret",
                 headers={"x-amzn-ErrorType": "ForbiddenException"},
             )
-        connection_id = request.path_params["connection_id"]
-        if request.method == "POST":
+        return self._answer(request.method, request.path_params["connection_id"], body)
+
+    def _answer(self, method: str, connection_id: str, body: bytes) -> Response:
+        if method == "POST":
             return _gone() if self.hub.send_many([connection_id], body) else Response(status_code=200)
-        if request.method == "GET":
+        if method == "GET":
             info = self.hub.info(connection_id)
             return JSONResponse(info) if info else _gone()
-        if request.method == "DELETE":
+        if method == "DELETE":
             return Response(status_code=204) if self.hub.close(connection_id) else _gone()
-        return json_error(
-            405,
-            "method_not_allowed",
-            f"Unsupported method: {request.method}",
-            headers={"Allow": ", ".join(METHODS)},
-        )
+        allow = {"Allow": ", ".join(METHODS)}
+        return json_error(405, "method_not_allowed", f"Unsupported method: {method}", headers=allow)
 
     def _allowed(self, request: Request, body: bytes) -> bool:
         peer = request.client.host if request.client else ""

@@ -143,16 +143,26 @@ def build(
         if thread is not None:
             thread.join(timeout=5)
 
-    routes: list[BaseRoute] = [WebSocketRoute("/ws", sockets.endpoint)]
-    if config.connections_secret:
-        routes.append(Route(CONNECTIONS_PATH, AnyMethod(ConnectionsApi(hub, config.connections_secret))))
-    routes.append(Route("/{path:path}", AnyMethod(handle)))
     return Starlette(
-        routes=routes,
+        routes=_routes(sockets, hub, handle, config),
         middleware=[Middleware(EdgeGuard)],
         exception_handlers={BodyTooLarge: body_too_large},
         lifespan=lifespan,
     )
+
+
+def _routes(
+    sockets: WebSocketBridge,
+    hub: ConnectionHub,
+    handle: Callable[[Request], Awaitable[Response]],
+    config: GatewayConfig,
+) -> list[BaseRoute]:
+    """/ws, @connections when a secret is configured, and everything else (the app, web/)."""
+    routes: list[BaseRoute] = [WebSocketRoute("/ws", sockets.endpoint)]
+    if config.connections_secret:
+        routes.append(Route(CONNECTIONS_PATH, AnyMethod(ConnectionsApi(hub, config.connections_secret))))
+    routes.append(Route("/{path:path}", AnyMethod(handle)))
+    return routes
 
 
 class AnyMethod:

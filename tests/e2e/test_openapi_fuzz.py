@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from codearena import contests, submissions, users
+from codearena.auth import Principal
 from codearena.core import Core
 from codearena.models import Role
 from tests.e2e.common import A_PLUS_B, SUM
@@ -49,32 +50,38 @@ def token_of(core: Core, username: str, role: Role) -> str:
 
 
 def seed(core: Core) -> dict[str, str]:
-    """A frozen running contest 1 with problem 1 as A and submission 1: the document's
-    examples (ids 1) reach them. User 1 is a bystander whose role the examples change; the
-    users whose tokens the fuzzer holds get ids it does not guess, so it cannot demote them."""
+    """Users and a contest the document's examples reach; the tokens the fuzzer holds."""
+    tokens = seed_users(core)
+    seed_contest(core, core.tokens.verify(tokens["contestant"]))
+    return tokens
+
+
+def seed_users(core: Core) -> dict[str, str]:
+    """User 1 is a bystander whose role the examples change. The users whose tokens the
+    fuzzer holds get ids it does not guess (the stateful phase may still learn the admin's
+    from /auth/me and demote it: the examples, which run first, give each operation its 2xx)."""
     users.create_user(core, "bystander", "bystander-password")
     with core.db.transaction() as cur:
         cur.execute("SELECT setval('users_id_seq', %s)", (10**15,))
-    tokens = {
+    return {
         "admin": token_of(core, "organizer", Role.ADMIN),
         "contestant": token_of(core, "alice", Role.CONTESTANT),
     }
+
+
+def seed_contest(core: Core, contestant: Principal) -> None:
+    """Contest 1, running and frozen, with problem 1 as A; problem 2 in no contest; submission 1."""
     now = core.clock()
-    times = {
-        "start_at": now - timedelta(hours=1),
-        "freeze_at": now - timedelta(minutes=10),
-        "end_at": now + timedelta(hours=1),
-    }
+    times = {"start_at": now - timedelta(hours=1), "freeze_at": now - timedelta(minutes=10)}
+    times["end_at"] = now + timedelta(hours=1)
     contest = contests.create_contest(
         core, {"title": "Fuzz Cup", **{k: t.isoformat() for k, t in times.items()}}
     )
     problem = contests.create_problem(core, A_PLUS_B)
     contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
-    alice = core.tokens.verify(tokens["contestant"])
-    submissions.submit(
-        core, alice, contest["id"], {"problem_id": problem["id"], "language": "python", "source": SUM}
-    )
-    return tokens
+    contests.create_problem(core, {**A_PLUS_B, "title": "A+B again"})
+    source = {"problem_id": problem["id"], "language": "python", "source": SUM}
+    submissions.submit(core, contestant, contest["id"], source)
 
 
 def config_file(directory: Path, tokens: dict[str, str]) -> Path:
@@ -93,32 +100,20 @@ def run_schemathesis(
     gateway: str, tokens: dict[str, str], directory: Path
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     har = directory / "requests.har"
-    command = [
-        str(ST),
-        "--config-file",
-        str(config_file(directory, tokens)),
-        "run",
-        f"{gateway}/openapi.json",
-        "--header",
-        f"Authorization: Bearer {tokens['admin']}",
-        "--checks",
-        CHECKS,
-        "--exclude-checks",
-        EXCLUDED_CHECKS,
-        "--max-examples",
-        str(MAX_EXAMPLES),
-        "--seed",
-        str(SEED),
-        "--workers",
-        "1",
-        "--generation-database",
-        "none",
-        "--no-color",
-        "--report",
-        "har",
-        "--report-har-path",
-        str(har),
-    ]
+    options = {
+        "--header": f"Authorization: Bearer {tokens['admin']}",
+        "--checks": CHECKS,
+        "--exclude-checks": EXCLUDED_CHECKS,
+        "--max-examples": str(MAX_EXAMPLES),
+        "--seed": str(SEED),
+        "--workers": "1",
+        "--generation-database": "none",
+        "--report": "har",
+        "--report-har-path": str(har),
+    }
+    config = config_file(directory, tokens)
+    command = [str(ST), "--config-file", str(config), "run", f"{gateway}/openapi.json", "--no-color"]
+    command += [part for option in options.items() for part in option]
     result = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
     return result, har
 
