@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
 
 from codearena import users
 from codearena.config import Settings
@@ -55,9 +56,6 @@ def test_paths_with_control_characters_are_400(edge: Gateway, core: Core) -> Non
 
 
 def test_a_websocket_path_with_a_control_character_is_refused(edge: Gateway) -> None:
-    from websockets.exceptions import InvalidStatus
-    from websockets.sync.client import connect
-
     with pytest.raises(InvalidStatus) as refused:
         with connect(edge.base.replace("http://", "ws://") + "/ws%0A"):
             pass
