@@ -19,12 +19,21 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 RETRY_AFTER_SECONDS = 2  # a restarting PostgreSQL or Redis is usually back within seconds
 
 
-def error_response(status: int, code: str, message: str, retry_after: int | None = None) -> Response:
-    """Our JSON error; a 429 or 503 says when to try again (Retry-After, seconds)."""
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Our JSON error, keeping `headers` (e.g. a 405's Allow); a 429 or 503 says when to try
+    again (Retry-After, seconds)."""
     if retry_after is None and status == 503:  # a restarting PostgreSQL or Redis
         retry_after = RETRY_AFTER_SECONDS
-    headers = JSON_HEADERS if retry_after is None else {**JSON_HEADERS, "Retry-After": str(retry_after)}
-    return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+    merged = {**(headers or {}), **JSON_HEADERS}
+    if retry_after is not None:
+        merged["Retry-After"] = str(retry_after)
+    return Response(body={"error": {"code": code, "message": message}}, status_code=status, headers=merged)
 
 
 def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
@@ -54,14 +63,16 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def install_error_shape(app: Chalice) -> None:
-    """Reshape Chalice's own errors ({"Code", "Message"}: bad JSON, 405, 415, 500) into ours."""
+    """Reshape Chalice's own errors ({"Code", "Message"}: bad JSON, 405, 415, 500) into ours,
+    keeping their headers (a 405's Allow)."""
 
     @app.middleware("http")
     def reshape(event: Any, get_response: Callable[[Any], Response]) -> Response:
         response = get_response(event)
         body = response.body
         if isinstance(body, dict) and set(body) == {"Code", "Message"}:
-            return error_response(response.status_code, _snake(str(body["Code"])), str(body["Message"]))
+            code, message = _snake(str(body["Code"])), str(body["Message"])
+            return error_response(response.status_code, code, message, headers=response.headers)
         return response
 
 

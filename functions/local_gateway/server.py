@@ -9,28 +9,40 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import json
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from chalice import Chalice
 from chalice.config import Config
-from chalice.local import LocalChalice, LocalGateway, LocalGatewayException
+from chalice.local import (
+    LambdaEventConverter,
+    LocalChalice,
+    LocalGateway,
+    LocalGatewayException,
+    RouteMatcher,
+)
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute, request_response
+from starlette.types import Receive, Scope, Send
 
 from codearena.fanout import Fanout
+from local_gateway.addresses import source_ip
+from local_gateway.config import MAX_WS_MESSAGE_BYTES, GatewayConfig
+from local_gateway.errors import json_error
+from local_gateway.guard import BodyTooLarge, EdgeGuard, body_too_large
+from local_gateway.management import PATH as CONNECTIONS_PATH
+from local_gateway.management import ConnectionsApi
 from local_gateway.websockets import ConnectionHub, WebSocketBridge
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 
 
 def load_chalice_app(functions_dir: Path = FUNCTIONS_DIR) -> Chalice:
@@ -43,26 +55,40 @@ def load_chalice_app(functions_dir: Path = FUNCTIONS_DIR) -> Chalice:
     return app
 
 
-def error_body(code: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message}}).encode()
+class _CallerEvents(LambdaEventConverter):
+    """Chalice's event converter with the caller's address as `identity.sourceIp` instead of
+    its fixed 127.0.0.1. The address is the calling thread's: each request runs in a worker
+    thread of its own, which sets it just before the event is built."""
+
+    def __init__(self, app: Chalice) -> None:
+        super().__init__(RouteMatcher(list(app.routes)), app.api.binary_types)
+        self.caller = threading.local()
+
+    def create_lambda_event(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = super().create_lambda_event(method, path, headers, body)
+        event["requestContext"]["identity"]["sourceIp"] = getattr(self.caller, "address", "")
+        return event
 
 
 class ChaliceBridge:
     def __init__(self, app: Chalice) -> None:
         config = Config.create(chalice_app=app, lambda_timeout=30, lambda_memory_size=512)
         self._gateway = LocalGateway(app, config)
+        self._events = _CallerEvents(app)
+        self._gateway.event_converter = self._events
 
-    def __call__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+    def __call__(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, address: str = ""
+    ) -> Response:
+        self._events.caller.address = address
         try:
             result = self._gateway.handle_request(method, path, headers, body or None)
         except LocalGatewayException:
             # API Gateway answers an unknown route with 403 "Missing Authentication Token";
             # infra/ maps that gateway response to this same 404 JSON in AWS.
-            return Response(
-                error_body("route_not_found", f"no route {method} {path.split('?')[0]}"),
-                status_code=404,
-                media_type="application/json",
-            )
+            return json_error(404, "route_not_found", f"no route {method} {path.split('?')[0]}")
         return Response(
             _body(result),
             status_code=result["statusCode"],
@@ -75,15 +101,21 @@ def _body(result: dict[str, Any]) -> bytes:
     return body.encode() if isinstance(body, str) else body
 
 
-def build(web_dir: Path | None = None, app: Chalice | None = None, fanout: bool = True) -> Starlette:
-    """The gateway: REST (the Chalice app), WebSocket at /ws, @connections, and web/.
-
-    With `fanout`, the process also runs the fan-out, delivering to its own connections."""
+def build(
+    web_dir: Path | None = None,
+    app: Chalice | None = None,
+    fanout: bool = True,
+    config: GatewayConfig | None = None,
+) -> Starlette:
+    """The gateway: REST (the Chalice app), WebSocket at /ws, web/, and, when configured,
+    @connections. With `fanout`, the process also runs the fan-out, delivering to its own
+    connections."""
+    config = config or GatewayConfig.from_env()
     app = app or load_chalice_app()
     bridge = ChaliceBridge(app)
     hub = ConnectionHub()
     module = importlib.import_module("app")
-    sockets = WebSocketBridge(app, module, hub)
+    sockets = WebSocketBridge(app, module, hub, config.trusted_proxy_hops)
     realtime = module.realtime
     realtime.delivery = hub
     web = (web_dir or FUNCTIONS_DIR.parent / "web").resolve()
@@ -94,7 +126,9 @@ def build(web_dir: Path | None = None, app: Chalice | None = None, fanout: bool 
             return FileResponse(static)
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k: v for k, v in request.headers.items()}
-        return await run_in_threadpool(bridge, request.method, path, headers, await request.body())
+        body = await request.body()  # at most MAX_BODY_BYTES: EdgeGuard counts while it is read
+        address = _caller(request, config)
+        return await run_in_threadpool(bridge, request.method, path, headers, body, address)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -110,13 +144,42 @@ def build(web_dir: Path | None = None, app: Chalice | None = None, fanout: bool 
             thread.join(timeout=5)
 
     return Starlette(
-        routes=[
-            WebSocketRoute("/ws", sockets.endpoint),
-            Route("/@connections/{connection_id}", sockets.manage, methods=["POST", "GET", "DELETE"]),
-            Route("/{path:path}", handle, methods=_METHODS),
-        ],
+        routes=_routes(sockets, hub, handle, config),
+        middleware=[Middleware(EdgeGuard)],
+        exception_handlers={BodyTooLarge: body_too_large},
         lifespan=lifespan,
     )
+
+
+def _routes(
+    sockets: WebSocketBridge,
+    hub: ConnectionHub,
+    handle: Callable[[Request], Awaitable[Response]],
+    config: GatewayConfig,
+) -> list[BaseRoute]:
+    """/ws, @connections when a secret is configured, and everything else (the app, web/)."""
+    routes: list[BaseRoute] = [WebSocketRoute("/ws", sockets.endpoint)]
+    if config.connections_secret:
+        routes.append(Route(CONNECTIONS_PATH, AnyMethod(ConnectionsApi(hub, config.connections_secret))))
+    routes.append(Route("/{path:path}", AnyMethod(handle)))
+    return routes
+
+
+class AnyMethod:
+    """A request handler Starlette routes every method to (it routes a plain function for GET
+    only and answers the others with a plain-text 405): the handler answers them itself, and
+    the Chalice app answers a method a route lacks with the JSON 405 and Allow."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Response]]) -> None:
+        self._app = request_response(handler)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+
+def _caller(request: Request, config: GatewayConfig) -> str:
+    peer = request.client.host if request.client else None
+    return source_ip(peer, request.headers.getlist("x-forwarded-for"), config.trusted_proxy_hops)
 
 
 def _static_file(web: Path, request: Request) -> Path | None:
@@ -147,4 +210,5 @@ def serve(host: str, port: int, web_dir: Path | None = None) -> None:
         access_log=False,
         ws=FrameWriter,
         ws_per_message_deflate=False,
+        ws_max_size=MAX_WS_MESSAGE_BYTES,
     )

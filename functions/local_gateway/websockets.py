@@ -1,25 +1,26 @@
 """The local WebSocket endpoint: browser connections become the API Gateway events the
 Chalice handlers receive, and messages reach connections through `ConnectionHub`, the
-in-process implementation of the delivery interface (also served as `@connections`)."""
+in-process implementation of the delivery interface (management.py serves it as
+`@connections` when configured)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import secrets
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
 from chalice import Chalice
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from local_gateway.addresses import source_ip
+from local_gateway.errors import deny, json_error
 from local_gateway.frames import FrameWriter, frame_writer, text_frame
 
 log = logging.getLogger("codearena.gateway.ws")
@@ -34,6 +35,7 @@ class _Client:
     socket: WebSocket
     writer: FrameWriter
     loop: asyncio.AbstractEventLoop
+    source_ip: str
     connected_at: float = field(default_factory=time.time)
 
 
@@ -71,7 +73,13 @@ class ConnectionHub:
         client = self._clients.get(connection_id)
         if client is None:
             return None
-        return {"ConnectedAt": client.connected_at, "Identity": {"SourceIp": "127.0.0.1"}}
+        # GetConnection's answer as API Gateway sends it (boto3 reads these wire names).
+        connected_at = datetime.fromtimestamp(client.connected_at, UTC).isoformat()
+        user_agent = client.socket.headers.get("user-agent", "")
+        return {
+            "connectedAt": connected_at,
+            "identity": {"sourceIp": client.source_ip, "userAgent": user_agent},
+        }
 
     def close(self, connection_id: str) -> bool:
         """Close after the messages already sent to it (the writes queued before this)."""
@@ -85,8 +93,9 @@ class ConnectionHub:
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
 
-    def add(self, connection_id: str, socket: WebSocket, writer: FrameWriter) -> None:
-        self._clients[connection_id] = _Client(connection_id, socket, writer, asyncio.get_running_loop())
+    def add(self, connection_id: str, socket: WebSocket, writer: FrameWriter, address: str) -> None:
+        loop = asyncio.get_running_loop()
+        self._clients[connection_id] = _Client(connection_id, socket, writer, loop, address)
 
     def forget(self, connection_id: str) -> None:
         self._clients.pop(connection_id, None)
@@ -131,7 +140,7 @@ async def _close_quietly(socket: WebSocket) -> None:
 
 
 def _event(
-    socket: WebSocket, connection_id: str, route: str, kind: str, body: str | None = None
+    socket: WebSocket, connection_id: str, address: str, route: str, kind: str, body: str | None = None
 ) -> dict[str, Any]:
     context = {
         "routeKey": route,
@@ -142,6 +151,7 @@ def _event(
         "domainName": socket.headers.get("host", "127.0.0.1"),
         "requestId": secrets.token_hex(8),
         "connectedAt": int(time.time() * 1000),
+        "identity": {"sourceIp": address},
     }
     event: dict[str, Any] = {"requestContext": context, "isBase64Encoded": False, "body": body}
     if kind == "CONNECT":
@@ -151,11 +161,14 @@ def _event(
 
 
 class WebSocketBridge:
-    def __init__(self, app: Chalice, module: ModuleType, hub: ConnectionHub) -> None:
+    def __init__(
+        self, app: Chalice, module: ModuleType, hub: ConnectionHub, trusted_proxy_hops: int = 0
+    ) -> None:
         # The module attributes are the Lambda entry points Chalice wraps around each handler.
         handlers = app.websocket_handlers.items()
         self._handlers = {route: getattr(module, config.name) for route, config in handlers}
         self.hub = hub
+        self._trusted_proxy_hops = trusted_proxy_hops
 
     def _call(self, route: str, event: dict[str, Any]) -> dict[str, Any]:
         return dict(self._handlers[route](event, None) or {})
@@ -167,50 +180,29 @@ class WebSocketBridge:
             await socket.close(code=1011)
             return
         connection_id = secrets.token_urlsafe(12)
+        address = self._source_ip(socket)
         answer = await run_in_threadpool(
-            self._call, "$connect", _event(socket, connection_id, "$connect", "CONNECT")
+            self._call, "$connect", _event(socket, connection_id, address, "$connect", "CONNECT")
         )
         status = int(answer.get("statusCode", 200))
         if status != 200:
-            await _deny(socket, status)
+            await deny(socket, json_error(status, "unauthorized", "the token is invalid or expired"))
             return
         await socket.accept()
-        self.hub.add(connection_id, socket, writer)
+        self.hub.add(connection_id, socket, writer, address)
         try:
             while True:
                 body = await socket.receive_text()
-                event = _event(socket, connection_id, "$default", "MESSAGE", body)
+                event = _event(socket, connection_id, address, "$default", "MESSAGE", body)
                 await run_in_threadpool(self._call, "$default", event)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             self.hub.forget(connection_id)
             await _close_quietly(socket)
-            await run_in_threadpool(
-                self._call, "$disconnect", _event(socket, connection_id, "$disconnect", "DISCONNECT")
-            )
+            event = _event(socket, connection_id, address, "$disconnect", "DISCONNECT")
+            await run_in_threadpool(self._call, "$disconnect", event)
 
-    # --- the @connections management API, as API Gateway serves it ----------------------
-    async def manage(self, request: Request) -> Response:
-        connection_id = request.path_params["connection_id"]
-        if request.method == "POST":
-            gone = self.hub.send_many([connection_id], await request.body())
-            return _gone() if gone else Response(status_code=200)
-        if request.method == "GET":
-            info = self.hub.info(connection_id)
-            return JSONResponse(info) if info else _gone()
-        return Response(status_code=204) if self.hub.close(connection_id) else _gone()
-
-
-def _gone() -> Response:
-    return JSONResponse(
-        {"message": "GoneException"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"}
-    )
-
-
-async def _deny(socket: WebSocket, status: int) -> None:
-    body = json.dumps({"error": {"code": "unauthorized", "message": "the token is invalid or expired"}})
-    try:
-        await socket.send_denial_response(Response(body, status_code=status, media_type="application/json"))
-    except RuntimeError:  # the server cannot send an HTTP answer to the upgrade: close instead
-        await socket.close(code=4000 + status)
+    def _source_ip(self, socket: WebSocket) -> str:
+        peer = socket.client.host if socket.client else None
+        return source_ip(peer, socket.headers.getlist("x-forwarded-for"), self._trusted_proxy_hops)

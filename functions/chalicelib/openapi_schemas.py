@@ -1,0 +1,325 @@
+"""The JSON Schemas of /openapi.json (OpenAPI 3.0): request bodies with the limits the core's
+validators enforce (layers/codearena/validation.py and the modules calling it), and the
+answers whose shape is fixed. A limit changed there is changed here; the fuzz test
+(tests/e2e/test_openapi_fuzz.py) finds the two disagreeing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codearena.config import MAX_SOURCE_BYTES
+from codearena.models import LANGUAGES, ContestState, Role, ScoringType, SubmissionStatus, Verdict
+
+Schema = dict[str, Any]
+
+ID_MAX = 10**18 - 1  # ids are at most 18 digits (validation.is_id): a PostgreSQL bigint
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """`schema` or null (OpenAPI 3.0 ignores siblings of a $ref, hence the allOf)."""
+    return {"nullable": True, "allOf": [schema]} if "$ref" in schema else {**schema, "nullable": True}
+
+
+def integer(low: int, high: int, **extra: Any) -> Schema:
+    return {"type": "integer", "minimum": low, "maximum": high, **extra}
+
+
+def string(min_len: int = 0, max_len: int | None = None, **extra: Any) -> Schema:
+    limits = {"minLength": min_len} | ({"maxLength": max_len} if max_len is not None else {})
+    return {"type": "string", **limits, **extra}
+
+
+def enum(values: tuple[str, ...] | list[str]) -> Schema:
+    return {"type": "string", "enum": list(values)}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None, **extra: Any) -> Schema:
+    """An object with `required` and `optional` properties; others are allowed and ignored."""
+    schema: Schema = {"type": "object", "properties": {**required, **(optional or {})}, **extra}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def array(items: Schema, min_items: int = 0, max_items: int | None = None) -> Schema:
+    limits = {"minItems": min_items} | ({"maxItems": max_items} if max_items is not None else {})
+    return {"type": "array", "items": items, **limits}
+
+
+ID = integer(1, ID_MAX)
+TIME = string(format="date-time", description="ISO 8601 with a zone, years 1970 to 9998")
+ROLES = [role.value for role in Role]
+VERDICTS = [verdict.value for verdict in Verdict]
+CHECKER = string(
+    1,
+    100,
+    pattern=r"^(?:exact|tokens|float(?::(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?){0,2})$",
+    description="tokens (default), exact, float, float:TOL or float:ABS:REL (finite, not negative)",
+)
+
+# --- request bodies -------------------------------------------------------------------------
+REGISTER = obj(
+    {
+        "username": string(3, 32, pattern=r"^[A-Za-z0-9_.-]{3,32}$"),
+        "password": string(8, 128),
+    },
+    example={"username": "carol", "password": "carol-password"},
+)
+LOGIN = obj(
+    {"username": string(1, 64), "password": string(1, 128)},
+    example={"username": "carol", "password": "carol-password"},
+)
+SUBMISSION = obj(
+    {
+        "problem_id": integer(1, 2**62),
+        "language": enum(LANGUAGES),
+        "source": string(
+            1, MAX_SOURCE_BYTES, pattern=r"\S", description="at most 64 KiB of UTF-8, not blank"
+        ),
+    },
+    example={"problem_id": 1, "language": "python", "source": "print(sum(map(int, input().split())))\n"},
+)
+_CONTEST_FIELDS: dict[str, Schema] = {
+    "title": string(1, 200),
+    "start_at": TIME,
+    "end_at": {**TIME, "description": "after start_at"},
+    "freeze_at": nullable({**TIME, "description": "between start_at and end_at; null: no freeze"}),
+    "scoring": {**enum([s.value for s in ScoringType]), "default": "icpc"},
+    "penalty_minutes": integer(0, 1000, default=20),
+    "practice": {"type": "boolean", "default": False},
+    "registration": {
+        **enum(["open", "invite", "approval"]),
+        "default": "open",
+        "description": "open: anyone submits; invite: invited users; approval: users an organizer approved",
+    },
+}
+_REQUIRED_CONTEST_FIELDS = ("title", "start_at", "end_at")
+NEW_CONTEST = obj(
+    {name: _CONTEST_FIELDS[name] for name in _REQUIRED_CONTEST_FIELDS},
+    {name: schema for name, schema in _CONTEST_FIELDS.items() if name not in _REQUIRED_CONTEST_FIELDS},
+    example={
+        "title": "Spring Cup",
+        "start_at": "2026-04-01T10:00:00Z",
+        "end_at": "2026-04-01T15:00:00Z",
+        "freeze_at": "2026-04-01T14:00:00Z",
+        "scoring": "icpc",
+        "penalty_minutes": 20,
+        "practice": False,
+    },
+)
+CONTEST_CHANGE = obj({}, _CONTEST_FIELDS, example={"title": "Spring Cup (final)"})
+_TEST = obj(
+    {"input": string(0, 16 << 20), "answer": string(0, 16 << 20)},
+    {
+        "group": nullable(string(1, 64, default="main", description="the subtask it scores in")),
+        "points": integer(0, 100_000, default=0),
+        "sample": {"type": "boolean", "default": False},
+    },
+)
+NEW_PROBLEM = obj(
+    {
+        "title": string(1, 200),
+        "time_limit_ms": integer(100, 60_000),
+        "memory_limit_kb": integer(16_384, 4_194_304),
+        "tests": array(_TEST, 1, 500),
+    },
+    {
+        "statement": nullable(string(0, 200_000, default="")),
+        "points": integer(0, 100_000, default=100),
+        "checker": {**CHECKER, "default": "tokens"},
+    },
+    example={
+        "title": "A+B",
+        "statement": "Print a + b.",
+        "time_limit_ms": 2000,
+        "memory_limit_kb": 262144,
+        "tests": [
+            {"input": "1 2\n", "answer": "3\n", "sample": True},
+            {"input": "5 7\n", "answer": "12\n"},
+        ],
+    },
+)
+ATTACHMENT = obj(
+    {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
+    example={"problem_id": 2, "label": "B"},
+)
+ROLE = obj({"role": enum(ROLES)}, example={"role": "jury"})
+LOGOUT = obj({}, {"everywhere": {"type": "boolean", "default": False}}, example={"everywhere": False})
+PASSWORD_CHANGE = obj(
+    {"current_password": string(1, 128), "new_password": string(8, 128)},
+    example={"current_password": "pat-password", "new_password": "violet-harbour-lamp"},
+)
+BAN = obj({}, {"reason": string(0, 500)}, example={"reason": "shared solutions during the contest"})
+PARTICIPANT_STATUS = obj(
+    {"status": enum(["invited", "approved", "rejected"])}, example={"status": "approved"}
+)
+
+# --- answers --------------------------------------------------------------------------------
+ERROR = obj({"error": obj({"code": string(1), "message": string(1)})})
+USER = obj({"id": ID, "username": string(1), "role": enum(ROLES)})
+REGISTERED = obj({"id": ID, "username": string(1)})
+TOKEN = obj({"token": string(1), "expires_at": TIME, "user": ref("User")})
+LANGUAGE_LIST = obj({"languages": array(enum(LANGUAGES))})
+CONTEST = obj(
+    {
+        "id": ID,
+        "title": string(1),
+        "start_at": TIME,
+        "end_at": TIME,
+        "freeze_at": nullable(TIME),
+        "unfrozen_at": nullable(TIME),
+        "scoring": enum([s.value for s in ScoringType]),
+        "penalty_minutes": integer(0, 1000),
+        "practice": {"type": "boolean"},
+        "registration": enum(["open", "invite", "approval"]),
+        "state": enum([s.value for s in ContestState]),
+    }
+)
+CONTEST_LIST = obj({"contests": array(ref("Contest"))})
+CONTEST_WITH_LABELS = {
+    "allOf": [ref("Contest"), obj({"problems": array(obj({"id": ID, "label": string(1)}))})]
+}
+_PROBLEM_FIELDS: dict[str, Schema] = {
+    "id": ID,
+    "label": string(1),
+    "title": string(1),
+    "time_limit_ms": {"type": "integer"},
+    "memory_limit_kb": {"type": "integer"},
+    "points": {"type": "integer"},
+}
+PROBLEM_LIST = obj({"problems": array(obj(_PROBLEM_FIELDS))})
+PROBLEM = obj(
+    {**_PROBLEM_FIELDS, "statement": string(), "samples": array(obj({"input": string(), "answer": string()}))}
+)
+NEW_PROBLEM_ANSWER = obj(
+    {
+        "id": ID,
+        "title": string(1),
+        "statement": string(),
+        "time_limit_ms": {"type": "integer"},
+        "memory_limit_kb": {"type": "integer"},
+        "points": {"type": "integer"},
+        "checker": string(1),
+        "tests": integer(1, 500, description="how many tests were stored"),
+    }
+)
+ATTACHED = obj({"contest_id": ID, "problem_id": ID, "label": string(1)})
+_CELL = obj(
+    {
+        "attempts": integer(0, 2**62),
+        "pending": integer(0, 2**62),
+        "solved": {"type": "boolean"},
+        "time_minutes": nullable({"type": "integer"}),
+        "score": {"type": "number"},
+    }
+)
+BOARD_ROW = obj(
+    {
+        "rank": integer(1, 2**62),
+        "user_id": ID,
+        "username": string(1),
+        "solved": integer(0, 2**62),
+        "score": {"type": "number"},
+        "penalty": {"type": "integer", "description": "minutes (icpc)"},
+        "problems": {"type": "object", "additionalProperties": _CELL, "description": "label → cell"},
+    }
+)
+BOARD = obj(
+    {
+        "contest_id": ID,
+        "frozen": {"type": "boolean"},
+        "version": integer(0, 2**62),
+        "total": integer(0, 2**62),
+        "offset": integer(0, 10**7),
+        "rows": array(ref("BoardRow")),
+        "first_solves": {
+            "type": "object",
+            "additionalProperties": ID,
+            "description": "problem label → user id of its first solver",
+        },
+    },
+    {
+        "live_version": {"type": "integer", "description": "the `leaderboard` event sequence on the topic"},
+        "me": nullable(ref("BoardRow")),
+        "at": TIME,
+    },
+)
+QUEUED = obj(
+    {"id": ID, "status": enum([SubmissionStatus.QUEUED.value])},
+    {"replayed": {"type": "boolean", "description": "true: the answer to an earlier Idempotency-Key"}},
+)
+_SUBMISSION_FIELDS: dict[str, Schema] = {
+    "id": ID,
+    "problem_id": ID,
+    "label": string(1),
+    "language": enum(LANGUAGES),
+    "created_at": TIME,
+    "status": enum([s.value for s in SubmissionStatus]),
+    "verdict": nullable(enum(VERDICTS)),
+    "score": nullable({"type": "number"}),
+}
+SUBMISSION_LIST = obj({"submissions": array(obj(_SUBMISSION_FIELDS))})
+_TEST_RESULT = obj(
+    {
+        "index": integer(1, 500),
+        "verdict": enum(VERDICTS),
+        "time_ms": integer(0, 2**31),
+        "memory_kb": integer(0, 2**31),
+    }
+)
+SUBMISSION_DETAIL = obj(
+    {
+        **_SUBMISSION_FIELDS,
+        "contest_id": ID,
+        "user_id": ID,
+        "source": string(1),
+        "tests": array(_TEST_RESULT),
+    },
+    {"compile_output": nullable(string())},
+)
+LOGGED_OUT = obj({"logged_out": enum(["this token", "everywhere"])})
+_ACCOUNT = {"id": ID, "username": string(1), "role": enum(ROLES)}
+USER_LIST = obj({"users": array(obj({**_ACCOUNT, "banned": {"type": "boolean"}}), 0, 50)})
+BANNED = obj({**_ACCOUNT, "banned": {"type": "boolean"}, "ban_reason": string(0, 500)})
+REVOKED = obj({**_ACCOUNT, "tokens_revoked": {"type": "boolean"}})
+_REGISTRATION_MODE = enum(["open", "invite", "approval"])
+REGISTRATION = obj(
+    {
+        "contest_id": ID,
+        "user_id": ID,
+        "registration": _REGISTRATION_MODE,
+        "status": enum(["none", "invited", "pending", "approved", "rejected"]),
+    }
+)
+PARTICIPANTS = obj(
+    {
+        "contest_id": ID,
+        "registration": _REGISTRATION_MODE,
+        "participants": array(
+            obj(
+                {
+                    "user_id": ID,
+                    "username": string(1),
+                    "status": enum(["invited", "pending", "approved", "rejected"]),
+                    "updated_at": TIME,
+                }
+            )
+        ),
+    }
+)
+UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
+REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
+REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})
+OPENAPI = obj({"openapi": string(1), "info": {"type": "object"}, "paths": {"type": "object"}})
+
+# Named in components.schemas (and referenced by name from the route table).
+COMPONENTS: dict[str, Schema] = {
+    "Error": ERROR,
+    "User": USER,
+    "Contest": CONTEST,
+    "BoardRow": BOARD_ROW,
+}

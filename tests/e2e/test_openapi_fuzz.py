@@ -1,0 +1,174 @@
+"""schemathesis against a real local gateway serving its own /openapi.json (issue 11): every
+operation, every body and parameter, with tokens that reach the admin routes; no 5xx, no
+answer outside the document (status, content type, headers, schema), no invalid input
+accepted, and a 405 with Allow for every method a path lacks.
+
+The CLI runs in a subprocess (its own process, state and hypothesis database under tmp_path),
+and its HAR report shows what it sent: the test fails unless every operation was called
+often enough and answered 2xx at least once, so a document the fuzzer cannot use (or a token
+that stopped working) cannot pass quietly. A route added to the document is fuzzed with the
+admin token unless TOKEN_FOR_OPERATION says otherwise."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from codearena import contests, submissions, users
+from codearena.auth import Principal
+from codearena.core import Core
+from codearena.models import Role
+from tests.e2e.common import A_PLUS_B, SUM
+
+ST = Path(sys.executable).parent / "st"
+SEED = 1  # fixed, so a run repeats; change it locally to explore further
+MAX_EXAMPLES = 20  # per operation and phase: ~30 s on a 2-core machine
+MIN_REQUESTS = 20  # per operation with inputs, over all phases (one without has one request)
+# Operations fuzzed with another token than the admin's (operationId → seeded user).
+TOKEN_FOR_OPERATION = {
+    "post_contests_cid_submissions": "contestant",
+    "post_contests_cid_registration": "contestant",
+    "get_contests_cid_registration": "contestant",
+    # These end the token they are called with: users of their own.
+    "post_auth_logout": "leaver",
+    "put_auth_password": "pat",
+}
+CHECKS = "all"
+# Valid input may still be refused for what a schema cannot say (end_at after start_at, a
+# contest not running): positive_data_acceptance would call those failures.
+EXCLUDED_CHECKS = "positive_data_acceptance"
+# Invalid input must be refused with one of these (413: a source over 64 KiB).
+REFUSALS = [400, 401, 403, 404, 405, 406, 409, 413, 415, 422, 428, 429]
+
+
+def token_of(core: Core, username: str, role: Role) -> str:
+    user = users.create_user(core, username, f"{username}-password", role)
+    token, _ = core.tokens.issue(user["id"], username, role)
+    return token
+
+
+def seed(core: Core) -> dict[str, str]:
+    """Users and a contest the document's examples reach; the tokens the fuzzer holds."""
+    tokens = seed_users(core)
+    seed_contest(core, core.tokens.verify(tokens["contestant"]))
+    return tokens
+
+
+def seed_users(core: Core) -> dict[str, str]:
+    """User 1 is a bystander whose role the examples change. The users whose tokens the
+    fuzzer holds get ids it does not guess (the stateful phase may still learn the admin's
+    from /auth/me and demote it: the examples, which run first, give each operation its 2xx)."""
+    users.create_user(core, "bystander", "bystander-password")
+    with core.db.transaction() as cur:
+        cur.execute("SELECT setval('users_id_seq', %s)", (10**15,))
+    return {
+        "admin": token_of(core, "organizer", Role.ADMIN),
+        "contestant": token_of(core, "alice", Role.CONTESTANT),
+        "leaver": token_of(core, "leaver", Role.CONTESTANT),
+        "pat": token_of(core, "pat", Role.CONTESTANT),  # the password change's example
+    }
+
+
+def seed_contest(core: Core, contestant: Principal) -> None:
+    """Contest 1, running and frozen, with problem 1 as A; problem 2 in no contest; submission 1."""
+    now = core.clock()
+    times = {"start_at": now - timedelta(hours=1), "freeze_at": now - timedelta(minutes=10)}
+    times["end_at"] = now + timedelta(hours=1)
+    contest = contests.create_contest(
+        core, {"title": "Fuzz Cup", **{k: t.isoformat() for k, t in times.items()}}
+    )
+    problem = contests.create_problem(core, A_PLUS_B)
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    contests.create_problem(core, {**A_PLUS_B, "title": "A+B again"})
+    source = {"problem_id": problem["id"], "language": "python", "source": SUM}
+    submissions.submit(core, contestant, contest["id"], source)
+
+
+def config_file(directory: Path, tokens: dict[str, str]) -> Path:
+    sections = [f"[checks.negative_data_rejection]\nexpected-statuses = {REFUSALS}\n"]
+    for operation_id, who in TOKEN_FOR_OPERATION.items():
+        sections.append(
+            f'[[operations]]\ninclude-operation-id = "{operation_id}"\n'
+            f'headers = {{ Authorization = "Bearer {tokens[who]}" }}\n'
+        )
+    path = directory / "schemathesis.toml"
+    path.write_text("\n".join(sections))
+    return path
+
+
+def run_schemathesis(
+    gateway: str, tokens: dict[str, str], directory: Path
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    har = directory / "requests.har"
+    options = {
+        "--header": f"Authorization: Bearer {tokens['admin']}",
+        "--checks": CHECKS,
+        "--exclude-checks": EXCLUDED_CHECKS,
+        "--max-examples": str(MAX_EXAMPLES),
+        "--seed": str(SEED),
+        "--workers": "1",
+        "--generation-database": "none",
+        "--report": "har",
+        "--report-har-path": str(har),
+    }
+    config = config_file(directory, tokens)
+    command = [str(ST), "--config-file", str(config), "run", f"{gateway}/openapi.json", "--no-color"]
+    command += [part for option in options.items() for part in option]
+    result = subprocess.run(command, cwd=directory, capture_output=True, text=True, timeout=300)
+    return result, har
+
+
+def answers_by_operation(har: Path, document: dict[str, Any]) -> dict[str, Counter[int]]:
+    """For each operation of the document ("GET /contests/{cid}"), the statuses it answered."""
+    templates = [
+        (method.upper(), path, re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$"))
+        for path, methods in document["paths"].items()
+        for method in methods
+    ]
+    found: dict[str, Counter[int]] = {f"{method} {path}": Counter() for method, path, _ in templates}
+    for entry in json.loads(har.read_text())["log"]["entries"]:
+        method, path = entry["request"]["method"], urlsplit(entry["request"]["url"]).path
+        for name, template, pattern in templates:
+            if method == name and pattern.match(path):
+                found[f"{name} {template}"][entry["response"]["status"]] += 1
+    return found
+
+
+def least(document: dict[str, Any], operation: str) -> int:
+    """How many requests the fuzzer must have sent `operation`: an operation without any
+    input (no parameter, no body) is the same request every time."""
+    method, path = operation.split(" ", 1)
+    spec = document["paths"][path][method.lower()]
+    return MIN_REQUESTS if spec.get("parameters") or "requestBody" in spec else 1
+
+
+def test_schemathesis_finds_nothing_wrong(gateway: str, core: Core, tmp_path: Path) -> None:
+    tokens = seed(core)
+    document = httpx.get(f"{gateway}/openapi.json", timeout=10).json()
+    result, har = run_schemathesis(gateway, tokens, tmp_path)
+    report = result.stdout + result.stderr
+    assert result.returncode == 0, report[-30_000:]
+    # schemathesis leaves out the operation serving the document it was loaded from.
+    answers = {
+        op: statuses
+        for op, statuses in answers_by_operation(har, document).items()
+        if op != "GET /openapi.json"
+    }
+    too_few = {
+        op: n for op, statuses in answers.items() if (n := sum(statuses.values())) < least(document, op)
+    }
+    assert not too_few, f"operations the fuzzer hardly called: {too_few}\n{report[-5000:]}"
+    never_ok = {
+        op: dict(statuses) for op, statuses in answers.items() if not any(200 <= s < 300 for s in statuses)
+    }
+    assert not never_ok, f"operations that never answered 2xx: {never_ok}\n{report[-5000:]}"
+    assert not [s for statuses in answers.values() for s in statuses if s >= 500], report[-30_000:]
