@@ -221,9 +221,9 @@ class Api:
         return {**page, "first_solves": first_solves(self.core, contest_id, view)}
 
 
-def _optional_body(request: Request) -> Any:
-    """The JSON body, or None when nothing was sent (a bodiless POST is fine here)."""
-    return request.json_body if request.raw_body else None
+def _optional_body(request: Request) -> dict[str, Any]:
+    """The JSON object sent, or {} when nothing was (a bodiless POST is fine here)."""
+    return v.body_object(request.json_body) if request.raw_body else {}
 
 
 def _address(request: Request) -> str:

@@ -153,7 +153,7 @@ PASSWORD_CHANGE = obj(
     {"current_password": string(1, 128), "new_password": string(8, 128)},
     example={"current_password": "pat-password", "new_password": "violet-harbour-lamp"},
 )
-BAN = obj({}, {"reason": string(0, 500)}, example={"reason": "shared solutions during the contest"})
+BAN = obj({}, {"reason": nullable(string(0, 500))}, example={"reason": "shared solutions during the contest"})
 PARTICIPANT_STATUS = obj(
     {"status": enum(["invited", "approved", "rejected"])}, example={"status": "approved"}
 )
