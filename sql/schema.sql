@@ -185,7 +185,10 @@ CREATE TABLE leaderboard_events (
     submission_id bigint REFERENCES submissions (id),
     jury_row      jsonb NOT NULL,
     public_row    jsonb NOT NULL,
-    created_at    timestamptz NOT NULL DEFAULT now()
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    -- the earlier event whose public row this one repeats unchanged (a verdict the freeze
+    -- hides), NULL when its public row is new: the public board's version moves only with new rows
+    public_repeats bigint REFERENCES leaderboard_events (id) CHECK (public_repeats < id)
 );
 CREATE INDEX leaderboard_events_contest_user_idx ON leaderboard_events (contest_id, user_id, id DESC);
 CREATE INDEX leaderboard_events_contest_time_idx ON leaderboard_events (contest_id, created_at);

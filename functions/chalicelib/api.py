@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.edge import endpoint
 from chalicelib.openapi import document
-from codearena import contests, freeze, participants, rejudge, standings, submissions, users
+from codearena import contests, freeze, participants, rejudge, standings, submissions, time_travel, users
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -92,7 +92,7 @@ class Api:
     @endpoint()
     def leaderboard(self, request: Request, cid: str) -> dict[str, Any]:
         principal = self.optional_principal(request)
-        return self._board(request, cid, "public", principal.username if principal else None)
+        return self._board(request, cid, "public", principal.username if principal else None, principal)
 
     # --- contestants ------------------------------------------------------------------
     @endpoint(202)
@@ -149,8 +149,8 @@ class Api:
 
     @endpoint()
     def jury_leaderboard(self, request: Request, cid: str) -> dict[str, Any]:
-        self.staff(request, Role.ADMIN, Role.JURY)
-        return self._board(request, cid, "jury", None)
+        principal = self.staff(request, Role.ADMIN, Role.JURY)
+        return self._board(request, cid, "jury", None, principal)
 
     @endpoint()
     def set_role(self, request: Request, uid: str) -> dict[str, Any]:
@@ -208,15 +208,16 @@ class Api:
         principal = self.optional_principal(request)
         return principal is not None and principal.role in (Role.ADMIN, Role.JURY)
 
-    def _board(self, request: Request, cid: str, view: str, username: str | None) -> dict[str, Any]:
+    def _board(
+        self, request: Request, cid: str, view: str, username: str | None, principal: Principal | None
+    ) -> dict[str, Any]:
         params = request.query_params or {}
         offset = v.query_int(params, "offset", default=0, low=0, high=10**7)
         limit = v.query_int(params, "limit", default=100, low=1, high=500)
         contest_id = v.path_id(cid, "contest")
         if "at" in params:
-            at = _at(params["at"])
-            page = standings.board_at(self.core, contest_id, view, at, offset, limit)
-            return {**page, "first_solves": first_solves(self.core, contest_id, view, at)}
+            caller = time_travel.caller_of(principal, _address(request))
+            return time_travel.board_at(self.core, caller, contest_id, view, _at(params["at"]), offset, limit)
         page = standings.board(self.core, contest_id, view, offset, limit, username)
         return {**page, "first_solves": first_solves(self.core, contest_id, view)}
 

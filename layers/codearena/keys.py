@@ -45,6 +45,24 @@ def judge_host(name: str) -> str:
 TIME_TRAVEL_BUSY = "busy:time-travel"  # board_at queries running now (ZSET: holder → start time)
 
 
+def time_travel_caller(caller: str) -> str:
+    """The holder of the one board_at query a caller may run at a time; set NX when it
+    starts, deleted when it ends, expires after a minute (a process that died)."""
+    return f"busy:time-travel:{caller}"
+
+
+def time_travel_rate(caller: str) -> str:
+    """ZSET of the board_at queries a caller started in the last minute (holder → start
+    time); older ones are dropped as it is read, and it expires after a minute."""
+    return f"rate:time-travel:{caller}"
+
+
+def time_travel_answer(contest_id: int, view: str, second: int, offset: int, limit: int) -> str:
+    """JSON of a board page as it stood at one second, shared by identical queries; expires
+    after a few seconds (codearena.time_travel)."""
+    return f"tt:{contest_id}:{view}:{second}:{offset}:{limit}"
+
+
 def login_failures(address: str, username: str | None = None) -> str:
     """HASH {n: failed logins, until: ms before which none is tried} from `address` ("*": any)
     for `username` (lower case), or for everyone; expires 15 minutes after the last failure."""

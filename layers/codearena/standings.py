@@ -7,20 +7,16 @@
 from __future__ import annotations
 
 import json
-import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from psycopg2.extras import execute_values
 
-from codearena import contests, keys
+from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor
-from codearena.errors import NotFound, RateLimited
+from codearena.errors import NotFound
 from codearena.events import board_topic, board_topic_of
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
@@ -64,6 +60,15 @@ class BoardUpdate:
     event_id: int
     username: str
     rows: dict[str, dict[str, Any]]  # view → row
+    public_event_id: int  # the event whose public row this one shows (itself when it is new)
+
+    def event_of(self, view: str) -> int:
+        """The event id a board `view` applies and versions this row by: an unchanged public
+        row (a verdict the freeze hides) keeps the id of the event that made it."""
+        return self.public_event_id if view == "public" else self.event_id
+
+    def changes(self, view: str) -> bool:
+        return self.event_of(view) == self.event_id
 
 
 def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
@@ -117,17 +122,30 @@ def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> Board
     _write_cells(cur, contest["id"], user["user_id"], jury)
     rows = {"jury": _row(contest, user, jury), "public": _row(contest, user, public)}
     cur.execute(
-        "INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row)"
-        " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-        (
-            contest["id"],
-            user["user_id"],
-            user.get("id"),
-            json.dumps(rows["jury"]),
-            json.dumps(rows["public"]),
-        ),
+        _APPEND,
+        {
+            "contest": contest["id"],
+            "user": user["user_id"],
+            "submission": user.get("id"),
+            "jury": json.dumps(rows["jury"]),
+            "public": json.dumps(rows["public"]),
+        },
     )
-    return BoardUpdate(contest["id"], cur.fetchone()["id"], user["username"], rows)
+    event = cur.fetchone()
+    return BoardUpdate(contest["id"], event["id"], user["username"], rows, event["public_id"])
+
+
+# One event; a public row equal to the contestant's previous one (a verdict the freeze hides)
+# names the event that made it, so the public board neither moves nor announces anything.
+_APPEND = """
+INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row, public_repeats)
+VALUES (%(contest)s, %(user)s, %(submission)s, %(jury)s, %(public)s, (
+    SELECT coalesce(last.public_repeats, last.id) FROM (
+        SELECT id, public_row, public_repeats FROM leaderboard_events
+        WHERE contest_id = %(contest)s AND user_id = %(user)s ORDER BY id DESC LIMIT 1
+    ) AS last WHERE last.public_row = %(public)s::jsonb))
+RETURNING id, coalesce(public_repeats, id) AS public_id
+"""
 
 
 RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")
@@ -194,16 +212,17 @@ def publish(core: Core, update: BoardUpdate) -> None:
     """Apply an update to both Redis boards (after the commit); rebuild a missing board."""
     for view in VIEWS:
         row = update.rows[view]
-        entry = Entry(update.event_id, update.username, row["rank_key"], row)
+        entry = Entry(update.event_of(view), update.username, row["rank_key"], row)
         if core.boards.apply(update.contest_id, view, entry) < 0:
             rebuild(core, update.contest_id)
             break
-    # The fan-out coalesces these into `leaderboard` events (codearena.fanout).
+    # The fan-out coalesces these into `leaderboard` events (codearena.fanout), for the views
+    # whose row changed: an event on contest:<cid> for a hidden verdict would time the verdict.
     core.events.announce(
         board_topic(update.contest_id),
         "board",
         username=update.username,
-        views=list(VIEWS),
+        views=[view for view in VIEWS if update.changes(view)],
         event_id=update.event_id,
     )
 
@@ -212,34 +231,41 @@ def rebuild(core: Core, contest_id: int) -> int:
     """Rebuild both boards of a contest from leaderboard_events; returns the rows written."""
     with core.db.transaction() as cur:
         contests.load(cur, contest_id)  # NotFound for an unknown contest
-    entries, version = _latest_entries(core, contest_id)
+    entries = _latest_entries(core, contest_id)
     for view in VIEWS:
-        core.boards.replace(contest_id, view, entries[view], version)
+        core.boards.replace(contest_id, view, entries[view], _version(entries[view]))
     # Events committed while the snapshot was taken were skipped by apply(); catch up.
-    newer, _ = _latest_entries(core, contest_id, after=version)
-    for view in VIEWS:
-        for entry in newer[view]:
+    for view, newer in _latest_entries(core, contest_id, after=_version(entries["jury"])).items():
+        for entry in newer:
             core.boards.apply(contest_id, view, entry)
     return len(entries["jury"])
 
 
-def _latest_entries(core: Core, contest_id: int, after: int = 0) -> tuple[dict[str, list[Entry]], int]:
+def _version(entries: list[Entry]) -> int:
+    """A board's version: the highest event id its rows are applied by (for the public board,
+    the last event that changed a public row)."""
+    return max((entry.event_id for entry in entries), default=0)
+
+
+def _latest_entries(core: Core, contest_id: int, after: int = 0) -> dict[str, list[Entry]]:
     # Rows stay JSON text from PostgreSQL to Redis: decoding a million of them is the cost.
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT DISTINCT ON (e.user_id) e.id, u.username, e.jury_row::text AS jury_json,"
-            " e.public_row::text AS public_json, (e.jury_row->>'rank_key')::float8 AS jury_key,"
+            "SELECT DISTINCT ON (e.user_id) e.id AS jury_id, coalesce(e.public_repeats, e.id) AS public_id,"
+            " u.username, e.jury_row::text AS jury_json, e.public_row::text AS public_json,"
+            " (e.jury_row->>'rank_key')::float8 AS jury_key,"
             " (e.public_row->>'rank_key')::float8 AS public_key"
             " FROM leaderboard_events e JOIN users u ON u.id = e.user_id"
             " WHERE e.contest_id = %s AND e.id > %s ORDER BY e.user_id, e.id DESC",
             (contest_id, after),
         )
         rows = cur.fetchall()
-    entries: dict[str, list[Entry]] = {view: [] for view in VIEWS}
-    for row in rows:
-        for view in VIEWS:
-            entries[view].append(Entry(row["id"], row["username"], row[f"{view}_key"], row[f"{view}_json"]))
-    return entries, max((row["id"] for row in rows), default=after)
+    return {
+        view: [
+            Entry(row[f"{view}_id"], row["username"], row[f"{view}_key"], row[f"{view}_json"]) for row in rows
+        ]
+        for view in VIEWS
+    }
 
 
 def board(
@@ -335,7 +361,7 @@ def _make_current(cur: Cursor, submission_id: int) -> None:
 
 def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
     cur.execute(
-        "SELECT id, jury_row, public_row FROM leaderboard_events"
+        "SELECT id, coalesce(public_repeats, id) AS public_id, jury_row, public_row FROM leaderboard_events"
         " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
         (sub["contest_id"], sub["user_id"]),
     )
@@ -347,6 +373,7 @@ def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
         event["id"],
         sub["username"],
         {"jury": event["jury_row"], "public": event["public_row"]},
+        event["public_id"],
     )
 
 
@@ -414,42 +441,22 @@ def _row(contest: dict[str, Any], sub: dict[str, Any], standing: Standing) -> di
     }
 
 
-TIME_TRAVEL_AT_ONCE = 2
-
-
-@contextmanager
-def _time_travel_slot(core: Core) -> Iterator[None]:
-    """A slot among TIME_TRAVEL_AT_ONCE (a ZSET of holders by start time; one held past a
-    minute, by a process that died, no longer counts)."""
-    holder, now = uuid.uuid4().hex, time.time()
-    pipe = core.redis.pipeline(transaction=True)
-    pipe.zremrangebyscore(keys.TIME_TRAVEL_BUSY, "-inf", now - 60)
-    pipe.zadd(keys.TIME_TRAVEL_BUSY, {holder: now})
-    pipe.zcard(keys.TIME_TRAVEL_BUSY)
-    pipe.expire(keys.TIME_TRAVEL_BUSY, 60)
-    running = pipe.execute()[2]
-    try:
-        if running > TIME_TRAVEL_AT_ONCE:
-            raise RateLimited("the board's history is busy; try again in a few seconds", "busy")
-        yield
-    finally:
-        core.redis.zrem(keys.TIME_TRAVEL_BUSY, holder)
-
-
 def board_at(
     core: Core, contest_id: int, view: str, moment: datetime, offset: int, limit: int
 ) -> dict[str, Any]:
     """The board as it stood at `moment`: each contestant's latest event up to then, ranked
     and paged by PostgreSQL (only the page's rows reach Python). Ties in username order,
-    byte-wise as the Redis board has them. At most TIME_TRAVEL_AT_ONCE run at a time (each
-    reads every contestant's events): more answer 429, so the route cannot tie up the pool."""
-    with _time_travel_slot(core), core.db.transaction() as cur:
+    byte-wise as the Redis board has them; the version as the live board counts it. Each
+    call reads every contestant's events: the HTTP route goes through codearena.time_travel."""
+    shown_by = "coalesce(public_repeats, id)" if view == "public" else "id"
+    with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         cur.execute(
             f"""
             WITH latest AS (
-                SELECT DISTINCT ON (user_id) id, {view}_row AS row FROM leaderboard_events
-                WHERE contest_id = %(contest)s AND created_at <= %(moment)s ORDER BY user_id, id DESC
+                SELECT DISTINCT ON (user_id) {shown_by} AS shown_by, {view}_row AS row
+                FROM leaderboard_events WHERE contest_id = %(contest)s AND created_at <= %(moment)s
+                ORDER BY user_id, id DESC
             ), ranked AS (
                 SELECT row, rank() OVER (ORDER BY key) AS rank,
                        row_number() OVER (ORDER BY key, username COLLATE "C") AS position
@@ -457,7 +464,7 @@ def board_at(
                       FROM latest) AS keyed
             )
             SELECT everyone.total, everyone.version, page.row, page.rank
-            FROM (SELECT count(*) AS total, coalesce(max(id), 0) AS version FROM latest) AS everyone
+            FROM (SELECT count(*) AS total, coalesce(max(shown_by), 0) AS version FROM latest) AS everyone
             LEFT JOIN LATERAL (
                 SELECT row, rank, position FROM ranked WHERE position > %(offset)s
                 ORDER BY position LIMIT %(limit)s
