@@ -154,8 +154,8 @@ class Api:
 
     @endpoint()
     def set_role(self, request: Request, uid: str) -> dict[str, Any]:
-        self.staff(request)
-        return users.set_role(self.core, v.path_id(uid, "user"), request.json_body)
+        admin = self.staff(request)
+        return users.set_role(self.core, v.path_id(uid, "user"), request.json_body, by=admin)
 
     @endpoint()
     def find_users(self, request: Request) -> dict[str, Any]:

@@ -145,9 +145,13 @@ def change_password(core: Core, principal: Principal, body: Any, address: str = 
     return _session(core, user)
 
 
-def set_role(core: Core, user_id: int, body: Any) -> dict[str, Any]:
+def set_role(core: Core, user_id: int, body: Any, by: Principal | None = None) -> dict[str, Any]:
+    """Give a user a role; an admin (`by`) cannot demote themselves (another admin must), so
+    a slip cannot leave a contest without anyone who can run it."""
     body = v.body_object(body)
     role = v.choice(body, "role", tuple(r.value for r in Role))
+    if by is not None and by.user_id == user_id and role != by.role.value:
+        raise Conflict("you cannot change your own role; ask another admin", "cannot_change_own_role")
     with core.db.transaction() as cur:
         cur.execute("UPDATE users SET role = %s WHERE id = %s RETURNING id, username, role", (role, user_id))
         user = _found(cur, user_id)

@@ -516,13 +516,16 @@ def test_cli_unknown_role_fails(settings: Settings) -> None:
 
 def test_a_demoted_admin_loses_the_role_at_once(call: Recorder, core: Core) -> None:
     boss = login(core, "boss", Role.ADMIN)
+    chief = login(core, "chief", Role.ADMIN)
     deputy = login(core, "deputy", Role.JURY)
     with core.db.transaction() as cur:
         cur.execute("SELECT id, username FROM users")
         users_by_name = {row["username"]: row["id"] for row in cur.fetchall()}
     demote = {"role": "contestant"}
     assert call("PUT", f"/admin/users/{users_by_name['deputy']}/role", demote, boss).status_code == 200
-    assert call("PUT", f"/admin/users/{users_by_name['boss']}/role", demote, boss).status_code == 200
+    # Nobody demotes themselves (a contest could be left without an admin); another admin may.
+    error_of(call("PUT", f"/admin/users/{users_by_name['boss']}/role", demote, boss), 409)
+    assert call("PUT", f"/admin/users/{users_by_name['boss']}/role", demote, chief).status_code == 200
     # The same, unexpired tokens: the database now says contestant.
     promote = {"role": "admin"}
     error_of(call("PUT", f"/admin/users/{users_by_name['boss']}/role", promote, boss), 403)
