@@ -22,6 +22,8 @@ def utcnow() -> datetime:
 
 
 def redis_client(url: str) -> redis.Redis:
+    """A client for `url`; rediss:// is TLS with the server's certificate and host name checked
+    against the system CA store (ssl_ca_certs=PATH in the URL trusts another CA)."""
     return redis.Redis.from_url(
         url,
         decode_responses=True,

@@ -36,6 +36,8 @@ class ScriptRunner:
 
     def __init__(self, client: redis.Redis) -> None:
         pool = client.connection_pool
+        # The pool's own class and settings: a rediss:// URL's SSLConnection with its ssl_*
+        # settings (CA, hostname check) and the AUTH password carry over to these connections.
         self._connection_class = pool.connection_class
         self._connection_kwargs = dict(pool.connection_kwargs)
         self._local = threading.local()

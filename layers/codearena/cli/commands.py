@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codearena.config import Settings, project_root, state_dir
+from codearena.config import Settings, cloud_services, project_root, state_dir
 from codearena.devservers import Services, ensure, port_open
 
 if TYPE_CHECKING:
@@ -35,7 +35,8 @@ def _services() -> Services:
 
 
 def _settings() -> Settings:
-    _services()
+    if not cloud_services(os.environ):  # in AWS no local server may stand in for RDS or ElastiCache
+        _services()
     return Settings.from_env()
 
 
@@ -57,7 +58,8 @@ def doctor(args: argparse.Namespace) -> int:
 def migrate(args: argparse.Namespace) -> int:
     from codearena.db import migrate as run_migrations
 
-    applied = run_migrations(_settings().database_url)
+    # The database instance itself, never RDS Proxy: the migration's advisory lock pins a session.
+    applied = run_migrations(_settings().migration_database_url)
     print("applied: " + ", ".join(applied) if applied else "the schema is current")
     return 0
 
