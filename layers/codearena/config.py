@@ -41,6 +41,12 @@ class Settings:
     # Failed logins from one address, all usernames, before waits start (users.login).
     login_failures_per_address: int = 300
 
+    @property
+    def migration_database_url(self) -> str:
+        """Where migrations run. Placeholder until issue 12's runtime settings (the direct
+        host, not RDS Proxy): locally the two are the same database."""
+        return self.database_url
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
