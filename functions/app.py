@@ -9,6 +9,7 @@ from chalice.app import Request, WebsocketEvent
 
 from chalicelib.api import Api
 from chalicelib.edge import install_error_shape
+from chalicelib.migrate import handler as run_migrations
 from chalicelib.realtime import Realtime
 
 app = Chalice(app_name="codearena")
@@ -202,3 +203,9 @@ def ws_message(event: WebsocketEvent) -> dict[str, Any]:
 @app.on_ws_disconnect()
 def ws_disconnect(event: WebsocketEvent) -> dict[str, Any]:
     return realtime.disconnect(event)
+
+
+# --- Migrations: `codearena deploy` invokes this once per deploy ---------------------------
+@app.lambda_function(name="migrate")
+def migrate(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
+    return run_migrations(event, context)
