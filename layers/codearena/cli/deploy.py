@@ -78,14 +78,11 @@ def run_deploy(options: DeployOptions, clients: ClientFactory, console: Console)
     previous = stacks.describe_stack(cfn, options.stack_name)
     kind = stacks.change_set_kind(previous, options.stack_name)  # refuse before building anything
     release = _release(options, console)
-    declared = release.parameters()
-    stacks.check_parameters(declared, options.parameters)
-    for name in SET_BY_DEPLOY:
-        if name in options.parameters:
-            raise DeployError(f"{name} is set by deploy (the wheel's version, {release.version})")
+    _check_given(release, options.parameters, previous if kind == "UPDATE" else None)
     uploaded = _upload(release, options, previous, clients, console)
-    given = _deploy_parameters(declared, options.parameters, uploaded, release)
-    parameters = stacks.stack_parameters(declared, given, previous if kind == "UPDATE" else None)
+    parameters = _stack_parameters(
+        release, options.parameters, uploaded, previous if kind == "UPDATE" else None
+    )
     change_set = _change_set(cfn, options, kind, uploaded, _region(clients), parameters, console)
     if options.dry_run:
         return _dry_run_ends(cfn, change_set, console)
@@ -101,7 +98,10 @@ def _release(options: DeployOptions, console: Console) -> releases.Release:
     build_dir = project_root() / "build"
     build_dir.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="codearena-deploy-", dir=build_dir) as tmp:
-        return releases.build_release(project_root(), Path(tmp) / "template.yaml")
+        try:
+            return releases.build_release(project_root(), Path(tmp) / "template.yaml")
+        except RuntimeError as exc:  # codearena.cli.package's failed chalice or pip run
+            raise DeployError(f"building the release failed: {exc}", FAILED) from exc
 
 
 def _upload(
@@ -122,15 +122,27 @@ def _upload(
     return uploaded
 
 
-def _deploy_parameters(
-    declared: dict[str, Any],
+def _check_given(release: releases.Release, given: dict[str, str], previous: stacks.Stack | None) -> None:
+    """Refuse bad or missing parameters before anything is uploaded."""
+    stacks.check_parameters(release.parameters(), given)
+    for name in SET_BY_DEPLOY:
+        if name in given:
+            raise DeployError(f"{name} is set by deploy (the wheel's version, {release.version})")
+    own = dict.fromkeys(("ArtifactsBucket", "ReleaseVersion"), "set by deploy")
+    stacks.stack_parameters(release.parameters(), {**given, **own}, previous)  # raises when one lacks a value
+
+
+def _stack_parameters(
+    release: releases.Release,
     given: dict[str, str],
     uploaded: releases.UploadedRelease,
-    release: releases.Release,
-) -> dict[str, str]:
+    previous: stacks.Stack | None,
+) -> list[dict[str, Any]]:
     """The command line's values plus what deploy sets itself (when the template declares it)."""
+    declared = release.parameters()
     own = {"ArtifactsBucket": uploaded.template.bucket, "ReleaseVersion": release.version}
-    return {**given, **{name: value for name, value in own.items() if name in declared}}
+    chosen = {**given, **{name: value for name, value in own.items() if name in declared}}
+    return stacks.stack_parameters(declared, chosen, previous)
 
 
 def _change_set(
