@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from collections.abc import Callable
 
 from codearena.config import ConfigError
 
 Handler = Callable[[argparse.Namespace], int]
+STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")  # CloudFormation's rule
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +102,74 @@ def _parser() -> argparse.ArgumentParser:
     package = add("package", c.package, "write template.yaml (chalice package + infra/)")
     package.add_argument("--layer", action="store_true", help="also build the core layer (needs PyPI)")
     package.add_argument("--output", default=None, help="write the template here instead")
+    _add_aws_commands(add)
     return parser
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    from codearena.cli.deploy import deploy_command  # boto3 and rich only for these two
+
+    return deploy_command(args)
+
+
+def _destroy(args: argparse.Namespace) -> int:
+    from codearena.cli.deploy import destroy_command
+
+    return destroy_command(args)
+
+
+def _add_aws_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
+    deploy = add("deploy", _deploy, "build CodeArena and create or update its stack on AWS")
+    destroy = add("destroy", _destroy, "delete CodeArena's stack on AWS (the database keeps a snapshot)")
+    for command in (deploy, destroy):
+        command.add_argument("--stack-name", type=stack_name, default="codearena", help="default: codearena")
+        command.add_argument("--region", default=None, help="default: AWS_REGION / the profile's")
+        command.add_argument("--profile", default=None, help="default: AWS_PROFILE")
+        command.add_argument(
+            "--timeout-minutes", type=positive_minutes, default=90.0, metavar="M", help="wait at most (90)"
+        )
+    deploy.add_argument(
+        "--parameter",
+        type=parameter,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a template parameter, e.g. JudgeMaxSize=20 (repeatable; others keep the stack's value)",
+    )
+    deploy.add_argument(
+        "--artifacts-bucket", default=None, help="default: codearena-artifacts-ACCOUNT-REGION"
+    )
+    deploy.add_argument("--dry-run", action="store_true", help="show the change set, then delete it")
+    deploy.add_argument("--no-build", action="store_true", help="deploy what `make package` built")
+    deploy.add_argument("--template", default=None, help="with --no-build: the template (./template.yaml)")
+    destroy.add_argument("--yes", action="store_true", help="do not ask for the stack name first")
+
+
+def stack_name(value: str) -> str:
+    """argparse type: CloudFormation's rule for stack names."""
+    if not STACK_NAME.fullmatch(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: a stack name starts with a letter and has only letters, digits and '-'"
+        )
+    return value
+
+
+def parameter(value: str) -> tuple[str, str]:
+    """argparse type: NAME=VALUE."""
+    name, sep, given = value.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected NAME=VALUE, e.g. JudgeMaxSize=20")
+    return name, given
+
+
+def positive_minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = 0.0
+    if minutes <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a positive number of minutes")
+    return minutes
 
 
 def main(argv: list[str] | None = None) -> int:
