@@ -379,12 +379,14 @@ echo "$*" >> "$DOCKER_CALLS"
 case "$*" in
   "compose version") [ -n "$HAS_COMPOSE" ] || exit 1; echo "Docker Compose version v2.30.0" ;;
   *"ps -aq localstack-deploy") echo c0ffee ;;
-  "inspect -f {{.State.ExitCode}} c0ffee") echo 0 ;;
+  "inspect -f {{.State.ExitCode}} c0ffee") echo "$DEPLOY_EXIT" ;;
 esac
 """
 
 
-def make_localstack(tmp_path: Path, has_compose: bool) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def make_localstack(
+    tmp_path: Path, has_compose: bool, deploy_exit: int = 0
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """`make localstack` with a stand-in `docker` first on PATH that records its arguments."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -392,7 +394,7 @@ def make_localstack(tmp_path: Path, has_compose: bool) -> tuple[subprocess.Compl
     (bin_dir / "docker").chmod(0o755)
     calls = tmp_path / "calls"
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "DOCKER_CALLS": str(calls)}
-    env["HAS_COMPOSE"] = "1" if has_compose else ""
+    env.update(HAS_COMPOSE="1" if has_compose else "", DEPLOY_EXIT=str(deploy_exit))
     done = subprocess.run(
         ["make", "--no-print-directory", "localstack"], cwd=ROOT, env=env, capture_output=True, text=True
     )
@@ -403,7 +405,20 @@ def test_make_localstack_brings_the_file_up_and_shows_the_deploy(tmp_path: Path)
     done, calls = make_localstack(tmp_path, has_compose=True)
     assert done.returncode == 0, done.stdout + done.stderr
     compose_file = f"compose -f {COMPOSE_FILE.name}"
-    assert calls[1:3] == [f"{compose_file} up -d --build", f"{compose_file} logs --follow localstack-deploy"]
+    assert calls == [
+        "compose version",
+        f"{compose_file} up -d --build",
+        f"{compose_file} logs --follow localstack-deploy",
+        f"{compose_file} ps -aq localstack-deploy",
+        "inspect -f {{.State.ExitCode}} c0ffee",
+    ]
+    assert "http://127.0.0.1:8000" in done.stdout
+
+
+def test_make_localstack_fails_when_the_deploy_into_localstack_failed(tmp_path: Path) -> None:
+    done, _ = make_localstack(tmp_path, has_compose=True, deploy_exit=1)
+    assert done.returncode != 0
+    assert "the deploy into LocalStack failed" in done.stderr, done.stderr
 
 
 def test_make_localstack_without_the_compose_plugin_says_what_it_needs(tmp_path: Path) -> None:
