@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test install check-tools system-packages package lint clean images
+.PHONY: demo test install check-tools system-packages package lint clean images app-image localstack
 
 # The Debian packages a target needs (the one list: layers/codearena/cli/system_packages.py),
 # installed first when missing (as root, with apt-get), else named with the apt-get line.
@@ -14,6 +14,7 @@ SYSTEM_PACKAGES_FOR := install
 demo: SYSTEM_PACKAGES_FOR := demo
 test: SYSTEM_PACKAGES_FOR := test
 images: SYSTEM_PACKAGES_FOR := images
+app-image: SYSTEM_PACKAGES_FOR := images
 system-packages:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is missing: apt-get install python3" >&2; exit 1; }
 	@$(PYTHON) -I layers/codearena/cli/system_packages.py $(SYSTEM_PACKAGES_FOR)
@@ -32,8 +33,9 @@ demo: check-tools
 	$(BIN)/codearena demo
 
 # The docker backend's tests start the private dockerd themselves when it is down (and stop
-# it); its image is built here first, outside the tests' time limits (a no-op when current).
-test: check-tools lint images
+# it); its image and the gateway / judge host image are built here first, outside the tests'
+# time limits (each a no-op when current).
+test: check-tools lint images app-image
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.
@@ -44,6 +46,27 @@ package: install
 # build/images) imported into the private dockerd, which is started for it when it is down.
 images: install
 	$(BIN)/python -m sandbox.images
+
+# The gateway / judge host image (infra/docker/Dockerfile) on a base made like the judge
+# image above (debootstrap, no registry), built by the private dockerd with no network; a
+# no-op when the Dockerfile, pyproject.toml and the sources are what the image was built from.
+app-image: install
+	$(BIN)/python infra/docker/build.py
+
+# The local cloud: LocalStack + PostgreSQL, Redis, the gateway, judge hosts, and CodeArena's
+# functions deployed into LocalStack (README: "Local cloud (LocalStack)"). Needs Docker with
+# its compose plugin and internet (Docker Hub): it cannot run on machines without them.
+COMPOSE := docker compose -f localstack-compose.yml
+localstack:
+	@command -v docker >/dev/null && docker compose version >/dev/null 2>&1 || { \
+	  echo "make localstack needs Docker with its compose plugin (\`docker compose\`: Docker's" \
+	       "docker-compose-plugin package) and internet (images from Docker Hub)" >&2; exit 1; }
+	$(COMPOSE) up -d --build
+	$(COMPOSE) logs --follow localstack-deploy
+	@test "$$(docker inspect -f '{{.State.ExitCode}}' $$($(COMPOSE) ps -aq localstack-deploy))" = 0 || { \
+	  echo "the deploy into LocalStack failed (above); \`$(COMPOSE) ps -a\` shows what runs" >&2; exit 1; }
+	@echo "up: the web app and API on http://127.0.0.1:8000, LocalStack on http://127.0.0.1:4566;" \
+	      "\`$(COMPOSE) down\` stops it (add -v to drop its data)"
 
 lint: install
 	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .

@@ -39,11 +39,13 @@ MOUNT_POINTS = ("box", "io")  # the box scratch and the program's stdio files
 
 @dataclass(frozen=True)
 class ImageRecipe:
-    """What goes into the judge image. `packages` are Debian packages added to minbase."""
+    """What goes into an image. `packages` are Debian packages added to minbase; `repository`
+    names the image (the judge's sandbox image unless another recipe says otherwise)."""
 
     suite: str = "bookworm"
     mirror: str = "http://deb.debian.org/debian"
     packages: tuple[str, ...] = ("python3", "gcc", "g++", "libc6-dev")
+    repository: str = JUDGE_IMAGE
 
     @property
     def key(self) -> str:
@@ -53,7 +55,7 @@ class ImageRecipe:
 
     @property
     def image(self) -> str:
-        return f"{JUDGE_IMAGE}:{self.key}"
+        return f"{self.repository}:{self.key}"
 
 
 DEFAULT_RECIPE = ImageRecipe()
