@@ -264,10 +264,23 @@ class CgroupLayout:
                 _rmdir(base)
 
 
+SUPERVISOR_LEAF = "supervisor"  # where the supervisor moves itself on cgroup v2 (see below)
+
+
 def _enable_v2_controllers(base: Path) -> None:
-    # Needs a delegated subtree: the parent must hold no processes (no-internal-process rule).
+    """Hand the controllers down to `base` (the boxes' parent) from the supervisor's own cgroup.
+
+    Needs a delegated subtree (systemd's Delegate=yes) and the no-internal-process rule: a
+    cgroup that hands controllers to its children holds no processes itself (the root
+    excepted). A judge host started by systemd is the one process of its unit's cgroup, so it
+    first moves itself into a leaf beside the boxes' parent."""
+    own = base.parent
+    if own != CGROUP_ROOT and _read(own / "cgroup.procs").split():
+        leaf = own / SUPERVISOR_LEAF
+        leaf.mkdir(exist_ok=True)
+        _write(leaf / "cgroup.procs", os.getpid())  # v2 moves the whole process, every thread
     wanted = " ".join(f"+{name}" for name in V2_CONTROLLERS)
-    _write(base.parent / "cgroup.subtree_control", wanted)
+    _write(own / "cgroup.subtree_control", wanted)
     _write(base / "cgroup.subtree_control", wanted)
 
 

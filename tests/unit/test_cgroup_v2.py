@@ -6,9 +6,10 @@ counters read, kill) is checked on a plain directory; production hosts run it fo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from sandbox.cgroups import CgroupLayout, CgroupV2, cgroup_from_config
+from sandbox.cgroups import SUPERVISOR_LEAF, CgroupLayout, CgroupV2, cgroup_from_config
 
 
 def v2_box(tmp_path: Path) -> CgroupV2:
@@ -60,3 +61,26 @@ def test_the_config_passed_to_keepers_round_trips(tmp_path: Path) -> None:
     cgroup = v2_box(tmp_path)
     again = cgroup_from_config(cgroup.config())
     assert isinstance(again, CgroupV2) and again.path == cgroup.path
+
+
+def test_a_supervisor_alone_in_its_cgroup_moves_into_a_leaf_before_handing_controllers_down(
+    tmp_path: Path,
+) -> None:
+    # A judge host as systemd starts it: the only process of its unit's delegated cgroup.
+    unit = tmp_path / "codearena-judge.service"
+    unit.mkdir()
+    (unit / "cgroup.procs").write_text(f"{os.getpid()}\n")
+    layout = CgroupLayout(2, (unit / "codearena-i0",))
+    layout.prepare()
+    assert (unit / SUPERVISOR_LEAF / "cgroup.procs").read_text() == str(os.getpid())
+    assert (unit / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
+    assert (unit / "codearena-i0" / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
+
+
+def test_an_empty_delegated_cgroup_needs_no_leaf(tmp_path: Path) -> None:
+    unit = tmp_path / "delegated"
+    unit.mkdir()
+    (unit / "cgroup.procs").write_text("")
+    CgroupLayout(2, (unit / "codearena-i0",)).prepare()
+    assert not (unit / SUPERVISOR_LEAF).exists()
+    assert (unit / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
