@@ -18,6 +18,7 @@ from codearena.config import Settings
 from codearena.core import Core
 from judge_host.instances import sandbox_options
 from tests.conftest import JWT_SECRET
+from tests.e2e.common import register_and_login
 from tests.e2e.faultkit import (
     SOURCES,
     Arena,
@@ -96,6 +97,11 @@ def test_redis_restart_mid_judging(redis_server: PrivateRedis, database_url: str
                 try:
                     viewer.send(action="subscribe", topic=f"contest:{arena.cid}")
                     arena.submit_all("after", AFTER)
+                    # Someone new on the public board: a change the public topic must carry
+                    # (a later attempt of a contestant who solved A changes no public row).
+                    with httpx.Client(base_url=base, timeout=30) as client:
+                        arena.heads.append(register_and_login(client, "latecomer"))
+                    assert arena.submit("after", len(arena.heads) - 1, "WA").status_code == 202
                     viewer.until(lambda message: message["type"] == "leaderboard", timeout=30)
                 finally:
                     viewer.close()

@@ -10,6 +10,7 @@ import pwd
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -163,7 +164,7 @@ def test_the_core_works_on_redis_over_tls_with_auth(tls_redis: TlsRedis, databas
 
 
 def test_the_production_settings_reach_redis_over_tls(
-    tls_redis: TlsRedis, database_url: str, aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    tls_redis: TlsRedis, database_url: str, aws_env: dict[str, str]
 ) -> None:
     """The URL built from CODEARENA_REDIS_* verifies the server against the system's CA store
     (here the test CA stands in for it through OpenSSL's SSL_CERT_FILE)."""
@@ -175,8 +176,24 @@ def test_the_production_settings_reach_redis_over_tls(
     settings = Settings.from_env(env, SecretStore())
     with pytest.raises(redis.ConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
         redis.Redis.from_url(settings.redis_url).ping()  # the system store does not know the test CA
-    monkeypatch.setenv("SSL_CERT_FILE", str(tls_redis.files.ca))
-    core = Core.from_settings(settings)
+    # A fresh process whose OpenSSL reads SSL_CERT_FILE from the start (in this one, earlier
+    # tests of a long session may already have set up OpenSSL's default store).
+    trusting = dict(os.environ, SSL_CERT_FILE=str(tls_redis.files.ca))
+    script = "import sys; from tests.integration.test_tls import work_on; work_on(*sys.argv[1:])"
+    done = subprocess.run(
+        [sys.executable, "-c", script, settings.redis_url, database_url],
+        cwd=config.project_root(),
+        env=trusting,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def work_on(redis_url: str, database_url: str) -> None:
+    """_real_work on a Core built from these URLs (run in a subprocess by the test above)."""
+    core = Core.from_settings(Settings(database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET))
     try:
         _real_work(core)
     finally:
