@@ -16,6 +16,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,6 +125,22 @@ def start(paths: DaemonPaths = DEFAULT_PATHS) -> bool:
         raise
     _started[paths.pidfile] = daemon
     return True
+
+
+@contextmanager
+def client(timeout_s: int = 60, paths: DaemonPaths = DEFAULT_PATHS) -> Iterator[docker.DockerClient]:
+    """A client of the private daemon, started for the block when it is down (and stopped
+    after it then)."""
+    started = start(paths)
+    try:
+        connected = docker.DockerClient(base_url=paths.host, timeout=timeout_s)
+        try:
+            yield connected
+        finally:
+            connected.close()
+    finally:
+        if started:
+            stop(paths)
 
 
 def stop(paths: DaemonPaths = DEFAULT_PATHS) -> bool:

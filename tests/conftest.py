@@ -62,7 +62,7 @@ def template_url(server_url: str) -> Iterator[str]:
     url = with_database(server_url, TEMPLATE)
     migrate(url)
     yield url
-    _drop(server_url, TEMPLATE)
+    drop_database(server_url, TEMPLATE)
 
 
 @pytest.fixture
@@ -70,10 +70,10 @@ def database_url(server_url: str, template_url: str) -> Iterator[str]:
     name = "codearena_test_" + uuid.uuid4().hex[:12]
     create_database(server_url, name, template=TEMPLATE)
     yield with_database(server_url, name)
-    _drop(server_url, name)
+    drop_database(server_url, name)
 
 
-def _drop(server_url: str, name: str) -> None:
+def drop_database(server_url: str, name: str) -> None:
     conn = psycopg2.connect(server_url)
     conn.autocommit = True
     try:

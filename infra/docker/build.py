@@ -202,16 +202,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="build again even if the image exists")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    started = docker_daemon.start()
-    try:
-        client = docker.DockerClient(base_url=docker_daemon.DEFAULT_PATHS.host, timeout=BUILD_TIMEOUT_S)
-        try:
-            print(build_app_image(client, args.force), flush=True)
-        finally:
-            client.close()
-    finally:
-        if started:
-            docker_daemon.stop()
+    with docker_daemon.client(timeout_s=BUILD_TIMEOUT_S) as client:
+        print(build_app_image(client, args.force), flush=True)
     return 0
 
 

@@ -23,16 +23,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="import again even if the image exists")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    started = docker_daemon.start()
-    try:
-        client = docker.DockerClient(base_url=docker_daemon.DEFAULT_PATHS.host)
-        try:
-            print(_build(client, args.cache_dir, args.force))
-        finally:
-            client.close()
-    finally:
-        if started:
-            docker_daemon.stop()
+    with docker_daemon.client() as client:
+        print(_build(client, args.cache_dir, args.force))
     return 0
 
 

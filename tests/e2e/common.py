@@ -6,6 +6,10 @@ from typing import Any
 
 import httpx
 
+from codearena.auth import hash_password
+from codearena.core import Core
+from codearena.models import Role
+
 SUM = "a, b = map(int, input().split())\nprint(a + b)\n"
 DIFFERENCE = "a, b = map(int, input().split())\nprint(a - b)\n"
 A_PLUS_B = {
@@ -36,3 +40,19 @@ def submit(context: dict[str, Any], headers: dict[str, str], source: str) -> int
     )
     assert answer.status_code == 202, answer.text
     return int(answer.json()["id"])
+
+
+def contestant_headers(core: Core, names: list[str], password: str) -> list[dict[str, str]]:
+    """Contestants `names` (inserted in one statement, one argon2 hash for all) and the
+    Authorization header of a token for each, in the order given."""
+    stored = hash_password(password)
+    with core.db.transaction() as cur:
+        cur.executemany(
+            "INSERT INTO users (username, password_hash) VALUES (%s, %s)", [(n, stored) for n in names]
+        )
+        cur.execute("SELECT id, username FROM users WHERE username = ANY(%s)", (names,))
+        ids = {row["username"]: row["id"] for row in cur.fetchall()}
+    return [
+        {"Authorization": "Bearer " + core.tokens.issue(ids[name], name, Role.CONTESTANT)[0]}
+        for name in names
+    ]

@@ -84,6 +84,19 @@ def gateway(settings: Settings) -> Iterator[str]:
     process.stop()
 
 
+@pytest.fixture
+def moto_endpoint() -> Iterator[str]:
+    """moto's server on loopback: AWS APIs (Secrets Manager, @connections, S3, Lambda…) for a
+    real process to call."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
 @contextlib.contextmanager
 def judge_instance(settings: Settings, instance: int) -> Iterator[Process]:
     """A judge host process with two boxes of sandbox instance `instance`; it must stop cleanly."""

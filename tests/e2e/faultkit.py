@@ -20,7 +20,7 @@ from codearena.auth import hash_password
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
-from tests.e2e.common import DIFFERENCE, SUM
+from tests.e2e.common import DIFFERENCE, SUM, contestant_headers
 from tests.e2e.conftest import Process, free_port, spawn
 
 SLOW_SUM = "import time\ntime.sleep(0.4)\n" + SUM  # still judging when the fault comes
@@ -285,18 +285,7 @@ def open_arena(core: Core, base: str, contestants: int = 4) -> Arena:
 
 
 def contestant_tokens(core: Core, count: int) -> list[dict[str, str]]:
-    password = hash_password("fault-password")
-    with core.db.transaction() as cur:
-        cur.executemany(
-            "INSERT INTO users (username, password_hash) VALUES (%s, %s)",
-            [(f"faulty{n:02d}", password) for n in range(count)],
-        )
-        cur.execute("SELECT id, username FROM users WHERE username LIKE 'faulty%%' ORDER BY id")
-        people = cur.fetchall()
-    return [
-        {"Authorization": "Bearer " + core.tokens.issue(p["id"], p["username"], Role.CONTESTANT)[0]}
-        for p in people
-    ]
+    return contestant_headers(core, [f"faulty{n:02d}" for n in range(count)], "fault-password")
 
 
 def admin_token(core: Core) -> dict[str, str]:

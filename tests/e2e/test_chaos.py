@@ -17,13 +17,13 @@ import httpx
 import pytest
 
 from codearena import contests, keys, standings
-from codearena.auth import hash_password
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.leaderboard import VIEWS
-from codearena.models import Role, Verdict
+from codearena.models import Verdict
 from codearena.scoring import Attempt, ContestRules, rule_for, visible
 from tests.conftest import SESSION
+from tests.e2e.common import contestant_headers
 from tests.e2e.conftest import Process, free_port, spawn
 
 USERS, PER_USER, HOSTS = 50, 10, 3
@@ -118,18 +118,7 @@ def setup_contest(core: Core) -> tuple[int, list[int], list[dict[str, str]]]:
 
 
 def tokens(core: Core) -> list[dict[str, str]]:
-    password = hash_password("chaos-password")
-    with core.db.transaction() as cur:
-        cur.executemany(
-            "INSERT INTO users (username, password_hash) VALUES (%s, %s)",
-            [(f"user{n:02d}", password) for n in range(USERS)],
-        )
-        cur.execute("SELECT id, username FROM users ORDER BY id")
-        people = cur.fetchall()
-    return [
-        {"Authorization": "Bearer " + core.tokens.issue(p["id"], p["username"], Role.CONTESTANT)[0]}
-        for p in people
-    ]
+    return contestant_headers(core, [f"user{n:02d}" for n in range(USERS)], "chaos-password")
 
 
 def plan(rng: random.Random, problems: list[int]) -> list[tuple[int, int, str]]:

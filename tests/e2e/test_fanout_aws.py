@@ -6,26 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
-import pytest
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
-from moto.server import ThreadedMotoServer
 
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.realtime import Connections
 from tests.conftest import service_env
-from tests.e2e.conftest import free_port
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def received(connection_id: str) -> bytes:

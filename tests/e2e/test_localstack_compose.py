@@ -27,12 +27,11 @@ import httpx
 import jsonschema
 import psycopg2
 import pytest
-from moto.server import ThreadedMotoServer
 
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.devservers import create_database
-from tests.conftest import service_env, with_database
+from tests.conftest import drop_database, service_env, with_database
 from tests.e2e.cloud import (
     COMPOSE_FILE,
     ROOT,
@@ -159,13 +158,7 @@ def empty_database_url(settings: Settings) -> Iterator[str]:
     name = "codearena_compose_" + uuid.uuid4().hex[:10]
     create_database(server_url, name)
     yield with_database(settings.database_url, name)
-    conn = psycopg2.connect(server_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        conn.close()
+    drop_database(server_url, name)
 
 
 def spawn_command(name: str, argv: list[str], env: dict[str, str]) -> Process:
@@ -290,17 +283,6 @@ def test_the_function_zip_runs_the_api_with_nothing_else_on_the_path(
         conn.close()
 
 
-@pytest.fixture
-def aws_endpoint() -> Iterator[str]:
-    """A moto server standing in for LocalStack's AWS APIs (its REST API import takes only
-    OpenAPI 3, chalice writes Swagger 2: that step is checked through `swagger`)."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
 def deploy_env(endpoint: str, jwt_secret: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -319,20 +301,20 @@ def run_deploy(bundle: Path, env: dict[str, str]) -> dict[str, Any]:
     return deployed
 
 
-def test_the_deploy_puts_secrets_code_and_functions_into_aws(bundle: Path, aws_endpoint: str) -> None:
-    first = run_deploy(bundle, deploy_env(aws_endpoint, "first-secret-" + uuid.uuid4().hex))
+def test_the_deploy_puts_secrets_code_and_functions_into_aws(bundle: Path, moto_endpoint: str) -> None:
+    first = run_deploy(bundle, deploy_env(moto_endpoint, "first-secret-" + uuid.uuid4().hex))
     second_secret = "second-secret-" + uuid.uuid4().hex
-    second = run_deploy(bundle, deploy_env(aws_endpoint, second_secret))  # a rerun updates
+    second = run_deploy(bundle, deploy_env(moto_endpoint, second_secret))  # a rerun updates
     assert first["functions"] == second["functions"]
     assert sorted(second["functions"]) == ["codearena-local-api", "codearena-local-migrate"]
     session = boto3.session.Session(
         aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
     )
-    secrets = session.client("secretsmanager", endpoint_url=aws_endpoint)
+    secrets = session.client("secretsmanager", endpoint_url=moto_endpoint)
     stored = json.loads(secrets.get_secret_value(SecretId="codearena/local/database")["SecretString"])
     assert stored == {"username": "codearena", "password": "codearena"}  # DATABASE_URL's, RDS's shape
     assert secrets.get_secret_value(SecretId="codearena/local/jwt")["SecretString"] == second_secret
-    function = session.client("lambda", endpoint_url=aws_endpoint).get_function(
+    function = session.client("lambda", endpoint_url=moto_endpoint).get_function(
         FunctionName="codearena-local-api"
     )
     configuration = function["Configuration"]
@@ -346,9 +328,9 @@ def test_the_deploy_puts_secrets_code_and_functions_into_aws(bundle: Path, aws_e
     )
     assert variables["REDIS_URL"] == "redis://redis:6379/0"
     assert variables["CODEARENA_WS_ENDPOINT"] == "http://gateway:8000"
-    assert variables["AWS_ENDPOINT_URL"] == aws_endpoint  # the functions' boto3 calls LocalStack too
+    assert variables["AWS_ENDPOINT_URL"] == moto_endpoint  # the functions' boto3 calls LocalStack too
     assert not any(value in json.dumps(variables) for value in (second_secret, "codearena:codearena@"))
-    uploaded = session.client("s3", endpoint_url=aws_endpoint).get_object(
+    uploaded = session.client("s3", endpoint_url=moto_endpoint).get_object(
         Bucket="codearena-local-artifacts", Key="releases/local/function.zip"
     )
     assert uploaded["Body"].read() == bundle.read_bytes()

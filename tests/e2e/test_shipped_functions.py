@@ -18,14 +18,13 @@ from typing import Any
 import boto3
 import pytest
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
-from moto.server import ThreadedMotoServer
 
 from codearena import users
 from codearena.config import Settings, project_root
 from codearena.core import Core
 from codearena.devservers import create_database
 from codearena.models import Role
-from tests.conftest import _drop, with_database
+from tests.conftest import drop_database, with_database
 from tests.e2e.common import A_PLUS_B, SUM
 from tests.e2e.conftest import LOGS, free_port
 from tests.e2e.lambda_host import LambdaContainer, Shipped, build, websocket_event
@@ -37,15 +36,6 @@ ADMIN_PASSWORD = "staple-battery-horse-correct-41"
 @pytest.fixture(scope="session")
 def shipped() -> Shipped:
     return build(project_root())
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 @pytest.fixture
@@ -114,7 +104,7 @@ def test_the_migrate_function_applies_the_schema_from_the_layer(
         assert container.request({"call": "codearena.db.migrate", "args": [url]}) == ["schema.sql"]
         assert container.request({"call": "codearena.db.migrate", "args": [url]}) == []
     finally:
-        _drop(server_url, name)
+        drop_database(server_url, name)
 
 
 def test_the_rest_handler_runs_a_contest_day(container: LambdaContainer, core: Core) -> None:

@@ -12,7 +12,7 @@ from chalice.test import Client
 
 from codearena.db import migrations
 from codearena.devservers import create_database
-from tests.conftest import _drop, with_database
+from tests.conftest import drop_database, with_database
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def empty_database_url(server_url: str) -> Iterator[str]:
     name = "codearena_test_empty_" + uuid.uuid4().hex[:12]
     create_database(server_url, name)
     yield with_database(server_url, name)
-    _drop(server_url, name)
+    drop_database(server_url, name)
 
 
 def test_migrate_function_applies_the_schema_then_nothing(
