@@ -275,7 +275,9 @@ def _enable_v2_controllers(base: Path) -> None:
     excepted). A judge host started by systemd is the one process of its unit's cgroup, so it
     first moves itself into a leaf beside the boxes' parent."""
     own = base.parent
-    if own != CGROUP_ROOT and _read(own / "cgroup.procs").split():
+    # Only the hierarchy's root has no cgroup.type; a cgroup namespace's root (a container's
+    # own cgroup seen from inside) does, and obeys the rule like any other cgroup.
+    if (own / "cgroup.type").exists() and _read(own / "cgroup.procs").split():
         leaf = own / SUPERVISOR_LEAF
         leaf.mkdir(exist_ok=True)
         _write(leaf / "cgroup.procs", os.getpid())  # v2 moves the whole process, every thread

@@ -69,6 +69,7 @@ def test_a_supervisor_alone_in_its_cgroup_moves_into_a_leaf_before_handing_contr
     # A judge host as systemd starts it: the only process of its unit's delegated cgroup.
     unit = tmp_path / "codearena-judge.service"
     unit.mkdir()
+    (unit / "cgroup.type").write_text("domain\n")
     (unit / "cgroup.procs").write_text(f"{os.getpid()}\n")
     layout = CgroupLayout(2, (unit / "codearena-i0",))
     layout.prepare()
@@ -80,7 +81,16 @@ def test_a_supervisor_alone_in_its_cgroup_moves_into_a_leaf_before_handing_contr
 def test_an_empty_delegated_cgroup_needs_no_leaf(tmp_path: Path) -> None:
     unit = tmp_path / "delegated"
     unit.mkdir()
+    (unit / "cgroup.type").write_text("domain\n")
     (unit / "cgroup.procs").write_text("")
     CgroupLayout(2, (unit / "codearena-i0",)).prepare()
     assert not (unit / SUPERVISOR_LEAF).exists()
     assert (unit / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
+
+
+def test_the_hierarchys_root_may_hold_processes_and_needs_no_leaf(tmp_path: Path) -> None:
+    # The real root (no cgroup.type) is exempt from the no-internal-process rule.
+    (tmp_path / "cgroup.procs").write_text(f"1\n{os.getpid()}\n")
+    CgroupLayout(2, (tmp_path / "codearena-i0",)).prepare()
+    assert not (tmp_path / SUPERVISOR_LEAF).exists()
+    assert (tmp_path / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
