@@ -3,7 +3,9 @@
 DESIGN §4 steps 2-4. One worker thread per sandbox box; a heartbeat thread renews the
 leases of what the workers hold (stream entry and `processing:<id>`) and announces the
 host in Redis; a sweeper re-enqueues from PostgreSQL what Redis lost; SIGTERM drains
-(no new claims, running judgings finish, then the host leaves).
+(no new claims, running judgings finish, then the host leaves). In an Auto Scaling group,
+judge_host.fleet closes `claiming` while the instance is not in service and drains the host
+when the group terminates it.
 
 Faults kept apart from verdicts: PostgreSQL unreachable → the worker keeps its job and
 tries again (nothing judged is thrown away); this host's working space full → the job goes
@@ -90,6 +92,9 @@ class JudgeHost:
         self.config = config or HostConfig()
         self.cache = TestDataCache()
         self.stopping = threading.Event()
+        self.claiming = threading.Event()  # closed: no new claims for now (a warm-pool instance)
+        self.claiming.set()
+        self.busy_changed = threading.Event()  # set when the host starts or stops holding jobs
         self.judged = 0
         self.missing = 0  # deliveries of jobs whose submission was not found
         self._held: dict[str, Job] = {}  # consumer → the job it is judging
@@ -124,9 +129,17 @@ class JudgeHost:
     def stop(self) -> None:
         self.stopping.set()
 
+    @property
+    def busy(self) -> bool:
+        """Whether the host holds a job now."""
+        with self._lock:
+            return bool(self._held)
+
     def _work(self, number: int, once: bool) -> None:
         consumer = f"{self.name}-{number}"
         while not self.stopping.is_set():
+            if not self.claiming.wait(1.0):
+                continue
             try:
                 job = self.core.queue.claim(
                     consumer, block_ms=1000, lease_ms=self.config.lease_seconds * 1000
@@ -179,6 +192,7 @@ class JudgeHost:
                 "started_at": self._started_at,
                 "beat_at": now,
                 "draining": int(self.stopping.is_set()),
+                "claiming": int(self.claiming.is_set()),
             },
         )
         pipe.expire(keys.judge_host(self.name), max(int(3 * self.config.beat_seconds), 1))
@@ -202,13 +216,11 @@ class JudgeHost:
         if not self.core.queue.take_lease(sid, self.name, self.config.lease_seconds):
             self.core.queue.ack(job)  # another host is judging it and holds its own entry
             return
-        with self._lock:
-            self._held[consumer] = job
+        self._hold(consumer, job)
         try:
             stored = self._attempt(job)
         finally:
-            with self._lock:
-                self._held.pop(consumer, None)
+            self._hold(consumer, None)
             self._release(sid)
         if stored is None:  # this host is unfit: leave the next jobs to other hosts a while
             self.stopping.wait(self.config.lease_seconds)
@@ -217,6 +229,17 @@ class JudgeHost:
         # job of one committed later can no longer be dropped because we still held the lease.
         if stored and standings.needs_judging(self.core, sid):
             self.core.queue.requeue(sid)  # (or else the sweeper finds it)
+
+    def _hold(self, consumer: str, job: Job | None) -> None:
+        """Note what `consumer` holds (None: nothing); tell `busy_changed` when `busy` turns."""
+        with self._lock:
+            was_busy = bool(self._held)
+            if job is None:
+                self._held.pop(consumer, None)
+            else:
+                self._held[consumer] = job
+            if bool(self._held) != was_busy:
+                self.busy_changed.set()
 
     def _attempt(self, job: Job) -> bool | None:
         """Judge and store: True when stored, False when there was nothing to judge, None

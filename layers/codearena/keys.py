@@ -42,6 +42,11 @@ def judge_host(name: str) -> str:
     return f"judge:host:{name}"
 
 
+# The judge host that publishes the queue metrics to CloudWatch (judge_host.fleet): its name,
+# SET NX EX 30 and renewed every 10 s by the leader, deleted when it leaves.
+METRICS_LEADER = "fleet:metrics:leader"
+
+
 TIME_TRAVEL_BUSY = "busy:time-travel"  # board_at queries running now (ZSET: holder → start time)
 
 

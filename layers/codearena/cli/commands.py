@@ -20,6 +20,9 @@ from codearena.devservers import Services, ensure, port_open
 
 if TYPE_CHECKING:
     from codearena.core import Core
+    from judge_host.fleet import Instance
+    from sandbox import Sandbox
+    from sandbox.docker_backend import DockerSandbox
 
 # What stops `up` and `demo` (Ctrl-C, `kill`, the terminal closing): everything they started.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -142,20 +145,39 @@ def gateway(args: argparse.Namespace) -> int:
 
 def judge(args: argparse.Namespace) -> int:
     from codearena.core import Core
-    from judge_host.daemon import HostConfig, JudgeHost, host_name
-    from judge_host.instances import sandbox_options
-    from judge_host.languages import working_languages
-    from sandbox import Sandbox
 
     # A stop asked for while the sandbox starts is honoured once the host exists.
     early_stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: early_stop.set())
     core = Core.from_settings(_settings())
+    instance = _fleet_instance()
+    try:
+        return _judge_with(args, core, instance, early_stop)
+    finally:
+        core.close()
+
+
+def _fleet_instance() -> Instance | None:
+    """This EC2 instance when the host is a member of an Auto Scaling group (CODEARENA_ASG_NAME)."""
+    from judge_host import fleet
+
+    settings = fleet.FleetSettings.from_env(os.environ)
+    return fleet.join(settings) if settings is not None else None
+
+
+def _judge_with(
+    args: argparse.Namespace, core: Core, instance: Instance | None, early_stop: threading.Event
+) -> int:
+    from judge_host.daemon import HostConfig, JudgeHost, host_name
+    from judge_host.fleet import Membership
+
     boxes = args.boxes or os.cpu_count() or 1
-    sandbox = Sandbox.start(boxes=boxes, **sandbox_options(args.instance))
+    ready = _ready_sandbox(args.instance, boxes, instance)
+    if ready is None:
+        return 1
+    sandbox, languages, refused = ready
     config = HostConfig(lease_seconds=args.lease_seconds, sweep_seconds=args.sweep_seconds)
-    languages, refused = working_languages(sandbox)
     host = JudgeHost(core, sandbox, f"{host_name()}-i{args.instance}", config, languages)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stop())
@@ -166,13 +188,47 @@ def judge(args: argparse.Namespace) -> int:
         f"{', '.join(languages)}" + (f" (not offered: {', '.join(sorted(refused))})" if refused else ""),
         flush=True,
     )
+    membership = Membership(host, instance) if instance is not None else None
     try:
+        if membership is not None:
+            membership.start()
         host.run(workers=boxes, once=args.once)
     finally:
+        if membership is not None:
+            membership.finish()  # after the last result is committed
         sandbox.close()
-        core.close()
     print(f"judge host {host.name}: judged {host.judged}, stopped", flush=True)
     return 0
+
+
+def _ready_sandbox(
+    number: int, boxes: int, instance: Instance | None
+) -> tuple[Sandbox | DockerSandbox, list[str], dict[str, str]] | None:
+    """The sandbox and the languages whose self-test passed, (working, {refused: why}). In an
+    Auto Scaling group this completes the launch lifecycle action: CONTINUE, or ABANDON when
+    no language works (then None: the group replaces the instance)."""
+    from judge_host.instances import sandbox_options
+    from judge_host.languages import working_languages
+    from sandbox import Sandbox
+
+    sandbox: Sandbox | DockerSandbox | None = None
+    try:
+        sandbox = Sandbox.start(boxes=boxes, **sandbox_options(number))
+        languages, refused = working_languages(sandbox)
+    except Exception:  # a sandbox that cannot start or run anything: no language works
+        if sandbox is not None:
+            sandbox.close()
+        if instance is not None:
+            instance.complete_launch(works=False)
+        raise
+    if instance is None:
+        return sandbox, languages, refused
+    instance.complete_launch(works=bool(languages))
+    if not languages:
+        print("judge host: no language passed its self-test; the launch is abandoned", file=sys.stderr)
+        sandbox.close()
+        return None
+    return sandbox, languages, refused
 
 
 def up(args: argparse.Namespace) -> int:
