@@ -31,7 +31,7 @@ DEFAULT_CONCURRENCY = 128  # posts in flight per process (bench/fanout_aws.py: 0
 REQUEST_TIMEOUT_SECONDS = 10.0  # one post, answer included
 RETRY_DELAY_SECONDS = 0.05  # before the one retry of a throttled (429) or failed (5xx) post
 STALE = "stale connection"  # a kept-alive connection that failed: the post is tried once more
-_REGION = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$")
+_REGION = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 
 
 class Delivery(Protocol):

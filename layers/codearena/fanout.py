@@ -5,8 +5,8 @@ event and posts it to the topic's connections in the shards it holds. One of the
 coalesces board changes into at most one `leaderboard` event per contest and view every
 `interval` seconds, or less often while delivering one takes long (numbered by a per-topic
 sequence, so a client that sees a gap re-reads the board over HTTP), and announces contest
-state changes. The others follow the board changes too, so that one taking over the lead
-publishes what was still due.
+state changes. The others follow the board changes too, each forgetting them when the leader
+would have published them, so that one taking over the lead publishes the latest ones.
 """
 
 from __future__ import annotations

@@ -4,11 +4,13 @@ process dies or leaves, a leader lease taken and renewed atomically (issue 13, i
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 from codearena import keys
 from codearena.core import Core
+from codearena.fanout import Fanout
 from codearena.fanout_leases import LEASE_MS, SAFETY_MS, SHARDS, ShardLeases
 from codearena.realtime import Connections
 
@@ -123,3 +125,31 @@ def test_a_member_reads_only_the_followers_it_posts_to(core: Core) -> None:
     for member, part in zip(group, read, strict=True):
         assert part and {keys.connection_shard(cid) for cid in part} <= member.shards()
     assert registry.subscribers("contest:1", frozenset()) == []
+
+
+def test_only_the_leader_coalesces_boards_and_its_successor_keeps_what_was_due(core: Core) -> None:
+    leader, follower = Fanout(core, Recorder(), name="leader"), Fanout(core, Recorder(), name="follower")
+    rounds([leader.leases, follower.leases])
+    assert leader.leading and not follower.leading
+    change = json.dumps({"topic": "board:5", "type": "board", "username": "ann", "views": ["public", "jury"]})
+    for fanout in (leader, follower):
+        fanout.on_message(change)
+    follower.flush()  # a follower publishes nothing
+    assert core.events.live_version("contest:5") == 0
+    for fanout in (leader, follower):
+        fanout.on_message(change.replace("ann", "bob"))
+    time.sleep(LEASE_MS / 1000 + 0.2)  # the leader died before its flush: its leases lapse
+    follower.leases.step()
+    assert follower.leading
+    follower.flush()  # bob's change, heard while following
+    assert core.events.live_version("contest:5") == core.events.live_version("jury:5") == 1
+    published = core.events.since("jury:5", "0-0")
+    assert [event["type"] for event in published] == ["leaderboard"]
+    assert core.events.since("contest:5", "0-0")[0]["version"] == 1
+
+
+class Recorder:
+    """A `Delivery` that keeps nothing and reports nobody gone."""
+
+    def send_many(self, connection_ids: list[str], data: bytes) -> list[str]:
+        return []
