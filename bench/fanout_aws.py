@@ -10,7 +10,7 @@ a minimal client posting the same number of the same bodies, unsigned, over C ke
 connections. Turns alternate, --rounds of each.
 
     .venv/bin/python bench/fanout_aws.py [--connections 5000] [--events 4] [--rounds 2]
-                                         [--concurrency 64] [--delay-ms 20]
+                                         [--concurrency 128] [--delay-ms 20]
 """
 
 from __future__ import annotations

@@ -10,7 +10,9 @@ states).
 
 A process posts only to the shards it holds by its own clock, and counts them lost SAFETY_MS
 before their leases could lapse in Redis, so in steady state no two processes post one event to
-one connection; a process that dies has its shards taken over within LEASE_MS + RENEW_SECONDS.
+one connection; a process that dies has its shards taken over within LEASE_MS + RENEW_SECONDS,
+one that joins or leaves moves them within RENEW_SECONDS. Events published while a shard moves
+may miss its connections.
 """
 
 from __future__ import annotations
