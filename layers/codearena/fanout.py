@@ -1,10 +1,12 @@
 """The fan-out: Redis channels in, WebSocket messages out (DESIGN §7).
 
-One process at a time leads (a Redis lease); it delivers every topic event to the topic's
-connections, coalesces board changes into at most one `leaderboard` event per contest and
-view every `interval` seconds, or less often while delivering one takes long (numbered by
-a per-topic sequence, so a client that sees a gap re-reads the board over HTTP), and
-announces contest state changes.
+Any number of fan-out processes share the work (codearena.fanout_leases): each hears every
+event and posts it to the topic's connections in the shards it holds. One of them leads: it
+coalesces board changes into at most one `leaderboard` event per contest and view every
+`interval` seconds, or less often while delivering one takes long (numbered by a per-topic
+sequence, so a client that sees a gap re-reads the board over HTTP), and announces contest
+state changes. The others follow the board changes too, each forgetting them when the leader
+would have published them, so that one taking over the lead publishes the latest ones.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -22,12 +25,11 @@ from codearena import contests, keys
 from codearena.core import Core
 from codearena.delivery import Delivery
 from codearena.events import board_topic_of, contest_topic, jury_topic
+from codearena.fanout_leases import ShardLeases
 from codearena.realtime import Connections, entitled, restricted
 
 log = logging.getLogger("codearena.fanout")
 
-LEADER_KEY = "fanout:leader"
-LEASE_SECONDS = 5
 DELIVERY_SHARE = 0.5  # of the time, at most, spent delivering one topic's boards (bench/fanout.py)
 LONGEST_INTERVAL_SECONDS = 1.0  # between two `leaderboard` messages on a topic, however slow
 RECONNECT_SECONDS = 0.5  # between two attempts to reach a restarting Redis
@@ -43,9 +45,17 @@ class Fanout:
         self._changed: dict[tuple[int, str], set[str]] = {}
         self._flushed_at: dict[tuple[int, str], float] = {}
         self._delivery_seconds: dict[str, float] = {}  # board topic → its last delivery took
-        self._leading = False
+        self.leases = ShardLeases(core.redis, name)
+
+    @property
+    def leading(self) -> bool:
+        return self.leases.leading
 
     def run(self, stop: threading.Event) -> None:
+        """Until `stop`: keep the leases on a thread of their own (a long delivery must not
+        let them lapse), hear events, deliver and lead; then let the leases go."""
+        keeper = threading.Thread(target=self.leases.run, args=(stop,), name="fanout-leases", daemon=True)
+        keeper.start()
         pubsub = self.core.redis.pubsub(ignore_subscribe_messages=True)
         pubsub.psubscribe(self.core.events.channel("*"))
         next_tick = time.monotonic()
@@ -57,12 +67,13 @@ class Fanout:
                 if time.monotonic() >= next_tick:
                     self._guard(self.tick)
                     next_tick = time.monotonic() + self.interval
-                elif self._leading and self._changed:
+                elif self._changed:
                     # Between ticks too: a board goes out as soon as its interval is over,
                     # not at the next tick (which would round every interval up to ticks).
                     self._guard(self.flush)
         finally:
             pubsub.close()
+            keeper.join(timeout=5)
 
     def _guard(self, action: Any, *args: Any) -> None:
         try:
@@ -72,20 +83,23 @@ class Fanout:
 
     def on_message(self, raw: str) -> None:
         event = json.loads(raw)
-        if not self._leading:
-            return
         if event["type"] == "board":
             contest_id = int(event["topic"].split(":", 1)[1])
             for view in event["views"]:
                 self._changed.setdefault((contest_id, view), set()).add(event["username"])
             return
+        shards = self.leases.shards()
+        if not shards:
+            return
         started = time.monotonic()
-        self.deliver(event["topic"], raw.encode())
+        self.deliver(event["topic"], raw.encode(), shards)
         if event["type"] == "leaderboard":
             self._delivery_seconds[event["topic"]] = time.monotonic() - started
 
-    def deliver(self, topic: str, data: bytes) -> int:
-        connection_ids = self.connections.subscribers(topic)
+    def deliver(self, topic: str, data: bytes, shards: Collection[int] | None = None) -> int:
+        """Post `data` to the topic's connections in `shards` (all of them when None) whose
+        rights still hold; drop those that are gone. How many it posted to."""
+        connection_ids = self.connections.subscribers(topic, shards)
         if restricted(topic) and connection_ids:
             connection_ids = self._still_entitled(topic, connection_ids)
         for gone in self.delivery.send_many(connection_ids, data):
@@ -104,29 +118,23 @@ class Fanout:
         return keep
 
     def tick(self) -> None:
-        self._leading = self._lead()
-        if self._leading:
-            self.flush()
+        self.flush()
+        if self.leading:
             self.announce_states()
 
-    def _lead(self) -> bool:
-        redis = self.core.redis
-        if redis.set(LEADER_KEY, self.name, nx=True, ex=LEASE_SECONDS):
-            return True
-        if redis.get(LEADER_KEY) == self.name:
-            redis.expire(LEADER_KEY, LEASE_SECONDS)
-            return True
-        return False
-
     def flush(self) -> None:
-        """Publish one `leaderboard` event per contest and view that changed and is due."""
+        """Publish, when leading, one `leaderboard` event per contest and view that changed
+        and is due; otherwise forget what the leader has published by now."""
         now = time.monotonic()
+        leading = self.leading
         for key in list(self._changed):
             contest_id, view = key
             spent = self._delivery_seconds.get(board_topic_of(contest_id, view), 0.0)
             if now >= self._flushed_at.get(key, 0.0) + coalescing_interval(spent, self.interval):
                 self._flushed_at[key] = now
-                self._publish_board(contest_id, view, self._changed.pop(key))
+                usernames = self._changed.pop(key)
+                if leading:
+                    self._publish_board(contest_id, view, usernames)
 
     def _publish_board(self, contest_id: int, view: str, usernames: set[str]) -> None:
         # The rows as the board holds them now, with their current ranks.

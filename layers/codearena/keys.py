@@ -6,6 +6,8 @@ sweeper, boards by `codearena leaderboard rebuild` or on first read).
 
 from __future__ import annotations
 
+import zlib
+
 # Stream of {"submission_id"} jobs; intake XADDs, judge hosts read it in a consumer group.
 QUEUE = "queue:submissions"
 QUEUE_GROUP = "judges"
@@ -162,9 +164,19 @@ def ws_connection_topics(connection_id: str) -> str:
     return f"ws:conn:{connection_id}:grants"
 
 
-def ws_topic(topic: str) -> str:
-    """SET of connection ids following a topic; members leave on disconnect or when gone."""
-    return f"ws:topic:{topic}"
+# WebSocket connections fall into shards by a hash of their id: one fan-out process posts to a
+# shard's connections (codearena.fanout_leases), and reads only its shards' followers of a topic.
+CONNECTION_SHARDS = 64  # the most fan-out processes one audience can be spread over
+
+
+def connection_shard(connection_id: str) -> int:
+    return zlib.crc32(connection_id.encode()) % CONNECTION_SHARDS
+
+
+def ws_topic(topic: str, shard: int) -> str:
+    """SET of the connection ids of one shard following a topic; members leave on disconnect
+    or when gone."""
+    return f"ws:topic:{topic}:{shard}"
 
 
 def live_version(topic: str) -> str:
@@ -175,3 +187,16 @@ def live_version(topic: str) -> str:
 def announced_state(contest_id: int, state: str) -> str:
     """Set once the fan-out announced a contest state; expires after a day."""
     return f"announced:{contest_id}:{state}"
+
+
+# Fan-out processes (codearena.fanout_leases): each key below holds the owner token of one
+# process ("<name>/<nonce>"), set with a PX lease its owner renews in one Lua round every half
+# second and that lapses a few seconds after the owner dies (then another takes it over).
+FANOUT_LEADER = "fanout:leader"  # the process that coalesces boards and announces contest states
+FANOUT_MEMBERS = "fanout:members"  # ZSET owner → Redis ms its membership lapses; sizes the fair share
+
+
+def fanout_shard(shard: int) -> str:
+    """Lease on one shard of the WebSocket connections (by a hash of the id): its owner alone
+    posts to them."""
+    return f"fanout:shard:{shard}"

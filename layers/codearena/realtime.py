@@ -7,6 +7,7 @@ decided again at every delivery on a restricted topic (`entitled`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import redis
@@ -50,19 +51,24 @@ class Connections:
 
     def subscribe(self, connection_id: str, topic: str, grant: str = PUBLIC) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.sadd(keys.ws_topic(topic), connection_id)
+        pipe.sadd(keys.ws_topic(topic, keys.connection_shard(connection_id)), connection_id)
         pipe.hset(keys.ws_connection_topics(connection_id), topic, grant)
         pipe.expire(keys.ws_connection_topics(connection_id), CONNECTION_TTL_SECONDS)
         pipe.execute()
 
     def unsubscribe(self, connection_id: str, topic: str) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.srem(keys.ws_topic(topic), connection_id)
+        pipe.srem(keys.ws_topic(topic, keys.connection_shard(connection_id)), connection_id)
         pipe.hdel(keys.ws_connection_topics(connection_id), topic)
         pipe.execute()
 
-    def subscribers(self, topic: str) -> list[str]:
-        return sorted(self._redis.smembers(keys.ws_topic(topic)))
+    def subscribers(self, topic: str, shards: Collection[int] | None = None) -> list[str]:
+        """The connections following `topic`: those of `shards` only, when given (a fan-out
+        process reads just the ones it posts to)."""
+        chosen = range(keys.CONNECTION_SHARDS) if shards is None else shards
+        if not chosen:
+            return []
+        return sorted(self._redis.sunion([keys.ws_topic(topic, shard) for shard in chosen]))
 
     def subscriptions(self, topic: str, connection_ids: list[str]) -> list[tuple[str, Principal | None, str]]:
         """(connection id, principal, grant) of each connection still registered and
@@ -83,7 +89,7 @@ class Connections:
         topics = self._redis.hkeys(keys.ws_connection_topics(connection_id))
         pipe = self._redis.pipeline(transaction=True)
         for topic in topics:
-            pipe.srem(keys.ws_topic(topic), connection_id)
+            pipe.srem(keys.ws_topic(topic, keys.connection_shard(connection_id)), connection_id)
         pipe.delete(keys.ws_connection_topics(connection_id), keys.ws_connection(connection_id))
         pipe.execute()
 

@@ -58,6 +58,14 @@ def test_fanout_bench_delivers_the_final_board_to_every_client(services: Service
     assert figures["clients_missing_final"] == 0 and figures["rows_never_seen"] == 0
 
 
+def test_fanout_aws_bench_posts_every_event_to_every_viewer_once(services: Services) -> None:
+    size = ("--connections", "200", "--events", "2", "--rounds", "1", "--concurrency", "16")
+    figures = run_bench(services, "fanout_aws", *size)
+    assert figures["connections"] == 200 and figures["concurrency"] == 16
+    assert figures["each_event_once"] and figures["gone_posted_once"]
+    assert figures["posts_per_s"] > 0 and figures["raw_posts_per_s"] > 0 and len(figures["ratio_rounds"]) == 1
+
+
 def test_sandbox_bench_times_every_backend(services: Services) -> None:
     figures = run_bench(services, "sandbox", "--runs", "3", "--docker-runs", "2")
     assert set(figures["cases"]) == {"python", "c"}

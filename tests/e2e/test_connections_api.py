@@ -1,6 +1,6 @@
 """The local gateway's @connections API (issue 11): nobody but a loopback caller signing with
 the configured secret can post into, read or close someone else's WebSocket; `codearena
-fanout`'s delivery (boto3, SigV4) works against it with that secret; and a connection's
+fanout`'s delivery (SigV4) works against it with that secret; and a connection's
 address is its real peer, X-Forwarded-For counting only behind configured proxies."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from websockets.sync.client import ClientConnection
 
 from codearena.config import Settings
 from codearena.core import Core
-from codearena.delivery import ApiGatewayDelivery
+from codearena.delivery import PooledDelivery
 from tests.e2e.gateways import Gateway, configured_gateway, connection_ids, open_socket
 
 SECRET = "local-connections-secret-for-tests"
@@ -98,7 +98,7 @@ def test_a_signature_cannot_be_reused_for_another_body(signed_gateway: Gateway, 
 def test_fanout_delivery_signed_with_the_secret_works(
     signed_gateway: Gateway, core: Core, aws_credentials: None
 ) -> None:
-    delivery = ApiGatewayDelivery(signed_gateway.base)  # what `codearena fanout --endpoint` posts with
+    delivery = PooledDelivery(signed_gateway.base)  # what `codearena fanout --endpoint` posts with
     with victim_of(signed_gateway, core) as (socket, connection_id):
         try:
             gone = delivery.send_many([connection_id, "gone-connection"], b'{"type": "hello"}')

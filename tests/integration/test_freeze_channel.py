@@ -21,7 +21,7 @@ import pytest
 
 from codearena import freeze, standings, users
 from codearena.core import Core
-from codearena.fanout import LEADER_KEY, Fanout
+from codearena.fanout import Fanout
 from codearena.models import Role, Verdict
 from codearena.realtime import Connections
 from tests.integration.conftest import ONE_TEST, contest_with_problem
@@ -58,7 +58,7 @@ def recorder(core: Core) -> Iterator[Recorder]:
     stop = threading.Event()
     thread = threading.Thread(target=fanout.run, args=(stop,), daemon=True)
     thread.start()
-    until(lambda: core.redis.get(LEADER_KEY) == "freeze-test")
+    until(lambda: fanout.leading)
     yield delivery
     stop.set()
     thread.join(timeout=5)

@@ -6,6 +6,7 @@ import argparse
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -314,18 +315,28 @@ def _terminate(name: str, process: subprocess.Popen[bytes]) -> None:
 
 def fanout(args: argparse.Namespace) -> int:
     from codearena.core import Core
-    from codearena.delivery import ApiGatewayDelivery
+    from codearena.delivery import PooledDelivery
     from codearena.fanout import Fanout
 
+    try:
+        delivery = PooledDelivery(args.endpoint, concurrency=args.concurrency)
+    except (RuntimeError, ValueError) as exc:
+        print(f"codearena fanout: {exc}", file=sys.stderr)
+        return 1
     core = Core.from_settings(_settings())
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = Fanout(core, ApiGatewayDelivery(args.endpoint), name=f"fanout-{os.getpid()}")
-    print(f"fan-out delivering to {args.endpoint}; one process leads at a time", flush=True)
+    worker = Fanout(core, delivery, name=f"fanout-{socket.gethostname()}-{os.getpid()}")
+    print(
+        f"fan-out {worker.leases.owner} delivering to {args.endpoint}, {args.concurrency} posts at a time;"
+        " it shares the connections with the other fan-out processes",
+        flush=True,
+    )
     try:
         worker.run(stop)
     finally:
+        delivery.close()
         core.close()
     return 0
 

@@ -16,6 +16,7 @@ STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")  # CloudFormation's rule
 
 def _parser() -> argparse.ArgumentParser:
     from codearena.cli import commands as c
+    from codearena.delivery import DEFAULT_CONCURRENCY
 
     parser = argparse.ArgumentParser(prog="codearena", description="CodeArena command line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -83,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         "--endpoint",
         required=True,
         help="the WebSocket stage's management endpoint, https://<api>.execute-api.<region>.amazonaws.com/<stage>",
+    )
+    fanout.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"posts in flight at once, each on a kept-alive connection (default {DEFAULT_CONCURRENCY})",
     )
 
     watch = add("watch", c.watch, "show a contest's live leaderboard in the terminal")
