@@ -35,6 +35,32 @@ if event > tonumber(redis.call('GET', KEYS[4])) then redis.call('SET', KEYS[4], 
 return 1
 """)
 
+# KEYS: a board's zset, rows, applied, version and keys, then the same five built anew. Rows
+# of the live board newer than the new board's (applied meanwhile) are carried over, then the
+# new keys replace the live ones (a key the new board lacks is deleted).
+_SWAP = Lua("""
+local live = redis.call('HGETALL', KEYS[3])
+for i = 1, #live, 2 do
+    local name, event = live[i], live[i + 1]
+    local bits, row = redis.call('HGET', KEYS[5], name), redis.call('HGET', KEYS[2], name)
+    local score = bits and redis.call('ZSCORE', KEYS[1], bits .. '|' .. name)
+    if score and row and tonumber(event) > tonumber(redis.call('HGET', KEYS[8], name) or '0') then
+        local old = redis.call('HGET', KEYS[10], name)
+        if old then redis.call('ZREM', KEYS[6], old .. '|' .. name) end
+        redis.call('ZADD', KEYS[6], score, bits .. '|' .. name)
+        redis.call('HSET', KEYS[10], name, bits)
+        redis.call('HSET', KEYS[7], name, row)
+        redis.call('HSET', KEYS[8], name, event)
+        if tonumber(event) > tonumber(redis.call('GET', KEYS[9])) then redis.call('SET', KEYS[9], event) end
+    end
+end
+for j = 1, 5 do
+    if redis.call('EXISTS', KEYS[j + 5]) == 1 then redis.call('RENAME', KEYS[j + 5], KEYS[j])
+    else redis.call('DEL', KEYS[j]) end
+end
+return 1
+""")
+
 # What the read scripts share (see keys.board for the member "<key bits>|<username>"). A rank
 # is 1 + the members with a strictly better key; equal keys share one.
 _READ = """
@@ -158,7 +184,9 @@ class Leaderboard:
         return bool(self._redis.exists(keys.board_version(contest_id, view)))
 
     def replace(self, contest_id: int, view: str, entries: list[Entry], version: int) -> None:
-        """Swap in a whole board atomically (built under temporary keys, then renamed)."""
+        """Swap in a whole board atomically (built under temporary keys, then renamed), keeping
+        any live row newer than its entry here: a judge host that applied a row after these
+        entries were read (or a rebuild that read later) is never rolled back."""
         final = self._keys(contest_id, view)
         temp = [key + ":rebuild" for key in final]
         texts = {e.username: key_bits(e.rank_key) for e in entries}
@@ -170,11 +198,7 @@ class Leaderboard:
             pipe.hset(temp[2], mapping={e.username: e.event_id for e in entries})
             pipe.hset(temp[4], mapping=texts)
         pipe.set(temp[3], version)
-        for source, target in zip(temp, final, strict=True):
-            if entries or source == temp[3]:
-                pipe.rename(source, target)
-            else:
-                pipe.delete(target)
+        pipe.eval(_SWAP.text, len(final) + len(temp), *final, *temp)
         pipe.delete(*keys.legacy_board(contest_id, view))
         pipe.execute()
 

@@ -1,13 +1,18 @@
-"""The judge fleet's scaling signal: queue depth and the age of the oldest waiting job.
+"""The judge fleet's scaling: its signal, its target and its warm-ups before a contest.
 
-A minimal version with the signatures issue 13's helpers agreed on (notes/fleet-contract.md);
-the judge hosts' metrics leader (judge_host.fleet) publishes it.
+The signal is the queue's depth (waiting and in flight) and the age of its oldest waiting job,
+published to CloudWatch at high resolution by the judge hosts' metrics leader
+(judge_host.fleet) and by the scheduled function (functions/chalicelib/judge_scaling.py).
+Target tracking holds QueueDepth / GroupInServiceInstances at `backlog_target`
+(infra/stack/scaling.yaml); `contest_warmups` raises the group's minimum before a start.
+bench/autoscale.py runs these same functions against AWS's documented behaviour.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
@@ -88,3 +93,49 @@ def backlog_target(boxes_per_host: int, mean_judging_seconds: float, acceptable_
     """Target of the target-tracking policy: submissions per in-service host the fleet can hold
     and still start each within the acceptable wait (acceptable wait ÷ mean judging time × boxes)."""
     return acceptable_wait_seconds / mean_judging_seconds * boxes_per_host
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """What the template's scaling parameters say (infra/stack/scaling.yaml): the judge hosts'
+    boxes, the mean judging time of a submission (every test, with compiling) and the wait a
+    contestant should accept before judging starts."""
+
+    boxes_per_host: int
+    mean_judging_seconds: float
+    acceptable_wait_seconds: float
+    # Submissions per contestant per minute in a contest's first 30 minutes (the start burst).
+    start_rate_per_contestant: float = 0.05
+
+    @property
+    def backlog_per_host(self) -> float:
+        return backlog_target(self.boxes_per_host, self.mean_judging_seconds, self.acceptable_wait_seconds)
+
+    def start_hosts(self, contestants: int, min_size: int, max_size: int) -> int:
+        """Hosts that judge a contest's start burst as it arrives: arrivals per second × mean
+        judging time = busy boxes, over the boxes per host, within the group's bounds."""
+        busy_boxes = contestants * self.start_rate_per_contestant / 60 * self.mean_judging_seconds
+        return max(min_size, min(max_size, math.ceil(busy_boxes / self.boxes_per_host)))
+
+
+@dataclass(frozen=True)
+class Warmup:
+    """A scheduled action on the judges' group: from `at`, at least `min_size` hosts."""
+
+    name: str
+    at: datetime
+    min_size: int
+
+
+WARMUP_PREFIX = "contest-"
+WARMUP_LEAD = timedelta(minutes=15)  # boot (90–180 s) and self-test, well before the start
+WARMUP_HOLD = timedelta(minutes=30)  # the start burst; target tracking takes over after it
+
+
+def contest_warmups(contest_id: int, start_at: datetime, hosts: int, base_min: int) -> list[Warmup]:
+    """The two scheduled actions of one contest: `hosts` from WARMUP_LEAD before its start,
+    back to the group's own minimum WARMUP_HOLD after it."""
+    return [
+        Warmup(f"{WARMUP_PREFIX}{contest_id}-start", start_at - WARMUP_LEAD, hosts),
+        Warmup(f"{WARMUP_PREFIX}{contest_id}-settle", start_at + WARMUP_HOLD, base_min),
+    ]

@@ -234,7 +234,8 @@ def rebuild(core: Core, contest_id: int) -> int:
     entries = _latest_entries(core, contest_id)
     for view in VIEWS:
         core.boards.replace(contest_id, view, entries[view], _version(entries[view]))
-    # Events committed while the snapshot was taken were skipped by apply(); catch up.
+    # Events committed since the snapshot: applied here too. (The swap keeps any row applied
+    # meanwhile; a publisher that found no board rebuilds itself, so no event is left out.)
     for view, newer in _latest_entries(core, contest_id, after=_version(entries["jury"])).items():
         for entry in newer:
             core.boards.apply(contest_id, view, entry)

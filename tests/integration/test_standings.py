@@ -240,6 +240,26 @@ def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
     assert core.boards.apply(98, "jury", older) == -1  # no board yet: the reader rebuilds it
 
 
+def test_a_rebuild_never_rolls_back_a_row_applied_after_its_read(core: Core) -> None:
+    """A judge host applies a row between a rebuild's read and its swap (or two rebuilds swap
+    in either order, chaos after a Redis flush): the newest row of each contestant stays."""
+    read = [Entry(3, "ann", -2.0, {"username": "ann", "v": "read"}), Entry(4, "bob", -1.0, {"username": "bob"})]
+    core.boards.replace(97, "jury", [Entry(2, "ann", -3.0, {"username": "ann", "v": "first"})], 2)
+    assert core.boards.apply(97, "jury", Entry(6, "ann", -5.0, {"username": "ann", "v": "late"})) == 1
+    assert core.boards.apply(97, "jury", Entry(5, "cy", 4.0, {"username": "cy"})) == 1
+    core.boards.replace(97, "jury", read, 4)  # the older read swaps in last
+    rows = core.boards.page(97, "jury", 0, 10)
+    assert [(r["username"], r["rank"], r.get("v")) for r in rows] == [
+        ("ann", 1, "late"),
+        ("bob", 2, None),
+        ("cy", 3, None),
+    ]
+    assert core.boards.version(97, "jury") == 6 and core.boards.size(97, "jury") == 3
+    assert core.boards.apply(97, "jury", Entry(6, "ann", 9.0, {"username": "ann"})) == 0  # replay
+    core.boards.replace(97, "jury", [], 0)  # nothing read: the live rows stay as they are
+    assert [r["username"] for r in core.boards.page(97, "jury", 0, 10)] == ["ann", "bob", "cy"]
+
+
 def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
     keys = [-3.0, -2.5, -2.5, -2.5, 1e16, 7.25, -0.0]
     entries = [Entry(n + 1, f"u{n}", key, {"username": f"u{n}"}) for n, key in enumerate(keys)]
