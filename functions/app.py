@@ -4,11 +4,12 @@ import os
 from typing import Any
 
 import boto3
-from chalice import Chalice, CORSConfig, Response
+from chalice import Chalice, CORSConfig, Rate, Response
 from chalice.app import Request, WebsocketEvent
 
 from chalicelib.api import Api
 from chalicelib.edge import install_error_shape
+from chalicelib.judge_scaling import handler as scale_judges
 from chalicelib.migrate import handler as run_migrations
 from chalicelib.realtime import Realtime
 
@@ -209,3 +210,9 @@ def ws_disconnect(event: WebsocketEvent) -> dict[str, Any]:
 @app.lambda_function(name="migrate")
 def migrate(event: dict[str, Any], context: Any) -> dict[str, list[str]]:
     return run_migrations(event, context)
+
+
+# --- The judge fleet's scaling signal and contest warm-ups (codearena.scaling) ---------------
+@app.schedule(Rate(1, unit=Rate.MINUTES), name="judge_scaling")
+def judge_scaling(event: Any) -> dict[str, Any]:
+    return scale_judges(event, None)

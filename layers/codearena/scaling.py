@@ -11,12 +11,14 @@ bench/autoscale.py runs these same functions against AWS's documented behaviour.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
 
+from codearena.config import ConfigError
 from codearena.core import Core
 
 NAMESPACE = "CodeArena"
@@ -139,3 +141,153 @@ def contest_warmups(contest_id: int, start_at: datetime, hosts: int, base_min: i
         Warmup(f"{WARMUP_PREFIX}{contest_id}-start", start_at - WARMUP_LEAD, hosts),
         Warmup(f"{WARMUP_PREFIX}{contest_id}-settle", start_at + WARMUP_HOLD, base_min),
     ]
+
+
+def warmup_plan(contests: list[tuple[int, datetime, int]], base_min: int) -> list[Warmup]:
+    """Every contest's warm-ups, (id, start, hosts) each; where contests overlap, an action's
+    minimum is the largest one in force at its time (one contest settling never shrinks the
+    fleet another's start needs)."""
+    actions = [w for cid, start, hosts in contests for w in contest_warmups(cid, start, hosts, base_min)]
+
+    def needed(at: datetime) -> int:
+        return max(
+            [base_min]
+            + [hosts for _, start, hosts in contests if start - WARMUP_LEAD <= at < start + WARMUP_HOLD]
+        )
+
+    return [Warmup(w.name, w.at, needed(w.at)) for w in actions]
+
+
+@dataclass(frozen=True)
+class FleetScaling:
+    """The scheduled function's settings: the group and the template's scaling parameters."""
+
+    group: str
+    min_size: int
+    max_size: int
+    sizing: Sizing
+    expected_contestants: int  # an open-registration contest's warm-up size
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> FleetScaling:
+        def number(name: str) -> float:
+            raw = env.get(name, "")
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+            if not (value >= 0 and math.isfinite(value)):
+                raise ConfigError(f"{name} must be a number of 0 or more, not {raw!r}")
+            return value
+
+        group = env.get("CODEARENA_ASG_NAME", "").strip()
+        if not group:
+            raise ConfigError("CODEARENA_ASG_NAME must name the judge hosts' Auto Scaling group")
+        return cls(
+            group=group,
+            min_size=int(number("CODEARENA_JUDGE_MIN_SIZE")),
+            max_size=int(number("CODEARENA_JUDGE_MAX_SIZE")),
+            sizing=Sizing(
+                boxes_per_host=max(1, int(number("CODEARENA_JUDGE_BOXES_PER_HOST"))),
+                mean_judging_seconds=max(0.1, number("CODEARENA_JUDGE_MEAN_SECONDS")),
+                acceptable_wait_seconds=max(1.0, number("CODEARENA_ACCEPTABLE_WAIT_SECONDS")),
+            ),
+            expected_contestants=int(number("CODEARENA_EXPECTED_CONTESTANTS")),
+        )
+
+
+HORIZON = timedelta(days=2)  # contests further out are scheduled on a later run
+
+
+def coming_contests(core: Core, fleet: FleetScaling, now: datetime) -> list[tuple[int, datetime, int]]:
+    """(id, start, hosts) of each contest that starts within HORIZON or started less than
+    WARMUP_HOLD ago; its contestants are its invited and approved participants, or
+    `expected_contestants` when registration is open."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT c.id, c.start_at, c.registration, count(p.user_id) FILTER"
+            " (WHERE p.status IN ('invited', 'approved')) AS participants FROM contests c"
+            " LEFT JOIN contest_participants p ON p.contest_id = c.id"
+            " WHERE NOT c.practice AND c.start_at > %s AND c.start_at <= %s GROUP BY c.id ORDER BY c.id",
+            (now - WARMUP_HOLD, now + HORIZON),
+        )
+        rows = cur.fetchall()
+    coming = []
+    for row in rows:
+        contestants = fleet.expected_contestants if row["registration"] == "open" else row["participants"]
+        hosts = fleet.sizing.start_hosts(contestants, fleet.min_size, fleet.max_size)
+        coming.append((int(row["id"]), row["start_at"], hosts))
+    return coming
+
+
+@dataclass(frozen=True)
+class Tick:
+    """What one run of the scheduled function did."""
+
+    stats: QueueStats
+    put: list[str]
+    deleted: list[str]
+
+
+def tick(core: Core, cloudwatch: Any, autoscaling: Any, fleet: FleetScaling, now: datetime) -> Tick:
+    """One run of the scheduled function: the queue metrics to CloudWatch (the judge hosts'
+    leader sends them every 10 s; this keeps them coming with no host up), then the group's
+    scheduled actions made to match the coming contests (put or deleted only on change)."""
+    stats = queue_stats(core)
+    put_queue_metrics(cloudwatch, stats, now)
+    plan = warmup_plan(coming_contests(core, fleet, now), fleet.min_size)
+    put, deleted = sync_warmups(autoscaling, fleet.group, plan, now)
+    return Tick(stats, put, deleted)
+
+
+def sync_warmups(
+    autoscaling: Any, group: str, plan: list[Warmup], now: datetime
+) -> tuple[list[str], list[str]]:
+    """Make the group's `contest-…` scheduled actions the plan's future ones (put or deleted
+    only on change). A minimum that should hold already (a contest created late, or a missed
+    run) is set on the group at once: Auto Scaling refuses a scheduled time in the past.
+    Returns the names put (or applied) and deleted."""
+    existing: dict[str, tuple[datetime, int]] = {}
+    for page in autoscaling.get_paginator("describe_scheduled_actions").paginate(AutoScalingGroupName=group):
+        for action in page["ScheduledUpdateGroupActions"]:
+            if action["ScheduledActionName"].startswith(WARMUP_PREFIX):
+                existing[action["ScheduledActionName"]] = (action["StartTime"], action.get("MinSize", -1))
+    future = [w for w in plan if w.at > now]
+    put = []
+    for warmup in future:
+        if existing.get(warmup.name) != (warmup.at, warmup.min_size):
+            autoscaling.put_scheduled_update_group_action(
+                AutoScalingGroupName=group,
+                ScheduledActionName=warmup.name,
+                StartTime=warmup.at,
+                MinSize=warmup.min_size,
+            )
+            put.append(warmup.name)
+    holding = _holding(plan, now)
+    if holding is not None and _apply_min(autoscaling, group, holding.min_size):
+        put.append(holding.name)
+    names = {w.name for w in future}
+    deleted = sorted(name for name in existing if name not in names)
+    for name in deleted:
+        autoscaling.delete_scheduled_action(AutoScalingGroupName=group, ScheduledActionName=name)
+    return put, deleted
+
+
+def _holding(plan: list[Warmup], now: datetime) -> Warmup | None:
+    """The latest action due by now whose contest has an action still to come: its minimum
+    should be in force (after a contest's last action, the group is left as it is)."""
+    pending = {w.name.rsplit("-", 1)[0] for w in plan if w.at > now}
+    past = [w for w in plan if w.at <= now and w.name.rsplit("-", 1)[0] in pending]
+    return max(past, key=lambda w: (w.at, w.min_size), default=None)
+
+
+def _apply_min(autoscaling: Any, group: str, min_size: int) -> bool:
+    """Set the group's minimum (and its desired capacity up to it) unless it is that already."""
+    described = autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"]
+    if not described or described[0]["MinSize"] == min_size:
+        return False
+    desired = max(described[0]["DesiredCapacity"], min_size)
+    autoscaling.update_auto_scaling_group(
+        AutoScalingGroupName=group, MinSize=min_size, DesiredCapacity=min(desired, described[0]["MaxSize"])
+    )
+    return True

@@ -243,7 +243,10 @@ def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
 def test_a_rebuild_never_rolls_back_a_row_applied_after_its_read(core: Core) -> None:
     """A judge host applies a row between a rebuild's read and its swap (or two rebuilds swap
     in either order, chaos after a Redis flush): the newest row of each contestant stays."""
-    read = [Entry(3, "ann", -2.0, {"username": "ann", "v": "read"}), Entry(4, "bob", -1.0, {"username": "bob"})]
+    read = [
+        Entry(3, "ann", -2.0, {"username": "ann", "v": "read"}),
+        Entry(4, "bob", -1.0, {"username": "bob"}),
+    ]
     core.boards.replace(97, "jury", [Entry(2, "ann", -3.0, {"username": "ann", "v": "first"})], 2)
     assert core.boards.apply(97, "jury", Entry(6, "ann", -5.0, {"username": "ann", "v": "late"})) == 1
     assert core.boards.apply(97, "jury", Entry(5, "cy", 4.0, {"username": "cy"})) == 1

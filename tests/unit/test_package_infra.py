@@ -36,6 +36,17 @@ def test_pieces_merge_into_the_template_and_patch_its_resources(tmp_path: Path) 
     }
 
 
+def test_a_piece_replaces_an_intrinsic_function_instead_of_merging_it(tmp_path: Path) -> None:
+    chalice = {"Role": {"Fn::GetAtt": ["DefaultRole", "Arn"]}, "Layers": ["a"]}
+    template: dict[str, Any] = {"Resources": {"Scale": {"Type": "X", "Properties": chalice}}}
+    piece = "Resources:\n  Scale:\n    Properties:\n      Role: !GetAtt Own.Arn\n      Layers: [b]\n"
+    _merge_pieces(template, [write(tmp_path / "scaling.yaml", piece)])
+    assert template["Resources"]["Scale"]["Properties"] == {
+        "Role": {"Fn::GetAtt": ["Own", "Arn"]},
+        "Layers": ["a", "b"],
+    }
+
+
 def test_two_pieces_defining_one_name_are_refused(tmp_path: Path) -> None:
     first = write(tmp_path / "data.yaml", "Parameters:\n  Size:\n    Type: Number\n")
     second = write(tmp_path / "judges.yaml", "Parameters:\n  Size:\n    Type: String\n")

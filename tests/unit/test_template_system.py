@@ -4,6 +4,7 @@ from the committed template (tests/integration/test_template.py keeps it current
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
+from codearena import scaling
 from codearena.cli.package import environment_lines, judge_host_packages
 from codearena.config import project_root
+from judge_host.fleet import FleetSettings
 
 Template = dict[str, Any]
 FUNCTION = "AWS::Serverless::Function"
@@ -30,6 +33,14 @@ CONTRACT_ENVIRONMENT = {
     "CODEARENA_REDIS_AUTH_SECRET_ARN",
     "CODEARENA_JWT_SECRET_ARN",
     "CODEARENA_WS_ENDPOINT",
+    # the judges' group and its scaling parameters (codearena.scaling.FleetScaling)
+    "CODEARENA_ASG_NAME",
+    "CODEARENA_JUDGE_MIN_SIZE",
+    "CODEARENA_JUDGE_MAX_SIZE",
+    "CODEARENA_JUDGE_BOXES_PER_HOST",
+    "CODEARENA_JUDGE_MEAN_SECONDS",
+    "CODEARENA_ACCEPTABLE_WAIT_SECONDS",
+    "CODEARENA_EXPECTED_CONTESTANTS",
 }
 CONTRACT_OUTPUTS = {
     "RestApiUrl",
@@ -49,7 +60,11 @@ CONTRACT_PARAMETERS = {
     "JudgeInstanceType",
     "JudgeMinSize",
     "JudgeMaxSize",
-    "JudgeDesiredCapacity",
+    "JudgeBoxesPerHost",
+    "JudgeMeanSeconds",
+    "AcceptableWaitSeconds",
+    "ExpectedContestants",
+    "JudgeWarmPoolSize",
     "DatabaseInstanceClass",
     "DatabaseAllocatedStorageGb",
     "RedisNodeType",
@@ -237,12 +252,19 @@ def test_functions_are_traced_logged_and_may_read_their_secrets(resources: dict[
         if isinstance(group["Properties"].get("LogGroupName"), dict)
     }
     functions = of_type(resources, FUNCTION)
-    assert {"APIHandler", "Migrate", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect"} <= set(
-        functions
-    )
+    assert {
+        "APIHandler",
+        "Migrate",
+        "WebsocketConnect",
+        "WebsocketMessage",
+        "WebsocketDisconnect",
+        "JudgeScaling",
+    } <= set(functions)
     for name, function in functions.items():
         assert function["Properties"]["Tracing"] == "Active", name
-        assert function["Properties"]["Role"] == {"Fn::GetAtt": ["DefaultRole", "Arn"]}, name
+        role = "JudgeScalingRole" if name == "JudgeScaling" else "DefaultRole"
+        assert function["Properties"]["Role"] == {"Fn::GetAtt": [role, "Arn"]}, name
+        assert {"Ref": "FunctionPolicy"} in props(resources, role)["ManagedPolicyArns"], name
         assert groups[f"/aws/lambda/${{{name}}}"]["Properties"]["RetentionInDays"] == {
             "Ref": "LogRetentionDays"
         }, name
@@ -321,12 +343,62 @@ def test_judge_group_collects_in_service_counts(resources: dict[str, Template]) 
     assert group["LaunchTemplate"]["Version"] == {
         "Fn::GetAtt": ["JudgeLaunchTemplate", "LatestVersionNumber"]
     }
-    sizes = {key: group[key] for key in ("MinSize", "MaxSize", "DesiredCapacity")}
-    assert sizes == {
-        "MinSize": {"Ref": "JudgeMinSize"},
-        "MaxSize": {"Ref": "JudgeMaxSize"},
-        "DesiredCapacity": {"Ref": "JudgeDesiredCapacity"},
-    }
+    sizes = {key: group[key] for key in ("MinSize", "MaxSize")}
+    assert sizes == {"MinSize": {"Ref": "JudgeMinSize"}, "MaxSize": {"Ref": "JudgeMaxSize"}}
+    assert "DesiredCapacity" not in group  # the scaling policy's; a stack update must not reset it
+
+
+def test_target_tracking_holds_the_backlog_per_in_service_host(
+    template: Template, resources: dict[str, Template]
+) -> None:
+    policy = props(resources, "JudgeBacklogPolicy")
+    assert policy["PolicyType"] == "TargetTrackingScaling"
+    assert policy["AutoScalingGroupName"] == {"Ref": "JudgeAutoScalingGroup"}
+    tracking = policy["TargetTrackingConfiguration"]
+    assert tracking["TargetValue"] == 1 and not tracking.get("DisableScaleIn")
+    queries = {q["Id"]: q for q in tracking["CustomizedMetricSpecification"]["Metrics"]}
+    depth, hosts = queries["depth"]["MetricStat"]["Metric"], queries["hosts"]["MetricStat"]["Metric"]
+    assert (depth["Namespace"], depth["MetricName"]) == (scaling.NAMESPACE, "QueueDepth")
+    assert (hosts["Namespace"], hosts["MetricName"]) == ("AWS/AutoScaling", "GroupInServiceInstances")
+    assert hosts["Dimensions"] == [
+        {"Name": "AutoScalingGroupName", "Value": {"Ref": "JudgeAutoScalingGroup"}}
+    ]
+    assert [q["Id"] for q in queries.values() if q["ReturnData"]] == ["backlog"]
+    # The expression divides by backlog_target(boxes, mean, wait): evaluated with the
+    # parameters' defaults it is the backlog per host over what codearena.scaling derives.
+    expression, parameters = queries["backlog"]["Expression"]["Fn::Sub"], {}
+    for name in ("JudgeBoxesPerHost", "JudgeMeanSeconds", "AcceptableWaitSeconds"):
+        parameters[name] = float(template["Parameters"][name]["Default"])
+        expression = expression.replace("${" + name + "}", repr(parameters[name]))
+    target = scaling.backlog_target(
+        parameters["JudgeBoxesPerHost"], parameters["JudgeMeanSeconds"], parameters["AcceptableWaitSeconds"]
+    )
+    assert eval(expression, {}, {"depth": 3 * target, "hosts": 3}) == pytest.approx(1.0)  # noqa: S307
+    assert eval(expression, {}, {"depth": 6 * target, "hosts": 2}) == pytest.approx(3.0)  # noqa: S307
+
+
+def test_hooks_wait_for_the_self_test_and_the_drain(resources: dict[str, Template]) -> None:
+    group = props(resources, "JudgeAutoScalingGroup")
+    hooks = {h["LifecycleHookName"]: h for h in group["LifecycleHookSpecificationList"]}
+    fleet = FleetSettings(group="g")
+    launching, terminating = hooks[fleet.launch_hook], hooks[fleet.terminate_hook]
+    assert launching["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_LAUNCHING"
+    assert launching["DefaultResult"] == "ABANDON"  # a host that never reports is replaced
+    assert terminating["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING"
+    assert terminating["DefaultResult"] == "CONTINUE"
+    assert terminating["HeartbeatTimeout"] > 2 * fleet.heartbeat_seconds  # a missed beat is no loss
+    pool = props(resources, "JudgeWarmPool")
+    assert pool["PoolState"] == "Stopped" and pool["InstanceReusePolicy"] == {"ReuseOnScaleIn": True}
+
+
+def test_only_the_scaling_function_may_change_the_fleet(resources: dict[str, Template]) -> None:
+    assert props(resources, "JudgeScaling")["Role"] == {"Fn::GetAtt": ["JudgeScalingRole", "Arn"]}
+    statements = props(resources, "JudgeScalingRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    writes = [s for s in statements if "autoscaling:PutScheduledUpdateGroupAction" in s["Action"]]
+    assert len(writes) == 1
+    assert writes[0]["Resource"]["Fn::Sub"].endswith("autoScalingGroupName/${AWS::StackName}-judges")
+    default = json.dumps(props(resources, "FunctionPolicy"))
+    assert "autoscaling:" not in default and "cloudwatch:" not in default
 
 
 def test_judge_role_allows_exactly_what_a_judge_does(resources: dict[str, Template]) -> None:

@@ -210,15 +210,21 @@ def _relocate_artifacts(properties: dict[str, Any]) -> None:
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Maps merge key by key, lists gain the items they lack, anything else is replaced."""
+    """Maps merge key by key, lists gain the items they lack, anything else is replaced (an
+    intrinsic function too: `Role: !GetAtt Other.Arn` is a new value, not a map to merge)."""
     for key, value in extra.items():
         current = base.get(key)
-        if isinstance(current, dict) and isinstance(value, dict):
+        if isinstance(current, dict) and isinstance(value, dict) and not _intrinsic_value(value):
             _merge(current, value)
         elif isinstance(current, list) and isinstance(value, list):
             current.extend(copy.deepcopy(item) for item in value if item not in current)
         else:
             base[key] = copy.deepcopy(value)
+
+
+def _intrinsic_value(value: dict[str, Any]) -> bool:
+    name = next(iter(value), "")
+    return len(value) == 1 and (name in ("Ref", "Condition") or name.startswith("Fn::"))
 
 
 class _CfnLoader(yaml.SafeLoader):
