@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,25 @@ def test_login_bench_logs_in_through_the_gateway(services: Services) -> None:
     assert figures["argon2"] == "m=19 MiB, t=2, p=1"
     assert figures["logins_per_s"] > 0 and figures["bare_per_s"] > figures["logins_per_s"]
     assert figures["verify_ms"] > 0 and len(figures["login_to_bare_ratio_rounds"]) == 1
+
+
+def test_autoscale_bench_judges_every_submission_for_fewer_instance_hours() -> None:
+    # No services: a simulation on the contest data beside the checkout (shared/data/clics).
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "autoscale.py"), "--contestants", "500", "--seed", "3"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    *_, json_line, last = done.stdout.strip().splitlines()
+    found = re.fullmatch(r"autoscale: p95 wait (\d+\.\d) s, instance-hours (\d+\.\d\d) of fixed", last)
+    assert found, last
+    day = json.loads(json_line)["days"]["500"]
+    scaled, fixed = day["autoscaled"], day["fixed"]
+    assert day["submissions"] > 1000 and scaled["judged"] == fixed["judged"] == day["submissions"]
+    assert scaled["instance_hours"] < fixed["instance_hours"]
+    assert float(found[1]) == scaled["p95_wait_s"]
+    assert float(found[2]) == round(scaled["instance_hours"] / fixed["instance_hours"], 2)
+    assert f"judged: {day['submissions']:,} autoscaled, {day['submissions']:,} fixed" in done.stdout
