@@ -92,9 +92,13 @@ def put_queue_metrics(cloudwatch: Any, stats: QueueStats, now: datetime | None =
 
 
 def backlog_target(boxes_per_host: int, mean_judging_seconds: float, acceptable_wait_seconds: float) -> float:
-    """Target of the target-tracking policy: submissions per in-service host the fleet can hold
-    and still start each within the acceptable wait (acceptable wait ÷ mean judging time × boxes)."""
-    return acceptable_wait_seconds / mean_judging_seconds * boxes_per_host
+    """Target of the target-tracking policy: QueueDepth (waiting and in flight) per in-service
+    host with every box busy and the last waiting submission starting within the acceptable wait.
+    A host's boxes start boxes ÷ mean judging time submissions a second, so it clears
+    wait × boxes ÷ mean waiting ones in the acceptable wait, beside the boxes it judges:
+    boxes × (1 + acceptable wait ÷ mean judging time). (AWS's "backlog per instance" counts
+    waiting messages only, hence its wait ÷ mean × boxes; our depth counts in-flight ones too.)"""
+    return boxes_per_host * (1 + acceptable_wait_seconds / mean_judging_seconds)
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,9 @@ class Sizing:
     boxes_per_host: int
     mean_judging_seconds: float
     acceptable_wait_seconds: float
-    # Submissions per contestant per minute in a contest's first 30 minutes (the start burst).
-    start_rate_per_contestant: float = 0.05
+    # Submissions per contestant per minute at the peak of a contest's first 30 minutes: 0.103
+    # at NWERC 2017 (bench/autoscale.py reads it from the contest's submissions).
+    start_rate_per_contestant: float = 0.1
 
     @property
     def backlog_per_host(self) -> float:
@@ -132,30 +137,57 @@ class Warmup:
 WARMUP_PREFIX = "contest-"
 WARMUP_LEAD = timedelta(minutes=15)  # boot (90–180 s) and self-test, well before the start
 WARMUP_HOLD = timedelta(minutes=30)  # the start burst; target tracking takes over after it
+RUSH = timedelta(minutes=60)  # the last hour (under the freeze) brings the day's busiest minutes
 
 
-def contest_warmups(contest_id: int, start_at: datetime, hosts: int, base_min: int) -> list[Warmup]:
-    """The two scheduled actions of one contest: `hosts` from WARMUP_LEAD before its start,
-    back to the group's own minimum WARMUP_HOLD after it."""
-    return [
-        Warmup(f"{WARMUP_PREFIX}{contest_id}-start", start_at - WARMUP_LEAD, hosts),
-        Warmup(f"{WARMUP_PREFIX}{contest_id}-settle", start_at + WARMUP_HOLD, base_min),
-    ]
+@dataclass(frozen=True)
+class Coming:
+    """A contest the fleet warms up for, with the hosts its start burst needs."""
+
+    contest_id: int
+    start_at: datetime
+    end_at: datetime
+    hosts: int
+
+    def windows(self) -> list[tuple[datetime, datetime]]:
+        """When the group holds at least `hosts`: around the start, and through the last hour
+        (its rush is predictable; the policy adds hosts beyond the floor as the queue says)."""
+        return [
+            (self.start_at - WARMUP_LEAD, self.start_at + WARMUP_HOLD),
+            (max(self.end_at - RUSH, self.start_at), self.end_at),
+        ]
+
+    def actions(self) -> list[tuple[str, datetime]]:
+        name = f"{WARMUP_PREFIX}{self.contest_id}"
+        (start, settle), (rush, end) = self.windows()
+        return [
+            (f"{name}-start", start),
+            (f"{name}-settle", settle),
+            (f"{name}-rush", rush),
+            (f"{name}-end", end),
+        ]
 
 
-def warmup_plan(contests: list[tuple[int, datetime, int]], base_min: int) -> list[Warmup]:
-    """Every contest's warm-ups, (id, start, hosts) each; where contests overlap, an action's
-    minimum is the largest one in force at its time (one contest settling never shrinks the
-    fleet another's start needs)."""
-    actions = [w for cid, start, hosts in contests for w in contest_warmups(cid, start, hosts, base_min)]
+def contest_warmups(
+    contest_id: int, start_at: datetime, hosts: int, base_min: int, end_at: datetime | None = None
+) -> list[Warmup]:
+    """One contest's scheduled actions: `hosts` from WARMUP_LEAD before its start until
+    WARMUP_HOLD after it and through its last hour (RUSH) when its end is given, the group's own
+    minimum in between and after."""
+    if end_at is None:  # the start alone: its rush window is the start's own
+        end_at = start_at + WARMUP_HOLD
+    return warmup_plan([Coming(contest_id, start_at, end_at, hosts)], base_min)
+
+
+def warmup_plan(contests: list[Coming], base_min: int) -> list[Warmup]:
+    """Every contest's warm-up actions, each with the largest minimum in force at its time: a
+    contest settling never shrinks the fleet another one needs."""
 
     def needed(at: datetime) -> int:
-        return max(
-            [base_min]
-            + [hosts for _, start, hosts in contests if start - WARMUP_LEAD <= at < start + WARMUP_HOLD]
-        )
+        inside = [c.hosts for c in contests for begin, end in c.windows() if begin <= at < end]
+        return max([base_min, *inside])
 
-    return [Warmup(w.name, w.at, needed(w.at)) for w in actions]
+    return [Warmup(name, at, needed(at)) for contest in contests for name, at in contest.actions()]
 
 
 @dataclass(frozen=True)
@@ -199,24 +231,24 @@ class FleetScaling:
 HORIZON = timedelta(days=2)  # contests further out are scheduled on a later run
 
 
-def coming_contests(core: Core, fleet: FleetScaling, now: datetime) -> list[tuple[int, datetime, int]]:
-    """(id, start, hosts) of each contest that starts within HORIZON or started less than
-    WARMUP_HOLD ago; its contestants are its invited and approved participants, or
+def coming_contests(core: Core, fleet: FleetScaling, now: datetime) -> list[Coming]:
+    """Each contest that starts within HORIZON and has not ended, with the hosts its start
+    needs: its contestants are its invited and approved participants, or
     `expected_contestants` when registration is open."""
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT c.id, c.start_at, c.registration, count(p.user_id) FILTER"
+            "SELECT c.id, c.start_at, c.end_at, c.registration, count(p.user_id) FILTER"
             " (WHERE p.status IN ('invited', 'approved')) AS participants FROM contests c"
             " LEFT JOIN contest_participants p ON p.contest_id = c.id"
-            " WHERE NOT c.practice AND c.start_at > %s AND c.start_at <= %s GROUP BY c.id ORDER BY c.id",
-            (now - WARMUP_HOLD, now + HORIZON),
+            " WHERE NOT c.practice AND c.end_at > %s AND c.start_at <= %s GROUP BY c.id ORDER BY c.id",
+            (now, now + HORIZON),
         )
         rows = cur.fetchall()
     coming = []
     for row in rows:
         contestants = fleet.expected_contestants if row["registration"] == "open" else row["participants"]
         hosts = fleet.sizing.start_hosts(contestants, fleet.min_size, fleet.max_size)
-        coming.append((int(row["id"]), row["start_at"], hosts))
+        coming.append(Coming(int(row["id"]), row["start_at"], row["end_at"], hosts))
     return coming
 
 

@@ -109,6 +109,8 @@ def test_coming_contests_get_warm_ups_sized_by_their_contestants(core: Core, aws
         for kind, at, size in (
             ("start", start_at[cid] - scaling.WARMUP_LEAD, expected_hosts[cid]),
             ("settle", start_at[cid] + scaling.WARMUP_HOLD, 1),
+            ("rush", start_at[cid] + timedelta(hours=5) - scaling.RUSH, expected_hosts[cid]),
+            ("end", start_at[cid] + timedelta(hours=5), 1),
         )
     }
     assert sorted(done.put) == sorted(actions(aws["autoscaling"])) and done.deleted == []
@@ -120,8 +122,9 @@ def test_coming_contests_get_warm_ups_sized_by_their_contestants(core: Core, aws
     with core.db.transaction() as cur:
         cur.execute("DELETE FROM contests WHERE id = %s", (invited,))
     moved = scaling.tick(core, aws["cloudwatch"], aws["autoscaling"], FLEET, now + timedelta(minutes=2))
+    # Only its start moved (its end, hence its last hour, stays): two actions change.
     assert sorted(moved.put) == [f"contest-{open_day}-settle", f"contest-{open_day}-start"]
-    assert moved.deleted == [f"contest-{invited}-settle", f"contest-{invited}-start"]
+    assert moved.deleted == [f"contest-{invited}-{kind}" for kind in ("end", "rush", "settle", "start")]
     assert (
         actions(aws["autoscaling"])[f"contest-{open_day}-start"][0]
         == now + timedelta(hours=4) - scaling.WARMUP_LEAD
@@ -141,17 +144,39 @@ def test_a_contest_created_inside_its_warm_up_gets_its_hosts_at_once(core: Core,
     done = scaling.tick(core, aws["cloudwatch"], aws["autoscaling"], FLEET, now)
     assert group_sizes(aws["autoscaling"]) == (hosts, hosts)
     assert f"contest-{soon}-start" in done.put
-    assert set(actions(aws["autoscaling"])) == {f"contest-{soon}-settle"}  # AWS refuses past times
+    # AWS refuses past times: the start's minimum is set on the group, the rest scheduled.
+    scheduled = {f"contest-{soon}-{kind}" for kind in ("settle", "rush", "end")}
+    assert set(actions(aws["autoscaling"])) == scheduled
     again = scaling.tick(core, aws["cloudwatch"], aws["autoscaling"], FLEET, now + timedelta(minutes=1))
     assert again.put == [] and group_sizes(aws["autoscaling"]) == (hosts, hosts)
 
 
 def test_overlapping_contests_never_shrink_what_the_other_needs() -> None:
     start = datetime(2026, 12, 5, 10, tzinfo=UTC)
-    plan = scaling.warmup_plan([(1, start, 8), (2, start + timedelta(minutes=20), 3)], base_min=1)
-    sizes = {w.name: w.min_size for w in plan}
-    # Contest 2 starts (and warms up) while contest 1's start burst still holds 8 hosts.
-    assert sizes == {"contest-1-start": 8, "contest-1-settle": 3, "contest-2-start": 8, "contest-2-settle": 1}
+    day = timedelta(hours=5)
+    first = scaling.Coming(1, start, start + day, 8)
+    second = scaling.Coming(2, start + timedelta(minutes=20), start + timedelta(minutes=20) + day, 3)
+    plan = {w.name: (w.at.strftime("%H:%M"), w.min_size) for w in scaling.warmup_plan([first, second], 1)}
+    # The second contest starts (and warms up) while the first one's start burst holds 8 hosts;
+    # each one's last hour holds the larger of the two floors in force.
+    assert plan == {
+        "contest-1-start": ("09:45", 8),
+        "contest-1-settle": ("10:30", 3),
+        "contest-1-rush": ("14:00", 8),
+        "contest-1-end": ("15:00", 3),
+        "contest-2-start": ("10:05", 8),
+        "contest-2-settle": ("10:50", 1),
+        "contest-2-rush": ("14:20", 8),
+        "contest-2-end": ("15:20", 1),
+    }
+    # A contest shorter than its start's hold: its last hour begins at its start.
+    short = scaling.contest_warmups(3, start, 4, 1, start + timedelta(minutes=40))
+    assert [(w.name, w.at - start, w.min_size) for w in short] == [
+        ("contest-3-start", -scaling.WARMUP_LEAD, 4),
+        ("contest-3-settle", scaling.WARMUP_HOLD, 4),
+        ("contest-3-rush", timedelta(0), 4),
+        ("contest-3-end", timedelta(minutes=40), 1),
+    ]
 
 
 def test_the_queue_metrics_go_out_at_high_resolution(core: Core, aws: dict[str, Any]) -> None:
@@ -181,7 +206,7 @@ def test_the_function_reads_its_settings_and_refuses_bad_ones(
     monkeypatch.setattr(judge_scaling, "_core", core)
     contest(core, timedelta(hours=1))
     answer = judge_scaling.handler({"source": "aws.events"}, None)
-    assert answer["depth"] == 0 and len(answer["put"]) == 2 and answer["deleted"] == []
+    assert answer["depth"] == 0 and len(answer["put"]) == 4 and answer["deleted"] == []
     monkeypatch.setenv("CODEARENA_JUDGE_MEAN_SECONDS", "fast")
     with pytest.raises(ConfigError, match="CODEARENA_JUDGE_MEAN_SECONDS must be a number, not 'fast'"):
         judge_scaling.handler({}, None)
