@@ -92,9 +92,9 @@ def namespace_sandbox(root: Path) -> Iterator[Sandbox]:
 def docker_sandbox(root: Path) -> Iterator[Any]:
     import docker
 
-    from sandbox import docker_daemon
-    from sandbox.docker_backend import DockerSandbox
-    from sandbox.images import ensure_image
+    from sandbox.docker import daemon as docker_daemon
+    from sandbox.docker.backend import DockerSandbox
+    from sandbox.docker.images import ensure_image
 
     started = docker_daemon.start()
     try:

@@ -24,8 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from codearena import keys, standings
 from codearena.core import Core
@@ -38,7 +37,7 @@ from judge_host import tasks
 from judge_host.judging import Task, judge
 from judge_host.sweeper import sweep
 from judge_host.tasks import TestDataCache
-from sandbox import Sandbox, SandboxError
+from sandbox import Backend, Box, SandboxError
 
 log = logging.getLogger("codearena.judge")
 
@@ -80,7 +79,7 @@ class JudgeHost:
     def __init__(
         self,
         core: Core,
-        sandbox: Sandbox,
+        sandbox: Backend,
         name: str | None = None,
         config: HostConfig | None = None,
         languages: list[str] | None = None,
@@ -361,7 +360,7 @@ class JudgeHost:
             log.exception("submission %s: judge error", task.submission_id)
             return _judge_error(task, f"judge error: {type(exc).__name__}: {exc}", self.name)
 
-    def _judge_in(self, box: Any, task: Task) -> Judgement:
+    def _judge_in(self, box: Box, task: Task) -> Judgement:
         _require_space(box)
         try:
             judgement = judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
@@ -401,11 +400,9 @@ class JudgeHost:
             log.exception("releasing the lease of %s failed; it expires by itself", submission_id)
 
 
-def _require_space(box: Any) -> None:
+def _require_space(box: Box) -> None:
     """Raise HostFault when the filesystem of the box's input and output files is full."""
-    io: Path | None = getattr(getattr(box, "spec", None), "io", None)
-    if io is None:  # a box that keeps no files on this host
-        return
+    io = box.io_dir
     free_bytes = shutil.disk_usage(io).free
     if free_bytes < MIN_FREE_BYTES:
         raise HostFault(f"the judge host's working space {io} is full ({free_bytes // 1024} KiB free)")

@@ -1,5 +1,5 @@
 """Sandbox parameters of the N-th judge host on one machine: each needs its own root
-directory, cgroup name and uid range (see sandbox.Sandbox.start)."""
+directory, cgroup name and uid range (see sandbox.start_backend)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ _FIRST_EXTRA_UID = 62001
 
 
 def sandbox_options(instance: int) -> dict[str, Any]:
-    """Keyword arguments for `Sandbox.start` for judge host number `instance` (0-13)."""
+    """Keyword arguments for `sandbox.start_backend` for judge host number `instance` (0-13)."""
     if not 0 <= instance <= MAX_INSTANCE:
         raise ValueError(f"--instance must be between 0 and {MAX_INSTANCE}")
     if instance == 0:

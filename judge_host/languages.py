@@ -11,7 +11,7 @@ import logging
 import os
 from pathlib import Path
 
-from sandbox import LANGUAGES, Sandbox
+from sandbox import LANGUAGES, Backend
 
 log = logging.getLogger("codearena.judge")
 CACHE = Path(os.environ.get("CODEARENA_SELF_TEST_CACHE", "/var/cache/codearena/self-test.json"))
@@ -30,7 +30,7 @@ def fingerprint() -> str:
     return "|".join(parts)
 
 
-def working_languages(sandbox: Sandbox, cache: Path = CACHE) -> tuple[list[str], dict[str, str]]:
+def working_languages(sandbox: Backend, cache: Path = CACHE) -> tuple[list[str], dict[str, str]]:
     """(languages whose self-test passed, {language: why it failed or is missing})."""
     key = fingerprint()
     results = _cached(cache, key)

@@ -1,7 +1,7 @@
 """Runs untrusted code under limits and reports what happened. Imports nothing of ours.
 
-sb = Sandbox.start()
-with sb.box() as box:
+sb = start_backend()  # Backend: namespaces (bubblewrap) by default, or start_backend("docker")
+with sb.box() as box:  # Box
     compiled = box.compile("c", source)
     result = box.run(b"1 2\n", Limits(time_limit_ms=1000, memory_limit_kb=262144))
     accepted = check_output(answer, result.stdout_path, "float:1e-6")
@@ -11,7 +11,7 @@ A custom checker (Kattis output validator) is compiled in a box of its own and r
 `with sb.box() as checker: checker.compile("cpp", validator_source); validate(checker, …)`.
 """
 
-from sandbox.box import Box
+from sandbox.backend import BACKENDS, Backend, Box, start_backend
 from sandbox.checkers import (
     CHECKERS,
     Checker,
@@ -25,15 +25,18 @@ from sandbox.checkers import (
     validate,
 )
 from sandbox.languages import LANGUAGES, Language
-from sandbox.model import CompileResult, Limits, RunResult, SandboxError, Status
+from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError, Status
 from sandbox.supervisor import Sandbox
 
 __all__ = [
+    "BACKENDS",
     "CHECKERS",
     "LANGUAGES",
+    "Backend",
     "Box",
     "Checker",
     "CompileResult",
+    "Input",
     "Language",
     "Limits",
     "RunResult",
@@ -46,6 +49,7 @@ __all__ = [
     "checker_from_spec",
     "exact",
     "floats",
+    "start_backend",
     "tokens",
     "validate",
 ]

@@ -1,4 +1,5 @@
-"""A box: a keeper, a scratch tmpfs, a uid and cgroup of its own. Compile once, run many.
+"""A namespace box (the bubblewrap backend's `sandbox.backend.Box`): a keeper, a scratch
+tmpfs, a uid and cgroup of its own. Compile once, run many.
 
 Layout under the sandbox root: `box<N>/scratch` (tmpfs, owned by the box uid, /box inside)
 and `box<N>/io` (root-only: stdin, stdout and stderr files the program gets as descriptors,
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,16 +18,13 @@ from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids
 from sandbox.keeper_client import KeeperClient
-from sandbox.languages import LANGUAGES, MAX_SOURCE_BYTES, Language
-from sandbox.model import REPORT_BYTES, CompileResult, Limits, RunResult, SandboxError, Status
+from sandbox.languages import Language, language_named
+from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import KeeperConfig, Measurement, RunRequest
-from sandbox.verdict import classify
+from sandbox.results import compile_result, head, result_of, source_too_large
+from sandbox.workspace import COMPILE_TMP_BYTES, SCRATCH_INODES, make_dir, put_file
 
 logger = logging.getLogger(__name__)
-
-Input = bytes | str | os.PathLike[str] | None  # bytes: the data; str/path: a file; None: empty
-COMPILE_TMP_BYTES = 256 * 1024 * 1024
-SCRATCH_INODES = 4096
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ class BoxSpec:
         return self.directory / "io"
 
 
-class Box:
+class NamespaceBox:
     """Use through `Sandbox.box()`; one thread at a time."""
 
     def __init__(self, spec: BoxSpec) -> None:
@@ -61,6 +58,14 @@ class Box:
             str(spec.seccomp_path),
         )
         self._keeper = KeeperClient(config)
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self.spec.scratch
+
+    @property
+    def io_dir(self) -> Path:
+        return self.spec.io
 
     def open(self) -> None:
         """Create the scratch and io directories, the cgroup, and start the keeper."""
@@ -88,11 +93,11 @@ class Box:
 
     def compile(self, language: str, source: str | bytes) -> CompileResult:
         """Put `source` in the box and compile it. A compiler failure is `ok=False`."""
-        lang = _language(language)
+        lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
-        if len(data) > MAX_SOURCE_BYTES:
-            return CompileResult(False, f"source of {len(data)} bytes is over {MAX_SOURCE_BYTES}", 0)
+        if too_large := source_too_large(data):
+            return too_large
         (self.spec.scratch / lang.source_name).write_bytes(data)
         if lang.compile_argv is None:
             self.language = lang
@@ -126,31 +131,11 @@ class Box:
 
     def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
         """Put a file next to the compiled program (read-only to it); return its path inside."""
-        content = data if isinstance(data, bytes) else Path(data).read_bytes()
-        path = self._fresh(name)
-        # O_EXCL|O_NOFOLLOW: the box uid owns scratch, so never follow what it may have made.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with open(fd, "wb") as file:
-            file.write(content)
-        return f"/box/{name}"
+        return put_file(self.spec.scratch, name, data)
 
     def add_dir(self, name: str) -> str:
         """An empty directory the program may write (see `run`); return its path inside."""
-        path = self._fresh(name)
-        path.mkdir(mode=0o755)
-        if self.spec.uid is not None:
-            os.chown(path, self.spec.uid, self.spec.uid, follow_symlinks=False)
-        return f"/box/{name}"
-
-    def _fresh(self, name: str) -> Path:
-        if not name or "/" in name or name.startswith("."):
-            raise ValueError(f"not a plain file name: {name!r}")
-        path = self.spec.scratch / name
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-        return path
+        return make_dir(self.spec.scratch, self.spec.uid, name)
 
     def reset(self) -> None:
         """Forget the program: kill leftovers, wipe scratch and io, revive the keeper."""
@@ -183,13 +168,8 @@ class Box:
             env=lang.compile_env,
         )
         output = self.spec.io / "compile.out"
-        limits = lang.compile_limits
-        measurement = self._execute(view, limits, None, output, output)
-        status = classify(measurement, limits, output.stat().st_size)
-        text = _head(output).decode(errors="replace")
-        if status not in (Status.OK, Status.RTE):
-            text += f"\n[compiler stopped: {status.value}]"
-        return CompileResult(status is Status.OK, text, measurement.wall_ns // 1_000_000)
+        measurement = self._execute(view, lang.compile_limits, None, output, output)
+        return compile_result(measurement, lang.compile_limits, output)
 
     def _execute(
         self,
@@ -216,7 +196,7 @@ class Box:
         )
         measurement = self._keeper.run(request)
         if measurement.launch_error:
-            detail = _head(stderr).decode(errors="replace").strip()
+            detail = head(stderr).decode(errors="replace").strip()
             raise SandboxError(f"box {self.spec.index}: {measurement.launch_error}: {detail}")
         return measurement
 
@@ -237,34 +217,3 @@ class Box:
                 self.spec.cgroup.signal_all(spare=self._keeper.pid)
         elif self.spec.uid is not None and is_root():
             kill_pids(pids_of_uids([self.spec.uid]))
-
-
-def _language(name: str) -> Language:
-    try:
-        return LANGUAGES[name]
-    except KeyError:
-        raise ValueError(f"unknown language {name!r}; known: {sorted(LANGUAGES)}") from None
-
-
-def result_of(measurement: Measurement, limits: Limits, stdout: Path, stderr: Path) -> RunResult:
-    """What a run came to, from its measurement and its output files (any backend)."""
-    largest = max(stdout.stat().st_size, stderr.stat().st_size)
-    return RunResult(
-        status=classify(measurement, limits, largest),
-        cpu_time_ms=measurement.cpu_ns // 1_000_000,
-        wall_time_ms=measurement.wall_ns // 1_000_000,
-        memory_kb=measurement.peak_bytes // 1024,
-        exit_code=measurement.exit_code,
-        signal=measurement.signal,
-        stdout=_head(stdout),
-        stderr=_head(stderr),
-        stdout_path=stdout,
-    )
-
-
-def _head(path: Path, limit: int = REPORT_BYTES) -> bytes:
-    try:
-        with open(path, "rb") as file:
-            return file.read(limit)
-    except FileNotFoundError:
-        return b""

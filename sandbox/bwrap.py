@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandbox.workspace import ENV, RUN_TMP_BYTES, SHM_BYTES
+
 BWRAP = "/usr/bin/bwrap"
 NAMESPACES = (
     "--unshare-all",
@@ -47,8 +49,6 @@ SYSTEM = (
     "/dev",
 )
 ETC_FILES = ("/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime")
-ENV = {"PATH": "/usr/bin:/bin", "HOME": "/box", "LANG": "C.UTF-8"}
-SHM_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class View:
     scratch: Path
     command: Sequence[str]
     writable_box: bool = False
-    tmp_bytes: int = 64 * 1024 * 1024
+    tmp_bytes: int = RUN_TMP_BYTES
     extra_ro_binds: Sequence[str] = field(default_factory=tuple)  # host paths, same inside
     env: Mapping[str, str] = field(default_factory=dict)  # on top of ENV
     writable_dirs: Sequence[str] = field(default_factory=tuple)  # under scratch, rw on a ro /box

@@ -38,7 +38,7 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-from sandbox.box import Box
+from sandbox.backend import Box
 from sandbox.model import Limits, SandboxError, Status
 
 Output = bytes | str | os.PathLike[str]  # bytes are the data; str and paths name a file
@@ -262,17 +262,19 @@ def checker_from_spec(spec: str) -> StreamChecker:
         raise ValueError(f"unknown checker {spec!r}; known: exact, tokens, float[:TOL[:REL]]")
     if not arguments:
         return CHECKERS[name]
-    return partial(floats, **_tolerances(spec, arguments))
+    abs_tol, rel_tol = _tolerances(spec, arguments)
+    return partial(floats, abs_tol=abs_tol, rel_tol=rel_tol)
 
 
-def _tolerances(spec: str, arguments: str) -> dict[str, float]:
+def _tolerances(spec: str, arguments: str) -> tuple[float, float]:
+    """(absolute, relative) tolerance; one value is both."""
     try:
         values = [float(part) for part in arguments.split(":")]
     except ValueError:
         raise ValueError(f"bad tolerance in checker {spec!r}") from None
     if not 1 <= len(values) <= 2 or any(not 0 <= v < math.inf for v in values):
         raise ValueError(f"checker {spec!r}: give one or two finite, non-negative tolerances")
-    return {"abs_tol": values[0], "rel_tol": values[-1]}
+    return values[0], values[-1]
 
 
 def check_output(expected: Output, actual: Output, checker: str | Checker = "tokens") -> bool:
@@ -315,7 +317,7 @@ def validate(
 
 
 def _feedback(validator: Box) -> str:
-    path = validator.spec.scratch / "feedback" / "judgemessage.txt"
+    path = validator.scratch_dir / "feedback" / "judgemessage.txt"
     try:
         with open(path, "rb", opener=_no_follow) as file:
             return file.read(FEEDBACK_BYTES).decode(errors="replace")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sandbox.box import Box
+from sandbox.backend import BACKENDS, Box, start_backend
 from sandbox.checkers import check_output, checker_from_spec, validate
 from sandbox.model import REPORT_BYTES, Limits, RunResult, SandboxError, Status
 from sandbox.supervisor import Sandbox
@@ -26,7 +26,6 @@ from sandbox.supervisor import Sandbox
 CLI_ROOT = Path("/var/lib/codearena-sandbox-cli")
 CLI_UID_BASE = 60801
 CLI_NAME = "codearena-cli"
-BACKENDS = ("namespace", "docker")
 
 
 class UsageError(Exception):
@@ -90,9 +89,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace, source: str) -> dict[str, Any]:
     boxes = 1 if args.validator is None else 2
-    sandbox = Sandbox.start(
-        boxes=boxes, root_dir=args.root_dir, name=CLI_NAME, uid_base=CLI_UID_BASE, backend=args.backend
-    )
+    sandbox = start_backend(args.backend, boxes, args.root_dir, name=CLI_NAME, uid_base=CLI_UID_BASE)
     try:
         for language in (args.language, args.validator_language):
             if language is not None and language not in sandbox.available_languages():

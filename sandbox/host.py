@@ -1,17 +1,24 @@
-"""Host-side plumbing: tmpfs mounts, processes by uid, prctl. Linux only, mostly root only."""
+"""Host-side plumbing: tmpfs mounts, processes by uid, prctl, lock files. Linux only, mostly
+root only."""
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import shutil
 import signal
+import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
+
+from sandbox.model import SandboxError
 
 PR_SET_CHILD_SUBREAPER = 36
 MNT_DETACH = 2
 MS_NOSUID, MS_NODEV = 2, 4
+LOCK_TIMEOUT_S = 120.0  # for a supervisor that is still stopping to let go
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -107,3 +114,32 @@ def kill_pids(pids: Iterable[int]) -> None:
 
 def is_root() -> bool:
     return os.geteuid() == 0
+
+
+def lock_dir() -> Path:
+    """Where the lock files of host-wide resources (uid ranges, cgroup names) go."""
+    return Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+
+
+def take_lock(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> int:
+    """An exclusive flock on `path` (its descriptor: closing it releases the lock).
+    Raises SandboxError when another supervisor still holds it after `timeout_s`."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise SandboxError(f"another sandbox supervisor holds {path}") from None
+            time.sleep(0.1)
+
+
+def remove_boxes(root: Path) -> None:
+    """Unmount everything under `root` and remove its `box*` directories."""
+    for mount in mounts_under(root):
+        unmount(mount)
+    for directory in root.glob("box*"):
+        shutil.rmtree(directory)

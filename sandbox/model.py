@@ -6,6 +6,7 @@ A contestant's outcome (TLE, MLE, a crash…) is a `RunResult`, never an excepti
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +14,8 @@ from pathlib import Path
 REPORT_BYTES = 64 * 1024  # stdout/stderr/compiler output kept in results
 # Below this the memory cgroup cannot even hold bwrap next to what the box already holds.
 MIN_MEMORY_LIMIT_KB = 8 * 1024
+
+Input = bytes | str | os.PathLike[str] | None  # stdin: the bytes, a file (str/path), or empty (None)
 
 
 class SandboxError(Exception):

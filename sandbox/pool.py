@@ -1,5 +1,5 @@
-"""What every backend's sandbox shares: a pool of boxes handed out one at a time, and the
-self-test that decides which languages a judge host offers."""
+"""What both backends share in implementing `sandbox.backend.Backend`: a pool of boxes
+handed out one at a time, and the self-test that decides which languages a judge host offers."""
 
 from __future__ import annotations
 
@@ -7,22 +7,17 @@ import logging
 import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
+from sandbox.backend import Box
 from sandbox.languages import LANGUAGES
-from sandbox.model import CompileResult, Limits, RunResult, SandboxError, Status
+from sandbox.model import Limits, SandboxError, Status
 
 logger = logging.getLogger("sandbox")
 SELF_TEST_LIMITS = Limits(time_limit_ms=5000, memory_limit_kb=512 * 1024)
 
 
-class PooledBox(Protocol):
-    def compile(self, language: str, source: str | bytes) -> CompileResult: ...
-    def run(self, stdin: bytes | None, limits: Limits) -> RunResult: ...
-    def reset(self) -> None: ...
-
-
-B = TypeVar("B", bound=PooledBox)
+B = TypeVar("B", bound=Box)
 
 
 class BoxPool(Generic[B]):
@@ -61,7 +56,8 @@ class BoxPool(Generic[B]):
             self._free.put(box)
 
 
-def self_test_one(box: PooledBox, language: str) -> str | None:
+def self_test_one(box: Box, language: str) -> str | None:
+    """Compile and run `language`'s hello program in `box`: None when it works."""
     compiled = box.compile(language, LANGUAGES[language].self_test)
     if not compiled.ok:
         return f"compile failed: {compiled.output[:500]}"

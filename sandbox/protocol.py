@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from sandbox.workspace import NOFILE
+
 
 @dataclass(frozen=True)
 class KeeperConfig:
@@ -38,7 +40,7 @@ class RunRequest:
     processes: int
     fsize_bytes: int
     stack_bytes: int
-    nofile: int = 64
+    nofile: int = NOFILE
     reuse: bool = False  # may run in the box's resident bubblewrap (sandbox.resident)
 
 

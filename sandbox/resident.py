@@ -5,24 +5,22 @@ as a whole `python3 -c pass`. For the runs of one compiled program the keeper th
 keeps one bubblewrap alive, started `--as-pid-1` with `sandbox.resident_init` as pid 1, and
 hands it each run over a socket (argv, environment, CPU rlimit and the three stdio files).
 The init spawns the program, which inherits the session's other rlimits (new ones start a
-new session); the keeper watches CPU and wall time exactly as for a one-shot run, and
-between runs kills every process but the init, wipes /tmp and /dev/shm and stops the init.
-Compiles, runs with writable directories, and hosts without cgroups or without
-/usr/bin/python3 use the one-shot path (`sandbox.runner`).
+new session); the keeper measures it with the one-shot path's watchdog and counters
+(`sandbox.runner`), and between runs kills every process but the init, wipes /tmp and
+/dev/shm and stops the init. Compiles, runs with writable directories, and hosts without
+cgroups or without /usr/bin/python3 use the one-shot path.
 
 What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
-seccomp filter, uid, environment (its own and pid 1's, which is empty) and limits; its pid
-is 2 instead of 2–3. It cannot signal the init (pid 1), and the memory the init holds is
-added to the memory limit.
+seccomp filter, uid, environment and limits; its pid is 2 instead of 2–3. It cannot signal
+the init (pid 1), and the memory the init holds is added to the memory limit.
 
-Trade-off: the init stays dumpable, because the isolation checks require that a program can
-read pid 1's (empty) /proc/1/environ. A hostile program can therefore reach it through
-/proc/1/mem or /proc/1/fd and take it over for the remaining runs of its own submission. It
-gains no privilege (same uid, namespaces, seccomp filter and cgroup); the init is stopped
-between runs, so nothing computes unmeasured; what is left is state carried from one test
-to the next and the exit status it reports, which a program controls anyway. The box is
-reset (the session killed) before every compile. `prctl(PR_SET_DUMPABLE, 0)` in the init
-closes this, at the price of EACCES on /proc/1/environ.
+The init makes itself non-dumpable (`prctl(PR_SET_DUMPABLE, 0)` in `sandbox.resident_init`),
+so its /proc/1/mem, /proc/1/fd and /proc/1/environ belong to root: a program running as the
+same box uid can neither read nor rewrite or steer it between its runs. The one visible
+difference: reading /proc/1/environ fails with EACCES, where one-shot bubblewrap's pid 1
+shows an empty environment (the isolation checks accept both). The init is stopped between
+runs, so nothing computes unmeasured, and the box is reset (the session killed) before
+every compile.
 """
 
 from __future__ import annotations
@@ -45,17 +43,17 @@ from sandbox.host import empty_directory, kill_pids
 from sandbox.protocol import Measurement, RunRequest
 from sandbox.runner import (
     BWRAP_PIDS,
-    POLL_S,
+    Baseline,
     BoxContext,
-    SupervisorGone,
-    _Baseline,
-    _enter_box,
-    _measure,
-    _Outcome,
-    _read_available,
-    _rlimits,
-    _stdio,
+    Outcome,
+    enter_box,
+    measure,
+    read_available,
+    rlimits_for,
+    stdio,
+    watch,
 )
+from sandbox.watchdog import Killed
 
 INIT_PYTHON = "/usr/bin/python3"  # Debian's, inside the sandbox's read-only /usr
 INIT_SOURCE = Path(__file__).with_name("resident_init.py").read_text()
@@ -145,7 +143,7 @@ class Session:
         ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
         if not ready or self.control.recv(64) != b'{"ready": true}':
             raise ResidentUnavailable("the resident init did not start")
-        for line in _read_available(os.dup(status_read)).splitlines():
+        for line in read_available(os.dup(status_read)).splitlines():
             if b"child-pid" in line:
                 self.init_pid = int(json.loads(line)["child-pid"])
         if not self.init_pid:
@@ -220,7 +218,7 @@ class Residents:
         """Run `request` in the resident bubblewrap and measure it, like `runner.run_one`.
         Raises ResidentUnavailable (before running anything) when the session cannot start."""
         invocation = Invocation.parse(request.argv)
-        rlimits = _rlimits(self.ctx, request)
+        rlimits = rlimits_for(self.ctx, request)
         cpu = rlimits.pop(resource.RLIMIT_CPU)
         try:
             session = self._session_for(invocation.options, rlimits)
@@ -278,7 +276,7 @@ def _launch(
         env={},
         close_fds=True,
         pass_fds=(ctx.seccomp_fd, status_fd, control_fd),
-        preexec_fn=partial(_enter_box, ctx.uid, ctx.gid, rlimits),
+        preexec_fn=partial(enter_box, ctx.uid, ctx.gid, rlimits),
     )
 
 
@@ -289,12 +287,12 @@ def _run(
     session.resume()
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
     ctx.cgroup.reset_peak()
-    baseline = _Baseline.take(ctx.cgroup)
+    baseline = Baseline.take(ctx.cgroup)
     started = time.monotonic_ns()
     message: dict[str, Any] = {"argv": list(invocation.command), "env": invocation.env, "cpu": cpu}
-    with _stdio(request) as fds:
+    with stdio(request) as fds:
         session.send(message, list(fds))
-    outcome = _Outcome(status_json=b'"exit-code"')  # launched: exec failures come as replies
+    outcome = Outcome(status_json=b'"exit-code"')  # launched: exec failures come as replies
     outcome.killed = _watch(ctx, session, request, baseline, started)
     reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
     wall_ns = time.monotonic_ns() - started
@@ -305,33 +303,21 @@ def _run(
     # Peak memory counts from the session's start, not this run's: pages the program's
     # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
     since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
-    measurement = _measure(ctx, request, since_ready, outcome, wall_ns)
+    measurement = measure(ctx, request, since_ready, outcome, wall_ns)
     if reply and "exec_error" in reply:
         return replace(measurement, launch_error=f"exec failed: {reply['exec_error']}")
     return measurement
 
 
 def _watch(
-    ctx: BoxContext, session: Session, request: RunRequest, baseline: _Baseline, started: int
-) -> str | None:
-    """Wait for the init's reply; on a limit, kill the program's processes ("cpu"/"wall")."""
+    ctx: BoxContext, session: Session, request: RunRequest, baseline: Baseline, started: int
+) -> Killed | None:
+    """`runner.watch` until the init replies; on a limit, kill the program's processes."""
     assert ctx.cgroup is not None
-    deadline = started + request.wall_limit_ms * 1_000_000
-    cpu_limit_ns = request.time_limit_ms * 1_000_000
-    while True:
-        ready, _, _ = select.select([session.control, ctx.control_fd], [], [], POLL_S)
-        if session.control in ready:
-            return None
-        if ctx.control_fd in ready:
-            raise SupervisorGone()
-        killed = None
-        if time.monotonic_ns() >= deadline:
-            killed = "wall"
-        elif baseline.run_cpu_ns(ctx.cgroup) > cpu_limit_ns:
-            killed = "cpu"
-        if killed:
-            kill_pids(ctx.cgroup.procs() - session.resident_pids())
-            return killed
+    killed = watch(ctx, session.control.fileno(), request, baseline, started)
+    if killed:
+        kill_pids(ctx.cgroup.procs() - session.resident_pids())
+    return killed
 
 
 def _clear(ctx: BoxContext, session: Session) -> None:

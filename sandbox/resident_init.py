@@ -12,6 +12,8 @@ Being pid 1 of the pid namespace protects it: the kernel drops signals a program
 The keeper kills whatever a run leaves behind and wipes /tmp and /dev/shm between runs.
 """
 
+from __future__ import annotations
+
 import ctypes
 import json
 import os
@@ -19,6 +21,10 @@ import resource
 import signal
 import socket
 import sys
+
+TYPE_CHECKING = False  # not typing's: importing typing would slow every session's start
+if TYPE_CHECKING:
+    from typing import Any
 
 READY = b'{"ready": true}'
 PR_SET_DUMPABLE = 4
@@ -51,7 +57,7 @@ def main() -> None:
         control.send(json.dumps(run(json.loads(message), fds, ignored)).encode())
 
 
-def run(request: dict, fds: list, ignored: list) -> dict:
+def run(request: dict[str, Any], fds: list[int], ignored: list[signal.Signals]) -> dict[str, Any]:
     """Spawn the program (vfork and exec: no copy of this process), wait, report."""
     reap_strays()
     argv = request["argv"]
@@ -75,7 +81,7 @@ def run(request: dict, fds: list, ignored: list) -> dict:
     return {"status": status, "max_rss_kb": max_rss_kb}
 
 
-def wait_for(pid: int) -> tuple:
+def wait_for(pid: int) -> tuple[int, int]:
     """Wait for `pid`, reaping any orphan that exits meanwhile: its wait status and its
     largest resident set (KiB), a floor for the memory it used."""
     while True:

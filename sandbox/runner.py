@@ -3,11 +3,14 @@
 Runs inside the keeper process, which already sits in the box cgroup, so the program starts
 there without a migration. The keeper's own CPU use is charged to the same cgroup and is
 subtracted. Nothing here raises for what the program does; exceptions are sandbox faults.
+
+`run_one` is the one-shot path (one bubblewrap per run). The resident path
+(`sandbox.resident`) measures its runs with the same pieces: `BoxContext`, `Baseline`,
+`Outcome`, `rlimits_for`, `enter_box`, `stdio`, `watch` (the watchdog) and `measure`.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import resource
 import select
@@ -21,8 +24,8 @@ from functools import partial
 from sandbox.cgroups import Cgroup
 from sandbox.host import kill_pids, pids_of_uids, set_oom_score_adj
 from sandbox.protocol import Measurement, RunRequest
+from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 
-POLL_S = 0.01
 REAP_TIMEOUT_S = 5.0
 PROGRAM_OOM_SCORE_ADJ = 1000  # raising needs no privilege; the keeper must never be the victim
 BWRAP_PIDS = 3  # the keeper, the outer and the inner bubblewrap share pids.max with the program
@@ -50,7 +53,7 @@ class BoxContext:
 
 
 @dataclass(frozen=True)
-class _Baseline:
+class Baseline:
     """Counters before the run; CPU and OOM kills cannot be reset, so we take deltas."""
 
     cgroup_cpu_ns: int
@@ -60,7 +63,7 @@ class _Baseline:
     children_cpu_ns: int
 
     @classmethod
-    def take(cls, cgroup: Cgroup | None) -> _Baseline:
+    def take(cls, cgroup: Cgroup | None) -> Baseline:
         if cgroup is None:
             return cls(0, 0, 0, time.process_time_ns(), _children_cpu_ns())
         return cls(
@@ -77,10 +80,10 @@ class _Baseline:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
     wait_status: int = 0
     max_rss_kb: int = 0
-    killed: str | None = None  # "cpu" or "wall"
+    killed: Killed | None = None
     status_json: bytes = b""
 
 
@@ -89,13 +92,13 @@ def run_one(ctx: BoxContext, request: RunRequest) -> Measurement:
     ctx.apply_limits(request.memory_bytes, request.processes + BWRAP_PIDS)
     if ctx.cgroup:
         ctx.cgroup.reset_peak()
-    baseline = _Baseline.take(ctx.cgroup)
+    baseline = Baseline.take(ctx.cgroup)
     started = time.monotonic_ns()
-    outcome = _Outcome()
+    outcome = Outcome()
     proc, status_fd = _launch(ctx, request)
     exited = False
     try:
-        outcome.killed = _watch(ctx, proc, request, baseline, started)
+        outcome.killed = _watch_bwrap(ctx, proc, request, baseline, started)
         exited = outcome.killed is None
     finally:
         try:
@@ -103,8 +106,8 @@ def run_one(ctx: BoxContext, request: RunRequest) -> Measurement:
                 _kill_box(ctx, proc)
             _reap(ctx, proc, outcome)
         finally:
-            outcome.status_json = _read_available(status_fd)
-    return _measure(ctx, request, baseline, outcome, time.monotonic_ns() - started)
+            outcome.status_json = read_available(status_fd)
+    return measure(ctx, request, baseline, outcome, time.monotonic_ns() - started)
 
 
 def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[bytes], int]:
@@ -119,7 +122,7 @@ def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[byte
         *request.argv[1:],
     ]
     try:
-        with _stdio(request) as (stdin, stdout, stderr):
+        with stdio(request) as (stdin, stdout, stderr):
             proc = subprocess.Popen(
                 argv,
                 stdin=stdin,
@@ -128,7 +131,7 @@ def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[byte
                 env={},
                 close_fds=True,
                 pass_fds=(ctx.seccomp_fd, status_write),
-                preexec_fn=partial(_enter_box, ctx.uid, ctx.gid, _rlimits(ctx, request)),
+                preexec_fn=partial(enter_box, ctx.uid, ctx.gid, rlimits_for(ctx, request)),
             )
     except BaseException:
         os.close(status_read)
@@ -139,7 +142,7 @@ def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[byte
 
 
 @contextmanager
-def _stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
+def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
     with ExitStack() as stack:
 
         def opened(path: str, flags: int) -> int:
@@ -155,7 +158,7 @@ def _stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
         yield stdin, stdout, stderr
 
 
-def _enter_box(uid: int | None, gid: int | None, rlimits: dict[int, tuple[int, int]]) -> None:
+def enter_box(uid: int | None, gid: int | None, rlimits: dict[int, tuple[int, int]]) -> None:
     """In the forked child, before exec: be the OOM killer's first choice, limit, drop to uid."""
     set_oom_score_adj(PROGRAM_OOM_SCORE_ADJ)
     for limit, value in rlimits.items():
@@ -166,10 +169,9 @@ def _enter_box(uid: int | None, gid: int | None, rlimits: dict[int, tuple[int, i
         os.setresuid(uid, uid, uid)
 
 
-def _rlimits(ctx: BoxContext, request: RunRequest) -> dict[int, tuple[int, int]]:
-    cpu_s = math.ceil(request.time_limit_ms / 1000) + 1  # a backstop; the watchdog is exact
+def rlimits_for(ctx: BoxContext, request: RunRequest) -> dict[int, tuple[int, int]]:
     limits = {
-        resource.RLIMIT_CPU: (cpu_s, cpu_s + 1),
+        resource.RLIMIT_CPU: cpu_backstop_s(request.time_limit_ms),
         resource.RLIMIT_FSIZE: (request.fsize_bytes, request.fsize_bytes),
         resource.RLIMIT_CORE: (0, 0),
         resource.RLIMIT_NOFILE: (request.nofile, request.nofile),
@@ -182,28 +184,31 @@ def _rlimits(ctx: BoxContext, request: RunRequest) -> dict[int, tuple[int, int]]
     return limits
 
 
-def _watch(
-    ctx: BoxContext,
-    proc: subprocess.Popen[bytes],
-    request: RunRequest,
-    baseline: _Baseline,
-    started: int,
-) -> str | None:
-    """Wait for bwrap to exit; return "wall" or "cpu" when a limit made us stop it first."""
-    deadline = started + request.wall_limit_ms * 1_000_000
-    cpu_limit_ns = request.time_limit_ms * 1_000_000
+def watch(
+    ctx: BoxContext, done_fd: int, request: RunRequest, baseline: Baseline, started: int
+) -> Killed | None:
+    """The watchdog: wait until `done_fd` is readable (the run ended) and return None, or
+    return the limit the run went past first. Raises SupervisorGone when the control pipe
+    closes meanwhile."""
+    watchdog = Watchdog.start(started, request.time_limit_ms, request.wall_limit_ms)
+    while True:
+        ready, _, _ = select.select([done_fd, ctx.control_fd], [], [], POLL_S)
+        if done_fd in ready:
+            return None
+        if ctx.control_fd in ready:
+            raise SupervisorGone()
+        cpu_ns = baseline.run_cpu_ns(ctx.cgroup) if ctx.cgroup else None
+        if killed := watchdog.exceeded(cpu_ns):
+            return killed
+
+
+def _watch_bwrap(
+    ctx: BoxContext, proc: subprocess.Popen[bytes], request: RunRequest, baseline: Baseline, started: int
+) -> Killed | None:
+    """`watch` until the one-shot bubblewrap exits."""
     pidfd = os.pidfd_open(proc.pid)
     try:
-        while True:
-            ready, _, _ = select.select([pidfd, ctx.control_fd], [], [], POLL_S)
-            if pidfd in ready:
-                return None
-            if ctx.control_fd in ready:
-                raise SupervisorGone()
-            if time.monotonic_ns() >= deadline:
-                return "wall"
-            if ctx.cgroup and baseline.run_cpu_ns(ctx.cgroup) > cpu_limit_ns:
-                return "cpu"
+        return watch(ctx, pidfd, request, baseline, started)
     finally:
         os.close(pidfd)
 
@@ -217,7 +222,7 @@ def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes]) -> None:
         kill_pids(pids_of_uids([ctx.uid]))
 
 
-def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: _Outcome) -> None:
+def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: Outcome) -> None:
     """Wait for bwrap, then kill and reap whatever is left (orphans come to us)."""
     # Not its rusage: its max RSS counts the keeper's, from before it exec'd bwrap.
     _, outcome.wait_status = os.waitpid(proc.pid, 0)
@@ -233,7 +238,7 @@ def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: _Outcome) -> 
         time.sleep(0.0005)
 
 
-def _reap_ready(outcome: _Outcome) -> bool:
+def _reap_ready(outcome: Outcome) -> bool:
     """Reap every exited child; return whether live children remain."""
     while True:
         try:
@@ -245,7 +250,7 @@ def _reap_ready(outcome: _Outcome) -> bool:
         outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
 
 
-def _read_available(fd: int) -> bytes:
+def read_available(fd: int) -> bytes:
     """Read what is in the pipe and close it (bwrap wrote before exiting; never block)."""
     chunks = []
     os.set_blocking(fd, False)
@@ -264,8 +269,8 @@ def _children_cpu_ns() -> int:
     return int((usage.ru_utime + usage.ru_stime) * 1e9)
 
 
-def _measure(
-    ctx: BoxContext, request: RunRequest, baseline: _Baseline, outcome: _Outcome, wall_ns: int
+def measure(
+    ctx: BoxContext, request: RunRequest, baseline: Baseline, outcome: Outcome, wall_ns: int
 ) -> Measurement:
     exit_code, signal = _exit_of(outcome.wait_status)
     if ctx.cgroup:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pyseccomp import SyscallFilter  # type: ignore[import-untyped]
+    from pyseccomp import SyscallFilter  # type: ignore[import-untyped]  # it ships no types
 
 DENIED = (
     "ptrace",

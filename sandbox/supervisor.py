@@ -1,4 +1,5 @@
-"""The sandbox supervisor: a pool of boxes, stale-state cleanup, and degraded mode.
+"""The namespace backend's supervisor (`sandbox.backend.Backend` over bubblewrap): a pool
+of boxes, stale-state cleanup, and degraded mode.
 
 Boxes, their uids (`uid_base + N`), cgroups (`<own cgroup>/<name>/box<N>`) and scratch
 mounts (`<root_dir>/box<N>/scratch`) belong to one supervisor at a time, guarded by lock
@@ -8,37 +9,27 @@ on one host need distinct `root_dir`, `uid_base` and `name`.
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import shutil
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from sandbox.box import Box, BoxSpec
+from sandbox.backend import DEFAULT_ROOT, DEFAULT_SCRATCH_BYTES, UID_SPAN
+from sandbox.box import BoxSpec, NamespaceBox
 from sandbox.bwrap import BWRAP
 from sandbox.cgroups import CgroupLayout, detect_layout
-from sandbox.host import is_root, kill_pids, mounts_under, pids_of_uids, unmount
+from sandbox.host import is_root, kill_pids, lock_dir, pids_of_uids, remove_boxes, take_lock
 from sandbox.languages import LANGUAGES
 from sandbox.model import SandboxError
 from sandbox.pool import BoxPool
 from sandbox.seccomp_filter import write_filter
 
-if TYPE_CHECKING:
-    from sandbox.docker_backend import DockerSandbox
-
 logger = logging.getLogger(__name__)
 
-DEFAULT_ROOT = Path("/var/lib/codearena-sandbox")
-UID_SPAN = 256  # uids uid_base … uid_base+255 are reserved for boxes
-LOCK_TIMEOUT_S = 120.0
 
-
-class Sandbox(BoxPool[Box]):
+class Sandbox(BoxPool[NamespaceBox]):
     """Create with `Sandbox.start()`, take boxes with `with sandbox.box() as box:`."""
 
     def __init__(self, root: Path, layout: CgroupLayout | None, uid_base: int | None) -> None:
@@ -56,23 +47,17 @@ class Sandbox(BoxPool[Box]):
         *,
         name: str = "codearena",
         uid_base: int = 60001,
-        scratch_bytes: int = 256 * 1024 * 1024,
+        scratch_bytes: int = DEFAULT_SCRATCH_BYTES,
         use_cgroups: bool = True,
-        backend: str = "namespace",
-    ) -> Sandbox | DockerSandbox:
+    ) -> Sandbox:
         """Clean up after a crashed predecessor and start `boxes` boxes (default: one per CPU).
 
         Without root or usable cgroups (or with `use_cgroups=False`) it runs degraded: see
-        `degraded`. Raises SandboxError (or OSError) when it cannot start at all.
-        `backend="docker"` starts a `DockerSandbox` instead (same interface), rooted at
-        `<root_dir>-docker`, with uids of its own (uid_base applies to namespace boxes).
+        `degraded`. Raises SandboxError (or OSError) when it cannot start at all. The docker
+        backend starts with `sandbox.backend.start_backend("docker")`.
         """
         if not 0 < (boxes or 1) <= UID_SPAN:
             raise ValueError(f"boxes must be between 1 and {UID_SPAN}")
-        if backend == "docker":
-            return _start_docker(boxes, Path(root_dir), name, scratch_bytes, use_cgroups)
-        if backend != "namespace":
-            raise ValueError(f"unknown sandbox backend {backend!r}; known: namespace, docker")
         root = _prepare_root(Path(root_dir))
         sandbox = cls(root, None, uid_base if is_root() else None)
         try:
@@ -116,7 +101,7 @@ class Sandbox(BoxPool[Box]):
             uid = None if self.uid_base is None else self.uid_base + index
             cgroup = self.layout.box(index) if self.layout else None
             spec = BoxSpec(index, self.root / f"box{index}", uid, cgroup, scratch_bytes, seccomp)
-            box = Box(spec)
+            box = NamespaceBox(spec)
             self.boxes.append(box)
             box.open()
             self._free.put(box)
@@ -125,20 +110,17 @@ class Sandbox(BoxPool[Box]):
         """One lock per shared resource: the root, the uid range, the cgroup name."""
         paths = [self.root / ".lock"]
         if self.uid_base is not None:
-            paths.append(_lock_dir() / f"codearena-sandbox-uid{self.uid_base}.lock")
-            paths.append(_lock_dir() / f"codearena-sandbox-cgroup-{name}.lock")
+            paths.append(lock_dir() / f"codearena-sandbox-uid{self.uid_base}.lock")
+            paths.append(lock_dir() / f"codearena-sandbox-cgroup-{name}.lock")
         for path in paths:
-            self._locks.append(_take_lock(path))
+            self._locks.append(take_lock(path))
 
     def _clean_stale(self, remove_bases: bool = False) -> None:
         if self.uid_base is not None:
             _kill_uids(range(self.uid_base, self.uid_base + UID_SPAN))
         if self.layout:
             self.layout.remove(remove_bases)
-        for mount in mounts_under(self.root):
-            unmount(mount)
-        for directory in self.root.glob("box*"):
-            shutil.rmtree(directory)
+        remove_boxes(self.root)
 
     def _log_mode(self) -> None:
         for name, language in LANGUAGES.items():
@@ -158,15 +140,6 @@ class Sandbox(BoxPool[Box]):
             "limits, only rlimits and the wall-clock watchdog",
             why,
         )
-
-
-def _start_docker(
-    boxes: int | None, root_dir: Path, name: str, scratch_bytes: int, use_cgroups: bool
-) -> DockerSandbox:
-    from sandbox.docker_backend import DockerSandbox  # the docker SDK only when asked for
-
-    root = root_dir.with_name(root_dir.name + "-docker")
-    return DockerSandbox.start(boxes, root, name=name, scratch_bytes=scratch_bytes, use_cgroups=use_cgroups)
 
 
 def _kill_uids(uids: range, timeout_s: float = 5.0) -> None:
@@ -207,24 +180,6 @@ def _prepare_root(root: Path) -> Path:
                     f"{directory} must be searchable by others (o+x) so box uids can reach {root}"
                 )
     return root
-
-
-def _lock_dir() -> Path:
-    return Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
-
-
-def _take_lock(path: Path, timeout_s: float = LOCK_TIMEOUT_S) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise SandboxError(f"another sandbox supervisor holds {path}") from None
-            time.sleep(0.1)
 
 
 def _try(action: Callable[[], object], what: str) -> None:

@@ -34,8 +34,8 @@ import docker
 from docker.utils.build import tar as context_tar
 
 from codearena.cli.system_packages import GROUPS, TARGETS
-from sandbox import docker_daemon
-from sandbox.images.build import DEFAULT_CACHE_DIR, ImageRecipe, ensure_image
+from sandbox.docker import daemon as docker_daemon
+from sandbox.docker.images import DEFAULT_CACHE_DIR, ImageRecipe, ensure_image
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "infra/docker/Dockerfile"

@@ -13,4 +13,13 @@ LANGUAGES: dict[str, Language] = {
     language.name: language for language in (PYTHON, C, CPP, JAVA, JAVASCRIPT, GO, RUST)
 }
 
-__all__ = ["COMPILE_LIMITS", "LANGUAGES", "MAX_SOURCE_BYTES", "Language"]
+
+def language_named(name: str) -> Language:
+    """The language called `name`; ValueError naming the known ones if there is none."""
+    try:
+        return LANGUAGES[name]
+    except KeyError:
+        raise ValueError(f"unknown language {name!r}; known: {sorted(LANGUAGES)}") from None
+
+
+__all__ = ["COMPILE_LIMITS", "LANGUAGES", "MAX_SOURCE_BYTES", "Language", "language_named"]

@@ -23,7 +23,7 @@ import pytest
 
 from codearena.config import Settings
 from codearena.core import Core
-from sandbox import docker_daemon
+from sandbox.docker import daemon as docker_daemon
 from tests.e2e.cloud import ROOT, service, submit_a_plus_b, verdict_in_postgres, wait_until_up
 from tests.e2e.conftest import free_port
 

@@ -38,7 +38,7 @@ from codearena.devservers import create_database
 from codearena.queue import Job, JobQueue
 from judge_host.instances import sandbox_options
 from local_gateway.config import GatewayConfig
-from sandbox import docker_daemon
+from sandbox.docker import daemon as docker_daemon
 from tests.conftest import drop_database, with_database
 from tests.e2e.cloud import local_argv, submit_a_plus_b, verdict_in_postgres, wait_until_up
 from tests.e2e.conftest import LOGS, Process, free_port

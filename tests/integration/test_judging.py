@@ -39,6 +39,7 @@ class FakeBox:
 
     def __init__(self, directory: Path, answers: dict[bytes, bytes]) -> None:
         self.directory = directory
+        self.io_dir = directory  # where the judge host checks for free space
         self.answers = answers
         self.source = ""
 

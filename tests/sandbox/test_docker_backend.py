@@ -17,13 +17,14 @@ from typing import Any
 import docker
 import pytest
 
-from sandbox import Limits, RunResult, Sandbox, Status, check_output, docker_daemon, validate
+from sandbox import Limits, RunResult, Status, check_output, start_backend, validate
 from sandbox.cgroups import CGROUP_ROOT
 from sandbox.cli import run_cli
-from sandbox.docker_backend import DockerSandbox
-from sandbox.docker_box import LABEL, DockerBox
+from sandbox.docker import daemon as docker_daemon
+from sandbox.docker.backend import DockerSandbox
+from sandbox.docker.box import LABEL, DockerBox
+from sandbox.docker.images import ensure_image
 from sandbox.host import mounts_under
-from sandbox.images import ensure_image
 from tests.sandbox.conftest import peak_rss_kb, reset_peak_rss_kb
 
 ROOT = Path("/tmp/codearena-docker-test")  # not under the namespace suite's root
@@ -384,7 +385,7 @@ def test_validator_gets_a_huge_team_output_without_the_judge_reading_it(
     assert grown_kb < 16 * 1024, f"validating grew the judge by {grown_kb} KiB"
 
 
-# --- wiring: Sandbox.start(backend=...), the CLI, the daemon's footprint -----------------
+# --- wiring: start_backend(...), the CLI, the daemon's footprint -----------------
 def test_cli_runs_the_docker_backend(
     docker_host: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -420,7 +421,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *extra: Any) -> dict[str, Any]:
 
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend"):
-        Sandbox.start(backend="podman")
+        start_backend("podman")
 
 
 def test_daemon_leaves_host_networking_alone(docker_host: str) -> None:

@@ -22,8 +22,7 @@ from codearena.devservers import Services, ensure, port_open
 if TYPE_CHECKING:
     from codearena.core import Core
     from judge_host.fleet import Instance
-    from sandbox import Sandbox
-    from sandbox.docker_backend import DockerSandbox
+    from sandbox import Backend
 
 # What stops `up` and `demo` (Ctrl-C, `kill`, the terminal closing): everything they started.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -204,7 +203,7 @@ def _judge_with(
 
 def _ready_sandbox(
     number: int, boxes: int, instance: Instance | None
-) -> tuple[Sandbox | DockerSandbox, list[str], dict[str, str]] | None:
+) -> tuple[Backend, list[str], dict[str, str]] | None:
     """The sandbox and the languages whose self-test passed, (working, {refused: why}). In an
     Auto Scaling group this completes the launch lifecycle action: CONTINUE, or ABANDON when
     no language works (then None: the group replaces the instance)."""
@@ -212,7 +211,7 @@ def _ready_sandbox(
     from judge_host.languages import working_languages
     from sandbox import Sandbox
 
-    sandbox: Sandbox | DockerSandbox | None = None
+    sandbox: Backend | None = None
     try:
         sandbox = Sandbox.start(boxes=boxes, **sandbox_options(number))
         languages, refused = working_languages(sandbox)

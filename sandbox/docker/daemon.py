@@ -5,7 +5,7 @@ containers get `--network none` anyway), keeps its state under its own data root
 socket and pid file, and uses overlay2 (vfs copies the whole root for every container: 3.4 s
 per run). `stop()` ends only the daemon whose pid it recorded.
 
-    python -m sandbox.docker_daemon start|stop|status
+    python -m sandbox.docker.daemon start|stop|status
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class DaemonPaths:
 DEFAULT_PATHS = DaemonPaths()
 
 
-def is_up(host: str, timeout_s: float = 2.0) -> bool:
+def is_up(host: str, timeout_s: int = 2) -> bool:
     """Whether a docker daemon answers at `host`."""
     if host.startswith("unix://") and not _accepts(host.removeprefix("unix://"), timeout_s):
         return False  # (the SDK leaks its socket when the connection is refused)
@@ -225,7 +225,7 @@ def main(argv: list[str]) -> int:
         print("up" if up else "down", DEFAULT_PATHS.host)
         return 0 if up else 1
     else:
-        print("usage: python -m sandbox.docker_daemon start|stop|status", file=sys.stderr)
+        print("usage: python -m sandbox.docker.daemon start|stop|status", file=sys.stderr)
         return 2
     return 0
 

@@ -1,38 +1,29 @@
-"""The docker backend: the Sandbox/Box interface with one fresh container per compile or run.
+"""The docker backend's supervisor: a pool of `DockerBox`es on one daemon, stale-state
+cleanup, the boxes' parent cgroups, and the languages of the judge image.
 
-For hosts that require containers. A container costs ~250 ms to create, start and remove,
-about 10× a namespace-backend run, so it is not the default. Select it with
-`Sandbox.start(backend="docker")` or `DockerSandbox.start()`.
-
-Every container: `--network none`, read-only root, memory limit = memory+swap limit, pids
-limit, the box's own non-root uid, `--cap-drop ALL`, no-new-privileges, docker's default
-seccomp profile, size-capped tmpfs `/tmp` and `/dev/shm`, rlimits (fsize = output limit,
-core 0, nofile, stack, CPU as a backstop), no log driver. See `sandbox.docker_box`.
-
-The image is built locally (`make images`, `sandbox.images`); the daemon is the host's
-($DOCKER_HOST) or the private one of `sandbox.docker_daemon`. CPU accounting needs the
-daemon on this host with the cgroupfs driver; otherwise the sandbox is degraded to
-wall-clock limits.
+Boxes, their uids (`uid_base + N`), containers (label `<name>/<N>`), parent cgroups
+(`/<name>-docker/box<N>`) and scratch mounts (`<root_dir>/box<N>/scratch`) belong to one
+supervisor at a time, guarded by lock files; whatever a crashed predecessor left there is
+removed at start.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 import docker
 
+from sandbox.backend import DEFAULT_SCRATCH_BYTES
 from sandbox.cgroups import CGROUP_ROOT, V1_CONTROLLERS, V2_CONTROLLERS, CgroupLayout
-from sandbox.docker_box import LABEL, DockerBox, DockerBoxSpec, DockerFault, remove_containers
-from sandbox.docker_daemon import DEFAULT_PATHS
-from sandbox.host import is_root, mounts_under, unmount
-from sandbox.images.build import DEFAULT_RECIPE
+from sandbox.docker.box import LABEL, DockerBox, DockerBoxSpec, DockerFault, remove_containers
+from sandbox.docker.daemon import DEFAULT_PATHS
+from sandbox.docker.images import DEFAULT_RECIPE
+from sandbox.host import is_root, lock_dir, remove_boxes, take_lock
 from sandbox.languages import LANGUAGES
 from sandbox.model import SandboxError
 from sandbox.pool import BoxPool
-from sandbox.supervisor import _lock_dir, _take_lock
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +52,7 @@ class DockerSandbox(BoxPool[DockerBox]):
         *,
         name: str = "codearena",
         uid_base: int = 62001,
-        scratch_bytes: int = 256 * 1024 * 1024,
+        scratch_bytes: int = DEFAULT_SCRATCH_BYTES,
         use_cgroups: bool = True,
         docker_host: str | None = None,
         image: str | None = None,
@@ -112,8 +103,8 @@ class DockerSandbox(BoxPool[DockerBox]):
 
     def _lock(self) -> None:
         """One supervisor per root and per name (the name picks containers and cgroups)."""
-        for path in (self.root / ".lock", _lock_dir() / f"codearena-docker-sandbox-{self.name}.lock"):
-            self._locks.append(_take_lock(path))
+        for path in (self.root / ".lock", lock_dir() / f"codearena-docker-sandbox-{self.name}.lock"):
+            self._locks.append(take_lock(path))
 
     def _prepare(self, use_cgroups: bool) -> None:
         try:
@@ -144,10 +135,7 @@ class DockerSandbox(BoxPool[DockerBox]):
         if self.layout:
             self.layout.remove(remove_bases)
             _remove_other_controllers(self.cgroup_name, remove_bases)
-        for mount in mounts_under(self.root):
-            unmount(mount)
-        for directory in self.root.glob("box*"):
-            shutil.rmtree(directory)
+        remove_boxes(self.root)
 
 
 def _connect(docker_host: str | None) -> docker.DockerClient:

@@ -1,12 +1,17 @@
-"""debootstrap → a cached root filesystem tarball → `docker import`.
+"""The docker backend's judge image, built locally: debootstrap → a cached root filesystem
+tarball → `docker import`. No registry is involved.
 
-The tarball is keyed by everything that goes into it (suite, packages, recipe version), so a
-rerun with the same recipe only imports (about 3 s), and an image already present with the
-same key costs nothing.
+`debootstrap --variant=minbase` makes a Debian root with the toolchains; its tarball is keyed
+by everything that goes into it (suite, packages, recipe version), so a rerun with the same
+recipe only imports (about 3 s), and an image already present with the same key costs
+nothing. `make images` runs `python -m sandbox.images [--cache-dir DIR] [--force]` (this
+module's `main`), with the private dockerd (`sandbox.docker.daemon`), started for the build
+and stopped afterwards when it was not running.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import logging
@@ -18,13 +23,14 @@ from pathlib import Path
 
 import docker
 
+from sandbox.docker import daemon
 from sandbox.host import mounts_under, unmount
 
 logger = logging.getLogger(__name__)
 
 JUDGE_IMAGE = "codearena/judge"
 RECIPE_VERSION = 1  # bump when the trimming or layout below changes
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "build" / "images"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / "build" / "images"  # <repo>/build/images
 # Not needed by any judged program; about a third of the root filesystem.
 TRIMMED = (
     "var/cache/apt/archives",
@@ -151,3 +157,25 @@ def _remove_tree(root: Path) -> None:
     for mount in mounts_under(root):
         unmount(mount)
     shutil.rmtree(root)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m sandbox.images`: build the judge image unless the daemon has it."""
+    parser = argparse.ArgumentParser(prog="python -m sandbox.images")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--force", action="store_true", help="import again even if the image exists")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with daemon.client() as client:
+        print(_build(client, args.cache_dir, args.force))
+    return 0
+
+
+def _build(client: docker.DockerClient, cache_dir: Path, force: bool) -> str:
+    if not force:
+        try:
+            client.images.get(DEFAULT_RECIPE.image)
+            return f"{DEFAULT_RECIPE.image} is up to date"
+        except docker.errors.ImageNotFound:
+            pass
+    return f"built {build_image(client, DEFAULT_RECIPE, cache_dir)}"

@@ -1,4 +1,5 @@
-"""One docker box: a host tmpfs scratch, a uid, a parent cgroup; one container per execution.
+"""One docker box (the docker backend's `sandbox.backend.Box`): a host tmpfs scratch, a uid,
+a parent cgroup; one container per execution.
 
 The box scratch is a size-capped host tmpfs bind-mounted at `/box` (read-write to compile,
 read-only to run). stdin, stdout and stderr are single host files bind-mounted under `/io`,
@@ -31,24 +32,28 @@ import requests
 from docker.models.containers import Container
 from docker.types import LogConfig, Mount, Ulimit
 
-from sandbox.box import Box, Input, _head, _language, result_of
 from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, mount_tmpfs
-from sandbox.languages import MAX_SOURCE_BYTES, Language
-from sandbox.model import CompileResult, Limits, RunResult, SandboxError, Status
+from sandbox.languages import Language, language_named
+from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import Measurement
-from sandbox.verdict import classify
+from sandbox.results import compile_result, result_of, source_too_large
+from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
+from sandbox.workspace import (
+    COMPILE_TMP_BYTES,
+    ENV,
+    NOFILE,
+    RUN_TMP_BYTES,
+    SCRATCH_INODES,
+    SHM_BYTES,
+    make_dir,
+    put_file,
+)
 
 logger = logging.getLogger(__name__)
 
 LABEL = "codearena.sandbox"  # value "<sandbox name>/<box index>": what cleanup looks for
-ENV = {"PATH": "/usr/bin:/bin", "HOME": "/box", "LANG": "C.UTF-8"}
 INIT_PIDS = 1  # docker-init (tini), pid 1 of the container, waits for the program
-SHM_BYTES = 8 * 1024 * 1024
-RUN_TMP_BYTES = 64 * 1024 * 1024
-COMPILE_TMP_BYTES = 256 * 1024 * 1024
-SCRATCH_INODES = 4096
-POLL_S = 0.01
 EXIT_GRACE_S = 30.0  # for docker to report an exit after a kill
 # docker-init is pid 1 (the kernel ignores signals a pid-1 program sends itself) and reports
 # a program's death by signal n as exit 128 + n, as bwrap does. sh only sets up the files.
@@ -96,6 +101,14 @@ class DockerBox:
         self.label = label
         self.language: Language | None = None
 
+    @property
+    def scratch_dir(self) -> Path:
+        return self.spec.scratch
+
+    @property
+    def io_dir(self) -> Path:
+        return self.spec.io
+
     def open(self, scratch_bytes: int) -> None:
         for path in (self.spec.directory, self.spec.scratch, self.spec.io):
             path.mkdir(mode=0o711, exist_ok=True)
@@ -107,11 +120,11 @@ class DockerBox:
 
     def compile(self, language: str, source: str | bytes) -> CompileResult:
         """Put `source` in the box and compile it in a container. A compiler failure is `ok=False`."""
-        lang = _language(language)
+        lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
-        if len(data) > MAX_SOURCE_BYTES:
-            return CompileResult(False, f"source of {len(data)} bytes is over {MAX_SOURCE_BYTES}", 0)
+        if too_large := source_too_large(data):
+            return too_large
         path = self.spec.scratch / lang.source_name
         path.write_bytes(data)
         os.chown(path, self.spec.uid, self.spec.uid)
@@ -120,13 +133,9 @@ class DockerBox:
             return CompileResult(True, "", 0)
         command = _Command(lang.compile_argv, COMPILE_SCRIPT, lang.compile_env, True, (), COMPILE_TMP_BYTES)
         measurement = self._execute(command, lang.compile_limits, None)
-        output = self.spec.io / "stdout"
-        status = classify(measurement, lang.compile_limits, output.stat().st_size)
-        text = _head(output).decode(errors="replace")
-        if status not in (Status.OK, Status.RTE):
-            text += f"\n[compiler stopped: {status.value}]"
-        self.language = lang if status is Status.OK else None
-        return CompileResult(status is Status.OK, text, measurement.wall_ns // 1_000_000)
+        result = compile_result(measurement, lang.compile_limits, self.spec.io / "stdout")
+        self.language = lang if result.ok else None
+        return result
 
     def run(
         self, stdin: Input, limits: Limits, args: Sequence[str] = (), writable_dirs: Sequence[str] = ()
@@ -145,14 +154,11 @@ class DockerBox:
 
     def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
         """Put a file next to the compiled program (read-only to it); return its path inside."""
-        return Box.add_file(self, name, data)  # type: ignore[arg-type]  # uses spec.scratch/uid
+        return put_file(self.spec.scratch, name, data)
 
     def add_dir(self, name: str) -> str:
         """An empty directory the program may write (see `run`); return its path inside."""
-        return Box.add_dir(self, name)  # type: ignore[arg-type]
-
-    def _fresh(self, name: str) -> Path:
-        return Box._fresh(self, name)  # type: ignore[arg-type]
+        return make_dir(self.spec.scratch, self.spec.uid, name)
 
     def reset(self) -> None:
         """Forget the program: remove this box's containers, wipe scratch and io."""
@@ -234,7 +240,8 @@ class _Watch:
         self.container.start()
         started = time.monotonic_ns()
         threading.Thread(target=self._wait, daemon=True).start()
-        killed = self._watch(started, cpu_before)
+        watchdog = Watchdog.start(started, self.limits.time_limit_ms, self.limits.wall_limit_ms)
+        killed = self._watch(watchdog, cpu_before)
         exit_status = self._exit_status(killed is not None)
         self.container.reload()
         return self._measure(exit_status, killed, cpu_before, usage_before, started)
@@ -251,19 +258,16 @@ class _Watch:
         except BaseException as exc:  # handed to the watching thread
             self._exit.put(exc)
 
-    def _watch(self, started: int, cpu_before: int) -> str | None:
-        """Return "cpu" or "wall" when a limit made us kill the container, None if it exited."""
-        deadline = started + self.limits.wall_limit_ms * 1_000_000
-        cpu_limit_ns = self.limits.time_limit_ms * 1_000_000
+    def _watch(self, watchdog: Watchdog, cpu_before: int) -> Killed | None:
+        """The limit that made us kill the container, None if it exited by itself."""
         while self._exit.empty():
-            if time.monotonic_ns() >= deadline:
-                return self._kill("wall")
-            if self.cgroup and self.cgroup.cpu_ns() - cpu_before > cpu_limit_ns:
-                return self._kill("cpu")
+            cpu_ns = self.cgroup.cpu_ns() - cpu_before if self.cgroup else None
+            if killed := watchdog.exceeded(cpu_ns):
+                return self._kill(killed)
             time.sleep(POLL_S)
         return None
 
-    def _kill(self, why: str) -> str:
+    def _kill(self, why: Killed) -> Killed:
         try:
             self.container.kill()
         except docker.errors.APIError as exc:  # it exited meanwhile
@@ -280,7 +284,7 @@ class _Watch:
         return status
 
     def _measure(
-        self, exit_status: int, killed: str | None, cpu_before: int, usage_before: int, started: int
+        self, exit_status: int, killed: Killed | None, cpu_before: int, usage_before: int, started: int
     ) -> Measurement:
         state: dict[str, Any] = self.container.attrs["State"]
         wall_ns = _lifetime_ns(state) or time.monotonic_ns() - started
@@ -310,14 +314,14 @@ def _write_stdin(path: Path, stdin: Input) -> None:
 
 
 def _ulimits(limits: Limits) -> list[Ulimit]:
-    cpu_s = -(-limits.time_limit_ms // 1000) + 1  # a backstop; the watchdog is exact
+    cpu_soft, cpu_hard = cpu_backstop_s(limits.time_limit_ms)
     fsize = limits.output_limit_kb * 1024
     stack = limits.memory_limit_kb * 1024
     return [
-        Ulimit(name="cpu", soft=cpu_s, hard=cpu_s + 1),
+        Ulimit(name="cpu", soft=cpu_soft, hard=cpu_hard),
         Ulimit(name="fsize", soft=fsize, hard=fsize),
         Ulimit(name="core", soft=0, hard=0),
-        Ulimit(name="nofile", soft=64, hard=64),
+        Ulimit(name="nofile", soft=NOFILE, hard=NOFILE),
         Ulimit(name="stack", soft=stack, hard=stack),
     ]
 
