@@ -1,300 +1,16 @@
-"""The OpenAPI document served at /openapi.json (DESIGN §8), built from one route table:
-adding a route is adding one `Route` entry to ROUTES (and its schemas to openapi_schemas.py
-when they are new shapes). Path ids, query parameters, bodies, answers and errors are derived
-from the entry."""
+"""The OpenAPI document served at /openapi.json (DESIGN §8), built from the routes as they are
+declared (chalicelib/routes/, `routing.Route`): path ids, query parameters, headers, bodies,
+answers and errors come from each route's declaration, the shapes from openapi_schemas.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from chalicelib import openapi_schemas as s
+from chalicelib.routing import Route
 
 Schema = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Route:
-    """One operation. `token`: "none" (anyone), "optional" (anyone; a token shows more) or
-    "required". `body`, `answer`: JSON Schemas of the request and the success answer.
-    `path_params`: a path parameter's component when it is not the one of its name."""
-
-    method: str
-    path: str
-    who: str
-    status: int
-    summary: str
-    token: str = "required"
-    body: Schema | None = None
-    body_optional: bool = False  # a bodiless request is fine too (log out, ban)
-    answer: Schema | None = None
-    query: tuple[str, ...] = ()
-    headers: tuple[str, ...] = ()
-    path_params: Mapping[str, str] = field(default_factory=dict)
-
-
-_BOARD_QUERY = ("offset", "limit", "at")
-
-ROUTES: list[Route] = [
-    Route("get", "/openapi.json", "anyone", 200, "This document", token="none", answer=s.OPENAPI),
-    Route(
-        "post",
-        "/auth/register",
-        "anyone",
-        201,
-        "Register",
-        token="none",
-        body=s.REGISTER,
-        answer=s.REGISTERED,
-    ),
-    Route(
-        "post",
-        "/auth/login",
-        "anyone",
-        200,
-        "Log in: a bearer token",
-        token="none",
-        body=s.LOGIN,
-        answer=s.TOKEN,
-    ),
-    Route("get", "/auth/me", "registered", 200, "Who the token belongs to", answer=s.ref("User")),
-    Route(
-        "post",
-        "/auth/logout",
-        "registered",
-        200,
-        "End this token; with everywhere, every token of the account",
-        body=s.LOGOUT,
-        body_optional=True,
-        answer=s.LOGGED_OUT,
-    ),
-    Route(
-        "put",
-        "/auth/password",
-        "registered",
-        200,
-        "Change the password: every other token ends; the answer is a new token",
-        body=s.PASSWORD_CHANGE,
-        answer=s.TOKEN,
-    ),
-    Route(
-        "get",
-        "/languages",
-        "anyone",
-        200,
-        "Languages a live judge host can run now",
-        token="none",
-        answer=s.LANGUAGE_LIST,
-    ),
-    Route(
-        "get",
-        "/contests",
-        "anyone",
-        200,
-        "Contests with state and times",
-        token="none",
-        answer=s.CONTEST_LIST,
-    ),
-    Route(
-        "get",
-        "/contests/{cid}",
-        "anyone",
-        200,
-        "One contest and its problem labels (once started)",
-        token="none",
-        answer=s.CONTEST_WITH_LABELS,
-    ),
-    Route(
-        "get",
-        "/contests/{cid}/problems",
-        "anyone; the jury also before the start",
-        200,
-        "Problems of a started contest",
-        token="optional",
-        answer=s.PROBLEM_LIST,
-    ),
-    Route(
-        "get",
-        "/contests/{cid}/problems/{pid}",
-        "anyone; the jury also before the start",
-        200,
-        "Statement, limits and samples (by id or label)",
-        token="optional",
-        answer=s.PROBLEM,
-        path_params={"pid": "problem_key"},
-    ),
-    Route(
-        "get",
-        "/contests/{cid}/leaderboard",
-        "anyone",
-        200,
-        "The public board, a page of it, or as it stood at a time; with a token also your own row",
-        token="optional",
-        answer=s.BOARD,
-        query=_BOARD_QUERY,
-    ),
-    Route(
-        "post",
-        "/contests/{cid}/submissions",
-        "contestant",
-        202,
-        "Submit; a retry with the same Idempotency-Key answers the first submission",
-        body=s.SUBMISSION,
-        answer=s.QUEUED,
-        headers=("idempotency_key",),
-    ),
-    Route(
-        "get",
-        "/contests/{cid}/submissions",
-        "registered",
-        200,
-        "Your submissions in a contest",
-        answer=s.SUBMISSION_LIST,
-    ),
-    Route(
-        "post",
-        "/contests/{cid}/registration",
-        "contestant",
-        200,
-        "Take part: open contests approve at once, approval contests wait for an organizer,"
-        " invite-only contests need an invitation",
-        answer=s.REGISTRATION,
-    ),
-    Route(
-        "get",
-        "/contests/{cid}/registration",
-        "registered",
-        200,
-        "Your registration status in a contest",
-        answer=s.REGISTRATION,
-    ),
-    Route(
-        "get",
-        "/submissions/{sid}",
-        "owner, jury",
-        200,
-        "Status, verdict, score and per-test results",
-        answer=s.SUBMISSION_DETAIL,
-    ),
-    Route(
-        "post",
-        "/admin/contests",
-        "admin",
-        201,
-        "Create a contest",
-        body=s.NEW_CONTEST,
-        answer=s.ref("Contest"),
-    ),
-    Route(
-        "patch",
-        "/admin/contests/{cid}",
-        "admin",
-        200,
-        "Change any contest field (the boards follow)",
-        body=s.CONTEST_CHANGE,
-        answer=s.ref("Contest"),
-    ),
-    Route(
-        "post",
-        "/admin/problems",
-        "admin",
-        201,
-        "Create a problem with its tests",
-        body=s.NEW_PROBLEM,
-        answer=s.NEW_PROBLEM_ANSWER,
-    ),
-    Route(
-        "post",
-        "/admin/contests/{cid}/problems",
-        "admin",
-        201,
-        "Attach a problem under a label",
-        body=s.ATTACHMENT,
-        answer=s.ATTACHED,
-    ),
-    Route(
-        "get",
-        "/admin/contests/{cid}/leaderboard",
-        "jury, admin",
-        200,
-        "The live jury board",
-        answer=s.BOARD,
-        query=_BOARD_QUERY,
-    ),
-    Route(
-        "put", "/admin/users/{uid}/role", "admin", 200, "Set a user's role", body=s.ROLE, answer=s.ref("User")
-    ),
-    Route(
-        "get",
-        "/admin/users",
-        "admin",
-        200,
-        "Accounts whose username starts with ?username= (any case), at most 50",
-        answer=s.USER_LIST,
-        query=("username",),
-    ),
-    Route(
-        "post",
-        "/admin/users/{uid}/ban",
-        "admin",
-        200,
-        "Ban an account: its tokens end, its live subscriptions end, it cannot log in",
-        body=s.BAN,
-        body_optional=True,
-        answer=s.BANNED,
-    ),
-    Route("delete", "/admin/users/{uid}/ban", "admin", 200, "Lift a ban", answer=s.BANNED),
-    Route(
-        "post",
-        "/admin/users/{uid}/revoke-tokens",
-        "admin",
-        200,
-        "End every token of an account (a leaked token) without banning it",
-        answer=s.REVOKED,
-    ),
-    Route(
-        "get",
-        "/admin/contests/{cid}/participants",
-        "jury, admin",
-        200,
-        "Who registered, was invited or asked to take part",
-        answer=s.PARTICIPANTS,
-    ),
-    Route(
-        "put",
-        "/admin/contests/{cid}/participants/{uid}",
-        "admin",
-        200,
-        "Invite, approve or reject a user",
-        body=s.PARTICIPANT_STATUS,
-        answer=s.REGISTRATION,
-    ),
-    Route(
-        "post",
-        "/admin/contests/{cid}/unfreeze",
-        "admin",
-        202,
-        "Reveal the final board after the freeze (new leaderboard events)",
-        answer=s.UNFROZEN,
-    ),
-    Route(
-        "post",
-        "/admin/submissions/{sid}/rejudge",
-        "admin",
-        202,
-        "Judge a submission again; the new result supersedes the old, kept for audit",
-        answer=s.REJUDGED,
-    ),
-    Route(
-        "post",
-        "/admin/contests/{cid}/problems/{pid}/rejudge",
-        "admin",
-        202,
-        "Judge every submission of a problem in a contest again",
-        answer=s.REJUDGED_PROBLEM,
-    ),
-]
 
 _PARAMETERS: dict[str, Schema] = {
     "cid": {
@@ -384,10 +100,11 @@ _ERRORS: dict[str, Schema] = {
 _SECURITY = {"none": None, "optional": [{}, {"bearer": []}], "required": [{"bearer": []}]}
 
 
-def document() -> dict[str, Any]:
+def document(routes: Iterable[Route]) -> dict[str, Any]:
+    """The OpenAPI 3.0 document describing `routes`."""
     paths: dict[str, dict[str, Any]] = {}
-    for route in ROUTES:
-        paths.setdefault(route.path, {})[route.method] = _operation(route)
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.0.3",
         "info": {"title": "CodeArena", "version": "1"},
@@ -402,7 +119,7 @@ def document() -> dict[str, Any]:
 
 def _operation(route: Route) -> dict[str, Any]:
     operation: dict[str, Any] = {
-        "operationId": route.method + route.path.replace("/", "_").replace("{", "").replace("}", ""),
+        "operationId": route.method.lower() + route.path.replace("/", "_").replace("{", "").replace("}", ""),
         "summary": route.summary,
         "description": f"Who may call: {route.who}.",
         "parameters": [_parameter(name) for name in _parameter_names(route)],

@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg2.errors
 
+from codearena import standings
 from codearena import validation as v
 from codearena.core import Core
 from codearena.db import Cursor
@@ -130,6 +131,15 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             fields,
         )
         return to_json(cur.fetchone(), core.clock())
+
+
+def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
+    """An organizer's change (PATCH /admin/contests/{cid}): `update_contest`, then, when it
+    touched a rule (standings.RULES: times, freeze, scoring, penalty), every board restated."""
+    changed = update_contest(core, contest_id, body)
+    if any(name in body for name in standings.RULES):
+        standings.restate(core, contest_id)
+    return changed
 
 
 def create_problem(core: Core, body: Any) -> dict[str, Any]:

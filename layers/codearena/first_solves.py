@@ -3,15 +3,17 @@
 A board row knows only its own cells (to the minute), so the first solver of a problem is read
 from PostgreSQL: the earliest current AC submitted before the end — and, on a frozen public
 board, before the freeze. Every viewer re-reads the board after a change of ranks, so the answer
-is cached in Redis for a second.
+is cached in Redis for a second. `board_page` is the live board with the mark, as the
+leaderboard routes answer it (time_travel.board_at adds it to a past board).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
-from codearena import contests, keys
+from codearena import contests, keys, standings
 from codearena.core import Core
 
 CACHE_SECONDS = 1
@@ -41,3 +43,12 @@ def first_solves(core: Core, contest_id: int, view: str, at: datetime | None = N
     if at is None:
         core.redis.set(key, json.dumps(firsts), ex=CACHE_SECONDS)
     return firsts
+
+
+def board_page(
+    core: Core, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
+) -> dict[str, Any]:
+    """A page of the live board `view` (standings.board: with `username`'s own row) and each
+    problem's first solver."""
+    page = standings.board(core, contest_id, view, offset, limit, username)
+    return {**page, "first_solves": first_solves(core, contest_id, view)}

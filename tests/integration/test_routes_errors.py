@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.routes import declared
+from chalicelib.routing import Route
 from codearena import contests
 from codearena.core import Core
 from codearena.models import Role
@@ -152,18 +154,24 @@ def submission_body(contest: dict[str, Any], **override: Any) -> dict[str, Any]:
     }
 
 
-# --- bodies -------------------------------------------------------------------------------
+# --- bodies ---------------------------------------------------------------------------------
+def caller(route: Route) -> str:
+    """Whose headers reach the route's checks: anyone, a contestant, or an admin."""
+    return "anyone" if route.token == "none" else "admin" if route.path.startswith("/admin") else "contestant"
+
+
+def concrete(route: Route, cid: str, sid: str = "1", uid: str = "1") -> str:
+    """The route's path with ids (a problem by its label A where a label is accepted)."""
+    pid = "A" if route.path_params.get("pid") == "problem_key" else "1"
+    return route.path.format(cid=cid, sid=sid, uid=uid, pid=pid)
+
+
 def body_routes(cid: int, uid: int) -> list[tuple[str, str, str]]:
-    """(method, path, who) of every route that reads a JSON body."""
+    """(method, path, who) of every route that reads a JSON body, from the route table."""
     return [
-        ("POST", "/auth/register", "anyone"),
-        ("POST", "/auth/login", "anyone"),
-        ("POST", f"/contests/{cid}/submissions", "contestant"),
-        ("POST", "/admin/contests", "admin"),
-        ("PATCH", f"/admin/contests/{cid}", "admin"),
-        ("POST", "/admin/problems", "admin"),
-        ("POST", f"/admin/contests/{cid}/problems", "admin"),
-        ("PUT", f"/admin/users/{uid}/role", "admin"),
+        (route.method, concrete(route, str(cid), uid=str(uid)), caller(route))
+        for route in declared()
+        if route.body is not None and not route.body_optional
     ]
 
 
@@ -224,17 +232,16 @@ def test_wrong_content_type_is_415_in_our_shape(call: Recorder, core: Core) -> N
         )
 
 
-@pytest.mark.parametrize(
-    "method, path",
-    [
-        ("DELETE", "/contests"),
-        ("POST", "/contests/1"),
-        ("PUT", "/auth/login"),
-        ("DELETE", "/submissions/1"),
-        ("POST", "/openapi.json"),
-        ("GET", "/admin/problems"),
-    ],
-)
+def missing_methods() -> list[tuple[str, str]]:
+    """(method, path) for every method a declared path lacks."""
+    declared_methods: dict[str, set[str]] = {}
+    for route in declared():
+        declared_methods.setdefault(concrete(route, "1"), set()).add(route.method)
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    return [(m, path) for path, have in declared_methods.items() for m in methods if m not in have]
+
+
+@pytest.mark.parametrize("method, path", missing_methods())
 def test_wrong_method_is_405_in_our_shape(call: Recorder, core: Core, method: str, path: str) -> None:
     with unchanged(core):
         error_of(call(method, path), 405)
@@ -256,18 +263,11 @@ def test_unknown_route_is_refused_without_a_5xx(call: Recorder, path: str) -> No
 
 # --- ids in paths ---------------------------------------------------------------------------
 def id_routes(cid: str, sid: str = "1", uid: str = "1") -> list[tuple[str, str, str]]:
+    """(method, path, who) of every route with an id in its path, from the route table."""
     return [
-        ("GET", f"/contests/{cid}", "anyone"),
-        ("GET", f"/contests/{cid}/problems", "anyone"),
-        ("GET", f"/contests/{cid}/problems/A", "anyone"),
-        ("GET", f"/contests/{cid}/leaderboard", "anyone"),
-        ("POST", f"/contests/{cid}/submissions", "contestant"),
-        ("GET", f"/contests/{cid}/submissions", "contestant"),
-        ("GET", f"/submissions/{sid}", "contestant"),
-        ("PATCH", f"/admin/contests/{cid}", "admin"),
-        ("POST", f"/admin/contests/{cid}/problems", "admin"),
-        ("GET", f"/admin/contests/{cid}/leaderboard", "admin"),
-        ("PUT", f"/admin/users/{uid}/role", "admin"),
+        (route.method, concrete(route, cid, sid, uid), caller(route))
+        for route in declared()
+        if "{" in route.path
     ]
 
 
@@ -353,6 +353,7 @@ def test_unknown_contest_is_404_everywhere(
         "source": "x",
         "label": "B",
         "title": "t",
+        "status": "approved",
     }
     for method, path, who in id_routes("424242"):
         if "/submissions/1" in path or "/users/" in path:
@@ -745,12 +746,9 @@ def test_patch_contest_good_input_is_200(
 @pytest.mark.parametrize(
     "method, path, body",
     [
-        ("POST", "/admin/contests", GOOD_CONTEST),
-        ("PATCH", "/admin/contests/{cid}", {"title": "x"}),
-        ("POST", "/admin/problems", {"title": "p"}),
-        ("POST", "/admin/contests/{cid}/problems", {"problem_id": 1, "label": "B"}),
-        ("GET", "/admin/contests/{cid}/leaderboard", None),
-        ("PUT", "/admin/users/1/role", {"role": "admin"}),
+        (route.method, route.path, {"title": "x", "role": "admin"} if route.body else None)
+        for route in declared()
+        if route.path.startswith("/admin")
     ],
 )
 def test_admin_routes_refuse_contestants_with_403(
@@ -763,7 +761,8 @@ def test_admin_routes_refuse_contestants_with_403(
     body: Any,
 ) -> None:
     with unchanged(core):
-        error_of(call(method, path.format(cid=running_contest["id"]), body, contestant), 403)
+        ids = {"cid": running_contest["id"], "pid": running_contest["problem_id"], "sid": 1, "uid": 1}
+        error_of(call(method, path.format(**ids), body, contestant), 403)
 
 
 # --- admin: problems ---------------------------------------------------------------------

@@ -1,0 +1,146 @@
+"""How a route is declared, once: `@area.route(...)` on a route function registers it with the
+area's Chalice blueprint and records its `Route`, what /openapi.json says of it (chalicelib/
+openapi.py builds the document from the records; tests derive their route lists from them).
+
+A route function gets a `Call` and the path's ids (as sent, strings) and returns the JSON
+answer; edge.endpoint renders it with the declared status, and the core's errors in our shape.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Chalice, Response
+from chalice.app import Request
+
+from chalicelib.api import Api
+from chalicelib.edge import endpoint
+from codearena import users
+from codearena import validation as v
+from codearena.auth import Principal
+from codearena.core import Core
+from codearena.models import Role
+
+Schema = dict[str, Any]
+RouteFunction = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation. `token`: "none" (anyone), "optional" (anyone; a token shows more) or
+    "required". `body`, `answer`: JSON Schemas of the request and the success answer.
+    `path_params`: a path parameter's component when it is not the one of its name."""
+
+    method: str  # as Chalice spells it: "GET", "POST"…
+    path: str
+    who: str
+    status: int
+    summary: str
+    token: str = "required"
+    body: Schema | None = None
+    body_optional: bool = False  # a bodiless request is fine too (log out, ban)
+    answer: Schema | None = None
+    query: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
+    path_params: Mapping[str, str] = field(default_factory=dict)
+
+
+class Call:
+    """One request to a route: what was sent, who sent it, and the core that answers."""
+
+    def __init__(self, api: Api, request: Request) -> None:
+        self._api = api
+        self.request = request
+
+    @property
+    def core(self) -> Core:
+        return self._api.core
+
+    @property
+    def body(self) -> Any:
+        """The parsed JSON body (Chalice answers 400 for one that is not JSON)."""
+        return self.request.json_body
+
+    def optional_body(self) -> dict[str, Any]:
+        """The JSON object sent, or {} when nothing was (a bodiless POST is fine here)."""
+        return v.body_object(self.request.json_body) if self.request.raw_body else {}
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(self.request.query_params or {})
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+    @property
+    def address(self) -> str:
+        """The caller's address as API Gateway (or the local gateway) saw it."""
+        return str(((self.request.context or {}).get("identity") or {}).get("sourceIp") or "")
+
+    def principal(self) -> Principal:
+        """The caller, with the role the database gives them now (users.current)."""
+        return users.current(self.core, self.core.tokens.from_header(self.header("authorization")))
+
+    def optional_principal(self) -> Principal | None:
+        return self.principal() if self.header("authorization") else None
+
+    def staff(self, *roles: Role) -> Principal:
+        """The caller, who must have one of `roles` (admin when none is given)."""
+        return self.principal().require(*(roles or (Role.ADMIN,)))
+
+    def is_jury(self) -> bool:
+        principal = self.optional_principal()
+        return principal is not None and principal.role in (Role.ADMIN, Role.JURY)
+
+
+class Area:
+    """The routes of one area of the API: a Chalice blueprint and their declarations."""
+
+    def __init__(self, import_name: str) -> None:
+        self.blueprint = Blueprint(import_name)
+        self.routes: list[Route] = []
+        self._api: Callable[[], Api] | None = None
+
+    def register(self, app: Chalice, api: Callable[[], Api]) -> None:
+        """Add the routes to `app`; each request asks `api` for the Api that answers it."""
+        self._api = api
+        app.register_blueprint(self.blueprint)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        who: str,
+        status: int = 200,
+        token: str = "required",
+        body: Schema | None = None,
+        body_optional: bool = False,
+        answer: Schema | None = None,
+        query: tuple[str, ...] = (),
+        headers: tuple[str, ...] = (),
+        path_params: Mapping[str, str] | None = None,
+    ) -> Callable[[RouteFunction], RouteFunction]:
+        """Declare `method path`; the route function's docstring is its summary."""
+
+        def declare(function: RouteFunction) -> RouteFunction:
+            summary = " ".join((function.__doc__ or "").split())
+            declared = (token, body, body_optional, answer, query, headers, path_params or {})
+            self.routes.append(Route(method, path, who, status, summary, *declared))
+            run = endpoint(status)(function)
+
+            @functools.wraps(function)
+            def view(**ids: str) -> Response:
+                return run(self._call(), **ids)
+
+            self.blueprint.route(path, methods=[method])(view)
+            return function
+
+        return declare
+
+    def _call(self) -> Call:
+        assert self._api is not None, "the area is not registered with an app"
+        return Call(self._api(), self.blueprint.current_request)
