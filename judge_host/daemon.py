@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from codearena import keys, standings
+from codearena import judgements, keys, standings
 from codearena.core import Core
 from codearena.errors import ServiceUnavailable
 from codearena.events import submission_topic
+from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.queue import Job
-from codearena.standings import CaseOutcome, Judgement
 from judge_host import tasks
 from judge_host.judging import Task, judge
 from judge_host.sweeper import sweep
@@ -227,7 +227,7 @@ class JudgeHost:
             return
         # Asked only now the lease is gone: a rejudge committed earlier is seen here, and the
         # job of one committed later can no longer be dropped because we still held the lease.
-        if stored and standings.needs_judging(self.core, sid):
+        if stored and judgements.needs_judging(self.core, sid):
             self.core.queue.requeue(sid)  # (or else the sweeper finds it)
 
     def _hold(self, consumer: str, job: Job | None) -> None:
@@ -265,7 +265,7 @@ class JudgeHost:
             self._not_started(job)
             return False
         judgement = self._judgement(started)
-        update = self._until_reachable(lambda: standings.record(self.core, judgement))
+        update = self._until_reachable(lambda: judgements.record(self.core, judgement))
         self._announce(sid, judgement.judgement, judgement.verdict.value, judgement.score, update)
         self.core.queue.ack(job)
         with self._lock:
@@ -306,7 +306,7 @@ class JudgeHost:
         announce once more (boards apply an event once; a second `finished` says the same).
         Or no such submission: see `_missing`."""
         sid = job.submission_id
-        done = standings.stored(self.core, sid)
+        done = judgements.stored(self.core, sid)
         if done is None:
             self._missing(job)
             return

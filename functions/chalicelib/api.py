@@ -10,7 +10,17 @@ from chalice.app import Request
 
 from chalicelib.edge import endpoint
 from chalicelib.openapi import document
-from codearena import contests, freeze, participants, rejudge, standings, submissions, time_travel, users
+from codearena import (
+    boards,
+    contests,
+    freeze,
+    participants,
+    rejudge,
+    standings,
+    submissions,
+    time_travel,
+    users,
+)
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -218,7 +228,7 @@ class Api:
         if "at" in params:
             caller = time_travel.caller_of(principal, _address(request))
             return time_travel.board_at(self.core, caller, contest_id, view, _at(params["at"]), offset, limit)
-        page = standings.board(self.core, contest_id, view, offset, limit, username)
+        page = boards.page(self.core, contest_id, view, offset, limit, username)
         return {**page, "first_solves": first_solves(self.core, contest_id, view)}
 
 
