@@ -33,11 +33,11 @@ from websockets.uri import WebSocketURI, parse_uri
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.common import scratch_core, start_gateway  # noqa: E402
-from codearena import contests, standings  # noqa: E402
+from codearena import contests, judgements, standings  # noqa: E402
 from codearena.core import Core  # noqa: E402
 from codearena.fanout import LONGEST_INTERVAL_SECONDS  # noqa: E402
+from codearena.judgements import CaseOutcome, Judgement  # noqa: E402
 from codearena.models import Verdict  # noqa: E402
-from codearena.standings import CaseOutcome, Judgement  # noqa: E402
 
 DRAIN_SECONDS = 15.0  # how long clients may take to receive the final board
 _VERSION = re.compile(r'"version": (\d+)')
@@ -285,7 +285,7 @@ def land(world: World, names: list[str], seconds: float) -> None:
             [CaseOutcome(world.test_id, 1, Verdict.AC, 10, 1000)],
             judge_host="bench",
         )
-        update = standings.record(world.core, judgement)
+        update = judgements.record(world.core, judgement)
         world.committed[name] = time.time()
         if update is not None:
             standings.publish(world.core, update)

@@ -131,7 +131,7 @@ def redis_ranking(core: Core, contest: int, me: str) -> tuple[list[tuple[str, fl
 
 
 def redis_top_and_me(core: Core, contest: int, me: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """What GET …/leaderboard reads from Redis (standings.board): one call for page and row."""
+    """What GET …/leaderboard reads from Redis (boards.page): one call for page and row."""
     shown = core.boards.view(contest, "public", 0, 100, me)
     assert shown is not None and shown["me"] is not None
     return shown["rows"], shown["me"]

@@ -26,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from codearena import keys, standings
+from codearena import judgements, keys, standings
 from codearena.core import Core
 from codearena.errors import ServiceUnavailable
 from codearena.events import submission_topic
+from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.queue import Job
-from codearena.standings import CaseOutcome, Judgement
 from judge_host import tasks
 from judge_host.judging import Task, judge
 from judge_host.sweeper import sweep
@@ -226,7 +226,7 @@ class JudgeHost:
             return
         # Asked only now the lease is gone: a rejudge committed earlier is seen here, and the
         # job of one committed later can no longer be dropped because we still held the lease.
-        if stored and standings.needs_judging(self.core, sid):
+        if stored and judgements.needs_judging(self.core, sid):
             self.core.queue.requeue(sid)  # (or else the sweeper finds it)
 
     def _hold(self, consumer: str, job: Job | None) -> None:
@@ -264,7 +264,7 @@ class JudgeHost:
             self._not_started(job)
             return False
         judgement = self._judgement(started)
-        update = self._until_reachable(lambda: standings.record(self.core, judgement))
+        update = self._until_reachable(lambda: judgements.record(self.core, judgement))
         self._announce(sid, judgement.judgement, judgement.verdict.value, judgement.score, update)
         self.core.queue.ack(job)
         with self._lock:
@@ -305,7 +305,7 @@ class JudgeHost:
         announce once more (boards apply an event once; a second `finished` says the same).
         Or no such submission: see `_missing`."""
         sid = job.submission_id
-        done = standings.stored(self.core, sid)
+        done = judgements.stored(self.core, sid)
         if done is None:
             self._missing(job)
             return

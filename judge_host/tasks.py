@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codearena.db import Cursor
-from codearena.models import ScoringType
+from codearena.scoring import rule_for
 from judge_host.judging import CaseData, Task
 
 MAX_DELIVERIES = 3  # judgings started for one judgement before the job counts as poisoned
@@ -110,7 +110,7 @@ def _task(row: dict[str, Any], tests: Sequence[CaseData]) -> Task:
         row["time_limit_ms"],
         row["memory_limit_kb"],
         row["points"],
-        ScoringType(row["scoring"]),
+        rule_for(row["scoring"]),
         tests,
         judgement=row["judgement"],
         checker=row["checker"],

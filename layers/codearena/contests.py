@@ -8,11 +8,12 @@ from typing import Any
 
 import psycopg2.errors
 
-from codearena import standings
+from codearena import keys, standings
 from codearena import validation as v
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import BadRequest, Conflict, NotFound
+from codearena.events import contest_topic, jury_topic
 from codearena.models import ContestState, ScoringType
 
 _CONTEST_COLUMNS = (
@@ -20,6 +21,7 @@ _CONTEST_COLUMNS = (
 )
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
 _MAX_TESTS = 500
+_ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is not announced again)
 
 
 def state_at(contest: dict[str, Any], now: datetime) -> ContestState:
@@ -29,6 +31,22 @@ def state_at(contest: dict[str, Any], now: datetime) -> ContestState:
         frozen = contest["freeze_at"] is not None and now >= contest["freeze_at"]
         return ContestState.FROZEN if frozen and not contest["unfrozen_at"] else ContestState.RUNNING
     return ContestState.UNFROZEN if contest["unfrozen_at"] else ContestState.ENDED
+
+
+def announce_state(
+    core: Core, contest: dict[str, Any], now: datetime, *, again: bool = False
+) -> ContestState:
+    """Publish the contest's state at `now` (`contest_state` on its public and jury topics)
+    once per state, as the fan-out's leader does on every tick; `again` publishes it even
+    when it was announced (an unfreeze, repeated or not). Returns the state."""
+    state = state_at(contest, now)
+    first = core.redis.set(
+        keys.announced_state(contest["id"], state.value), 1, nx=True, ex=_ANNOUNCED_SECONDS
+    )
+    if first or again:
+        for topic in (contest_topic(contest["id"]), jury_topic(contest["id"])):
+            core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state.value)
+    return state
 
 
 def public_board_frozen(contest: dict[str, Any], now: datetime) -> bool:

@@ -22,9 +22,10 @@ from typing import Any
 import redis
 
 from codearena import contests, keys
+from codearena.boards import public_row
 from codearena.core import Core
 from codearena.delivery import Delivery
-from codearena.events import board_topic_of, contest_topic, jury_topic
+from codearena.events import board_topic_of
 from codearena.fanout_leases import ShardLeases
 from codearena.realtime import Connections, entitled, restricted
 
@@ -143,7 +144,7 @@ class Fanout:
         topic = board_topic_of(contest_id, view)
         version = int(self.core.redis.incr(keys.live_version(topic)))
         self.core.events.publish(
-            topic, "leaderboard", contest_id=contest_id, version=version, rows=[_visible(r) for r in rows]
+            topic, "leaderboard", contest_id=contest_id, version=version, rows=[public_row(r) for r in rows]
         )
 
     def announce_states(self) -> None:
@@ -158,10 +159,7 @@ class Fanout:
             )
             rows = cur.fetchall()
         for contest in rows:
-            state = contests.state_at(contest, now).value
-            if self.core.redis.set(keys.announced_state(contest["id"], state), 1, nx=True, ex=86400):
-                for topic in (contest_topic(contest["id"]), jury_topic(contest["id"])):
-                    self.core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state)
+            contests.announce_state(self.core, contest, now)
 
 
 def _receive(pubsub: Any, timeout: float, stop: threading.Event) -> dict[str, Any] | None:
@@ -183,7 +181,3 @@ def coalescing_interval(delivery_seconds: float, shortest: float) -> float:
     delivering takes long (a large audience, a busy machine) so that delivering boards
     takes at most DELIVERY_SHARE of the time (never over LONGEST_INTERVAL_SECONDS)."""
     return max(shortest, min(LONGEST_INTERVAL_SECONDS, delivery_seconds / DELIVERY_SHARE))
-
-
-def _visible(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in ("rank", "user_id", "username", "solved", "score", "penalty", "problems")}

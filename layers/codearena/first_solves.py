@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from codearena import contests, keys, standings
+from codearena import boards, contests, keys
 from codearena.core import Core
 
 CACHE_SECONDS = 1
@@ -48,7 +48,7 @@ def first_solves(core: Core, contest_id: int, view: str, at: datetime | None = N
 def board_page(
     core: Core, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
 ) -> dict[str, Any]:
-    """A page of the live board `view` (standings.board: with `username`'s own row) and each
+    """A page of the live board `view` (boards.page: with `username`'s own row) and each
     problem's first solver."""
-    page = standings.board(core, contest_id, view, offset, limit, username)
+    page = boards.page(core, contest_id, view, offset, limit, username)
     return {**page, "first_solves": first_solves(core, contest_id, view)}

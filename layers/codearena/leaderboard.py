@@ -2,6 +2,8 @@
 
 Views: "jury" (every verdict) and "public" (verdicts from the freeze on hidden). A row is
 written as an absolute value guarded by its leaderboard event id, so replays change nothing.
+Writers: codearena.standings (apply, replace); readers: codearena.boards (view) and the
+fan-out (row_of).
 """
 
 from __future__ import annotations
@@ -108,9 +110,6 @@ _RANK_OF = Lua(_READ + "return rank_of(KEYS[1], KEYS[2], ARGV[1]) or false")
 # KEYS: zset, rows, keys. ARGV: username. Returns the row JSON with its "rank", or nil.
 _ROW_OF = Lua(_READ + "return row_of(KEYS[1], KEYS[2], KEYS[3], ARGV[1]) or false")
 
-# KEYS: zset, rows. ARGV: start, stop. Returns the page as one JSON array.
-_PAGE = Lua(_READ + "return page(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))")
-
 # KEYS: zset, rows, keys, version. ARGV: start, stop, username or "". Returns one JSON object
 # {version, total, rows, me} (me null when the user has no row), or nil with no board.
 _VIEW = Lua(
@@ -180,9 +179,6 @@ class Leaderboard:
         ]
         return int(self._run(_APPLY, self._keys(contest_id, view), args))
 
-    def exists(self, contest_id: int, view: str) -> bool:
-        return bool(self._redis.exists(keys.board_version(contest_id, view)))
-
     def replace(self, contest_id: int, view: str, entries: list[Entry], version: int) -> None:
         """Swap in a whole board atomically (built under temporary keys, then renamed), keeping
         any live row newer than its entry here: a judge host that applied a row after these
@@ -202,14 +198,12 @@ class Leaderboard:
         pipe.delete(*keys.legacy_board(contest_id, view))
         pipe.execute()
 
-    def version(self, contest_id: int, view: str) -> int:
-        return int(self._redis.get(keys.board_version(contest_id, view)) or 0)
-
     def view(
         self, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
     ) -> dict[str, Any] | None:
-        """What GET …/leaderboard shows, in one round trip: {version, total, rows (as page()),
-        me (username's row, or None; absent without a username)}. None when there is no board."""
+        """What GET …/leaderboard shows, in one round trip, O(log N + limit): {version, total,
+        rows (best first, `rank` shared by equal keys, ties in username order), me (username's
+        row, or None; absent without a username)}. None when there is no board."""
         names = self._keys(contest_id, view)
         args = [offset, offset + limit - 1, username or ""]
         text = self._run(_VIEW, [names[0], names[1], names[4], names[3]], args)
@@ -220,39 +214,22 @@ class Leaderboard:
             del answer["me"]
         return answer
 
-    def page(self, contest_id: int, view: str, offset: int, limit: int) -> list[dict[str, Any]]:
-        """Rows ranked best first, `rank` shared by equal keys (ties in username order); one
-        round trip, O(log N + limit)."""
-        names = [keys.board(contest_id, view), keys.board_rows(contest_id, view)]
-        return list(json.loads(self._run(_PAGE, names, [offset, offset + limit - 1])))
-
     def row_of(self, contest_id: int, view: str, username: str) -> dict[str, Any] | None:
         """One contestant's row with its rank, in O(log N) (one round trip)."""
         names = self._keys(contest_id, view)
         row = self._run(_ROW_OF, [names[0], names[1], names[4]], [username])
         return dict(json.loads(row)) if row else None
 
-    def top(self, contest_id: int, view: str, limit: int) -> list[tuple[str, float]]:
-        """The best `limit` members and their rank keys, in O(log N + limit)."""
-        return self.top_and_rank(contest_id, view, limit, "")[0]
-
     def top_and_rank(
         self, contest_id: int, view: str, limit: int, username: str
     ) -> tuple[list[tuple[str, float]], int | None]:
         """The best `limit` members with their keys and `username`'s rank, in one round trip
-        (a plain ZRANGE and the rank script: Redis runs a ZRANGE inside Lua at twice the cost)."""
+        (a plain ZRANGE and the rank script: Redis runs a ZRANGE inside Lua at twice the cost).
+        The API reads `view`; this is bench/leaderboard.py's "top 100 + my rank" (issue 4's
+        goal, Redis against SQL on the bare question)."""
         names = [keys.board(contest_id, view), keys.board_keys(contest_id, view)]
         top, rank = self._run.command_and_script(
             ("ZRANGE", names[0], 0, limit - 1), _RANK_OF, names, [username]
         )
         parts = "|".join(top).split("|") if top else []  # members are "<key bits>|<name>"
         return list(zip(parts[1::2], from_bits(parts[0::2]), strict=True)), int(rank) if rank else None
-
-    def rank_of(self, contest_id: int, view: str, username: str) -> int | None:
-        """One member's rank (1 + members with a strictly better key), in O(log N)."""
-        names = [keys.board(contest_id, view), keys.board_keys(contest_id, view)]
-        rank = self._run(_RANK_OF, names, [username])
-        return int(rank) if rank else None
-
-    def size(self, contest_id: int, view: str) -> int:
-        return int(self._redis.zcard(keys.board(contest_id, view)))

@@ -1,13 +1,19 @@
-"""Judgements into standings: one PostgreSQL transaction, then the Redis boards.
+"""Standings: each contestant's row computed from PostgreSQL, logged as events, applied to Redis.
 
-`record()` is DESIGN §4 step 3 and `publish()` step 4. Both are idempotent per
-(submission, judgement): a replay writes nothing new and re-applies the same absolute rows.
+A contestant's standing is recomputed under their advisory lock (`refresh`) whenever one of
+their submissions comes in (`on_submitted`) or is judged (codearena.judgements.record), and
+for everyone at once when the contest's rules change or its board is unfrozen (`restate`).
+Each recomputation appends a `leaderboard_events` row: the jury row and the public row (the
+freeze hides verdicts from the public). `publish` applies one event to both Redis boards
+after the commit (DESIGN §4 step 4); `rebuild` makes both boards again from the event log.
+Both are idempotent: a replay re-applies the same absolute rows. Reading the boards:
+codearena.boards.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,44 +23,30 @@ from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound
-from codearena.events import board_topic, board_topic_of
+from codearena.events import board_topic
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
 from codearena.scoring import Attempt, ContestRules, Standing, rule_for, visible
 
-
-@dataclass(frozen=True)
-class CaseOutcome:
-    test_case_id: int
-    ordinal: int
-    verdict: Verdict
-    time_ms: int
-    memory_kb: int
+RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")  # contest fields standings follow
+_BATCH = 500  # contestants restated per transaction (each holds its advisory lock until commit)
 
 
 @dataclass(frozen=True)
-class Judgement:
-    submission_id: int
-    verdict: Verdict
-    score: float
-    tests: list[CaseOutcome]
-    compile_output: str = ""
-    judge_host: str = ""
-    judgement: int = 1
-    subtasks: dict[str, float] = field(default_factory=dict)  # test group → points
+class Contestant:
+    """Whose standing to compute: a contestant of a contest and, when a submission of theirs
+    changed it, that submission (a submission from the contest's end on is never ranked)."""
 
-    @property
-    def max_time_ms(self) -> int:
-        return max((t.time_ms for t in self.tests), default=0)
-
-    @property
-    def max_memory_kb(self) -> int:
-        return max((t.memory_kb for t in self.tests), default=0)
+    contest_id: int
+    user_id: int
+    username: str
+    submission_id: int | None = None
+    submitted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class BoardUpdate:
-    """The leaderboard event a judgement produced, ready to apply to Redis."""
+    """The leaderboard event a standing produced, ready to apply to Redis."""
 
     contest_id: int
     event_id: int
@@ -71,31 +63,24 @@ class BoardUpdate:
         return self.event_of(view) == self.event_id
 
 
-def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
-    """Store the judgement, the contestant's new standing and its event, in one transaction.
-
-    The highest judgement of a submission is its current result (a rejudge supersedes, the
-    old rows stay for audit). Returns the update to publish, or None for practice
-    submissions (never ranked)."""
-    with core.db.transaction() as cur:
-        sub = _submission(cur, judgement.submission_id)
-        lock_standing(cur, sub["contest_id"], sub["user_id"])
-        if not _insert_result(cur, judgement):
-            return _last_update(cur, sub)
-        _make_current(cur, judgement.submission_id)
-        # A rejudge asked for while this judging ran keeps the submission waiting for it.
-        cur.execute(
-            "UPDATE submissions SET status = 'judged' WHERE id = %s AND judgement <= %s",
-            (judgement.submission_id, judgement.judgement),
-        )
-        return refresh(cur, contests.load(cur, sub["contest_id"]), sub)
+def contestant_of(cur: Cursor, submission_id: int) -> Contestant:
+    """The submission's contestant; NotFound when there is no such submission."""
+    cur.execute(
+        "SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
+        " JOIN users u ON u.id = s.user_id WHERE s.id = %s",
+        (submission_id,),
+    )
+    sub = cur.fetchone()
+    if sub is None:
+        raise NotFound(f"no submission {submission_id}", "submission_not_found")
+    return Contestant(sub["contest_id"], sub["user_id"], sub["username"], sub["id"], sub["created_at"])
 
 
 def on_submitted(cur: Cursor, submission_id: int) -> BoardUpdate | None:
     """At intake, in its transaction: the new attempt shows as pending on both boards."""
-    sub = _submission(cur, submission_id)
-    lock_standing(cur, sub["contest_id"], sub["user_id"])
-    return refresh(cur, contests.load(cur, sub["contest_id"]), sub)
+    contestant = contestant_of(cur, submission_id)
+    lock_standing(cur, contestant.contest_id, contestant.user_id)
+    return refresh(cur, contestant)
 
 
 def lock_standing(cur: Cursor, contest_id: int, user_id: int) -> None:
@@ -107,32 +92,39 @@ def lock_standing(cur: Cursor, contest_id: int, user_id: int) -> None:
     )
 
 
-def _practice(contest: dict[str, Any], user: dict[str, Any]) -> bool:
-    """Whether `user` is a submission made after the contest's end (judged, never ranked)."""
-    return user.get("created_at") is not None and user["created_at"] >= contest["end_at"]
+def practice(cur: Cursor, contestant: Contestant) -> bool:
+    """Whether the contestant's submission came from the contest's end on (judged, never ranked)."""
+    return _practice(contests.load(cur, contestant.contest_id), contestant)
 
 
-def refresh(cur: Cursor, contest: dict[str, Any], user: dict[str, Any]) -> BoardUpdate | None:
+def _practice(contest: dict[str, Any], contestant: Contestant) -> bool:
+    return contestant.submitted_at is not None and contestant.submitted_at >= contest["end_at"]
+
+
+def refresh(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
     """Recompute a contestant's standing from PostgreSQL and append it as an event (the
-    caller holds `lock_standing`). `user` needs user_id, username and, for a submission,
-    its created_at: practice submissions (after the end) change nothing."""
-    if _practice(contest, user):
+    caller holds `lock_standing`); None for a practice submission, which changes nothing."""
+    return _refresh(cur, contests.load(cur, contestant.contest_id), contestant)
+
+
+def _refresh(cur: Cursor, contest: dict[str, Any], contestant: Contestant) -> BoardUpdate | None:
+    if _practice(contest, contestant):
         return None
-    jury, public = _standings(cur, contest, user["user_id"])
-    _write_cells(cur, contest["id"], user["user_id"], jury)
-    rows = {"jury": _row(contest, user, jury), "public": _row(contest, user, public)}
+    jury, public = _standings(cur, contest, contestant.user_id)
+    _write_cells(cur, contest["id"], contestant.user_id, jury)
+    rows = {"jury": _row(contest, contestant, jury), "public": _row(contest, contestant, public)}
     cur.execute(
         _APPEND,
         {
             "contest": contest["id"],
-            "user": user["user_id"],
-            "submission": user.get("id"),
+            "user": contestant.user_id,
+            "submission": contestant.submission_id,
             "jury": json.dumps(rows["jury"]),
             "public": json.dumps(rows["public"]),
         },
     )
     event = cur.fetchone()
-    return BoardUpdate(contest["id"], event["id"], user["username"], rows, event["public_id"])
+    return BoardUpdate(contest["id"], event["id"], contestant.username, rows, event["public_id"])
 
 
 # One event; a public row equal to the contestant's previous one (a verdict the freeze hides)
@@ -148,64 +140,56 @@ RETURNING id, coalesce(public_repeats, id) AS public_id
 """
 
 
-RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")
+def last_update(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
+    """The contestant's latest event as an update to publish again (None when there is none)."""
+    cur.execute(
+        "SELECT id, coalesce(public_repeats, id) AS public_id, jury_row, public_row FROM leaderboard_events"
+        " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
+        (contestant.contest_id, contestant.user_id),
+    )
+    event = cur.fetchone()
+    if event is None:
+        return None
+    return BoardUpdate(
+        contestant.contest_id,
+        event["id"],
+        contestant.username,
+        {"jury": event["jury_row"], "public": event["public_row"]},
+        event["public_id"],
+    )
 
 
 def restate(core: Core, contest_id: int) -> int:
-    """Every contestant's row computed again under the contest's rules as they are now (after
-    an organizer changed penalty, scoring, times or freeze) and appended as new events, so
-    the boards, a rebuild and time travel all follow; returns the contestants restated."""
+    """Every contestant's row computed again under the contest's rules as committed now
+    (after an organizer changed penalty, scoring, times or freeze, or unfroze the board),
+    appended as new events and published, so the boards, a rebuild and time travel all
+    follow; returns the contestants restated. Everyone on the board or with a submission
+    before the end is restated, _BATCH contestants per transaction."""
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)  # the rules just committed; NotFound if none
+        contest = contests.load(cur, contest_id)  # NotFound if none
         cur.execute(
             "SELECT u.id AS user_id, u.username FROM users u WHERE u.id IN"
-            " (SELECT user_id FROM leaderboard_events WHERE contest_id = %s) ORDER BY u.id",
-            (contest_id,),
+            " (SELECT user_id FROM leaderboard_events WHERE contest_id = %(contest)s UNION"
+            " SELECT user_id FROM submissions WHERE contest_id = %(contest)s AND created_at < %(end)s)"
+            " ORDER BY u.id",
+            {"contest": contest_id, "end": contest["end_at"]},
         )
-        people = [dict(row) for row in cur.fetchall()]
-    for person in people:
-        with core.db.transaction() as cur:
-            lock_standing(cur, contest_id, person["user_id"])
-            update = refresh(cur, contest, person)
-        if update is not None:
-            publish(core, update)
+        people = [Contestant(contest_id, row["user_id"], row["username"]) for row in cur.fetchall()]
+    for start in range(0, len(people), _BATCH):
+        _restate(core, contest_id, people[start : start + _BATCH])
     return len(people)
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A judged submission's current result and the board event that showed it: what its
-    judge host announces after the commit."""
-
-    judgement: int
-    verdict: str
-    score: float
-    update: BoardUpdate | None  # None for practice submissions
-
-
-def stored(core: Core, submission_id: int) -> Stored | None:
-    """The current result of a judged submission (None when it is not judged)."""
+def _restate(core: Core, contest_id: int, people: list[Contestant]) -> None:
+    updates = []
     with core.db.transaction() as cur:
-        cur.execute(
-            "SELECT r.judgement, r.verdict, r.score FROM submissions s JOIN submission_results r"
-            " ON r.submission_id = s.id AND r.is_current WHERE s.id = %s AND s.status = 'judged'",
-            (submission_id,),
-        )
-        result = cur.fetchone()
-        if result is None:
-            return None
-        sub = _submission(cur, submission_id)
-        practice = _practice(contests.load(cur, sub["contest_id"]), sub)
-        update = None if practice else _last_update(cur, sub)
-    return Stored(result["judgement"], result["verdict"], float(result["score"]), update)
-
-
-def needs_judging(core: Core, submission_id: int) -> bool:
-    """Whether a submission still waits for a judgement (e.g. a rejudge came in meanwhile)."""
-    with core.db.transaction() as cur:
-        cur.execute("SELECT status FROM submissions WHERE id = %s", (submission_id,))
-        row = cur.fetchone()
-    return row is not None and row["status"] != "judged"
+        contest = contests.load(cur, contest_id)
+        for person in people:
+            lock_standing(cur, contest_id, person.user_id)
+            if (update := _refresh(cur, contest, person)) is not None:
+                updates.append(update)
+    for update in updates:
+        publish(core, update)
 
 
 def publish(core: Core, update: BoardUpdate) -> None:
@@ -269,115 +253,6 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> dict[str, li
     }
 
 
-def board(
-    core: Core, contest_id: int, view: str, offset: int, limit: int, username: str | None = None
-) -> dict[str, Any]:
-    """A page of a board (GET …/leaderboard), plus the caller's own row when logged in."""
-    with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
-    shown = core.boards.view(contest_id, view, offset, limit, username)
-    if shown is None:
-        rebuild(core, contest_id)
-        shown = core.boards.view(contest_id, view, offset, limit, username) or {}
-    page = {
-        "contest_id": contest_id,
-        "frozen": view == "public" and contests.public_board_frozen(contest, core.clock()),
-        "version": shown.get("version", 0),
-        # The sequence of the `leaderboard` events on this board's WebSocket topic (DESIGN §7).
-        "live_version": core.events.live_version(board_topic_of(contest_id, view)),
-        "total": shown.get("total", 0),
-        "offset": offset,
-        "rows": [_public_row(row) for row in shown.get("rows", [])],
-    }
-    if username is not None:
-        mine = shown.get("me")
-        page["me"] = _public_row(mine) if mine else None
-    return page
-
-
-def _public_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        key: row[key] for key in ("rank", "user_id", "username", "solved", "score", "penalty", "problems")
-    }
-
-
-def _submission(cur: Cursor, submission_id: int) -> dict[str, Any]:
-    cur.execute(
-        "SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
-        " JOIN users u ON u.id = s.user_id WHERE s.id = %s",
-        (submission_id,),
-    )
-    sub = cur.fetchone()
-    if sub is None:
-        raise NotFound(f"no submission {submission_id}", "submission_not_found")
-    return dict(sub)
-
-
-def _insert_result(cur: Cursor, j: Judgement) -> bool:
-    cur.execute(
-        "INSERT INTO submission_results (submission_id, judgement, verdict, score, max_time_ms,"
-        " max_memory_kb, compile_output, judge_host, subtask_scores, is_current)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, false)"
-        " ON CONFLICT (submission_id, judgement) DO NOTHING RETURNING id",
-        (
-            j.submission_id,
-            j.judgement,
-            j.verdict.value,
-            j.score,
-            j.max_time_ms,
-            j.max_memory_kb,
-            j.compile_output,
-            j.judge_host,
-            json.dumps(j.subtasks),
-        ),
-    )
-    inserted = cur.fetchone()
-    if inserted is None:
-        return False
-    execute_values(  # one statement for all tests, not one round trip each
-        cur,
-        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb) VALUES %s",
-        [
-            (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
-            for t in j.tests
-        ],
-        page_size=1000,
-    )
-    return True
-
-
-def _make_current(cur: Cursor, submission_id: int) -> None:
-    """Move `is_current` to the highest judgement (two statements: the unique index on the
-    current row is checked row by row)."""
-    cur.execute(
-        "UPDATE submission_results SET is_current = false WHERE submission_id = %s AND is_current",
-        (submission_id,),
-    )
-    cur.execute(
-        "UPDATE submission_results SET is_current = true WHERE id = (SELECT id FROM"
-        " submission_results WHERE submission_id = %s ORDER BY judgement DESC LIMIT 1)",
-        (submission_id,),
-    )
-
-
-def _last_update(cur: Cursor, sub: dict[str, Any]) -> BoardUpdate | None:
-    cur.execute(
-        "SELECT id, coalesce(public_repeats, id) AS public_id, jury_row, public_row FROM leaderboard_events"
-        " WHERE contest_id = %s AND user_id = %s ORDER BY id DESC LIMIT 1",
-        (sub["contest_id"], sub["user_id"]),
-    )
-    event = cur.fetchone()
-    if event is None:
-        return None
-    return BoardUpdate(
-        sub["contest_id"],
-        event["id"],
-        sub["username"],
-        {"jury": event["jury_row"], "public": event["public_row"]},
-        event["public_id"],
-    )
-
-
 def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Standing, Standing]:
     cur.execute(
         "SELECT s.id, cp.label, s.created_at, r.verdict, r.score, r.subtask_scores FROM submissions s"
@@ -432,55 +307,11 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
     )
 
 
-def _row(contest: dict[str, Any], sub: dict[str, Any], standing: Standing) -> dict[str, Any]:
+def _row(contest: dict[str, Any], contestant: Contestant, standing: Standing) -> dict[str, Any]:
     rule = rule_for(contest["scoring"])
     return {
-        "user_id": sub["user_id"],
-        "username": sub["username"],
+        "user_id": contestant.user_id,
+        "username": contestant.username,
         "rank_key": rule.rank_key(standing),
         **standing.to_json(),
-    }
-
-
-def board_at(
-    core: Core, contest_id: int, view: str, moment: datetime, offset: int, limit: int
-) -> dict[str, Any]:
-    """The board as it stood at `moment`: each contestant's latest event up to then, ranked
-    and paged by PostgreSQL (only the page's rows reach Python). Ties in username order,
-    byte-wise as the Redis board has them; the version as the live board counts it. Each
-    call reads every contestant's events: the HTTP route goes through codearena.time_travel."""
-    shown_by = "coalesce(public_repeats, id)" if view == "public" else "id"
-    with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
-        cur.execute(
-            f"""
-            WITH latest AS (
-                SELECT DISTINCT ON (user_id) {shown_by} AS shown_by, {view}_row AS row
-                FROM leaderboard_events WHERE contest_id = %(contest)s AND created_at <= %(moment)s
-                ORDER BY user_id, id DESC
-            ), ranked AS (
-                SELECT row, rank() OVER (ORDER BY key) AS rank,
-                       row_number() OVER (ORDER BY key, username COLLATE "C") AS position
-                FROM (SELECT row, (row->>'rank_key')::float8 AS key, row->>'username' AS username
-                      FROM latest) AS keyed
-            )
-            SELECT everyone.total, everyone.version, page.row, page.rank
-            FROM (SELECT count(*) AS total, coalesce(max(shown_by), 0) AS version FROM latest) AS everyone
-            LEFT JOIN LATERAL (
-                SELECT row, rank, position FROM ranked WHERE position > %(offset)s
-                ORDER BY position LIMIT %(limit)s
-            ) AS page ON true
-            ORDER BY page.position
-            """,
-            {"contest": contest_id, "moment": moment, "offset": offset, "limit": limit},
-        )
-        found = cur.fetchall()
-    return {
-        "contest_id": contest_id,
-        "at": moment.isoformat(),
-        "frozen": view == "public" and contests.public_board_frozen(contest, moment),
-        "version": found[0]["version"],
-        "total": found[0]["total"],
-        "offset": offset,
-        "rows": [_public_row({**r["row"], "rank": r["rank"]}) for r in found if r["row"] is not None],
     }

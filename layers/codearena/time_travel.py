@@ -1,7 +1,7 @@
 """Time travel for the HTTP route (GET …/leaderboard?at=): a board as it stood at a second,
 shared fairly between callers.
 
-Each answer reads every contestant's events from PostgreSQL (standings.board_at), so: the
+Each answer reads every contestant's events from PostgreSQL (boards.page_at), so: the
 same question (contest, view, second, offset, limit) asked again within CACHE_SECONDS is
 answered from Redis at no cost; a caller (the user when logged in, else the address) runs one
 query at a time and starts at most PER_MINUTE a minute; and at most AT_ONCE run at a time
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from codearena import keys, standings
+from codearena import boards, keys
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import RateLimited
@@ -77,7 +77,7 @@ def caller_of(principal: Principal | None, address: str) -> str:
 def board_at(
     core: Core, caller: str, contest_id: int, view: str, moment: datetime, offset: int, limit: int
 ) -> dict[str, Any]:
-    """standings.board_at and its first solvers at `moment` rounded down to the second (the
+    """boards.page_at and its first solvers at `moment` rounded down to the second (the
     answer's `at`), from the cache when the same question was just answered; RateLimited
     (429) when `caller` or everyone is over their share."""
     second = moment.replace(microsecond=0)
@@ -85,7 +85,7 @@ def board_at(
     if (cached := core.redis.get(key)) is not None:
         return dict(json.loads(cached))
     with _slot(core, caller):
-        page = standings.board_at(core, contest_id, view, second, offset, limit)
+        page = boards.page_at(core, contest_id, view, second, offset, limit)
         answer = {**page, "first_solves": first_solves(core, contest_id, view, second)}
     core.redis.set(key, json.dumps(answer), ex=CACHE_SECONDS)
     return answer

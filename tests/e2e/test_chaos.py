@@ -292,7 +292,7 @@ def check_standings(core: Core, cid: int) -> None:
 
 
 def live_boards(core: Core, cid: int) -> dict[str, list[dict[str, Any]]]:
-    return {view: core.boards.page(cid, view, 0, 10 * USERS) for view in VIEWS}
+    return {view: (core.boards.view(cid, view, 0, 10 * USERS) or {}).get("rows", []) for view in VIEWS}
 
 
 def check_boards(core: Core, cid: int, gateway: str) -> None:

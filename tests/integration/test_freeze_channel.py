@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from codearena import freeze, standings, users
+from codearena import boards, freeze, judgements, standings, users
 from codearena.core import Core
 from codearena.fanout import Fanout
 from codearena.models import Role, Verdict
@@ -106,9 +106,9 @@ def versions(core: Core, http: Any, contest_id: int) -> dict[str, int]:
     now = core.clock()
     return {
         "http": public_version(http, contest_id),
-        "at": standings.board_at(core, contest_id, "public", now, 0, 10)["version"],
-        "jury": standings.board(core, contest_id, "jury", 0, 10)["version"],
-        "jury_at": standings.board_at(core, contest_id, "jury", now, 0, 10)["version"],
+        "at": boards.page_at(core, contest_id, "public", now, 0, 10)["version"],
+        "jury": boards.page(core, contest_id, "jury", 0, 10)["version"],
+        "jury_at": boards.page_at(core, contest_id, "jury", now, 0, 10)["version"],
     }
 
 
@@ -145,7 +145,7 @@ def test_judging_a_frozen_submission_moves_only_the_jury_board(
     last_public = recorder.boards("viewer")[-1]
     heard = {who: len(recorder.boards(who)) for who in ("viewer", "judy")}
     before = versions(core, http, cid)
-    public_before = standings.board(core, cid, "public", 0, 10)
+    public_before = boards.page(core, cid, "public", 0, 10)
 
     record_and_publish(core, judged(core, sid, verdict))
 
@@ -156,13 +156,13 @@ def test_judging_a_frozen_submission_moves_only_the_jury_board(
     after = versions(core, http, cid)
     assert after["http"] == after["at"] == before["http"] == before["at"]
     assert after["jury"] > before["jury"] and after["jury_at"] > before["jury_at"]
-    assert standings.board(core, cid, "public", 0, 10) == public_before
+    assert boards.page(core, cid, "public", 0, 10) == public_before
     http_after = http.get(f"/contests/{cid}/leaderboard").json_body
     assert http_after["live_version"] == last_public["version"]
 
     standings.rebuild(core, cid)  # from the event log: the same version again
     assert versions(core, http, cid) == after
-    assert standings.board(core, cid, "public", 0, 10) == public_before
+    assert boards.page(core, cid, "public", 0, 10) == public_before
     # Rebuilt on the first read, as after losing Redis (only this contest's keys: a flushdb would
     # drop the test session's claim on its Redis database too).
     core.redis.delete(*core.redis.keys(f"lb:{cid}:*"))
@@ -185,7 +185,7 @@ def test_after_unfreeze_the_public_board_shows_every_verdict(
     time.sleep(QUIET_S)
     heard = len(recorder.boards("viewer"))
     before = versions(core, http, cid)
-    assert standings.board(core, cid, "public", 0, 10)["rows"][0]["solved"] == 0
+    assert boards.page(core, cid, "public", 0, 10)["rows"][0]["solved"] == 0
 
     freeze.unfreeze(core, cid)
 
@@ -244,18 +244,18 @@ def test_updates_applied_in_any_order_leave_the_boards_a_rebuild_makes(
         sid = submit(core, frozen, people[n % 3], minute + n % 3)
         with core.db.transaction() as cur:
             updates.append(standings.on_submitted(cur, sid))  # type: ignore[arg-type]
-        updates.append(standings.record(core, judged(core, sid, verdict)))  # type: ignore[arg-type]
+        updates.append(judgements.record(core, judged(core, sid, verdict)))  # type: ignore[arg-type]
     assert any(not u.changes("public") for u in updates) and all(u.changes("jury") for u in updates)
     for view in ("jury", "public"):
         core.boards.replace(cid, view, [], 0)
     random.Random(seed).shuffle(updates)
     for update in updates:
         standings.publish(core, update)
-    live = {view: standings.board(core, cid, view, 0, 10) for view in ("jury", "public")}
-    then = {view: standings.board_at(core, cid, view, core.clock(), 0, 10) for view in ("jury", "public")}
+    live = {view: boards.page(core, cid, view, 0, 10) for view in ("jury", "public")}
+    then = {view: boards.page_at(core, cid, view, core.clock(), 0, 10) for view in ("jury", "public")}
     standings.rebuild(core, cid)
     for view in ("jury", "public"):
-        assert standings.board(core, cid, view, 0, 10) == live[view], view
+        assert boards.page(core, cid, view, 0, 10) == live[view], view
         assert (then[view]["version"], then[view]["rows"]) == (live[view]["version"], live[view]["rows"])
     with core.db.transaction() as cur:
         cur.execute(

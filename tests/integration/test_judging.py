@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis
 
-from codearena import contests, freeze, keys, rejudge, standings, submissions, users
+from codearena import boards, contests, freeze, judgements, keys, rejudge, standings, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.errors import Conflict
@@ -132,7 +132,7 @@ def status(core: Core, sid: int) -> str:
 
 
 def jury_row(core: Core, world: dict[str, Any]) -> dict[str, Any]:
-    rows = standings.board(core, world["contest"], "jury", 0, 10)["rows"]
+    rows = boards.page(core, world["contest"], "jury", 0, 10)["rows"]
     return next(row for row in rows if row["username"] == "ann")
 
 
@@ -236,7 +236,7 @@ def test_a_poisoned_job_ends_as_je_with_its_reason(
     def broken_record(core: Core, judgement: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(standings, "record", broken_record)
+    monkeypatch.setattr(judgements, "record", broken_record)
     for _ in range(tasks.MAX_DELIVERIES):
         host.handle(job, "host-a-0")
     assert results(core, sid) == [] and core.queue.depth() == 1  # kept for redelivery
@@ -309,7 +309,7 @@ def test_rejudge_supersedes_and_corrects_the_board_downwards(
     ]
     row = jury_row(core, world)
     assert row["solved"] == 0 and row["problems"]["A"]["attempts"] == 1
-    public = standings.board(core, world["contest"], "public", 0, 10)["rows"]
+    public = boards.page(core, world["contest"], "public", 0, 10)["rows"]
     assert public[0]["solved"] == 0
 
 
@@ -397,17 +397,17 @@ def test_freeze_shows_pending_and_unfreeze_reveals(core: Core, tmp_path: Path) -
     }
     submit(core, world, WRONG)
     submit(core, world, RIGHT)
-    public = standings.board(core, contest["id"], "public", 0, 10)
+    public = boards.page(core, contest["id"], "public", 0, 10)
     assert public["frozen"] and public["rows"][0]["problems"]["A"]["pending"] == 2  # before judging
     JudgeHost(core, FakeSandbox(tmp_path, {b"1\n": b"1\n"}), "h").run(workers=1, once=True)
-    public = standings.board(core, contest["id"], "public", 0, 10)
+    public = boards.page(core, contest["id"], "public", 0, 10)
     assert public["rows"][0]["problems"]["A"]["pending"] == 2 and public["rows"][0]["solved"] == 0
     assert jury_row(core, world)["solved"] == 1
     answer = freeze.unfreeze(core, contest["id"])
     assert answer["state"] == "running" and answer["rows"] == 1
-    public = standings.board(core, contest["id"], "public", 0, 10)
+    public = boards.page(core, contest["id"], "public", 0, 10)
     assert not public["frozen"]
-    assert public["rows"] == standings.board(core, contest["id"], "jury", 0, 10)["rows"]
+    assert public["rows"] == boards.page(core, contest["id"], "jury", 0, 10)["rows"]
     assert public["rows"][0]["penalty"] == 60 + 20  # AC in minute 60 after one WA
     assert freeze.unfreeze(core, contest["id"])["rows"] == 1  # idempotent
     assert core.events.since(f"contest:{contest['id']}", "0-0")[-1]["type"] == "contest_state"
@@ -551,9 +551,7 @@ def test_practice_after_the_end_is_judged_and_never_ranked(
             "UPDATE contests SET end_at = now() - interval '1 minute', practice = true WHERE id = %s",
             (world["contest"],),
         )
-    boards = {
-        view: standings.board(core, world["contest"], view, 0, 10)["rows"] for view in ("jury", "public")
-    }
+    shown = {view: boards.page(core, world["contest"], view, 0, 10)["rows"] for view in ("jury", "public")}
     with core.db.transaction() as cur:
         cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE contest_id = %s", (world["contest"],))
         events = cur.fetchone()["n"]
@@ -563,8 +561,8 @@ def test_practice_after_the_end_is_judged_and_never_ranked(
     with core.db.transaction() as cur:
         cur.execute("SELECT count(*) AS n FROM leaderboard_events WHERE contest_id = %s", (world["contest"],))
         assert cur.fetchone()["n"] == events  # no pending, no result: nothing ranked
-    for view, rows in boards.items():
-        assert standings.board(core, world["contest"], view, 0, 10)["rows"] == rows
+    for view, rows in shown.items():
+        assert boards.page(core, world["contest"], view, 0, 10)["rows"] == rows
     finished = [e for e in core.events.since(submission_topic(after[1]), "0-0") if e["type"] == "finished"]
     assert [e["verdict"] for e in finished] == ["AC"]  # the contestant still sees his verdict live
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from codearena import contests, standings, submissions
+from codearena import contests, judgements, submissions
 from codearena.core import Core
 from codearena.errors import CodeArenaError
 from codearena.models import Role, Verdict
@@ -128,7 +128,7 @@ def _judge_one(core: Core, contest_id: int) -> int:
     with core.db.transaction() as cur:
         cur.execute("SELECT min(id) AS id FROM submissions WHERE contest_id = %s", (contest_id,))
         sid = int(cur.fetchone()["id"])
-    standings.record(core, standings.Judgement(sid, Verdict.AC, 1.0, []))
+    judgements.record(core, judgements.Judgement(sid, Verdict.AC, 1.0, []))
     return sid
 
 
@@ -137,7 +137,7 @@ def test_judging_error_details_are_for_the_jury_only(http: Any, core: Core, role
     contest, ann = contest_in_mode(core, "open"), login(core, "ann")
     sid = submit(http, contest, ann).json_body["id"]
     reason = "judge error: OperationalError: connection to server at 10.0.3.7 failed"
-    standings.record(core, standings.Judgement(sid, Verdict.JE, 0.0, [], reason))
+    judgements.record(core, judgements.Judgement(sid, Verdict.JE, 0.0, [], reason))
     reader = ann if role is Role.CONTESTANT else login(core, "judy", role)
     answer = call(http, "GET", f"/submissions/{sid}", headers=reader).json_body
     assert answer["verdict"] == "JE"

@@ -1,4 +1,5 @@
-"""Judgements → PostgreSQL → Redis boards: idempotent, rebuildable, ranked with ties."""
+"""Judgements → standings in PostgreSQL → Redis boards → board pages: idempotent, rebuildable,
+ranked with ties (codearena.judgements, standings, leaderboard and boards)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from codearena import standings, users
+from codearena import boards, judgements, standings, users
 from codearena.core import Core
+from codearena.judgements import CaseOutcome, Judgement
 from codearena.leaderboard import Entry
 from codearena.models import Verdict
-from codearena.standings import CaseOutcome, Judgement
 from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 
@@ -46,7 +47,7 @@ def judged(core: Core, sid: int, verdict: Verdict) -> Judgement:
 
 
 def record_and_publish(core: Core, judgement: Judgement) -> None:
-    update = standings.record(core, judgement)
+    update = judgements.record(core, judgement)
     assert update is not None
     standings.publish(core, update)
 
@@ -69,7 +70,7 @@ def test_icpc_ranks_and_penalties(
     ]
     for name, minute, verdict in plan:
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
-    page = standings.board(core, cid, "public", 0, 10, username="cat")
+    page = boards.page(core, cid, "public", 0, 10, username="cat")
     # ann: minute 5 + 20 for one WA = 25, same as ben's 25: equal penalty, last AC earlier wins.
     assert [r["username"] for r in page["rows"]] == ["ann", "ben", "cat"]
     assert [(r["rank"], r["solved"], r["penalty"]) for r in page["rows"]] == [
@@ -84,7 +85,7 @@ def test_icpc_ranks_and_penalties(
 def test_equal_rows_share_a_rank(core: Core, running_contest: dict[str, Any], people: dict[str, int]) -> None:
     for name in ("ann", "ben"):
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], 7), Verdict.AC))
-    rows = standings.board(core, running_contest["id"], "public", 0, 10)["rows"]
+    rows = boards.page(core, running_contest["id"], "public", 0, 10)["rows"]
     assert [(r["username"], r["rank"]) for r in rows] == [("ann", 1), ("ben", 1)]
 
 
@@ -94,10 +95,10 @@ def test_replayed_judgement_changes_nothing(
     sid = submit(core, running_contest, people["ann"], 4)
     judgement = judged(core, sid, Verdict.WA)
     record_and_publish(core, judgement)
-    before = standings.board(core, running_contest["id"], "jury", 0, 10)
+    before = boards.page(core, running_contest["id"], "jury", 0, 10)
     record_and_publish(core, judgement)  # a duplicate delivery
     record_and_publish(core, judgement)
-    assert standings.board(core, running_contest["id"], "jury", 0, 10) == before
+    assert boards.page(core, running_contest["id"], "jury", 0, 10) == before
     with core.db.transaction() as cur:
         cur.execute("SELECT count(*) AS n FROM submission_results WHERE submission_id = %s", (sid,))
         assert cur.fetchone()["n"] == 1
@@ -115,13 +116,13 @@ def test_board_is_rebuilt_from_events_after_redis_loss(
         ("ann", 9, Verdict.AC),
     ]:
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
-    live = standings.board(core, cid, "jury", 0, 10)
+    live = boards.page(core, cid, "jury", 0, 10)
     core.redis.flushdb()
-    assert not core.boards.exists(cid, "jury")
-    assert standings.board(core, cid, "jury", 0, 10) == live  # rebuilt on first read
+    assert core.boards.view(cid, "jury", 0, 10) is None
+    assert boards.page(core, cid, "jury", 0, 10) == live  # rebuilt on first read
     core.redis.flushdb()
     assert standings.rebuild(core, cid) == 2
-    assert standings.board(core, cid, "jury", 0, 10) == live
+    assert boards.page(core, cid, "jury", 0, 10) == live
 
 
 def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[str, int]) -> None:
@@ -135,8 +136,8 @@ def test_freeze_hides_verdicts_from_the_public_board(core: Core, people: dict[st
     )
     record_and_publish(core, judged(core, submit(core, ctx, people["ann"], 20), Verdict.AC))  # before
     record_and_publish(core, judged(core, submit(core, ctx, people["ben"], 55), Verdict.AC))  # after
-    public = standings.board(core, ctx["id"], "public", 0, 10)
-    jury = standings.board(core, ctx["id"], "jury", 0, 10)
+    public = boards.page(core, ctx["id"], "public", 0, 10)
+    jury = boards.page(core, ctx["id"], "jury", 0, 10)
     assert public["frozen"] is True and jury["frozen"] is False
     cells = {r["username"]: r["problems"]["A"] for r in public["rows"]}
     assert cells["ann"]["solved"] is True
@@ -156,9 +157,9 @@ def test_time_travel_answers_the_board_as_it_stood(
     record_and_publish(core, judged(core, submit(core, running_contest, people["ann"], 1), Verdict.AC))
     moment = core.clock()
     record_and_publish(core, judged(core, submit(core, running_contest, people["ben"], 2), Verdict.AC))
-    then = standings.board_at(core, running_contest["id"], "public", moment, 0, 10)
+    then = boards.page_at(core, running_contest["id"], "public", moment, 0, 10)
     assert [r["username"] for r in then["rows"]] == ["ann"]
-    now = standings.board_at(core, running_contest["id"], "public", core.clock(), 0, 10)
+    now = boards.page_at(core, running_contest["id"], "public", core.clock(), 0, 10)
     assert [r["username"] for r in now["rows"]] == ["ann", "ben"]
 
 
@@ -189,15 +190,15 @@ def test_time_travel_to_now_pages_exactly_as_the_live_board(
             )
     standings.rebuild(core, cid)
     for offset, limit in [(0, 100), (0, 5), (5, 5), (10, 5), (12, 5), (40, 3)]:
-        live = standings.board(core, cid, "public", offset, limit)
-        then = standings.board_at(core, cid, "public", core.clock(), offset, limit)
+        live = boards.page(core, cid, "public", offset, limit)
+        then = boards.page_at(core, cid, "public", core.clock(), offset, limit)
         assert [(r["rank"], r["username"]) for r in then["rows"]] == [
             (r["rank"], r["username"]) for r in live["rows"]
         ], (offset, limit)
         assert then["total"] == live["total"] == len(names) and then["version"] == live["version"]
-    assert [r["rank"] for r in standings.board_at(core, cid, "jury", core.clock(), 0, 12)["rows"]] == [
-        1
-    ] * 4 + [5] * 4 + [9] * 4
+    assert [r["rank"] for r in boards.page_at(core, cid, "jury", core.clock(), 0, 12)["rows"]] == [1] * 4 + [
+        5
+    ] * 4 + [9] * 4
 
 
 def test_changing_the_rules_restates_every_board(
@@ -210,23 +211,23 @@ def test_changing_the_rules_restates_every_board(
     def penalties(rows: list[dict[str, Any]]) -> dict[str, int]:
         return {row["username"]: row["penalty"] for row in rows}
 
-    assert penalties(standings.board(core, cid, "jury", 0, 10)["rows"]) == {"ann": 25, "ben": 4}
+    assert penalties(boards.page(core, cid, "jury", 0, 10)["rows"]) == {"ann": 25, "ben": 4}
     answer = http.patch(f"/admin/contests/{cid}", headers=admin, body=json.dumps({"penalty_minutes": 0}))
     assert answer.status_code == 200, answer.body
     expected = {"ann": 5, "ben": 4}
     for view in ("jury", "public"):
-        assert penalties(standings.board(core, cid, view, 0, 10)["rows"]) == expected, view
+        assert penalties(boards.page(core, cid, view, 0, 10)["rows"]) == expected, view
     standings.rebuild(core, cid)  # the restated rows are events: a rebuild keeps them
-    assert penalties(standings.board(core, cid, "public", 0, 10)["rows"]) == expected
-    assert penalties(standings.board_at(core, cid, "public", core.clock(), 0, 10)["rows"]) == expected
-    assert [r["username"] for r in standings.board(core, cid, "public", 0, 10)["rows"]] == ["ben", "ann"]
+    assert penalties(boards.page(core, cid, "public", 0, 10)["rows"]) == expected
+    assert penalties(boards.page_at(core, cid, "public", core.clock(), 0, 10)["rows"]) == expected
+    assert [r["username"] for r in boards.page(core, cid, "public", 0, 10)["rows"]] == ["ben", "ann"]
     # A title change alone restates nothing.
-    before = standings.board(core, cid, "jury", 0, 10)["version"]
+    before = boards.page(core, cid, "jury", 0, 10)["version"]
     assert (
         http.patch(f"/admin/contests/{cid}", headers=admin, body=json.dumps({"title": "T"})).status_code
         == 200
     )
-    assert standings.board(core, cid, "jury", 0, 10)["version"] == before
+    assert boards.page(core, cid, "jury", 0, 10)["version"] == before
 
 
 def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
@@ -236,7 +237,7 @@ def test_stale_event_never_overwrites_a_newer_row(core: Core) -> None:
     assert core.boards.apply(99, "jury", newer) == 1
     assert core.boards.apply(99, "jury", older) == 0
     assert core.boards.row_of(99, "jury", "ann")["v"] == "new"
-    assert core.boards.version(99, "jury") == 5
+    assert core.boards.view(99, "jury", 0, 10)["version"] == 5
     assert core.boards.apply(98, "jury", older) == -1  # no board yet: the reader rebuilds it
 
 
@@ -251,16 +252,16 @@ def test_a_rebuild_never_rolls_back_a_row_applied_after_its_read(core: Core) -> 
     assert core.boards.apply(97, "jury", Entry(6, "ann", -5.0, {"username": "ann", "v": "late"})) == 1
     assert core.boards.apply(97, "jury", Entry(5, "cy", 4.0, {"username": "cy"})) == 1
     core.boards.replace(97, "jury", read, 4)  # the older read swaps in last
-    rows = core.boards.page(97, "jury", 0, 10)
-    assert [(r["username"], r["rank"], r.get("v")) for r in rows] == [
+    shown = core.boards.view(97, "jury", 0, 10)
+    assert [(r["username"], r["rank"], r.get("v")) for r in shown["rows"]] == [
         ("ann", 1, "late"),
         ("bob", 2, None),
         ("cy", 3, None),
     ]
-    assert core.boards.version(97, "jury") == 6 and core.boards.size(97, "jury") == 3
+    assert (shown["version"], shown["total"]) == (6, 3)
     assert core.boards.apply(97, "jury", Entry(6, "ann", 9.0, {"username": "ann"})) == 0  # replay
     core.boards.replace(97, "jury", [], 0)  # nothing read: the live rows stay as they are
-    assert [r["username"] for r in core.boards.page(97, "jury", 0, 10)] == ["ann", "bob", "cy"]
+    assert [r["username"] for r in core.boards.view(97, "jury", 0, 10)["rows"]] == ["ann", "bob", "cy"]
 
 
 def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
@@ -269,12 +270,12 @@ def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
     core.boards.replace(7, "jury", entries[:-1], 6)
     assert core.boards.apply(7, "jury", entries[-1]) == 1
     expected = [("u0", 1), ("u1", 2), ("u2", 2), ("u3", 2), ("u6", 5), ("u5", 6), ("u4", 7)]
-    rows = core.boards.page(7, "jury", 0, 10)
+    rows = core.boards.view(7, "jury", 0, 10)["rows"]
     assert [(r["username"], r["rank"]) for r in rows] == expected
-    assert [(r["username"], r["rank"]) for r in core.boards.page(7, "jury", 2, 3)] == expected[2:5]
+    assert [(r["username"], r["rank"]) for r in core.boards.view(7, "jury", 2, 3)["rows"]] == expected[2:5]
     top, rank = core.boards.top_and_rank(7, "jury", 3, "u3")
     assert top == [("u0", -3.0), ("u1", -2.5), ("u2", -2.5)] and rank == 2
-    assert core.boards.top(7, "jury", 10)[4:] == [("u6", 0.0), ("u5", 7.25), ("u4", 1e16)]
+    assert core.boards.top_and_rank(7, "jury", 10, "")[0][4:] == [("u6", 0.0), ("u5", 7.25), ("u4", 1e16)]
     shown = core.boards.view(7, "jury", 1, 2, "u4")
     assert shown is not None and (shown["version"], shown["total"]) == (7, 7)
     assert [r["rank"] for r in shown["rows"]] == [2, 2] and shown["me"]["rank"] == 7
@@ -282,7 +283,8 @@ def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
     assert core.boards.view(7, "jury", 0, 1, "nobody")["me"] is None
     assert core.boards.apply(7, "jury", Entry(9, "u4", -9.0, {"username": "u4"})) == 1  # moves
     assert core.boards.top_and_rank(7, "jury", 1, "u4") == ([("u4", -9.0)], 1)
-    assert core.boards.size(7, "jury") == 7 and core.boards.rank_of(7, "jury", "u0") == 2
+    shown = core.boards.view(7, "jury", 0, 1, "u0")
+    assert shown["total"] == 7 and shown["me"]["rank"] == 2
 
 
 def test_a_board_in_the_old_layout_is_rebuilt_and_its_keys_dropped(core: Core) -> None:

@@ -218,7 +218,7 @@ def _real_work(core: Core) -> None:
     assert [event["id"] for event in core.events.since("contest:3", "0")] == [published["id"]]
     core.boards.replace(3, "public", [], version=1)
     assert core.boards.apply(3, "public", Entry(2, "alice", 1.0e9, {"username": "alice"})) == 1
-    assert core.boards.page(3, "public", 0, 10) == [{"rank": 1, "username": "alice"}]
+    assert core.boards.view(3, "public", 0, 10)["rows"] == [{"rank": 1, "username": "alice"}]
 
 
 def _next_message(subscriber: Any, timeout_seconds: float = 5.0) -> dict[str, Any] | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from codearena.models import ScoringType, Verdict
+from codearena.models import Verdict
+from codearena.scoring import Icpc
 from judge_host.judging import CaseData, Task, judge
 from sandbox import Box
 from tests.sandbox.conftest import peak_rss_kb, reset_peak_rss_kb
@@ -32,7 +33,7 @@ def hostile_task(source: str, checker: str) -> Task:
         time_limit_ms=5000,
         memory_limit_kb=512 * 1024,
         points=1,
-        scoring=ScoringType.ICPC,
+        rule=Icpc(),
         tests=[test],
         checker=checker,
     )

@@ -1,12 +1,18 @@
-"""The shared shape of every scoring type."""
+"""The shared shape of every scoring type: standings from attempts, grades from test results.
+
+`ScoringRule` does the bookkeeping once (attempts grouped by problem; tests grouped into
+subtasks), as CMS's ScoreTypeGroup does; a concrete type overrides its reductions: a problem's
+attempts to a cell, the cells to a standing, a subtask's test results to its points, and
+whether the judge may stop after a failed test.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from codearena.models import Verdict
 
@@ -69,8 +75,78 @@ class Standing:
         }
 
 
+class GradedTest(Protocol):
+    """A test case as grading sees it (the judge host's test data has these and more)."""
+
+    @property
+    def ordinal(self) -> int: ...
+
+    @property
+    def group(self) -> str: ...
+
+    @property
+    def points(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Subtask:
+    """A test group of one problem and how its tests went: `tests` and `passed` are ordinals
+    (a test the judge did not run has not passed)."""
+
+    name: str
+    points: float
+    tests: frozenset[int]
+    passed: frozenset[int]
+
+    @property
+    def all_passed(self) -> bool:
+        return self.tests <= self.passed
+
+
+@dataclass(frozen=True)
+class Grade:
+    """What one judgement scores: its points, and the points of each subtask (stored so that
+    the points rule can take the best per subtask over submissions)."""
+
+    score: float
+    subtasks: dict[str, float] = field(default_factory=dict)
+
+
+def subtasks_of(tests: Sequence[GradedTest], passed: Collection[int], problem_points: int) -> list[Subtask]:
+    """The problem's tests grouped into subtasks, each worth its tests' points; a problem
+    without per-test points is one subtask "" worth `problem_points`."""
+    ok = frozenset(passed)
+    if not any(test.points for test in tests):
+        return [Subtask("", float(problem_points), frozenset(t.ordinal for t in tests), ok)]
+    groups: dict[str, list[GradedTest]] = {}
+    for test in tests:
+        groups.setdefault(test.group, []).append(test)
+    return [
+        Subtask(name, float(sum(t.points for t in members)), frozenset(t.ordinal for t in members), ok)
+        for name, members in groups.items()
+    ]
+
+
 class ScoringRule(ABC):
-    """A scoring type: how one problem's attempts reduce to a cell, and how rows rank."""
+    """A scoring type: how one problem's attempts reduce to a cell, how rows rank, and how
+    one judgement's test results reduce to its grade."""
+
+    def stops_after(self, verdict: Verdict) -> bool:
+        """Whether the judge may skip the remaining tests after one ending in `verdict`."""
+        return False
+
+    def grade(self, tests: Sequence[GradedTest], passed: Collection[int], problem_points: int) -> Grade:
+        """A judgement's grade from the ordinals of the tests that passed."""
+        return self.reduce(subtasks_of(tests, passed, problem_points))
+
+    def reduce(self, subtasks: Sequence[Subtask]) -> Grade:
+        """The subtasks' points and their sum."""
+        scores = {subtask.name: self.subtask_score(subtask) for subtask in subtasks}
+        return Grade(float(sum(scores.values())), scores)
+
+    def subtask_score(self, subtask: Subtask) -> float:
+        """A subtask's points: all of them when every test passed, else none."""
+        return subtask.points if subtask.all_passed else 0.0
 
     def standing(self, attempts: Iterable[Attempt], rules: ContestRules) -> Standing:
         by_problem: dict[str, list[Attempt]] = {}

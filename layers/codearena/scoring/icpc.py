@@ -1,4 +1,7 @@
-"""ICPC pass-fail scoring (CLICS): solved desc, penalty asc, last accepted minute asc."""
+"""ICPC pass-fail scoring (CLICS): solved desc, penalty asc, last accepted minute asc.
+
+A judgement is accepted (1) or not (0), with no subtasks; judging stops at the first failed test.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,21 @@ from codearena.scoring.base import (
     Attempt,
     Cell,
     ContestRules,
+    Grade,
     ScoringRule,
     Standing,
+    Subtask,
     pack_rank_key,
 )
 
 
 class Icpc(ScoringRule):
+    def stops_after(self, verdict: Verdict) -> bool:
+        return verdict is not Verdict.AC
+
+    def reduce(self, subtasks: Sequence[Subtask]) -> Grade:
+        return Grade(1.0 if all(subtask.all_passed for subtask in subtasks) else 0.0)
+
     def cell(self, attempts: Sequence[Attempt], rules: ContestRules) -> Cell:
         rejected = pending = 0
         for attempt in attempts:

@@ -1,6 +1,7 @@
 """Points scoring (IOI-like): per problem the best score over submissions, taken per subtask
 (test group) when the judgements carry subtask scores; total = sum. Ties by wrong attempts,
-then the minute of the last score improvement."""
+then the minute of the last score improvement. A judgement earns a subtask's points when all of
+its tests pass (the base rule's grading)."""
 
 from __future__ import annotations
 
