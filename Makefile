@@ -68,8 +68,12 @@ localstack:
 	@echo "up: the web app and API on http://127.0.0.1:8000, LocalStack on http://127.0.0.1:4566;" \
 	      "\`$(COMPOSE) down\` stops it (add -v to drop its data)"
 
+# ruff, then mypy --strict on the core, the judge host and the sandbox ([tool.mypy]), then the
+# import contracts ([tool.importlinter]; chalicelib is found in functions/): silent when clean.
 lint: install
 	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .
+	@$(BIN)/mypy --no-error-summary || { echo "mypy --strict found the errors above" >&2; exit 1; }
+	@out=$$(PYTHONPATH=functions $(BIN)/lint-imports --no-logo --no-cache 2>&1) || { echo "$$out" >&2; exit 1; }
 
 clean:
 	rm -rf build .pytest_cache

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from codearena import keys, scaling
@@ -37,7 +37,8 @@ TERMINATED = frozenset({"Terminated", "Warmed:Terminated"})
 CONTINUE, ABANDON = "CONTINUE", "ABANDON"
 TOKEN_TTL_SECONDS = 21600  # IMDSv2's longest session
 LEADER_TTL_SECONDS = 30
-ClientFactory = Callable[[str], Any]  # AWS service name → a boto3 client
+Service = Literal["autoscaling", "cloudwatch"]  # the AWS services a judge host talks to
+ClientFactory = Callable[[Service], Any]  # AWS service name → a boto3 client
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,10 @@ def utcnow() -> datetime:
 
 def redis_client(url: str) -> redis.Redis:
     """A client for `url`; rediss:// is TLS with the server's certificate and host name checked
-    against the system CA store (ssl_ca_certs=PATH in the URL trusts another CA)."""
+    against the system CA store (ssl_ca_certs=PATH in the URL trusts another CA).
+
+    Replies are str (decode_responses) in RESP2's shapes, where redis-py's types say
+    `bytes | str` and add RESP3's: the modules reading replies cast them on that ground."""
     return redis.Redis.from_url(
         url,
         decode_responses=True,

@@ -103,6 +103,14 @@ class Database:
                 self._pool = None
 
 
+def one_row(cur: Cursor) -> dict[str, Any]:
+    """The row of a statement that always returns one (INSERT … RETURNING, an aggregate)."""
+    row = cur.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row
+
+
 def sql_dir() -> Path:
     return project_root() / "sql"
 

@@ -8,7 +8,7 @@ Topics: "contest:<cid>" (public), "jury:<cid>" (jury), "submission:<sid>" (its o
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -75,5 +75,8 @@ class Events:
 
     def since(self, topic: str, last_id: str, count: int = STREAM_LENGTH) -> list[dict[str, Any]]:
         """Events of `topic` published after `last_id`, oldest first."""
-        entries = self._redis.xrange(keys.event_stream(topic), min=f"({last_id}", count=count)
+        entries = cast(  # decoded (core.redis_client); XRANGE replies a list, never nil
+            "list[tuple[str, dict[str, str]]]",
+            self._redis.xrange(keys.event_stream(topic), min=f"({last_id}", count=count),
+        )
         return [{"id": entry_id, "topic": topic, **json.loads(data["event"])} for entry_id, data in entries]

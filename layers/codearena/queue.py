@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import redis
 
@@ -143,7 +144,11 @@ class JobQueue:
         return None
 
     def _read(self, consumer: str, block_ms: int) -> Job | None:
-        reply = self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1, block=block_ms)
+        # RESP2's [[stream, [(id, fields)]]] (core.redis_client), not RESP3's dict.
+        reply = cast(
+            "list[list[Any]]",
+            self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1, block=block_ms),
+        )
         if not reply:
             return None
         _, entries = reply[0]

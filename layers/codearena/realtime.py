@@ -7,10 +7,12 @@ decided again at every delivery on a restricted topic (`entitled`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import redis
+from redis.typing import EncodableT
 
 from codearena import keys, sessions
 from codearena import validation as v
@@ -41,12 +43,14 @@ class Connections:
 
     def add(self, connection_id: str, principal: Principal | None) -> None:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(keys.ws_connection(connection_id), mapping=_who(principal))
+        # redis-py types `mapping` with an invariant key type, which refuses str keys.
+        who = cast("Mapping[EncodableT, EncodableT]", _who(principal))
+        pipe.hset(keys.ws_connection(connection_id), mapping=who)
         pipe.expire(keys.ws_connection(connection_id), CONNECTION_TTL_SECONDS)
         pipe.execute()
 
     def get(self, connection_id: str) -> Connection | None:
-        who = self._redis.hgetall(keys.ws_connection(connection_id))
+        who = cast("dict[str, str]", self._redis.hgetall(keys.ws_connection(connection_id)))  # decoded
         return Connection(connection_id, _principal(who)) if who else None
 
     def subscribe(self, connection_id: str, topic: str, grant: str = PUBLIC) -> None:
@@ -68,7 +72,8 @@ class Connections:
         chosen = range(keys.CONNECTION_SHARDS) if shards is None else shards
         if not chosen:
             return []
-        return sorted(self._redis.sunion([keys.ws_topic(topic, shard) for shard in chosen]))
+        members = self._redis.sunion([keys.ws_topic(topic, shard) for shard in chosen])
+        return sorted(cast("set[str]", members))  # decoded (core.redis_client)
 
     def subscriptions(self, topic: str, connection_ids: list[str]) -> list[tuple[str, Principal | None, str]]:
         """(connection id, principal, grant) of each connection still registered and
@@ -86,7 +91,7 @@ class Connections:
 
     def remove(self, connection_id: str) -> None:
         """Forget a connection and all its subscriptions (disconnect, or gone on delivery)."""
-        topics = self._redis.hkeys(keys.ws_connection_topics(connection_id))
+        topics = cast("list[str]", self._redis.hkeys(keys.ws_connection_topics(connection_id)))  # decoded
         pipe = self._redis.pipeline(transaction=True)
         for topic in topics:
             pipe.srem(keys.ws_topic(topic, keys.connection_shard(connection_id)), connection_id)

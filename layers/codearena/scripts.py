@@ -105,11 +105,13 @@ def _pair(
 
 
 def _evalsha(script: Lua, keys: Sequence[str], args: Sequence[Any]) -> bytes:
-    return hiredis.pack_command(("EVALSHA", script.sha, len(keys), *keys, *args))
+    packed: bytes = hiredis.pack_command(("EVALSHA", script.sha, len(keys), *keys, *args))
+    return packed
 
 
 def _eval(script: Lua, keys: Sequence[str], args: Sequence[Any]) -> bytes:
-    return hiredis.pack_command(("EVAL", script.text, len(keys), *keys, *args))
+    packed: bytes = hiredis.pack_command(("EVAL", script.text, len(keys), *keys, *args))
+    return packed
 
 
 def _send(conn: AbstractConnection, packed: bytes) -> Any:

@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -53,7 +53,8 @@ def accounts(core: Core, user_ids: set[int]) -> dict[int, Account]:
     wanted = sorted(user_ids)
     found: dict[int, Account] = {}
     try:
-        cached = core.redis.mget([keys.account(uid) for uid in wanted]) if wanted else []
+        replies = core.redis.mget([keys.account(uid) for uid in wanted]) if wanted else []
+        cached = cast("list[str | None]", replies)  # decoded (core.redis_client)
     except redis.RedisError:
         log.warning("account cache unavailable; reading PostgreSQL", exc_info=True)
         cached = [None] * len(wanted)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any
+from typing import Any, cast
 
 import psycopg2.errors
 import redis
@@ -13,7 +13,7 @@ from codearena import contests, keys, participants, standings
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.db import Cursor
+from codearena.db import Cursor, one_row
 from codearena.errors import (
     BadRequest,
     Conflict,
@@ -136,7 +136,7 @@ class _Once:
         if self.core.redis.set(self.key, self.pending, nx=True, ex=_PENDING_TTL_SECONDS):
             self.taken = True
             return None
-        earlier = self.core.redis.get(self.key)
+        earlier = cast("str | None", self.core.redis.get(self.key))  # decoded (core.redis_client)
         if earlier is None:  # it expired between the two calls: take it now
             return self.reserve()
         what, _, fingerprint = earlier.partition(":")
@@ -217,7 +217,7 @@ def _insert(
             )
         except psycopg2.errors.ForeignKeyViolation as exc:  # a token outliving its account
             raise Unauthorized("this account no longer exists; sign up again", "unknown_user") from exc
-        submission = dict(cur.fetchone())
+        submission = dict(one_row(cur))
         return submission, standings.on_submitted(cur, submission["id"])
 
 
@@ -226,7 +226,7 @@ def _limit_pending(cur: Cursor, user_id: int, most: int) -> None:
     per-user lock, so concurrent submits cannot all pass): one account cannot fill the queue."""
     cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"pending:{user_id}",))
     cur.execute("SELECT count(*) AS n FROM submissions WHERE user_id = %s AND status <> 'judged'", (user_id,))
-    if cur.fetchone()["n"] >= most:
+    if one_row(cur)["n"] >= most:
         raise RateLimited(
             f"you have {most} submissions waiting to be judged; wait for their verdicts",
             "too_many_pending",

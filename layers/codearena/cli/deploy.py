@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -33,9 +33,11 @@ from codearena.cli import deploy_web as web
 from codearena.cli.deploy_errors import FAILED, USAGE, DeployError
 from codearena.config import project_root
 
-ClientFactory = Callable[[str], Any]
+# The AWS services the deploy talks to (boto3 types a client by its service's literal name).
+Service = Literal["cloudformation", "cloudfront", "lambda", "rds", "s3", "sts"]
+ClientFactory = Callable[[Service], Any]
 DEFAULT_STACK = "codearena"
-READ_TIMEOUT_S = {"lambda": 900}  # the Migrate function may run for its whole timeout
+READ_TIMEOUT_S: dict[Service, int] = {"lambda": 900}  # the Migrate function may run for its whole timeout
 POLL_S = 5.0  # between CloudFormation status reads (its own waiters poll every 5-30 s)
 SET_BY_DEPLOY = ("ReleaseVersion",)  # the wheel's version; a release is one version
 
@@ -60,9 +62,9 @@ def session_clients(region: str | None, profile: str | None) -> ClientFactory:
     session = boto3.session.Session(profile_name=profile, region_name=region)
     if not session.region_name:
         raise DeployError("no AWS region: pass --region or set AWS_REGION (or a profile's region)")
-    made: dict[str, Any] = {}
+    made: dict[Service, Any] = {}
 
-    def client(service: str) -> Any:
+    def client(service: Service) -> Any:
         if service not in made:
             config = Config(read_timeout=READ_TIMEOUT_S.get(service, 60), retries={"mode": "standard"})
             made[service] = session.client(service, config=config)

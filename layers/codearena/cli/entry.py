@@ -22,8 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(
-        name: str, handler: Handler, help_text: str, parent: argparse._SubParsersAction = sub
-    ) -> argparse.ArgumentParser:  # type: ignore[type-arg]
+        name: str,
+        handler: Handler,
+        help_text: str,
+        parent: argparse._SubParsersAction[argparse.ArgumentParser] = sub,
+    ) -> argparse.ArgumentParser:
         command = parent.add_parser(name, help=help_text, description=help_text)
         command.set_defaults(handler=handler)
         return command

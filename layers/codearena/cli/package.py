@@ -94,7 +94,8 @@ def _as_sub(value: Any) -> str:
     if isinstance(value, str):
         return value.replace("${", "${!")  # a literal: nothing for Fn::Sub to substitute
     if isinstance(value, dict) and "Ref" in value:
-        return "${" + value["Ref"] + "}"
+        ref: str = value["Ref"]
+        return "${" + ref + "}"
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         return "${" + ".".join(value["Fn::GetAtt"]) + "}"
     if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):

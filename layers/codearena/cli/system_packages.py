@@ -103,7 +103,8 @@ def doctor_report() -> tuple[list[str], list[str]]:
     if not shutil.which("dpkg-query"):
         return [], ["no dpkg-query (not Debian): cannot check the system packages CodeArena needs"]
     required = needed(REQUIRED_GROUPS)
-    problems, notes = [], []
+    problems: list[str] = []
+    notes: list[str] = []
     for package in missing(needed(tuple(GROUPS))):
         line = f"{package.name} is missing ({package.purpose}): {install_line([package])}"
         (problems if package in required else notes).append(line)
