@@ -11,7 +11,7 @@ import psycopg2.errors
 from codearena import keys, standings
 from codearena import validation as v
 from codearena.core import Core
-from codearena.db import Cursor
+from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.events import contest_topic, jury_topic
 from codearena.models import ContestState, ScoringType
@@ -133,7 +133,7 @@ def create_contest(core: Core, body: Any) -> dict[str, Any]:
             f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {_CONTEST_COLUMNS}",
             fields,
         )
-        return to_json(cur.fetchone(), core.clock())
+        return to_json(one_row(cur), core.clock())
 
 
 def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             f" WHERE id = %(id)s RETURNING {_CONTEST_COLUMNS}",
             fields,
         )
-        return to_json(cur.fetchone(), core.clock())
+        return to_json(one_row(cur), core.clock())
 
 
 def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
             " %(checker)s) RETURNING id",
             problem,
         )
-        problem_id = cur.fetchone()["id"]
+        problem_id = one_row(cur)["id"]
         cur.executemany(
             "INSERT INTO test_cases (problem_id, ordinal, input, answer, test_group, points, is_sample)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s)",

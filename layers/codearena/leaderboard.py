@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis
+from redis.typing import EncodableT
 
 from codearena import keys
 from codearena.scripts import Lua, ScriptRunner
@@ -190,9 +192,11 @@ class Leaderboard:
         pipe.delete(*temp)
         if entries:
             pipe.zadd(temp[0], {f"{texts[e.username]}|{e.username}": e.rank_key for e in entries})
-            pipe.hset(temp[1], mapping={e.username: e.row_json for e in entries})
+            # redis-py types `mapping` with an invariant key type, which refuses str keys.
+            rows = cast("Mapping[EncodableT, EncodableT]", {e.username: e.row_json for e in entries})
+            pipe.hset(temp[1], mapping=rows)
             pipe.hset(temp[2], mapping={e.username: e.event_id for e in entries})
-            pipe.hset(temp[4], mapping=texts)
+            pipe.hset(temp[4], mapping=cast("Mapping[EncodableT, EncodableT]", texts))
         pipe.set(temp[3], version)
         pipe.eval(_SWAP.text, len(final) + len(temp), *final, *temp)
         pipe.delete(*keys.legacy_board(contest_id, view))

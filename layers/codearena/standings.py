@@ -21,7 +21,7 @@ from psycopg2.extras import execute_values
 
 from codearena import contests
 from codearena.core import Core
-from codearena.db import Cursor
+from codearena.db import Cursor, one_row
 from codearena.errors import NotFound
 from codearena.events import board_topic
 from codearena.leaderboard import VIEWS, Entry
@@ -123,7 +123,7 @@ def _refresh(cur: Cursor, contest: dict[str, Any], contestant: Contestant) -> Bo
             "public": json.dumps(rows["public"]),
         },
     )
-    event = cur.fetchone()
+    event = one_row(cur)
     return BoardUpdate(contest["id"], event["id"], contestant.username, rows, event["public_id"])
 
 

@@ -12,7 +12,7 @@ from codearena import validation as v
 from codearena.auth import Principal, hash_password, needs_rehash, verify_password
 from codearena.core import Core
 from codearena.credentials import check_password, check_username
-from codearena.db import Cursor
+from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from codearena.models import Role
 
@@ -34,7 +34,7 @@ def create_user(
                 " RETURNING id, username, role",
                 (username, hash_password(password), role.value),
             )
-            return dict(cur.fetchone())
+            return one_row(cur)
     except psycopg2.errors.UniqueViolation as exc:
         raise Conflict(f"the username '{username}' is taken", "username_taken") from exc
 
