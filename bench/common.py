@@ -15,24 +15,18 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import psycopg2
 import redis
-from psycopg2.extensions import make_dsn
 
 from codearena.auth import TokenIssuer
 from codearena.config import Settings, state_dir
 from codearena.core import Core
 from codearena.db import migrate
-from codearena.devservers import create_database, ensure
+from codearena.devservers import create_database, drop_database, ensure, with_database
 
-CLAIM = "codearena:test-session"  # the same claim the test sessions take on a Redis index
-
-
-def with_database(url: str, name: str) -> str:
-    if url.startswith("postgresql://") and "?" in url:  # pgserver's socket URL form
-        base, query = url.split("?", 1)
-        return base.rsplit("/", 1)[0] + "/" + name + "?" + query
-    return str(make_dsn(url, dbname=name))
+# A benchmark claims a whole Redis database index (1-15), since it flushes it when done;
+# the key is the one older test sessions claimed with (test sessions now share one database
+# under key prefixes of their own, tests/__init__.py).
+CLAIM = "codearena:test-session"
 
 
 def redis_with_db(url: str, db: int) -> str:
@@ -59,7 +53,7 @@ def scratch_core() -> Iterator[Core]:
         core.close()
         client.flushdb()
         client.close()
-        _drop(server, name)
+        drop_database(server, name)
         services.stop()
 
 
@@ -71,16 +65,6 @@ def _claim_redis(url: str) -> tuple[str, redis.Redis]:
             return redis_with_db(url, db), client
         client.close()
     raise RuntimeError("every Redis database 1-15 is in use")
-
-
-def _drop(server: str, name: str) -> None:
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        conn.close()
 
 
 def start_gateway(settings: Settings, **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:

@@ -28,7 +28,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from redis.connection import parse_url  # noqa: E402
 
 from bench.common import report, scratch_core  # noqa: E402
-from codearena import standings  # noqa: E402
+from codearena import keys, standings  # noqa: E402
 from codearena.core import Core  # noqa: E402
 
 # Absolute ICPC-like rows made in the database; rank_key packed as codearena.scoring does.
@@ -209,7 +209,7 @@ def bench_rebuild(core: Core, contest: int, events: int) -> dict[str, float]:
         )
         assert len(cur.fetchall()) == events
     raw = time.perf_counter() - started
-    core.redis.delete(*core.redis.keys(f"lb:{contest}:*") or ["none"])
+    core.redis.delete(*core.redis.keys(f"{keys.PREFIX}lb:{contest}:*") or ["none"])
     started = time.perf_counter()
     standings.rebuild(core, contest)
     took = time.perf_counter() - started

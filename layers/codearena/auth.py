@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -22,29 +23,72 @@ from codearena.models import Role
 ARGON2_TIME_COST = 2
 ARGON2_MEMORY_KIB = 19 * 1024
 ARGON2_PARALLELISM = 1
-_hasher = PasswordHasher(
-    time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
-)
-_ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class PasswordCost:
+    """argon2id parameters: passes over the memory, the memory in KiB, and lanes."""
+
+    time_cost: int = ARGON2_TIME_COST
+    memory_kib: int = ARGON2_MEMORY_KIB
+    parallelism: int = ARGON2_PARALLELISM
+
+
+PRODUCTION_COST = PasswordCost()
+# argon2's floor (one pass over 8 KiB): for tests only, where every user fixture hashes a
+# password (~0.06 s at the production cost on an idle machine, ~0.5 s on a busy one).
+CHEAP_COST = PasswordCost(time_cost=1, memory_kib=8, parallelism=1)
+
+
+class Passwords:
+    """argon2id hashing at one cost (`Settings.password_cost`); hashes made at any cost verify."""
+
+    def __init__(self, cost: PasswordCost) -> None:
+        self.cost = cost
+        self._hasher = PasswordHasher(
+            time_cost=cost.time_cost, memory_cost=cost.memory_kib, parallelism=cost.parallelism
+        )
+        # Verified against when a user does not exist, so both paths cost one check.
+        self.dummy_hash = self.hash("codearena-no-such-user")
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether a stored hash was made with other parameters than this cost's."""
+        try:
+            return self._hasher.check_needs_rehash(password_hash)
+        except InvalidHashError:
+            return True
+
+
+@functools.cache
+def passwords(cost: PasswordCost = PRODUCTION_COST) -> Passwords:
+    """The hasher for `cost`, made once per process."""
+    return Passwords(cost)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """A hash at the production cost (the CLI's seeded users, benchmarks)."""
+    return passwords().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return passwords().verify(password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """Whether a stored hash was made with other parameters than today's."""
-    try:
-        return _hasher.check_needs_rehash(password_hash)
-    except InvalidHashError:
-        return True
+    """Whether a stored hash was made with other parameters than the production cost's."""
+    return passwords().needs_rehash(password_hash)
+
+
+_ALGORITHM = "HS256"
 
 
 @dataclass(frozen=True)

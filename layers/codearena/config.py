@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from codearena.auth import PRODUCTION_COST, PasswordCost
 from codearena.secret_store import SecretStore, SecretUnavailable
 
 MAX_SOURCE_BYTES = 64 * 1024
@@ -58,6 +59,9 @@ class Settings:
     # Where `codearena db migrate` connects: the database instance itself in AWS (its session
     # advisory lock would pin an RDS Proxy session), database_url when left empty.
     migration_database_url: str = ""
+    # argon2id's cost for new hashes; never lowered outside tests (auth.CHEAP_COST), so no
+    # variable sets it.
+    password_cost: PasswordCost = PRODUCTION_COST
 
     def __post_init__(self) -> None:
         if not self.migration_database_url:

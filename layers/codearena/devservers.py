@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
+from psycopg2.extensions import make_dsn
 
 DATABASE_NAME = "codearena"
 
@@ -89,6 +90,25 @@ def create_database(server_url: str, name: str, template: str | None = None) -> 
             return True
     finally:
         conn.close()
+
+
+def drop_database(server_url: str, name: str) -> None:
+    """DROP DATABASE if it exists, ending the connections still open to it."""
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        conn.close()
+
+
+def with_database(url: str, name: str) -> str:
+    """`url` (a server's URL, any database) naming the database `name` instead."""
+    if url.startswith("postgresql://") and "?" in url:  # pgserver's socket URL form
+        base, query = url.split("?", 1)
+        return base.rsplit("/", 1)[0] + "/" + name + "?" + query
+    return str(make_dsn(url, dbname=name))
 
 
 def _redis(state: Path, services: Services) -> str:

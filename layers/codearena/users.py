@@ -9,15 +9,13 @@ import psycopg2.errors
 
 from codearena import keys, sessions, throttle
 from codearena import validation as v
-from codearena.auth import Principal, hash_password, needs_rehash, verify_password
+from codearena.auth import Passwords, Principal, passwords
 from codearena.core import Core
 from codearena.credentials import check_password, check_username
 from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from codearena.models import Role
 
-# Verified against when the user does not exist, so both paths cost one argon2 check.
-_DUMMY_HASH = hash_password("codearena-no-such-user")
 REGISTRATION_WINDOW_SECONDS = 3600
 
 
@@ -32,7 +30,7 @@ def create_user(
             cur.execute(
                 "INSERT INTO users (username, password_hash, role) VALUES (%s, %s, %s)"
                 " RETURNING id, username, role",
-                (username, hash_password(password), role.value),
+                (username, _passwords(core).hash(password), role.value),
             )
             return one_row(cur)
     except psycopg2.errors.UniqueViolation as exc:
@@ -70,14 +68,20 @@ def login(core: Core, body: Any, address: str = "") -> dict[str, Any]:
     failures = _login_throttle(core)
     failures.attempt(username, address)  # counted as failed before argon2 runs
     user = _find(core, username)
-    if not verify_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
+    hasher = _passwords(core)
+    # A user who does not exist costs one argon2 check too.
+    if not hasher.verify(user["password_hash"] if user else hasher.dummy_hash, password) or not user:
         raise Unauthorized("wrong username or password", "invalid_credentials")
     failures.succeeded(username, address)
     if user["banned_at"] is not None:
         raise Forbidden("this account is banned; ask the organizers", "account_banned")
-    if needs_rehash(user["password_hash"]):
+    if hasher.needs_rehash(user["password_hash"]):
         _set_password_hash(core, user["id"], password)
     return _session(core, user)
+
+
+def _passwords(core: Core) -> Passwords:
+    return passwords(core.settings.password_cost)
 
 
 def _login_throttle(core: Core) -> throttle.LoginThrottle:
@@ -110,7 +114,9 @@ def _session(core: Core, user: dict[str, Any]) -> dict[str, Any]:
 
 def _set_password_hash(core: Core, user_id: int, password: str) -> None:
     with core.db.transaction() as cur:
-        cur.execute("UPDATE users SET password_hash = %s WHERE id = %s", (hash_password(password), user_id))
+        cur.execute(
+            "UPDATE users SET password_hash = %s WHERE id = %s", (_passwords(core).hash(password), user_id)
+        )
 
 
 def logout(core: Core, principal: Principal, body: Any) -> dict[str, Any]:
@@ -134,12 +140,14 @@ def change_password(core: Core, principal: Principal, body: Any, address: str = 
     failures = _login_throttle(core)
     failures.attempt(principal.username, address)
     user = _find(core, principal.username)
-    if user is None or not verify_password(user["password_hash"], current):
+    if user is None or not _passwords(core).verify(user["password_hash"], current):
         raise Unauthorized("the current password is wrong", "invalid_credentials")
     failures.succeeded(principal.username, address)
     check_password(new, user["username"])
     with core.db.transaction() as cur:
-        cur.execute("UPDATE users SET password_hash = %s WHERE id = %s", (hash_password(new), user["id"]))
+        cur.execute(
+            "UPDATE users SET password_hash = %s WHERE id = %s", (_passwords(core).hash(new), user["id"])
+        )
         user["token_generation"] = sessions.bump_generation(cur, user["id"])
     sessions.changed(core, user["id"])
     return _session(core, user)

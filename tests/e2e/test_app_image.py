@@ -21,6 +21,7 @@ from typing import Any
 import docker
 import pytest
 
+from codearena import keys
 from codearena.config import Settings
 from codearena.core import Core
 from sandbox.docker import daemon as docker_daemon
@@ -84,6 +85,7 @@ def container_env(settings: Settings) -> dict[str, str]:
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "CODEARENA_JWT_SECRET": settings.jwt_secret,
+        "CODEARENA_REDIS_PREFIX": keys.PREFIX,  # the test session's: apart from other runs' keys
     }
 
 

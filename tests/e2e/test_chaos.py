@@ -22,7 +22,7 @@ from codearena.core import Core
 from codearena.leaderboard import VIEWS
 from codearena.models import Verdict
 from codearena.scoring import Attempt, ContestRules, rule_for, visible
-from tests.conftest import SESSION
+from tests.conftest import delete_session_keys
 from tests.e2e.common import contestant_headers
 from tests.e2e.conftest import Process, free_port, spawn
 
@@ -146,8 +146,7 @@ class Chaos:
             self.fleet.kill_one(self.rng)
             self._duplicate(self.rng.randint(5, 15))
             if self.fleet.kills == 3 and not self.flushed.is_set():
-                self.core.redis.flushdb()
-                self.core.redis.set("codearena:test-session", SESSION, ex=6 * 3600)  # keep our claim
+                delete_session_keys(self.core.redis)  # Redis lost its data
                 self.flushed.set()
 
     def _duplicate(self, count: int) -> None:

@@ -240,7 +240,7 @@ def test_the_judges_scale_on_the_submission_queue() -> None:
         metadata = trigger["metadata"]
         assert trigger["type"] == "redis-streams"
         assert set(metadata) <= REDIS_STREAMS_PARAMETERS, sorted(set(metadata) - REDIS_STREAMS_PARAMETERS)
-        assert (metadata["stream"], metadata["consumerGroup"]) == (keys.QUEUE, keys.QUEUE_GROUP)
+        assert (keys.PREFIX + metadata["stream"], metadata["consumerGroup"]) == (keys.QUEUE, keys.QUEUE_GROUP)
         assert env[metadata["addressFromEnv"]] == "redis:6379"
         assert trigger["authenticationRef"] == {"name": "codearena-redis"}
     boxes = int(env["JUDGE_BOXES"])
@@ -308,13 +308,15 @@ def test_each_deployment_selects_its_own_pods() -> None:
 
 # --- the signals the triggers read, on a real Redis ---------------------------------------------
 def group_state(client: redis.Redis) -> tuple[int | None, int]:
-    """(lag, pending) of the stream and group the ScaledObject's two triggers name, as they
-    read them: XINFO GROUPS lag (None: Redis cannot tell) and the XPENDING count."""
+    """(lag, pending) of the stream and group the ScaledObject's two triggers name (under
+    this test session's key prefix), as they read them: XINFO GROUPS lag (None: Redis cannot
+    tell) and the XPENDING count."""
     waiting, in_flight = (
         t["metadata"] for t in find(manifests(), "ScaledObject", "codearena-judge")["spec"]["triggers"]
     )
-    [group] = [g for g in client.xinfo_groups(waiting["stream"]) if g["name"] == waiting["consumerGroup"]]
-    pending = client.xpending(in_flight["stream"], in_flight["consumerGroup"])["pending"]
+    stream = keys.PREFIX + waiting["stream"]
+    [group] = [g for g in client.xinfo_groups(stream) if g["name"] == waiting["consumerGroup"]]
+    pending = client.xpending(keys.PREFIX + in_flight["stream"], in_flight["consumerGroup"])["pending"]
     return group["lag"], int(pending)
 
 
@@ -410,7 +412,8 @@ def pod_env(name: str, database_url: str, redis_address: str, redis_password: st
         CODEARENA_JWT_SECRET=secrets.token_urlsafe(48),
     )
     sources = [config, secret, *(m for m in manifests() if m["kind"] != "ConfigMap")]
-    return container_env(only_container(workload(name)), sources)
+    # The test session's Redis key prefix, which the test's own reads use too.
+    return container_env(only_container(workload(name)), sources) | {"CODEARENA_REDIS_PREFIX": keys.PREFIX}
 
 
 def image_env(env: dict[str, str]) -> dict[str, str]:

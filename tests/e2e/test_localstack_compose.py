@@ -28,6 +28,7 @@ import jsonschema
 import psycopg2
 import pytest
 
+from codearena import keys
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.devservers import create_database
@@ -262,6 +263,7 @@ def test_the_function_zip_runs_the_api_with_nothing_else_on_the_path(
         "CODEARENA_ENV": "production",
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
+        "CODEARENA_REDIS_PREFIX": keys.PREFIX,
         "CODEARENA_JWT_SECRET": settings.jwt_secret,
         "AWS_DEFAULT_REGION": "us-east-1",
     }

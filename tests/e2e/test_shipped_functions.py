@@ -19,7 +19,7 @@ import boto3
 import pytest
 from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 
-from codearena import users
+from codearena import keys, users
 from codearena.config import Settings, project_root
 from codearena.core import Core
 from codearena.devservers import create_database
@@ -58,6 +58,7 @@ def container(
         "CODEARENA_ENV": "production",
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
+        "CODEARENA_REDIS_PREFIX": keys.PREFIX,
         "CODEARENA_JWT_SECRET_ARN": jwt_arn,
         "CODEARENA_WS_ENDPOINT": moto_endpoint,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,43 @@ def http(core: Core, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setattr(app_module, "api", Api(core))
     with Client(app_module.app) as client:
         yield client.http
+
+
+class Caller:
+    """chalice.test's http client sending JSON; a 5xx answer fails the test at once (DESIGN
+    §4: no request produces a 500)."""
+
+    def __init__(self, http: Any) -> None:
+        self._http = http
+
+    def __call__(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        response = self._http.request(method, path, headers=headers, body=data.encode())
+        assert response.status_code < 500, (method, path[:80], response.status_code, response.body[:500])
+        return response
+
+
+@pytest.fixture
+def call(http: Any) -> Caller:
+    return Caller(http)
+
+
+def error_of(response: Any, status: int, code: str | None = None) -> dict[str, str]:
+    """The {"error": {"code", "message"}} body of a `status` answer (with `code`, if given)."""
+    assert response.status_code == status, (response.status_code, response.body[:500])
+    assert response.headers.get("Content-Type", "").startswith("application/json")
+    body = response.json_body
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message"}, error
+    assert isinstance(error["code"], str) and error["code"], error
+    assert isinstance(error["message"], str) and error["message"], error
+    if code is not None:
+        assert error["code"] == code, error
+    return dict(error)
 
 
 def login(core: Core, username: str, role: Role = Role.CONTESTANT) -> dict[str, str]:

@@ -140,17 +140,15 @@ def test_usernames_are_unique_whatever_their_case(http: Any, core: Core) -> None
     assert works(http, log_in(http, "ALICE", "violet-harbour"))  # logging in ignores case too
 
 
-@pytest.mark.parametrize("name", ["admin", "ADMIN", "root", "Jury", "judge", "admin1", "system_", "support"])
+# The whole table: tests/unit/test_request_validation.py; a few through HTTP here.
+@pytest.mark.parametrize("name", ["ADMIN", "admin1"])
 def test_sign_up_cannot_take_a_staff_looking_name(http: Any, core: Core, name: str) -> None:
     refused = call(http, "POST", "/auth/register", {"username": name, "password": "violet-harbour"})
     assert code_of(refused, 400) == "reserved_username"
     assert users.create_user(core, name, "violet-harbour", Role.ADMIN)["username"] == name  # admins may
 
 
-@pytest.mark.parametrize(
-    "password",
-    ["password", "12345678", "qwertyuiop", "iloveyou1", "dorothea", "aehtorod", "aaaaaaaaaaaa", "abcdefgh"],
-)
+@pytest.mark.parametrize("password", ["password", "aehtorod"])
 def test_common_and_guessable_passwords_are_refused(http: Any, core: Core, password: str) -> None:
     refused = call(http, "POST", "/auth/register", {"username": "dorothea", "password": password})
     assert code_of(refused, 400) == "weak_password"

@@ -22,42 +22,9 @@ from codearena.core import Core
 from codearena.errors import Forbidden, Unauthorized
 from codearena.models import Role
 from tests.conftest import service_env
-from tests.integration.conftest import login
+from tests.integration.conftest import Caller, error_of, login
 
-JSON = {"Content-Type": "application/json"}
 CLI = project_root() / ".venv" / "bin" / "codearena"
-STATUSES: list[tuple[str, str, int]] = []  # every answer this module received, checked last
-
-
-class Recorder:
-    """chalice.test's http client, sending JSON and remembering every status."""
-
-    def __init__(self, http: Any) -> None:
-        self._http = http
-
-    def __call__(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-        response = self._http.request(method, path, headers={**JSON, **(headers or {})}, body=data.encode())
-        STATUSES.append((method, path, response.status_code))
-        return response
-
-
-@pytest.fixture
-def call(http: Any) -> Recorder:
-    return Recorder(http)
-
-
-def error_of(response: Any, status: int) -> dict[str, str]:
-    assert response.status_code == status, response.body
-    body = response.json_body
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert set(error) == {"code", "message"}, error
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
-    return error
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -79,7 +46,7 @@ def unb64(part: str) -> dict[str, Any]:
 
 
 # --- register -------------------------------------------------------------------------
-def test_register_answers_201_with_id_and_username(call: Recorder, core: Core) -> None:
+def test_register_answers_201_with_id_and_username(call: Caller, core: Core) -> None:
     r = call("POST", "/auth/register", {"username": "alice", "password": "correct-horse"})
     assert r.status_code == 201, r.body
     assert set(r.json_body) == {"id", "username"}
@@ -91,7 +58,7 @@ def test_register_answers_201_with_id_and_username(call: Recorder, core: Core) -
     assert row["password_hash"].startswith("$argon2id$") and "correct-horse" not in row["password_hash"]
 
 
-def test_register_cannot_choose_a_role(call: Recorder, core: Core) -> None:
+def test_register_cannot_choose_a_role(call: Caller, core: Core) -> None:
     r = call(
         "POST", "/auth/register", {"username": "mallory", "password": "tangerine-bicycle", "role": "admin"}
     )
@@ -101,7 +68,7 @@ def test_register_cannot_choose_a_role(call: Recorder, core: Core) -> None:
     assert core.tokens.verify(r.json_body["token"]).role is Role.CONTESTANT
 
 
-def test_register_duplicate_username_is_409(call: Recorder, core: Core) -> None:
+def test_register_duplicate_username_is_409(call: Caller, core: Core) -> None:
     assert (
         call("POST", "/auth/register", {"username": "alice", "password": "tangerine-bicycle"}).status_code
         == 201
@@ -116,22 +83,21 @@ def test_register_duplicate_username_is_409(call: Recorder, core: Core) -> None:
     )
 
 
-@pytest.mark.parametrize("password", ["", "short", "7chars!", "x" * 129, 12345678, None])
-def test_register_weak_or_bad_password_is_400(call: Recorder, core: Core, password: Any) -> None:
+# The whole table: tests/unit/test_request_validation.py; a few through HTTP here.
+@pytest.mark.parametrize("password", ["short", None])
+def test_register_weak_or_bad_password_is_400(call: Caller, core: Core, password: Any) -> None:
     error_of(call("POST", "/auth/register", {"username": "alice", "password": password}), 400)
     assert user_count(core) == 0
 
 
-@pytest.mark.parametrize(
-    "username", ["ab", "a" * 33, "has space", "bad/slash", "émile", "", None, 42, "<script>"]
-)
-def test_register_bad_username_is_400(call: Recorder, core: Core, username: Any) -> None:
+@pytest.mark.parametrize("username", ["has space", 42])
+def test_register_bad_username_is_400(call: Caller, core: Core, username: Any) -> None:
     error_of(call("POST", "/auth/register", {"username": username, "password": "tangerine-bicycle"}), 400)
     assert user_count(core) == 0
 
 
 # --- login ----------------------------------------------------------------------------
-def test_login_answers_token_and_expiry(call: Recorder, core: Core) -> None:
+def test_login_answers_token_and_expiry(call: Caller, core: Core) -> None:
     call("POST", "/auth/register", {"username": "alice", "password": "tangerine-bicycle"})
     r = call("POST", "/auth/login", {"username": "alice", "password": "tangerine-bicycle"})
     assert r.status_code == 200, r.body
@@ -147,7 +113,7 @@ def test_login_answers_token_and_expiry(call: Recorder, core: Core) -> None:
     assert me.status_code == 200 and me.json_body["username"] == "alice"
 
 
-def test_wrong_password_and_unknown_user_look_the_same(call: Recorder) -> None:
+def test_wrong_password_and_unknown_user_look_the_same(call: Caller) -> None:
     call("POST", "/auth/register", {"username": "alice", "password": "tangerine-bicycle"})
     wrong = error_of(call("POST", "/auth/login", {"username": "alice", "password": "password2"}), 401)
     unknown = error_of(
@@ -157,23 +123,13 @@ def test_wrong_password_and_unknown_user_look_the_same(call: Recorder) -> None:
     assert "token" not in json.dumps(wrong)
 
 
-def test_login_is_case_sensitive_on_password(call: Recorder) -> None:
+def test_login_is_case_sensitive_on_password(call: Caller) -> None:
     call("POST", "/auth/register", {"username": "alice", "password": "Tangerine-bicycle"})
     error_of(call("POST", "/auth/login", {"username": "alice", "password": "tangerine-bicycle"}), 401)
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        {},
-        {"username": "alice"},
-        {"password": "tangerine-bicycle"},
-        {"username": 1, "password": "tangerine-bicycle"},
-        [],
-        "null",
-    ],
-)
-def test_login_malformed_body_is_400(call: Recorder, body: Any) -> None:
+@pytest.mark.parametrize("body", [{"username": "alice"}, "null"])
+def test_login_malformed_body_is_400(call: Caller, body: Any) -> None:
     error_of(call("POST", "/auth/login", body), 400)
 
 
@@ -184,12 +140,12 @@ def alice(core: Core) -> dict[str, Any]:
     return {"headers": headers, "token": headers["Authorization"].removeprefix("Bearer ")}
 
 
-def test_valid_token_accepted(call: Recorder, alice: dict[str, Any]) -> None:
+def test_valid_token_accepted(call: Caller, alice: dict[str, Any]) -> None:
     r = call("GET", "/auth/me", headers=bearer(alice["token"]))
     assert r.status_code == 200 and r.json_body["role"] == "contestant"
 
 
-def test_expired_token_is_401(call: Recorder, core: Core) -> None:
+def test_expired_token_is_401(call: Caller, core: Core) -> None:
     user = users.create_user(core, "alice", "tangerine-bicycle")
     past = time.time() - core.settings.token_ttl_seconds - 120
     token, expires = core.tokens.issue(user["id"], "alice", Role.CONTESTANT, now=past)
@@ -198,7 +154,7 @@ def test_expired_token_is_401(call: Recorder, core: Core) -> None:
     assert "expired" in error["message"]
 
 
-def test_token_tampered_payload_is_401(call: Recorder, alice: dict[str, Any]) -> None:
+def test_token_tampered_payload_is_401(call: Caller, alice: dict[str, Any]) -> None:
     header, payload, signature = alice["token"].split(".")
     claims = unb64(payload)
     claims["role"] = "admin"
@@ -216,7 +172,7 @@ def test_token_tampered_payload_is_401(call: Recorder, alice: dict[str, Any]) ->
 
 
 @pytest.mark.parametrize("part", [0, 1, 2])
-def test_token_with_a_flipped_character_is_401(call: Recorder, alice: dict[str, Any], part: int) -> None:
+def test_token_with_a_flipped_character_is_401(call: Caller, alice: dict[str, Any], part: int) -> None:
     pieces = alice["token"].split(".")
     text = pieces[part]
     middle = len(text) // 2  # not the last character, whose low bits may be padding
@@ -224,14 +180,14 @@ def test_token_with_a_flipped_character_is_401(call: Recorder, alice: dict[str, 
     error_of(call("GET", "/auth/me", headers=bearer(".".join(pieces))), 401)
 
 
-def test_token_signed_with_another_secret_is_401(call: Recorder, core: Core) -> None:
+def test_token_signed_with_another_secret_is_401(call: Caller, core: Core) -> None:
     login(core, "alice")
     other = TokenIssuer("another-secret-" + "y" * 40, 3600)
     token, _ = other.issue(1, "alice", Role.ADMIN)
     error_of(call("GET", "/auth/me", headers=bearer(token)), 401)
 
 
-def test_token_with_another_algorithm_is_401(call: Recorder, core: Core) -> None:
+def test_token_with_another_algorithm_is_401(call: Caller, core: Core) -> None:
     login(core, "alice")
     claims = {
         "sub": "1",
@@ -246,7 +202,7 @@ def test_token_with_another_algorithm_is_401(call: Recorder, core: Core) -> None
     error_of(call("GET", "/auth/me", headers=bearer(token)), 401)
 
 
-def test_alg_none_token_is_401(call: Recorder, core: Core) -> None:
+def test_alg_none_token_is_401(call: Caller, core: Core) -> None:
     login(core, "alice")
     claims = {
         "sub": "1",
@@ -271,13 +227,13 @@ def test_alg_none_token_is_401(call: Recorder, core: Core) -> None:
         {"sub": "1", "name": "alice"},
     ],
 )
-def test_token_with_bad_claims_is_401(call: Recorder, core: Core, claims: dict[str, Any]) -> None:
+def test_token_with_bad_claims_is_401(call: Caller, core: Core, claims: dict[str, Any]) -> None:
     now = int(time.time())
     token = jwt.encode({**claims, "iat": now, "exp": now + 600}, core.settings.jwt_secret, algorithm="HS256")
     error_of(call("GET", "/auth/me", headers=bearer(token)), 401)
 
 
-def test_missing_header_is_401(call: Recorder) -> None:
+def test_missing_header_is_401(call: Caller) -> None:
     error = error_of(call("GET", "/auth/me"), 401)
     assert "Authorization" in error["message"]
 
@@ -297,12 +253,12 @@ def test_missing_header_is_401(call: Recorder) -> None:
         "Bearer \u00e9\u00e9\u00e9",
     ],
 )
-def test_bad_authorization_header_is_401(call: Recorder, alice: dict[str, Any], value: str) -> None:
+def test_bad_authorization_header_is_401(call: Caller, alice: dict[str, Any], value: str) -> None:
     header = {"Authorization": value.replace("{t}", alice["token"])}
     error_of(call("GET", "/auth/me", headers=header), 401)
 
 
-def test_every_authenticated_route_refuses_a_missing_token(call: Recorder, core: Core) -> None:
+def test_every_authenticated_route_refuses_a_missing_token(call: Caller, core: Core) -> None:
     routes = [
         ("GET", "/auth/me"),
         ("POST", "/contests/1/submissions"),
@@ -344,7 +300,7 @@ def test_principal_require() -> None:
 
 
 # --- roles ----------------------------------------------------------------------------
-def test_contestant_cannot_create_contests(call: Recorder, core: Core) -> None:
+def test_contestant_cannot_create_contests(call: Caller, core: Core) -> None:
     headers = login(core, "alice")
     error_of(
         call(
@@ -360,7 +316,7 @@ def test_contestant_cannot_create_contests(call: Recorder, core: Core) -> None:
         assert cur.fetchone()["n"] == 0
 
 
-def test_jury_cannot_create_contests(call: Recorder, core: Core) -> None:
+def test_jury_cannot_create_contests(call: Caller, core: Core) -> None:
     headers = login(core, "judy", Role.JURY)
     error_of(
         call(
@@ -373,7 +329,7 @@ def test_jury_cannot_create_contests(call: Recorder, core: Core) -> None:
     )
 
 
-def test_jury_board_needs_jury_or_admin(call: Recorder, core: Core, running_contest: dict[str, Any]) -> None:
+def test_jury_board_needs_jury_or_admin(call: Caller, core: Core, running_contest: dict[str, Any]) -> None:
     path = f"/admin/contests/{running_contest['id']}/leaderboard"
     error_of(call("GET", path, headers=login(core, "alice")), 403)
     assert call("GET", path, headers=login(core, "judy", Role.JURY)).status_code == 200
@@ -382,7 +338,7 @@ def test_jury_board_needs_jury_or_admin(call: Recorder, core: Core, running_cont
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.JURY])
 def test_only_contestants_submit(
-    call: Recorder, core: Core, running_contest: dict[str, Any], role: Role
+    call: Caller, core: Core, running_contest: dict[str, Any], role: Role
 ) -> None:
     headers = login(core, "staff", role)
     error_of(
@@ -404,7 +360,7 @@ def test_only_contestants_submit(
     assert core.redis.xlen(core.queue.stream) == 0
 
 
-def test_contestant_cannot_change_roles(call: Recorder, core: Core) -> None:
+def test_contestant_cannot_change_roles(call: Caller, core: Core) -> None:
     headers = login(core, "alice")
     with core.db.transaction() as cur:
         cur.execute("SELECT id FROM users WHERE username = 'alice'")
@@ -416,7 +372,7 @@ def test_contestant_cannot_change_roles(call: Recorder, core: Core) -> None:
 
 
 def test_admin_can_promote_and_the_new_role_applies_after_login(
-    call: Recorder, core: Core, admin: dict[str, str]
+    call: Caller, core: Core, admin: dict[str, str]
 ) -> None:
     call("POST", "/auth/register", {"username": "judy", "password": "tangerine-bicycle"})
     with core.db.transaction() as cur:
@@ -437,7 +393,7 @@ def run_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_cli_creates_an_admin_who_can_log_in(call: Recorder, settings: Settings) -> None:
+def test_cli_creates_an_admin_who_can_log_in(call: Caller, settings: Settings) -> None:
     done = run_cli(
         settings,
         "user",
@@ -514,7 +470,7 @@ def test_cli_unknown_role_fails(settings: Settings) -> None:
     assert done.returncode != 0 and "role" in done.stderr
 
 
-def test_a_demoted_admin_loses_the_role_at_once(call: Recorder, core: Core) -> None:
+def test_a_demoted_admin_loses_the_role_at_once(call: Caller, core: Core) -> None:
     boss = login(core, "boss", Role.ADMIN)
     chief = login(core, "chief", Role.ADMIN)
     deputy = login(core, "deputy", Role.JURY)
@@ -537,7 +493,7 @@ def test_a_demoted_admin_loses_the_role_at_once(call: Recorder, core: Core) -> N
 
 
 def test_a_token_outliving_its_account_is_401(
-    call: Recorder, core: Core, running_contest: dict[str, Any]
+    call: Caller, core: Core, running_contest: dict[str, Any]
 ) -> None:
     ghost = login(core, "ghost", Role.ADMIN)
     gone = login(core, "gone")
@@ -547,9 +503,3 @@ def test_a_token_outliving_its_account_is_401(
     body = {"problem_id": running_contest["problem_id"], "language": "python", "source": "print(1)"}
     refused = call("POST", f"/contests/{running_contest['id']}/submissions", body, gone)
     assert error_of(refused, 401)["code"] == "unknown_user"
-
-
-def test_no_request_in_this_module_got_a_5xx() -> None:
-    assert len(STATUSES) > 50, "run with the whole module; the tests above record their requests"
-    server_errors = [entry for entry in STATUSES if entry[2] >= 500]
-    assert server_errors == []

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, freeze, judgements, standings, users
+from codearena import boards, freeze, judgements, keys, standings, users
 from codearena.core import Core
 from codearena.fanout import Fanout
 from codearena.models import Role, Verdict
@@ -163,9 +163,8 @@ def test_judging_a_frozen_submission_moves_only_the_jury_board(
     standings.rebuild(core, cid)  # from the event log: the same version again
     assert versions(core, http, cid) == after
     assert boards.page(core, cid, "public", 0, 10) == public_before
-    # Rebuilt on the first read, as after losing Redis (only this contest's keys: a flushdb would
-    # drop the test session's claim on its Redis database too).
-    core.redis.delete(*core.redis.keys(f"lb:{cid}:*"))
+    # Rebuilt on the first read, as after losing Redis (only this contest's keys).
+    core.redis.delete(*core.redis.keys(f"{keys.PREFIX}lb:{cid}:*"))
     assert public_version(http, cid) == before["http"]
     assert http.get(f"/contests/{cid}/leaderboard").json_body["first_solves"] == {}
     jury_firsts = {"A": ann} if verdict is Verdict.AC else {}

@@ -26,6 +26,7 @@ from judge_host.daemon import HostConfig, JudgeHost
 from judge_host.instances import sandbox_options
 from judge_host.sweeper import sweep
 from sandbox import CompileResult, Limits, RunResult, SandboxError, Status
+from tests.conftest import delete_session_keys
 from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 # Sources the fake box understands: the first word says what the "program" does.
@@ -275,7 +276,7 @@ def test_the_sweeper_refills_an_emptied_redis_without_duplicates(
 ) -> None:
     sids = [submit(core, world, RIGHT if n % 2 else WRONG) for n in range(6)]
     assert sweep(core, grace_seconds=0) == 0  # all queued already: no flood
-    core.redis.flushdb()
+    delete_session_keys(core.redis)  # Redis lost its data
     assert core.queue.depth() == 0
     core.queue.take_lease(sids[0], "someone", 30)  # being judged right now
     assert sweep(core, grace_seconds=0) == 5

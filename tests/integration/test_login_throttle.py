@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from codearena import throttle, users
+from codearena import auth, throttle, users
 from codearena.core import Core
 from codearena.errors import RateLimited, Unauthorized
 from tests.integration.conftest import login
@@ -93,13 +93,13 @@ def test_spraying_many_usernames_from_one_address_is_throttled(core: Core, clock
 def test_parallel_guesses_are_counted_before_argon2_runs(core: Core, monkeypatch: pytest.MonkeyPatch) -> None:
     login(core, "alice")
     checked: list[str] = []
-    real = users.verify_password
+    real = auth.Passwords.verify
 
-    def counting(password_hash: str, password: str) -> bool:
+    def counting(self: auth.Passwords, password_hash: str, password: str) -> bool:
         checked.append(password)
-        return real(password_hash, password)
+        return real(self, password_hash, password)
 
-    monkeypatch.setattr(users, "verify_password", counting)
+    monkeypatch.setattr(auth.Passwords, "verify", counting)
     answers: list[str] = []
     start = threading.Barrier(40)
 

@@ -17,9 +17,8 @@ from chalicelib.routing import Route
 from codearena import contests
 from codearena.core import Core
 from codearena.models import Role
-from tests.integration.conftest import login
+from tests.integration.conftest import Caller, error_of, login
 
-JSON = {"Content-Type": "application/json"}
 TABLES = (
     "users",
     "contests",
@@ -32,42 +31,7 @@ TABLES = (
     "contest_penalties",
     "leaderboard_events",
 )
-STATUSES: list[tuple[str, str, int]] = []  # every answer this module received, checked last
 KIB64 = 64 * 1024
-
-
-class Recorder:
-    """chalice.test's http client, sending JSON and remembering every status."""
-
-    def __init__(self, http: Any) -> None:
-        self._http = http
-
-    def __call__(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-        response = self._http.request(method, path, headers={**JSON, **(headers or {})}, body=data.encode())
-        STATUSES.append((method, path[:80], response.status_code))
-        return response
-
-
-@pytest.fixture
-def call(http: Any) -> Recorder:
-    return Recorder(http)
-
-
-def error_of(response: Any, status: int, code: str | None = None) -> dict[str, str]:
-    assert response.status_code == status, (response.status_code, response.body[:500])
-    assert response.headers.get("Content-Type", "").startswith("application/json")
-    body = response.json_body
-    assert isinstance(body, dict) and set(body) == {"error"}, body
-    error = body["error"]
-    assert set(error) == {"code", "message"}, error
-    assert isinstance(error["code"], str) and error["code"], error
-    assert isinstance(error["message"], str) and error["message"], error
-    if code is not None:
-        assert error["code"] == code, error
-    return error
 
 
 def snapshot(core: Core) -> dict[str, Any]:
@@ -181,7 +145,7 @@ def headers_for(who: str, admin: dict[str, str], contestant: dict[str, str]) -> 
 
 @pytest.mark.parametrize("raw", ["{not json", '{"username": "x",}', "{'a': 1}", "\x00", "[1, 2"])
 def test_invalid_json_is_400_everywhere(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -195,7 +159,7 @@ def test_invalid_json_is_400_everywhere(
 
 @pytest.mark.parametrize("raw", ["[]", '["username", "password"]', '"text"', "42", "true", "null"])
 def test_non_object_json_is_400_everywhere(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -208,7 +172,7 @@ def test_non_object_json_is_400_everywhere(
 
 
 def test_empty_body_is_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -219,7 +183,7 @@ def test_empty_body_is_400(
             error_of(call(method, path, "", headers_for(who, admin, contestant)), 400)
 
 
-def test_wrong_content_type_is_415_in_our_shape(call: Recorder, core: Core) -> None:
+def test_wrong_content_type_is_415_in_our_shape(call: Caller, core: Core) -> None:
     with unchanged(core):
         error_of(
             call(
@@ -242,13 +206,13 @@ def missing_methods() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("method, path", missing_methods())
-def test_wrong_method_is_405_in_our_shape(call: Recorder, core: Core, method: str, path: str) -> None:
+def test_wrong_method_is_405_in_our_shape(call: Caller, core: Core, method: str, path: str) -> None:
     with unchanged(core):
         error_of(call(method, path), 405)
 
 
 @pytest.mark.parametrize("path", ["/nope", "/contests/1/nope", "/admin", "/admin/contests/1/unknown"])
-def test_unknown_route_is_refused_without_a_5xx(call: Recorder, path: str) -> None:
+def test_unknown_route_is_refused_without_a_5xx(call: Caller, path: str) -> None:
     r = call("GET", path)
     # API Gateway (and chalice.test, which imitates it) answers unmatched paths itself with
     # 403 {"message": "Missing Authentication Token"}; the app never sees the request.
@@ -273,7 +237,7 @@ def id_routes(cid: str, sid: str = "1", uid: str = "1") -> list[tuple[str, str, 
 
 @pytest.mark.parametrize("bad", ["abc", "-1", "1.5", "1e3", "0x1f", "9" * 19, "1_0"])
 def test_non_numeric_ids_in_paths_are_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -312,7 +276,7 @@ def test_non_numeric_ids_in_paths_are_400(
 
 @pytest.mark.parametrize("bad", ["\u00b2", "\u2460", "1\u00b3"])
 def test_unicode_digit_ids_in_paths_are_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -341,7 +305,7 @@ def test_unicode_digit_ids_in_paths_are_400(
 
 # --- unknown things -------------------------------------------------------------------------
 def test_unknown_contest_is_404_everywhere(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -372,26 +336,24 @@ def test_unknown_contest_is_404_everywhere(
 
 
 def test_unknown_problem_is_404(
-    call: Recorder, core: Core, running_contest: dict[str, Any], outsider_problem: int
+    call: Caller, core: Core, running_contest: dict[str, Any], outsider_problem: int
 ) -> None:
     cid = running_contest["id"]
     for key in ("Z", "B", "A1", "424242", str(outsider_problem), "0"):
         error_of(call("GET", f"/contests/{cid}/problems/{key}"), 404)
 
 
-def test_problem_of_another_contest_is_404(
-    call: Recorder, core: Core, running_contest: dict[str, Any]
-) -> None:
+def test_problem_of_another_contest_is_404(call: Caller, core: Core, running_contest: dict[str, Any]) -> None:
     other = make_contest(core, timedelta(hours=-1), timedelta(hours=1))
     error_of(call("GET", f"/contests/{running_contest['id']}/problems/{other['problem_id']}"), 404)
 
 
-def test_unknown_submission_is_404(call: Recorder, contestant: dict[str, str]) -> None:
+def test_unknown_submission_is_404(call: Caller, contestant: dict[str, str]) -> None:
     error_of(call("GET", "/submissions/424242", headers=contestant), 404)
 
 
 def test_another_contestants_submission_is_404(
-    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     r = call(
         "POST",
@@ -414,7 +376,7 @@ def test_another_contestants_submission_is_404(
 
 # --- submissions ------------------------------------------------------------------------------
 def test_source_over_64_kib_is_413(
-    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     path = f"/contests/{running_contest['id']}/submissions"
     for source in ("x" * (KIB64 + 1), "\u00e9" * (KIB64 // 2 + 1), "#" * (1 << 20)):
@@ -424,9 +386,10 @@ def test_source_over_64_kib_is_413(
     assert r.status_code == 202, "exactly 64 KiB is allowed"
 
 
-@pytest.mark.parametrize("language", ["cobol", "Python", "python3", "", None, 1, ["python"]])
+# The whole table of bad values: tests/unit/test_request_validation.py; a few through HTTP here.
+@pytest.mark.parametrize("language", ["cobol", None])
 def test_unknown_language_is_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     contestant: dict[str, str],
     running_contest: dict[str, Any],
@@ -444,16 +407,12 @@ def test_unknown_language_is_400(
         )
 
 
+# Bad problem ids: tests/unit/test_request_validation.py; sources are checked after the
+# languages on offer are read from Redis, so here.
 @pytest.mark.parametrize(
     "override",
     [
-        {"problem_id": None},
         {"problem_id": "1"},
-        {"problem_id": 0},
-        {"problem_id": -3},
-        {"problem_id": True},
-        {"problem_id": 1.0},
-        {"problem_id": 2**70},
         {"source": ""},
         {"source": "   \n\t"},
         {"source": None},
@@ -461,7 +420,7 @@ def test_unknown_language_is_400(
     ],
 )
 def test_bad_submission_fields_are_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     contestant: dict[str, str],
     running_contest: dict[str, Any],
@@ -480,7 +439,7 @@ def test_bad_submission_fields_are_400(
 
 
 def test_submission_for_problem_not_in_contest_is_404(
-    call: Recorder,
+    call: Caller,
     core: Core,
     contestant: dict[str, str],
     running_contest: dict[str, Any],
@@ -499,9 +458,7 @@ def test_submission_for_problem_not_in_contest_is_404(
             )
 
 
-def test_scheduled_contest_refuses_submissions(
-    call: Recorder, core: Core, contestant: dict[str, str]
-) -> None:
+def test_scheduled_contest_refuses_submissions(call: Caller, core: Core, contestant: dict[str, str]) -> None:
     contest = make_contest(core, timedelta(minutes=5), timedelta(hours=2))
     with unchanged(core):
         error_of(
@@ -517,7 +474,7 @@ def test_scheduled_contest_refuses_submissions(
 
 @pytest.mark.parametrize("extra", [{}, {"practice": False}])
 def test_ended_contest_refuses_submissions(
-    call: Recorder, core: Core, contestant: dict[str, str], extra: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], extra: dict[str, Any]
 ) -> None:
     contest = make_contest(core, timedelta(hours=-3), timedelta(seconds=-1), **extra)
     with unchanged(core):
@@ -532,7 +489,7 @@ def test_ended_contest_refuses_submissions(
         )
 
 
-def test_ended_practice_contest_accepts(call: Recorder, core: Core, contestant: dict[str, str]) -> None:
+def test_ended_practice_contest_accepts(call: Caller, core: Core, contestant: dict[str, str]) -> None:
     contest = make_contest(core, timedelta(hours=-3), timedelta(hours=-1), practice=True)
     queued = core.redis.xlen(core.queue.stream)
     r = call("POST", f"/contests/{contest['id']}/submissions", submission_body(contest), contestant)
@@ -542,7 +499,7 @@ def test_ended_practice_contest_accepts(call: Recorder, core: Core, contestant: 
     assert core.redis.xlen(core.queue.stream) == queued + 1
 
 
-def test_frozen_contest_accepts(call: Recorder, core: Core, contestant: dict[str, str]) -> None:
+def test_frozen_contest_accepts(call: Caller, core: Core, contestant: dict[str, str]) -> None:
     now = core.clock()
     contest = make_contest(
         core,
@@ -559,7 +516,7 @@ def test_frozen_contest_accepts(call: Recorder, core: Core, contestant: dict[str
     [{}, {"Authorization": "Bearer nonsense"}, {"Authorization": "Basic Y2Fyb2w6cGFzc3dvcmQ="}],
 )
 def test_submit_without_a_valid_token_is_401(
-    call: Recorder, core: Core, running_contest: dict[str, Any], headers: dict[str, str]
+    call: Caller, core: Core, running_contest: dict[str, Any], headers: dict[str, str]
 ) -> None:
     with unchanged(core):
         error_of(
@@ -574,7 +531,7 @@ def test_submit_without_a_valid_token_is_401(
 
 
 def test_staff_submitting_is_403(
-    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(
@@ -589,7 +546,7 @@ def test_staff_submitting_is_403(
 
 
 def test_overlong_idempotency_key_is_400(
-    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(
@@ -604,7 +561,7 @@ def test_overlong_idempotency_key_is_400(
 
 
 def test_submissions_over_the_rate_limit_are_429(
-    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     fixed = core.clock()
     core.clock = lambda: fixed  # one clock minute for the whole burst
@@ -618,7 +575,7 @@ def test_submissions_over_the_rate_limit_are_429(
     assert count(core, "submissions") == limit
 
 
-def test_my_submissions_needs_a_token(call: Recorder, core: Core, running_contest: dict[str, Any]) -> None:
+def test_my_submissions_needs_a_token(call: Caller, core: Core, running_contest: dict[str, Any]) -> None:
     error_of(call("GET", f"/contests/{running_contest['id']}/submissions"), 401)
     error_of(call("GET", "/submissions/1"), 401)
 
@@ -631,44 +588,24 @@ GOOD_CONTEST = {
 }
 
 
+# The whole table of bad values: tests/unit/test_request_validation.py; a few through HTTP here.
 @pytest.mark.parametrize(
     "override",
     [
         {"end_at": "2030-01-01T09:00:00Z"},
-        {"end_at": "2030-01-01T10:00:00Z"},
-        {"end_at": "2030-01-01T11:00:00+02:00"},  # 09:00Z: before the start once zones are applied
-        {"freeze_at": "2030-01-01T09:59:59Z"},
-        {"freeze_at": "2030-01-01T15:00:01Z"},
         {"start_at": "2030-01-01T10:00:00"},
-        {"start_at": "yesterday"},
-        {"start_at": 1893492000},
-        {"start_at": None},
-        {"end_at": ""},
-        {"freeze_at": "2030-13-01T10:00:00Z"},
-        {"title": ""},
-        {"title": "t" * 201},
-        {"title": None},
         {"title": 7},
-        {"scoring": "elo"},
-        {"scoring": "ICPC"},
-        {"scoring": None},
-        {"penalty_minutes": -1},
-        {"penalty_minutes": 1001},
-        {"penalty_minutes": "20"},
         {"penalty_minutes": True},
-        {"penalty_minutes": 20.5},
-        {"practice": "yes"},
-        {"practice": 1},
     ],
 )
 def test_create_contest_bad_input_is_400(
-    call: Recorder, core: Core, admin: dict[str, str], override: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], override: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(call("POST", "/admin/contests", {**GOOD_CONTEST, **override}, admin), 400)
 
 
-def test_create_contest_missing_fields_is_400(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+def test_create_contest_missing_fields_is_400(call: Caller, core: Core, admin: dict[str, str]) -> None:
     for missing in GOOD_CONTEST:
         body = {k: v for k, v in GOOD_CONTEST.items() if k != missing}
         with unchanged(core):
@@ -676,7 +613,7 @@ def test_create_contest_missing_fields_is_400(call: Recorder, core: Core, admin:
         assert missing in error["message"]
 
 
-def test_create_contest_good_input_is_201(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+def test_create_contest_good_input_is_201(call: Caller, core: Core, admin: dict[str, str]) -> None:
     r = call(
         "POST",
         "/admin/contests",
@@ -700,12 +637,10 @@ def test_create_contest_good_input_is_201(call: Recorder, core: Core, admin: dic
             "start_at": "9999-12-31T22:00:00-05:00",
             "end_at": "9999-12-31T23:00:00-05:00",
         },  # UTC year 10000
-        {"end_at": "9999-12-31T23:30:00-05:00"},
-        {"start_at": "0001-01-01T00:00:00+01:00"},  # UTC year 0
     ],
 )
 def test_contest_times_outside_the_representable_range_are_400(
-    call: Recorder, core: Core, admin: dict[str, str], times: dict[str, str]
+    call: Caller, core: Core, admin: dict[str, str], times: dict[str, str]
 ) -> None:
     with unchanged(core):
         error_of(call("POST", "/admin/contests", {**GOOD_CONTEST, **times}, admin), 400)
@@ -726,7 +661,7 @@ def test_contest_times_outside_the_representable_range_are_400(
     ],
 )
 def test_patch_contest_bad_input_is_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     running_contest: dict[str, Any],
@@ -737,7 +672,7 @@ def test_patch_contest_bad_input_is_400(
 
 
 def test_patch_contest_good_input_is_200(
-    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     r = call("PATCH", f"/admin/contests/{running_contest['id']}", {"title": "Renamed"}, admin)
     assert r.status_code == 200 and r.json_body["title"] == "Renamed"
@@ -752,7 +687,7 @@ def test_patch_contest_good_input_is_200(
     ],
 )
 def test_admin_routes_refuse_contestants_with_403(
-    call: Recorder,
+    call: Caller,
     core: Core,
     contestant: dict[str, str],
     running_contest: dict[str, Any],
@@ -775,63 +710,31 @@ GOOD_PROBLEM = {
 }
 
 
+# The whole table of bad values: tests/unit/test_request_validation.py; a few through HTTP here.
 @pytest.mark.parametrize(
     "override",
     [
-        {"tests": None},
         {"tests": []},
-        {"tests": {}},
-        {"tests": "1 2"},
-        {"tests": [None]},
-        {"tests": [[["1 2\n"], ["3\n"]]]},
         {"tests": [{"input": "1"}]},
-        {"tests": [{"answer": "1"}]},
-        {"tests": [{"input": 1, "answer": "1"}]},
-        {"tests": [{"input": "1", "answer": "1", "group": ""}]},
-        {"tests": [{"input": "1", "answer": "1", "points": -1}]},
-        {"tests": [{"input": "1", "answer": "1", "sample": "yes"}]},
-        {"tests": [{"input": "1", "answer": "1"}] * 501},
-        {"time_limit_ms": 99},
-        {"time_limit_ms": 60001},
         {"time_limit_ms": "1000"},
-        {"time_limit_ms": 1000.5},
-        {"time_limit_ms": None},
-        {"time_limit_ms": 0},
-        {"memory_limit_kb": 16383},
-        {"memory_limit_kb": 4194305},
-        {"memory_limit_kb": -1},
-        {"points": -1},
-        {"points": "100"},
-        {"title": ""},
-        {"title": None},
-        {"title": "t" * 201},
-        {"statement": 5},
-        {"checker": "diff"},
-        {"checker": "tokens:1"},
-        {"checker": "float:-1"},
-        {"checker": "float:1:2:3"},
         {"checker": "float:inf"},
-        {"checker": "float:1e999"},
-        {"checker": "float:x"},
-        {"checker": 3},
-        {"checker": None},
     ],
 )
 def test_create_problem_bad_input_is_400(
-    call: Recorder, core: Core, admin: dict[str, str], override: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], override: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(call("POST", "/admin/problems", {**GOOD_PROBLEM, **override}, admin), 400)
 
 
-def test_create_problem_without_tests_is_400(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+def test_create_problem_without_tests_is_400(call: Caller, core: Core, admin: dict[str, str]) -> None:
     body = {k: v for k, v in GOOD_PROBLEM.items() if k != "tests"}
     with unchanged(core):
         error = error_of(call("POST", "/admin/problems", body, admin), 400)
     assert "tests" in error["message"]
 
 
-def test_bad_later_test_creates_nothing(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+def test_bad_later_test_creates_nothing(call: Caller, core: Core, admin: dict[str, str]) -> None:
     tests = [{"input": f"{n}\n", "answer": f"{n}\n"} for n in range(10)] + [{"input": "x"}]
     with unchanged(core):
         error = error_of(call("POST", "/admin/problems", {**GOOD_PROBLEM, "tests": tests}, admin), 400)
@@ -840,7 +743,7 @@ def test_bad_later_test_creates_nothing(call: Recorder, core: Core, admin: dict[
 
 # --- admin: attaching problems ---------------------------------------------------------------
 def test_attach_unknown_problem_is_404(
-    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(
@@ -855,7 +758,7 @@ def test_attach_unknown_problem_is_404(
 
 
 def test_attach_to_unknown_contest_is_404(
-    call: Recorder, core: Core, admin: dict[str, str], outsider_problem: int
+    call: Caller, core: Core, admin: dict[str, str], outsider_problem: int
 ) -> None:
     with unchanged(core):
         error_of(
@@ -870,7 +773,7 @@ def test_attach_to_unknown_contest_is_404(
 
 
 def test_attach_duplicate_label_is_409(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     running_contest: dict[str, Any],
@@ -889,7 +792,7 @@ def test_attach_duplicate_label_is_409(
 
 
 def test_attach_same_problem_twice_is_409(
-    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, admin: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     with unchanged(core):
         error_of(
@@ -903,27 +806,17 @@ def test_attach_same_problem_twice_is_409(
         )
 
 
+# The whole table of bad values: tests/unit/test_request_validation.py; a few through HTTP here.
 @pytest.mark.parametrize(
     "body",
     [
         {"label": "a"},
-        {"label": "AB"},
-        {"label": "A10"},
-        {"label": ""},
-        {"label": "1"},
-        {"label": "\u00c4"},
-        {"label": None},
-        {"label": 1},
-        {"label": "B\u00b2"},
         {"label": "B\u0663"},  # non-ASCII digits: str.isdigit() says yes
         {"problem_id": "2"},
-        {"problem_id": 0},
-        {"problem_id": True},
-        {"problem_id": None},
     ],
 )
 def test_attach_bad_input_is_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     running_contest: dict[str, Any],
@@ -943,19 +836,9 @@ def test_attach_bad_input_is_400(
 
 
 # --- admin: roles -------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"role": "root"},
-        {"role": "Admin"},
-        {"role": ""},
-        {"role": None},
-        {"role": ["admin"]},
-        {},
-        {"rol": "admin"},
-    ],
-)
-def test_put_bad_role_is_400(call: Recorder, core: Core, admin: dict[str, str], body: dict[str, Any]) -> None:
+# The whole table of bad values: tests/unit/test_request_validation.py; a few through HTTP here.
+@pytest.mark.parametrize("body", [{"role": "root"}, {}])
+def test_put_bad_role_is_400(call: Caller, core: Core, admin: dict[str, str], body: dict[str, Any]) -> None:
     login(core, "carol")
     with core.db.transaction() as cur:
         cur.execute("SELECT id FROM users WHERE username = 'carol'")
@@ -964,7 +847,7 @@ def test_put_bad_role_is_400(call: Recorder, core: Core, admin: dict[str, str], 
         error_of(call("PUT", f"/admin/users/{uid}/role", body, admin), 400)
 
 
-def test_put_role_of_unknown_user_is_404(call: Recorder, core: Core, admin: dict[str, str]) -> None:
+def test_put_role_of_unknown_user_is_404(call: Caller, core: Core, admin: dict[str, str]) -> None:
     with unchanged(core):
         error_of(call("PUT", "/admin/users/424242/role", {"role": "jury"}, admin), 404)
 
@@ -992,7 +875,7 @@ def test_put_role_of_unknown_user_is_404(call: Recorder, core: Core, admin: dict
     ],
 )
 def test_leaderboard_bad_query_is_400(
-    call: Recorder, core: Core, admin: dict[str, str], running_contest: dict[str, Any], query: str
+    call: Caller, core: Core, admin: dict[str, str], running_contest: dict[str, Any], query: str
 ) -> None:
     cid = running_contest["id"]
     with unchanged(core):
@@ -1001,7 +884,7 @@ def test_leaderboard_bad_query_is_400(
 
 
 def test_leaderboard_good_query_is_200(
-    call: Recorder, admin: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, admin: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     cid = running_contest["id"]
     for query in ("", "?offset=0&limit=1", "?limit=500", "?at=2030-01-01T00:00:00Z"):
@@ -1010,7 +893,7 @@ def test_leaderboard_good_query_is_200(
         assert {"frozen", "version", "rows"} <= set(r.json_body)
 
 
-def test_public_leaderboard_with_a_bad_token_is_401(call: Recorder, running_contest: dict[str, Any]) -> None:
+def test_public_leaderboard_with_a_bad_token_is_401(call: Caller, running_contest: dict[str, Any]) -> None:
     error_of(
         call(
             "GET",
@@ -1023,7 +906,7 @@ def test_public_leaderboard_with_a_bad_token_is_401(call: Recorder, running_cont
 
 # --- what contestants may see ---------------------------------------------------------------
 def test_hidden_tests_never_appear(
-    call: Recorder, core: Core, admin: dict[str, str], contestant: dict[str, str]
+    call: Caller, core: Core, admin: dict[str, str], contestant: dict[str, str]
 ) -> None:
     contest = make_contest(core, timedelta(hours=-1), timedelta(hours=1))
     cid, pid = contest["id"], contest["problem_id"]
@@ -1043,7 +926,7 @@ def test_hidden_tests_never_appear(
 
 
 def test_scheduled_contest_problems_hidden_from_contestants(
-    call: Recorder, core: Core, admin: dict[str, str], contestant: dict[str, str]
+    call: Caller, core: Core, admin: dict[str, str], contestant: dict[str, str]
 ) -> None:
     contest = make_contest(core, timedelta(hours=1), timedelta(hours=3))
     cid, pid = contest["id"], contest["problem_id"]
@@ -1071,7 +954,7 @@ def test_scheduled_contest_problems_hidden_from_contestants(
 # --- text PostgreSQL cannot store -------------------------------------------------------------
 @pytest.mark.parametrize("bad", ["\u0000", "\ud800"], ids=["nul", "lone-surrogate"])
 def test_nul_characters_and_lone_surrogates_are_400(
-    call: Recorder,
+    call: Caller,
     core: Core,
     admin: dict[str, str],
     contestant: dict[str, str],
@@ -1113,7 +996,7 @@ def test_nul_characters_and_lone_surrogates_are_400(
 
 
 def test_odd_paths_queries_and_bodies_are_4xx(
-    call: Recorder, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
+    call: Caller, core: Core, contestant: dict[str, str], running_contest: dict[str, Any]
 ) -> None:
     cid = running_contest["id"]
     with unchanged(core):
@@ -1124,10 +1007,3 @@ def test_odd_paths_queries_and_bodies_are_4xx(
         deep = "[" * 100_000 + "]" * 100_000
         error_of(call("POST", "/auth/login", deep), 400, "invalid_body")
         error_of(call("POST", f"/contests/{cid}/submissions", deep, contestant), 400, "invalid_body")
-
-
-# --- last: nothing answered 5xx ---------------------------------------------------------------
-def test_no_request_in_this_module_got_a_5xx() -> None:
-    assert len(STATUSES) > 200, "run with the whole module; the tests above record their requests"
-    server_errors = sorted({entry for entry in STATUSES if entry[2] >= 500})
-    assert server_errors == [], f"{len(server_errors)} requests answered 5xx"

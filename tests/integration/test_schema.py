@@ -536,16 +536,16 @@ def test_test_database_is_at_the_current_version(database_url: str) -> None:
     assert migrate(database_url) == []
 
 
-def test_migrate_applies_new_migrations_once(database_url: str, tmp_path: Path) -> None:
+def test_migrate_applies_new_migrations_once(own_database_url: str, tmp_path: Path) -> None:
     shutil.copytree(sql_dir(), tmp_path / "sql")
     directory = tmp_path / "sql"
     latest = max(version for version, _, _ in migrations())
     new = directory / "migrations" / f"{latest + 1:04d}_add_probe_table.sql"
     new.write_text("CREATE TABLE probe_table (id integer PRIMARY KEY);\n")
-    assert migrate(database_url, directory) == [new.name]
-    assert migrate(database_url, directory) == []
-    assert recorded(database_url)[-1] == (latest + 1, "add_probe_table")
-    conn = psycopg2.connect(database_url)
+    assert migrate(own_database_url, directory) == [new.name]
+    assert migrate(own_database_url, directory) == []
+    assert recorded(own_database_url)[-1] == (latest + 1, "add_probe_table")
+    conn = psycopg2.connect(own_database_url)
     try:
         with conn, conn.cursor() as cur:
             cur.execute("SELECT to_regclass('probe_table') IS NOT NULL")
@@ -554,16 +554,16 @@ def test_migrate_applies_new_migrations_once(database_url: str, tmp_path: Path) 
         conn.close()
 
 
-def test_failed_migration_is_not_recorded(database_url: str, tmp_path: Path) -> None:
+def test_failed_migration_is_not_recorded(own_database_url: str, tmp_path: Path) -> None:
     shutil.copytree(sql_dir(), tmp_path / "sql")
     directory = tmp_path / "sql"
     latest = max(version for version, _, _ in migrations())
     bad = directory / "migrations" / f"{latest + 1:04d}_broken.sql"
     bad.write_text("CREATE TABLE half_done (id integer);\nSELECT no_such_function();\n")
     with pytest.raises(psycopg2.errors.UndefinedFunction):
-        migrate(database_url, directory)
-    assert [v for v, _ in recorded(database_url)] == [v for v, _, _ in migrations()]
-    conn = psycopg2.connect(database_url)
+        migrate(own_database_url, directory)
+    assert [v for v, _ in recorded(own_database_url)] == [v for v, _, _ in migrations()]
+    conn = psycopg2.connect(own_database_url)
     try:
         with conn, conn.cursor() as cur:
             cur.execute("SELECT to_regclass('half_done') IS NULL")

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, judgements, standings, users
+from codearena import boards, judgements, keys, standings, users
 from codearena.core import Core
 from codearena.judgements import CaseOutcome, Judgement
 from codearena.leaderboard import Entry
 from codearena.models import Verdict
+from tests.conftest import delete_session_keys
 from tests.integration.conftest import ONE_TEST, contest_with_problem
 
 
@@ -117,10 +118,10 @@ def test_board_is_rebuilt_from_events_after_redis_loss(
     ]:
         record_and_publish(core, judged(core, submit(core, running_contest, people[name], minute), verdict))
     live = boards.page(core, cid, "jury", 0, 10)
-    core.redis.flushdb()
+    delete_session_keys(core.redis)  # Redis lost its data
     assert core.boards.view(cid, "jury", 0, 10) is None
     assert boards.page(core, cid, "jury", 0, 10) == live  # rebuilt on first read
-    core.redis.flushdb()
+    delete_session_keys(core.redis)
     assert standings.rebuild(core, cid) == 2
     assert boards.page(core, cid, "jury", 0, 10) == live
 
@@ -288,11 +289,12 @@ def test_reads_agree_on_ranks_with_ties_offsets_and_moves(core: Core) -> None:
 
 
 def test_a_board_in_the_old_layout_is_rebuilt_and_its_keys_dropped(core: Core) -> None:
-    core.redis.zadd("lb:8:jury:z", {"ann": -1.0})
-    core.redis.set("lb:8:jury:version", 3)
+    old_board, old_version = keys.legacy_board(8, "jury")
+    core.redis.zadd(old_board, {"ann": -1.0})
+    core.redis.set(old_version, 3)
     assert core.boards.view(8, "jury", 0, 10) is None  # no board: the reader rebuilds it
     assert core.boards.top_and_rank(8, "jury", 10, "ann") == ([], None)
     assert core.boards.apply(8, "jury", Entry(4, "ann", -1.0, {"username": "ann"})) == -1
     core.boards.replace(8, "jury", [Entry(4, "ann", -1.0, {"username": "ann"})], 4)
-    assert not core.redis.exists("lb:8:jury:z", "lb:8:jury:version")
+    assert not core.redis.exists(old_board, old_version)
     assert core.boards.view(8, "jury", 0, 10, "ann")["me"]["rank"] == 1
