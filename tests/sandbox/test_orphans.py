@@ -58,7 +58,16 @@ def alive(pid: int) -> bool:
 
 
 def sleepers(uids: range) -> list[int]:
-    return [pid for pid in processes_of(uids) if Path(f"/proc/{pid}/cmdline").read_bytes() == RUNNING]
+    return [pid for pid in processes_of(uids) if command_of(pid) == RUNNING]
+
+
+def command_of(pid: int) -> bytes | None:
+    """A process's command line; None once it has gone (a self-test's program can end between
+    the listing and the read)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float) -> None:
