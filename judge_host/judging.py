@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
-from sandbox import Box, Limits, RunResult, Status, check_output
+from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, check_output
 
-OUTPUT_LIMIT_KB = 64 * 1024
 _STATUS_VERDICT = {
     Status.TLE: Verdict.TLE,
     Status.MLE: Verdict.MLE,

@@ -25,13 +25,24 @@ from sandbox.checkers import (
     validate,
 )
 from sandbox.languages import LANGUAGES, Language
-from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError, Status
+from sandbox.model import (
+    OUTPUT_LIMIT_KB,
+    REPORT_BYTES,
+    CompileResult,
+    Input,
+    Limits,
+    RunResult,
+    SandboxError,
+    Status,
+)
 from sandbox.supervisor import Sandbox
 
 __all__ = [
     "BACKENDS",
     "CHECKERS",
     "LANGUAGES",
+    "OUTPUT_LIMIT_KB",
+    "REPORT_BYTES",
     "Backend",
     "Box",
     "Checker",

@@ -39,18 +39,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sandbox.backend import Box
-from sandbox.model import Limits, SandboxError, Status
+from sandbox.model import REPORT_BYTES, Limits, SandboxError, Status
 
 Output = bytes | str | os.PathLike[str]  # bytes are the data; str and paths name a file
 Checker = Callable[[bytes, bytes], bool]  # what a custom checker function is given
 StreamChecker = Callable[[Output, Output], bool]  # a built-in checker: data or files
 
 DEFAULT_FLOAT_TOLERANCE = 1e-6
-CHUNK_BYTES = 64 * 1024  # read at a time from each output
+READ_CHUNK_BYTES = 64 * 1024  # read at a time from each output (any size works: a buffer, not a limit)
 NUMBER_MAX_BYTES = 1000  # a longer token is a word to `floats` (module docstring)
 VALIDATOR_ACCEPTS, VALIDATOR_REJECTS = 42, 43
 VALIDATOR_LIMITS = Limits(time_limit_ms=10_000, memory_limit_kb=1024 * 1024, output_limit_kb=8 * 1024)
-FEEDBACK_BYTES = 64 * 1024
 # A decimal number as contestants print them: no "inf", "nan", hex or "1_000" (float() takes those).
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 WHITESPACE = b" \t\n\r\x0b\x0c"  # exactly the bytes bytes.split() splits on
@@ -64,13 +63,13 @@ class ValidatorError(SandboxError):
 
 @dataclass(frozen=True)
 class Validation:
-    """A custom checker's answer; `feedback` is its judgemessage.txt (cut at 64 KiB)."""
+    """A custom checker's answer; `feedback` is its judgemessage.txt (cut at REPORT_BYTES)."""
 
     accepted: bool
     feedback: str
 
 
-def exact(expected: Output, actual: Output, chunk_bytes: int = CHUNK_BYTES) -> bool:
+def exact(expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES) -> bool:
     """Byte for byte identical; outputs of different sizes are refused unread."""
     with _opened(expected) as wanted, _opened(actual) as got:
         if _size(wanted) != _size(got):
@@ -78,7 +77,7 @@ def exact(expected: Output, actual: Output, chunk_bytes: int = CHUNK_BYTES) -> b
         return _same_pieces(_chunks(wanted, chunk_bytes), _chunks(got, chunk_bytes))
 
 
-def tokens(expected: Output, actual: Output, chunk_bytes: int = CHUNK_BYTES) -> bool:
+def tokens(expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES) -> bool:
     """Same whitespace-separated tokens; amount and kind of whitespace do not matter."""
     with _opened(expected) as wanted, _opened(actual) as got:
         return _same_pieces(_joined_tokens(wanted, chunk_bytes), _joined_tokens(got, chunk_bytes))
@@ -89,7 +88,7 @@ def floats(
     actual: Output,
     abs_tol: float = DEFAULT_FLOAT_TOLERANCE,
     rel_tol: float = DEFAULT_FLOAT_TOLERANCE,
-    chunk_bytes: int = CHUNK_BYTES,
+    chunk_bytes: int = READ_CHUNK_BYTES,
 ) -> bool:
     """Same tokens, where a number in `expected` matches a number within `abs_tol` or
     within `rel_tol` × |expected| (either suffices); other tokens must be identical."""
@@ -320,7 +319,7 @@ def _feedback(validator: Box) -> str:
     path = validator.scratch_dir / "feedback" / "judgemessage.txt"
     try:
         with open(path, "rb", opener=_no_follow) as file:
-            return file.read(FEEDBACK_BYTES).decode(errors="replace")
+            return file.read(REPORT_BYTES).decode(errors="replace")
     except OSError:  # none written, or not a regular file
         return ""
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sandbox.backend import BACKENDS, Box, start_backend
 from sandbox.checkers import check_output, checker_from_spec, validate
-from sandbox.model import REPORT_BYTES, Limits, RunResult, SandboxError, Status
+from sandbox.model import OUTPUT_LIMIT_KB, REPORT_BYTES, Limits, RunResult, SandboxError, Status
 from sandbox.supervisor import Sandbox
 
 # Its own root, uids and cgroup name, so it can run next to a judge on the same host.
@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--language", required=True)
     parser.add_argument("--time-limit-ms", type=int, required=True)
     parser.add_argument("--memory-limit-kb", type=int, required=True)
-    parser.add_argument("--output-limit-kb", type=int, default=64 * 1024)
+    parser.add_argument("--output-limit-kb", type=int, default=OUTPUT_LIMIT_KB)
     parser.add_argument("--input", type=Path)
     parser.add_argument("--expected", type=Path)
     parser.add_argument("--checker", default="tokens")

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-REPORT_BYTES = 64 * 1024  # stdout/stderr/compiler output kept in results
+# What a result keeps of stdout, stderr, compiler output and a checker's feedback.
+REPORT_BYTES = 64 * 1024
+OUTPUT_LIMIT_KB = 64 * 1024  # what a run may write to stdout unless its caller sets a limit
 # Below this the memory cgroup cannot even hold bwrap next to what the box already holds.
 MIN_MEMORY_LIMIT_KB = 8 * 1024
 
@@ -36,7 +38,7 @@ class Limits:
 
     time_limit_ms: int
     memory_limit_kb: int
-    output_limit_kb: int = 64 * 1024
+    output_limit_kb: int = OUTPUT_LIMIT_KB
     processes: int = 64
     wall_time_limit_ms: int | None = None
 
@@ -55,7 +57,7 @@ class Limits:
 class RunResult:
     """Outcome of one run.
 
-    `stdout`/`stderr` are cut at 64 KiB; the whole stdout stays at `stdout_path` until the
+    `stdout`/`stderr` are cut at REPORT_BYTES; the whole stdout stays at `stdout_path` until the
     next run in the same box. `exit_code` and `signal` are as bubblewrap reports them: a
     program killed by signal N and one calling exit(128 + N) look the same, so a status is
     never decided from them alone.
@@ -74,7 +76,7 @@ class RunResult:
 
 @dataclass(frozen=True)
 class CompileResult:
-    """`output` is the compiler's stdout+stderr (cut at 64 KiB); `time_ms` is wall time."""
+    """`output` is the compiler's stdout+stderr (cut at REPORT_BYTES); `time_ms` is wall time."""
 
     ok: bool
     output: str

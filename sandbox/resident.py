@@ -60,6 +60,7 @@ INIT_SOURCE = Path(__file__).with_name("resident_init.py").read_text()
 START_TIMEOUT_S = 10.0
 REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
 CLEANUP_TIMEOUT_S = 5.0
+REPLY_MAX_BYTES = 64 * 1024  # one reply of the init: a small JSON object in one SOCK_SEQPACKET datagram
 WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
 KILLED_EXIT = 128 + 9  # what bubblewrap reports for a program killed by SIGKILL
 
@@ -180,7 +181,7 @@ class Session:
         if not ready:
             return None
         try:
-            message = self.control.recv(65536)
+            message = self.control.recv(REPLY_MAX_BYTES)
         except OSError:
             return None
         return json.loads(message) if message else None

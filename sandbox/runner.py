@@ -28,6 +28,7 @@ from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 
 REAP_TIMEOUT_S = 5.0
 PROGRAM_OOM_SCORE_ADJ = 1000  # raising needs no privilege; the keeper must never be the victim
+PIPE_READ_BYTES = 64 * 1024  # asked of os.read at a time when draining a pipe (not a limit)
 BWRAP_PIDS = 3  # the keeper, the outer and the inner bubblewrap share pids.max with the program
 
 
@@ -255,7 +256,7 @@ def read_available(fd: int) -> bytes:
     chunks = []
     os.set_blocking(fd, False)
     try:
-        while chunk := os.read(fd, 65536):
+        while chunk := os.read(fd, PIPE_READ_BYTES):
             chunks.append(chunk)
     except BlockingIOError:
         pass

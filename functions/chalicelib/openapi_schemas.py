@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from codearena.config import MAX_SOURCE_BYTES
-from codearena.models import LANGUAGES, ContestState, Role, ScoringType, SubmissionStatus, Verdict
+from codearena.languages import LANGUAGES
+from codearena.models import ContestState, Role, ScoringType, SubmissionStatus, Verdict
 
 Schema = dict[str, Any]
 
@@ -78,7 +79,10 @@ SUBMISSION = obj(
         "problem_id": integer(1, 2**62),
         "language": enum(LANGUAGES),
         "source": string(
-            1, MAX_SOURCE_BYTES, pattern=r"\S", description="at most 64 KiB of UTF-8, not blank"
+            1,
+            MAX_SOURCE_BYTES,
+            pattern=r"\S",
+            description=f"at most {MAX_SOURCE_BYTES // 1024} KiB of UTF-8, not blank",
         ),
     },
     example={"problem_id": 1, "language": "python", "source": "print(sum(map(int, input().split())))\n"},
@@ -163,7 +167,16 @@ ERROR = obj({"error": obj({"code": string(1), "message": string(1)})})
 USER = obj({"id": ID, "username": string(1), "role": enum(ROLES)})
 REGISTERED = obj({"id": ID, "username": string(1)})
 TOKEN = obj({"token": string(1), "expires_at": TIME, "user": ref("User")})
-LANGUAGE_LIST = obj({"languages": array(enum(LANGUAGES))})
+LANGUAGE_LIST = obj(
+    {
+        "languages": array(enum(LANGUAGES)),
+        "catalog": {
+            **array(obj({"name": enum(LANGUAGES), "title": string(1), "extensions": array(string(1))})),
+            "description": "every language a submission may name, offered now or not",
+        },
+        "max_source_bytes": integer(1, 2**31, description="the largest source accepted, in UTF-8 bytes"),
+    }
+)
 CONTEST = obj(
     {
         "id": ID,

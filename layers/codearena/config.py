@@ -21,6 +21,8 @@ from urllib.parse import quote
 from codearena.auth import PRODUCTION_COST, PasswordCost
 from codearena.secret_store import SecretStore, SecretUnavailable
 
+# The largest source intake accepts, in UTF-8 bytes (Settings.max_source_bytes). The web app reads
+# it from GET /languages; schema.sql's CHECK repeats it (tests/unit/test_language_catalog.py).
 MAX_SOURCE_BYTES = 64 * 1024
 # The secrets this process has read: one read per secret per process (a Lambda container, a
 # judge host), however many Settings are built.

@@ -49,7 +49,3 @@ class ContestState(StrEnum):
     FROZEN = "frozen"
     ENDED = "ended"
     UNFROZEN = "unfrozen"
-
-
-# The languages the schema accepts; a judge host announces which of them it can run.
-LANGUAGES = ("python", "c", "cpp", "java", "javascript", "go", "rust")

@@ -23,7 +23,8 @@ from codearena.errors import (
     ServiceUnavailable,
     Unauthorized,
 )
-from codearena.models import LANGUAGES, ContestState, Role
+from codearena.languages import CATALOG, LANGUAGES
+from codearena.models import ContestState, Role
 
 log = logging.getLogger("codearena.submissions")
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -69,6 +70,16 @@ def submit(
     _after_commit(core, submission["id"], once)
     _show_pending(core, update)
     return submission
+
+
+def language_offer(core: Core) -> dict[str, Any]:
+    """What a contestant may submit: the languages offered now, the title and file extensions
+    of every language (to name earlier submissions too), and the largest source in bytes."""
+    return {
+        "languages": offered_languages(core),
+        "catalog": [language.as_json() for language in CATALOG],
+        "max_source_bytes": core.settings.max_source_bytes,
+    }
 
 
 def offered_languages(core: Core) -> list[str]:

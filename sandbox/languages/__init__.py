@@ -1,4 +1,12 @@
-"""The languages the sandbox can compile and run, one declarative entry per file."""
+"""The languages the sandbox can compile and run, one declarative entry per file.
+
+The one list of languages: the core (which may not import the sandbox, and whose Lambda layer
+ships without it) keeps a generated copy of `catalog()` in layers/codearena/languages.json
+(`python -m sandbox.languages > layers/codearena/languages.json`); the web app reads it from
+`GET /languages`.
+"""
+
+import json
 
 from sandbox.languages.base import COMPILE_LIMITS, MAX_SOURCE_BYTES, Language
 from sandbox.languages.c import C
@@ -14,6 +22,16 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+def catalog() -> list[dict[str, str | list[str]]]:
+    """Every language, in the order they are offered: name, title and file extensions."""
+    return [language.describe() for language in LANGUAGES.values()]
+
+
+def catalog_json() -> str:
+    """`catalog()` as the core's copy, layers/codearena/languages.json, holds it."""
+    return json.dumps(catalog(), indent=2) + "\n"
+
+
 def language_named(name: str) -> Language:
     """The language called `name`; ValueError naming the known ones if there is none."""
     try:
@@ -22,4 +40,12 @@ def language_named(name: str) -> Language:
         raise ValueError(f"unknown language {name!r}; known: {sorted(LANGUAGES)}") from None
 
 
-__all__ = ["COMPILE_LIMITS", "LANGUAGES", "MAX_SOURCE_BYTES", "Language", "language_named"]
+__all__ = [
+    "COMPILE_LIMITS",
+    "LANGUAGES",
+    "MAX_SOURCE_BYTES",
+    "Language",
+    "catalog",
+    "catalog_json",
+    "language_named",
+]

@@ -32,7 +32,8 @@ class Language:
     the language to be offered. `self_test`: a program that prints "hello" and exits 0.
     `runtime_threads`: threads the runtime starts by itself (JIT, GC, libuv), added to the
     run's process limit because the pids cgroup counts threads. `extra_ro_binds`: host paths
-    the toolchain needs, bound read-only at the same place.
+    the toolchain needs, bound read-only at the same place. `title` and `extensions` are what
+    contestants read and upload (`describe()`; the core keeps a copy, codearena/languages.json).
     """
 
     name: str
@@ -46,6 +47,12 @@ class Language:
     compile_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     run_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     runtime_threads: int = 0
+    title: str = ""  # empty: the name
+    extensions: tuple[str, ...] = ()  # of the files a contestant may upload, without the dot
+
+    def describe(self) -> dict[str, str | list[str]]:
+        """What the web app shows of this language: its name, title and file extensions."""
+        return {"name": self.name, "title": self.title or self.name, "extensions": list(self.extensions)}
 
     def available(self) -> bool:
         """Whether the toolchain is installed on this host."""

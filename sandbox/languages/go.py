@@ -6,6 +6,8 @@ from sandbox.languages.base import Language
 # GOMEMLIMIT makes the collector work harder near the memory limit.
 GO = Language(
     name="go",
+    title="Go",
+    extensions=("go",),
     source_name="main.go",
     compile_argv=("/usr/bin/go", "build", "-o", "main", "main.go"),
     run_argv=("/box/main",),

@@ -5,6 +5,8 @@ from sandbox.languages.base import Language
 # thread count low (the pids cgroup counts threads) and its pauses out of other cores.
 JAVA = Language(
     name="java",
+    title="Java",
+    extensions=("java",),
     source_name="Main.java",
     compile_argv=(
         "/usr/bin/javac",

@@ -5,6 +5,8 @@ from sandbox.languages.base import Language
 # larger stack lets recursive solutions go deep (the stack rlimit is the memory limit).
 JAVASCRIPT = Language(
     name="javascript",
+    title="JavaScript (Node.js)",
+    extensions=("js", "mjs"),
     source_name="main.js",
     compile_argv=("/usr/bin/node", "--check", "main.js"),
     run_argv=(

@@ -1,4 +1,5 @@
-"""Intake offers the languages live judge hosts passed their self-test for."""
+"""Intake offers the languages live judge hosts passed their self-test for; `GET /languages`
+names all of them (the sandbox's registry, through the core's copy) for the web app."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from codearena import keys
 from codearena.core import Core
+from codearena.languages import LANGUAGES
 from tests.integration.conftest import login
 
 
@@ -28,15 +30,7 @@ def submit(http: Any, headers: dict[str, str], contest: dict[str, Any], language
 def test_with_no_judge_host_up_every_known_language_is_accepted(
     http: Any, core: Core, running_contest: dict[str, Any]
 ) -> None:
-    assert http.get("/languages").json_body["languages"] == [
-        "python",
-        "c",
-        "cpp",
-        "java",
-        "javascript",
-        "go",
-        "rust",
-    ]
+    assert http.get("/languages").json_body["languages"] == list(LANGUAGES)
     assert submit(http, login(core, "amy"), running_contest, "rust").status_code == 202
 
 
@@ -62,5 +56,15 @@ def test_live_hosts_that_have_not_said_what_they_run_refuse_nothing(
 ) -> None:
     # What intake saw when Redis was emptied between its two reads: a live host, no languages.
     core.redis.zadd(keys.JUDGE_HOSTS, {"host-a": time.time()})
-    assert len(http.get("/languages").json_body["languages"]) == 7
+    assert http.get("/languages").json_body["languages"] == list(LANGUAGES)
     assert submit(http, login(core, "amy"), running_contest, "python").status_code == 202
+
+
+def test_every_language_is_named_even_when_no_host_offers_it(http: Any, core: Core) -> None:
+    """The web app titles earlier submissions and picks a language by file extension from it."""
+    announce(core, "host-a", ["python"])
+    answer = http.get("/languages").json_body
+    assert answer["languages"] == ["python"]
+    assert [language["name"] for language in answer["catalog"]] == list(LANGUAGES)
+    assert {"name": "cpp", "title": "C++", "extensions": ["cc", "cpp", "cxx"]} in answer["catalog"]
+    assert answer["max_source_bytes"] == core.settings.max_source_bytes == 64 * 1024

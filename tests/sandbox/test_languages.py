@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from codearena.models import LANGUAGES as ACCEPTED_LANGUAGES
+from codearena.languages import LANGUAGES as ACCEPTED_LANGUAGES
 from sandbox import LANGUAGES, Box, Language, Limits, Sandbox, Status
 from sandbox.languages import MAX_SOURCE_BYTES
 from tests.sandbox.conftest import LIMITS, compile_ok, run_program

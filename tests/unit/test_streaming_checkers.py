@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.checkers import CHUNK_BYTES, NUMBER_MAX_BYTES, exact, floats, tokens
+from sandbox.checkers import NUMBER_MAX_BYTES, READ_CHUNK_BYTES, exact, floats, tokens
 
 TOKEN_CASES = [
     (b"1 2\n3\n", b"1\n2 3", True),
@@ -89,7 +89,7 @@ def test_a_token_longer_than_a_number_can_be_is_a_word() -> None:
         assert not floats(b"0.5 x", longest + b"0 x", chunk_bytes=chunk_bytes), chunk_bytes
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 3, 4096, CHUNK_BYTES])
+@pytest.mark.parametrize("chunk_bytes", [1, 3, 4096, READ_CHUNK_BYTES])
 def test_huge_single_tokens_compare_in_pieces(chunk_bytes: int) -> None:
     huge = b"7" * min(1 << 20, 2048 * chunk_bytes)  # thousands of chunks
     for check in (tokens, floats):
@@ -190,7 +190,7 @@ def test_a_wrong_output_is_refused_after_a_chunk_or_two(
 ) -> None:
     with bytes_read() as read:
         assert checker(b"10\n", hostile_outputs[output]) is False
-    assert read[0] <= 2 * CHUNK_BYTES + 4096, f"read {read[0]} bytes"
+    assert read[0] <= 2 * READ_CHUNK_BYTES + 4096, f"read {read[0]} bytes"
 
 
 def test_exact_refuses_another_size_unread(hostile_outputs: dict[str, Path], tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ const MESSAGES = {
   problem_not_found: "This problem does not exist in this contest.",
   submission_not_found: "This submission does not exist or is not yours.",
   contest_not_running: "This contest is not accepting submissions right now.",
-  source_too_large: "Your source file is too large: the limit is 64 KiB.",
+  source_too_large: "Your source file is over the size limit. Make it smaller and submit again.",
   unknown_language: "That language is not offered by the judges right now.",
   rate_limited: "You are submitting too fast. Wait a few seconds and try again.",
   route_not_found: "The server does not know this page.",

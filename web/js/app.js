@@ -2,14 +2,10 @@
 // <main> and returns a cleanup function (timers, WebSocket topics) run when the route changes.
 
 import { Api, Session } from "./api.js";
-import { LANGUAGE_NAMES, STATES, duration, h, kib, memory, timeOfDay, verdictBadge, when } from "./dom.js";
+import { STATES, duration, h, kib, memory, timeOfDay, verdictBadge, when } from "./dom.js";
 import { Editor, highlight } from "./editor.js";
 import { BoardView } from "./leaderboard.js";
 import { Live } from "./live.js";
-
-const MAX_SOURCE_BYTES = 64 * 1024;
-const EXTENSIONS = { py: "python", c: "c", cc: "cpp", cpp: "cpp", cxx: "cpp", java: "java", js: "javascript",
-  mjs: "javascript", go: "go", rs: "rust" };
 
 const main = document.getElementById("main");
 const notice = document.getElementById("notice");
@@ -433,9 +429,34 @@ function newKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// GET /languages: the languages offered now, every language's title and file extensions (the
+// server's copy of the judge's language registry) and the source size limit. The submit form
+// asks afresh, its offer must be current; titles of past submissions come from the first answer.
+let titlesOnce = null; // a promise of name → title
+
+function titlesOf({ catalog }) {
+  const titles = Object.fromEntries(catalog.map((language) => [language.name, language.title]));
+  return (name) => titles[name] || name;
+}
+
+function languageOffer() {
+  const answer = api.get("/languages");
+  if (!titlesOnce) titlesOnce = answer.then(titlesOf, () => { titlesOnce = null; return (name) => name; });
+  return answer;
+}
+
+function languageTitles() {
+  if (!titlesOnce) languageOffer().catch(() => {});
+  return titlesOnce;
+}
+
 async function problemView(cid, pid) {
-  const [{ contest, header, onState, stop }, problem, { languages }] = await Promise.all([
-    contestHeader(cid, ""), api.get(`/contests/${cid}/problems/${pid}`), api.get("/languages")]);
+  const [{ contest, header, onState, stop }, problem, offer] = await Promise.all([
+    contestHeader(cid, ""), api.get(`/contests/${cid}/problems/${pid}`), languageOffer()]);
+  const { languages, catalog, max_source_bytes: maxSourceBytes } = offer;
+  const title = titlesOf(offer);
+  const extensions = Object.fromEntries(catalog.flatMap((language) =>
+    language.extensions.map((extension) => [extension, language.name])));
   const stops = [stop];
   const samples = (problem.samples || []).map((sample, i) => h("div", { class: "sample" },
     h("h3", {}, `Sample ${i + 1}`),
@@ -454,11 +475,11 @@ async function problemView(cid, pid) {
     return () => stops.forEach((s) => s());
   }
   const draftKey = `codearena.draft.${cid}.${pid}`;
-  const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null") || { language: languages[0] || "python", source: "" };
+  const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null") || { language: languages[0] || "", source: "" };
   const picker = h("select", { name: "language" }, languages.map((l) =>
-    h("option", { value: l, selected: l === draft.language }, LANGUAGE_NAMES[l] || l)));
+    h("option", { value: l, selected: l === draft.language }, title(l))));
   const textarea = h("textarea", { name: "source", rows: "16", "aria-describedby": "source-hint source-size" });
-  const upload = h("input", { type: "file", name: "file", accept: Object.keys(EXTENSIONS).map((e) => "." + e).join(",") });
+  const upload = h("input", { type: "file", name: "file", accept: Object.keys(extensions).map((e) => "." + e).join(",") });
   const size = h("span", { id: "source-size", class: "size" });
   const error = h("p", { class: "error", role: "alert" });
   const button = h("button", { type: "submit" }, "Submit");
@@ -488,8 +509,8 @@ async function problemView(cid, pid) {
   const editor = new Editor(textarea, picker.value);
   const updateSize = () => {
     const bytes = utf8Length(editor.value);
-    size.textContent = `${kib(bytes)} of 64 KiB`;
-    size.classList.toggle("over", bytes > MAX_SOURCE_BYTES);
+    size.textContent = `${kib(bytes)} of ${kib(maxSourceBytes)}`;
+    size.classList.toggle("over", bytes > maxSourceBytes);
     sessionStorage.setItem(draftKey, JSON.stringify({ language: picker.value, source: editor.value.length < 200000 ? editor.value : "" }));
   };
   textarea.addEventListener("input", updateSize);
@@ -497,7 +518,7 @@ async function problemView(cid, pid) {
   upload.addEventListener("change", async () => {
     const file = upload.files[0];
     if (!file) return;
-    const language = EXTENSIONS[file.name.split(".").pop().toLowerCase()];
+    const language = extensions[file.name.split(".").pop().toLowerCase()];
     if (language && languages.includes(language)) { picker.value = language; editor.setLanguage(language); }
     editor.value = await file.text();
     updateSize();
@@ -510,8 +531,8 @@ async function problemView(cid, pid) {
     const source = editor.value;
     const bytes = utf8Length(source);
     if (!source.trim()) { error.textContent = "Your source is empty: write or upload a solution first."; return; }
-    if (bytes > MAX_SOURCE_BYTES) {
-      error.textContent = `Your source is ${kib(bytes)}, over the 64 KiB limit. Make it smaller and submit again.`;
+    if (bytes > maxSourceBytes) {
+      error.textContent = `Your source is ${kib(bytes)}, over the ${kib(maxSourceBytes)} limit. Make it smaller and submit again.`;
       return;
     }
     button.disabled = true;
@@ -535,7 +556,7 @@ async function submissionView(sid) {
     location.hash = `#/login?next=/submissions/${sid}`;
     return null;
   }
-  const submission = await api.get(`/submissions/${sid}`);
+  const [submission, title] = await Promise.all([api.get(`/submissions/${sid}`), languageTitles()]);
   const card = new SubmissionCard(Number(sid));
   const code = h("pre", { class: "source" });
   code.innerHTML = highlight(submission.source, submission.language);
@@ -543,7 +564,7 @@ async function submissionView(sid) {
     h("p", { class: "crumbs" }, h("a", { href: `#/contests/${submission.contest_id}/submissions` }, "My submissions"),
       " / ", `#${sid}`),
     h("h1", {}, `Submission #${sid} — problem ${submission.label}`),
-    h("p", { class: "contest-meta" }, `${LANGUAGE_NAMES[submission.language] || submission.language} · sent ${when(submission.created_at)}`),
+    h("p", { class: "contest-meta" }, `${title(submission.language)} · sent ${when(submission.created_at)}`),
     card.element,
     h("section", {}, h("h2", {}, "Source"), code));
   return card.start();
@@ -555,7 +576,7 @@ async function mySubmissionsView(cid) {
     location.hash = `#/login?next=/contests/${cid}/submissions`;
     return stop;
   }
-  const { submissions } = await api.get(`/contests/${cid}/submissions`);
+  const [{ submissions }, title] = await Promise.all([api.get(`/contests/${cid}/submissions`), languageTitles()]);
   const stops = [stop];
   const rows = submissions.map((s) => {
     const verdict = h("td", {}, verdictBadge(s.verdict, s.status));
@@ -567,7 +588,7 @@ async function mySubmissionsView(cid) {
     }
     return h("tr", { "data-submission-id": s.id },
       h("td", {}, h("a", { href: `#/submissions/${s.id}` }, `#${s.id}`)),
-      h("td", {}, when(s.created_at)), h("td", {}, s.label), h("td", {}, LANGUAGE_NAMES[s.language] || s.language),
+      h("td", {}, when(s.created_at)), h("td", {}, s.label), h("td", {}, title(s.language)),
       verdict);
   });
   show(header, h("h1", {}, "My submissions"),

@@ -24,16 +24,6 @@ export const VERDICTS = {
   JE: "Judging error",
 };
 
-export const LANGUAGE_NAMES = {
-  python: "Python 3",
-  c: "C",
-  cpp: "C++",
-  java: "Java",
-  javascript: "JavaScript (Node.js)",
-  go: "Go",
-  rust: "Rust",
-};
-
 export const STATES = {
   scheduled: "Upcoming",
   running: "Running",

@@ -15,7 +15,7 @@ AREA = Area(__name__)
 @AREA.route("GET", "/languages", who="anyone", token="none", answer=s.LANGUAGE_LIST)
 def languages(call: Call) -> dict[str, Any]:
     """Languages a live judge host can run now"""
-    return {"languages": submissions.offered_languages(call.core)}
+    return submissions.language_offer(call.core)
 
 
 @AREA.route(
