@@ -9,7 +9,6 @@ so it can change its own output but nothing else the judge reads).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from sandbox.languages import Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import KeeperConfig, Measurement, RunRequest
 from sandbox.results import compile_result, head, result_of, source_too_large
-from sandbox.workspace import COMPILE_TMP_BYTES, SCRATCH_INODES, make_dir, put_file
+from sandbox.workspace import COMPILE_TMP_BYTES, SCRATCH_INODES, BoxFiles
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ class BoxSpec:
         return self.directory / "io"
 
 
-class NamespaceBox:
+class NamespaceBox(BoxFiles[BoxSpec]):
     """Use through `Sandbox.box()`; one thread at a time."""
 
     def __init__(self, spec: BoxSpec) -> None:
@@ -58,14 +57,6 @@ class NamespaceBox:
             str(spec.seccomp_path),
         )
         self._keeper = KeeperClient(config)
-
-    @property
-    def scratch_dir(self) -> Path:
-        return self.spec.scratch
-
-    @property
-    def io_dir(self) -> Path:
-        return self.spec.io
 
     def open(self) -> None:
         """Create the scratch and io directories, the cgroup, and start the keeper."""
@@ -128,14 +119,6 @@ class NamespaceBox:
         stdin_path = self._stdin_path(stdin)
         measurement = self._execute(view, run_limits, stdin_path, stdout, stderr, reuse=not writable_dirs)
         return result_of(measurement, limits, stdout, stderr)
-
-    def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
-        """Put a file next to the compiled program (read-only to it); return its path inside."""
-        return put_file(self.spec.scratch, name, data)
-
-    def add_dir(self, name: str) -> str:
-        """An empty directory the program may write (see `run`); return its path inside."""
-        return make_dir(self.spec.scratch, self.spec.uid, name)
 
     def reset(self) -> None:
         """Forget the program: kill leftovers, wipe scratch and io, revive the keeper."""

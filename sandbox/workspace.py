@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/box", "LANG": "C.UTF-8"}  # under the language's own
 SHM_BYTES = 8 * 1024 * 1024  # /dev/shm
@@ -14,6 +15,42 @@ RUN_TMP_BYTES = 64 * 1024 * 1024  # /tmp of a run
 COMPILE_TMP_BYTES = 256 * 1024 * 1024  # /tmp of a compile
 SCRATCH_INODES = 4096  # the box scratch tmpfs
 NOFILE = 64  # RLIMIT_NOFILE of every program
+
+
+class BoxDirs(Protocol):
+    """Where a box keeps its files (either backend's spec)."""
+
+    @property
+    def scratch(self) -> Path: ...
+    @property
+    def io(self) -> Path: ...
+    @property
+    def uid(self) -> int | None: ...
+
+
+Spec = TypeVar("Spec", bound=BoxDirs)
+
+
+class BoxFiles(Generic[Spec]):
+    """The directories and files of a box, the same in both backends."""
+
+    spec: Spec
+
+    @property
+    def scratch_dir(self) -> Path:
+        return self.spec.scratch
+
+    @property
+    def io_dir(self) -> Path:
+        return self.spec.io
+
+    def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
+        """Put a file next to the compiled program (read-only to it); return its path inside."""
+        return put_file(self.spec.scratch, name, data)
+
+    def add_dir(self, name: str) -> str:
+        """An empty directory the program may write (see `run`); return its path inside."""
+        return make_dir(self.spec.scratch, self.spec.uid, name)
 
 
 def put_file(scratch: Path, name: str, data: bytes | os.PathLike[str]) -> str:

@@ -132,6 +132,7 @@ class Warmup:
     name: str
     at: datetime
     min_size: int
+    contest_id: int
 
 
 WARMUP_PREFIX = "contest-"
@@ -169,13 +170,11 @@ class Coming:
 
 
 def contest_warmups(
-    contest_id: int, start_at: datetime, hosts: int, base_min: int, end_at: datetime | None = None
+    contest_id: int, start_at: datetime, hosts: int, base_min: int, end_at: datetime
 ) -> list[Warmup]:
     """One contest's scheduled actions: `hosts` from WARMUP_LEAD before its start until
-    WARMUP_HOLD after it and through its last hour (RUSH) when its end is given, the group's own
-    minimum in between and after."""
-    if end_at is None:  # the start alone: its rush window is the start's own
-        end_at = start_at + WARMUP_HOLD
+    WARMUP_HOLD after it and through its last hour (RUSH), the group's own minimum in between
+    and after."""
     return warmup_plan([Coming(contest_id, start_at, end_at, hosts)], base_min)
 
 
@@ -187,7 +186,11 @@ def warmup_plan(contests: list[Coming], base_min: int) -> list[Warmup]:
         inside = [c.hosts for c in contests for begin, end in c.windows() if begin <= at < end]
         return max([base_min, *inside])
 
-    return [Warmup(name, at, needed(at)) for contest in contests for name, at in contest.actions()]
+    return [
+        Warmup(name, at, needed(at), contest.contest_id)
+        for contest in contests
+        for name, at in contest.actions()
+    ]
 
 
 @dataclass(frozen=True)
@@ -308,8 +311,8 @@ def sync_warmups(
 def _holding(plan: list[Warmup], now: datetime) -> Warmup | None:
     """The latest action due by now whose contest has an action still to come: its minimum
     should be in force (after a contest's last action, the group is left as it is)."""
-    pending = {w.name.rsplit("-", 1)[0] for w in plan if w.at > now}
-    past = [w for w in plan if w.at <= now and w.name.rsplit("-", 1)[0] in pending]
+    pending = {w.contest_id for w in plan if w.at > now}
+    past = [w for w in plan if w.at <= now and w.contest_id in pending]
     return max(past, key=lambda w: (w.at, w.min_size), default=None)
 
 

@@ -46,8 +46,7 @@ from sandbox.workspace import (
     RUN_TMP_BYTES,
     SCRATCH_INODES,
     SHM_BYTES,
-    make_dir,
-    put_file,
+    BoxFiles,
 )
 
 logger = logging.getLogger(__name__)
@@ -91,7 +90,7 @@ class _Command:
     tmp_bytes: int = RUN_TMP_BYTES
 
 
-class DockerBox:
+class DockerBox(BoxFiles[DockerBoxSpec]):
     """Use through `DockerSandbox.box()`; one thread at a time."""
 
     def __init__(self, client: docker.DockerClient, image: str, spec: DockerBoxSpec, label: str) -> None:
@@ -100,14 +99,6 @@ class DockerBox:
         self.spec = spec
         self.label = label
         self.language: Language | None = None
-
-    @property
-    def scratch_dir(self) -> Path:
-        return self.spec.scratch
-
-    @property
-    def io_dir(self) -> Path:
-        return self.spec.io
 
     def open(self, scratch_bytes: int) -> None:
         for path in (self.spec.directory, self.spec.scratch, self.spec.io):
@@ -151,14 +142,6 @@ class DockerBox:
         measurement = self._execute(command, run_limits, stdin)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
         return result_of(measurement, limits, stdout, stderr)
-
-    def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:
-        """Put a file next to the compiled program (read-only to it); return its path inside."""
-        return put_file(self.spec.scratch, name, data)
-
-    def add_dir(self, name: str) -> str:
-        """An empty directory the program may write (see `run`); return its path inside."""
-        return make_dir(self.spec.scratch, self.spec.uid, name)
 
     def reset(self) -> None:
         """Forget the program: remove this box's containers, wipe scratch and io."""
