@@ -23,6 +23,15 @@ CREATE TABLE revoked_tokens (
 );
 CREATE INDEX revoked_tokens_user_idx ON revoked_tokens (user_id, expires_at);
 
+-- Teams' organizations as the CLICS Contest API has them.
+CREATE TABLE organizations (
+    id          bigserial PRIMARY KEY,
+    external_id text UNIQUE CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    formal_name text CHECK (length(formal_name) BETWEEN 1 AND 300),
+    country     text CHECK (country ~ '^[A-Z]{3}$')
+);
+
 CREATE TABLE contests (
     id              bigserial PRIMARY KEY,
     title           text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
@@ -36,6 +45,8 @@ CREATE TABLE contests (
     created_at      timestamptz NOT NULL DEFAULT now(),
     -- open: anyone may submit; invite: only invited users; approval: users an organizer approved
     registration    text NOT NULL DEFAULT 'open' CHECK (registration IN ('open', 'invite', 'approval')),
+    -- the contest's id in the CLICS package it was imported from (NULL: our own id serves)
+    external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );
@@ -47,7 +58,15 @@ CREATE TABLE contest_participants (
     status     text NOT NULL CHECK (status IN ('invited', 'pending', 'approved', 'rejected')),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (contest_id, user_id)
+    -- a participant is a team: its name on the boards, its organization, and its category
+    -- (participant: ranked; observer: shown, not ranked publicly; hidden: on no board)
+    display_name    text CHECK (length(display_name) BETWEEN 1 AND 200),
+    organization_id bigint REFERENCES organizations (id),
+    category        text NOT NULL DEFAULT 'participant'
+                    CHECK (category IN ('participant', 'observer', 'hidden')),
+    external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    PRIMARY KEY (contest_id, user_id),
+    CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id)
 );
 CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
 
@@ -69,8 +88,11 @@ CREATE TABLE contest_problems (
     contest_id bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
     problem_id bigint NOT NULL REFERENCES problems (id),
     label      text NOT NULL CHECK (label ~ '^[A-Z][0-9]?$'),
+    external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),  -- its id in a CLICS package
+    rgb         text CHECK (rgb ~ '^#[0-9A-Fa-f]{6}$'),
     PRIMARY KEY (contest_id, problem_id),
-    UNIQUE (contest_id, label)
+    UNIQUE (contest_id, label),
+    CONSTRAINT contest_problems_external_id_key UNIQUE (contest_id, external_id)
 );
 CREATE INDEX contest_problems_problem_idx ON contest_problems (problem_id);
 
@@ -92,8 +114,8 @@ CREATE TABLE submissions (
     contest_id bigint NOT NULL REFERENCES contests (id),
     problem_id bigint NOT NULL REFERENCES problems (id),
     user_id    bigint NOT NULL REFERENCES users (id),
-    language   text NOT NULL CHECK (language IN ('python', 'c', 'cpp', 'java', 'javascript', 'go', 'rust')),
-    source     text NOT NULL CHECK (octet_length(source) BETWEEN 1 AND 65536),
+    language   text NOT NULL,
+    source     text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     status     text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'judging', 'judged')),
     -- the judgement number the next judging writes (a rejudge raises it)
@@ -101,8 +123,17 @@ CREATE TABLE submissions (
     -- judgings started for that judgement; past three the job is poisoned and ends as JE
     deliveries integer NOT NULL DEFAULT 0 CHECK (deliveries >= 0),
     last_error text NOT NULL DEFAULT '',  -- why the last judging did not finish
-    FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id)
+    -- imported from a CLICS contest package: no source, any language, its id there
+    imported    boolean NOT NULL DEFAULT false,
+    external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id),
+    CONSTRAINT submissions_language_check CHECK (
+        language IN ('python', 'c', 'cpp', 'java', 'javascript', 'go', 'rust')
+        OR (imported AND language ~ '^[a-z0-9_.+-]{1,36}$')),
+    CONSTRAINT submissions_source_check CHECK (
+        octet_length(source) BETWEEN 1 AND 65536 OR (imported AND source = ''))
 );
+CREATE UNIQUE INDEX submissions_external_id_idx ON submissions (contest_id, external_id);
 CREATE INDEX submissions_contest_user_idx ON submissions (contest_id, user_id, created_at);
 CREATE INDEX submissions_user_idx ON submissions (user_id, created_at DESC);
 CREATE INDEX submissions_queued_idx ON submissions (created_at) WHERE status <> 'judged';
@@ -139,6 +170,11 @@ CREATE TABLE submission_results (
     is_current     boolean NOT NULL DEFAULT true,
     created_at     timestamptz NOT NULL DEFAULT now(),
     subtask_scores jsonb NOT NULL DEFAULT '{}',  -- test group → points of this judgement
+    -- as recorded by an imported contest: when it started, and its CLICS judgement type where
+    -- that is not one of ours (PE, NO, …; the verdict says what it counts as), its id there
+    started_at     timestamptz,
+    judgement_type text CHECK (judgement_type ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    external_id    text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
     UNIQUE (submission_id, judgement)
 );
 CREATE UNIQUE INDEX submission_results_current_idx ON submission_results (submission_id) WHERE is_current;

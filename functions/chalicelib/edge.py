@@ -43,7 +43,10 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
         @functools.wraps(handler)
         def run(*args: Any, **kwargs: Any) -> Response:
             try:
-                return Response(body=handler(*args, **kwargs), status_code=status, headers=JSON_HEADERS)
+                answer = handler(*args, **kwargs)
+                if isinstance(answer, Response):  # an answer that is not JSON (the CLICS event feed)
+                    return answer
+                return Response(body=answer, status_code=status, headers=JSON_HEADERS)
             except CodeArenaError as exc:
                 return error_response(exc.status, exc.code, exc.message, exc.retry_after)
             except RecursionError:  # json.loads of a body nested thousands deep

@@ -53,6 +53,26 @@ _PARAMETERS: dict[str, Schema] = {
         "schema": s.string(1, 18, pattern=r"^(?:[0-9]{1,18}|[A-Z][0-9]?)$"),
         "description": "problem id, or its label in the contest",
     },
+    "oid": {
+        "name": "oid",
+        "in": "path",
+        "required": True,
+        "schema": s.string(1, 36, pattern=r"^[A-Za-z0-9_.-]{1,36}$"),
+        "example": "1",
+        "description": "a Contest API object's id",
+    },
+    "since_token": {
+        "name": "since_token",
+        "in": "query",
+        "schema": s.string(1, 18, pattern=r"^[0-9]{1,18}$"),
+        "description": "the token of the last notification read: the feed continues after it",
+    },
+    "stream": {
+        "name": "stream",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "false: the notifications so far, then the answer ends (always so here)",
+    },
     "offset": {
         "name": "offset",
         "in": "query",

@@ -25,7 +25,7 @@ from codearena.core import Core
 from codearena.models import Role
 
 Schema = dict[str, Any]
-RouteFunction = Callable[..., dict[str, Any]]
+RouteFunction = Callable[..., Any]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute, request_response
 from starlette.types import Receive, Scope, Send
 
 from codearena.fanout import Fanout
+from local_gateway import feed
 from local_gateway.addresses import source_ip
 from local_gateway.config import MAX_WS_MESSAGE_BYTES, GatewayConfig
 from local_gateway.errors import json_error
@@ -124,10 +125,16 @@ def build(
         static = _static_file(web, request)
         if static is not None:
             return FileResponse(static)
+        address = _caller(request, config)
+        if feed.streams(request):
+
+            async def ask(path: str, headers: dict[str, str]) -> Response:
+                return await run_in_threadpool(bridge, "GET", path, headers, b"", address)
+
+            return await feed.stream(request, ask)
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k: v for k, v in request.headers.items()}
         body = await request.body()  # at most MAX_BODY_BYTES: EdgeGuard counts while it is read
-        address = _caller(request, config)
         return await run_in_threadpool(bridge, request.method, path, headers, body, address)
 
     @contextlib.asynccontextmanager

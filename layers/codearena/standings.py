@@ -101,14 +101,17 @@ def _practice(contest: dict[str, Any], contestant: Contestant) -> bool:
     return contestant.submitted_at is not None and contestant.submitted_at >= contest["end_at"]
 
 
-def refresh(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
+def refresh(cur: Cursor, contestant: Contestant, at: datetime | None = None) -> BoardUpdate | None:
     """Recompute a contestant's standing from PostgreSQL and append it as an event (the
-    caller holds `lock_standing`); None for a practice submission, which changes nothing."""
-    return _refresh(cur, contests.load(cur, contestant.contest_id), contestant)
+    caller holds `lock_standing`), dated `at` (an imported contest's own times) or now; None
+    for a practice submission or a hidden participant, which change no board."""
+    return _refresh(cur, contests.load(cur, contestant.contest_id), contestant, at)
 
 
-def _refresh(cur: Cursor, contest: dict[str, Any], contestant: Contestant) -> BoardUpdate | None:
-    if _practice(contest, contestant):
+def _refresh(
+    cur: Cursor, contest: dict[str, Any], contestant: Contestant, at: datetime | None = None
+) -> BoardUpdate | None:
+    if _practice(contest, contestant) or _hidden(cur, contest["id"], contestant.user_id):
         return None
     jury, public = _standings(cur, contest, contestant.user_id)
     _write_cells(cur, contest["id"], contestant.user_id, jury)
@@ -121,6 +124,7 @@ def _refresh(cur: Cursor, contest: dict[str, Any], contestant: Contestant) -> Bo
             "submission": contestant.submission_id,
             "jury": json.dumps(rows["jury"]),
             "public": json.dumps(rows["public"]),
+            "at": at,
         },
     )
     event = one_row(cur)
@@ -130,14 +134,24 @@ def _refresh(cur: Cursor, contest: dict[str, Any], contestant: Contestant) -> Bo
 # One event; a public row equal to the contestant's previous one (a verdict the freeze hides)
 # names the event that made it, so the public board neither moves nor announces anything.
 _APPEND = """
-INSERT INTO leaderboard_events (contest_id, user_id, submission_id, jury_row, public_row, public_repeats)
-VALUES (%(contest)s, %(user)s, %(submission)s, %(jury)s, %(public)s, (
+INSERT INTO leaderboard_events
+    (contest_id, user_id, submission_id, jury_row, public_row, created_at, public_repeats)
+VALUES (%(contest)s, %(user)s, %(submission)s, %(jury)s, %(public)s, coalesce(%(at)s, now()), (
     SELECT coalesce(last.public_repeats, last.id) FROM (
         SELECT id, public_row, public_repeats FROM leaderboard_events
         WHERE contest_id = %(contest)s AND user_id = %(user)s ORDER BY id DESC LIMIT 1
     ) AS last WHERE last.public_row = %(public)s::jsonb))
 RETURNING id, coalesce(public_repeats, id) AS public_id
 """
+
+
+def _hidden(cur: Cursor, contest_id: int, user_id: int) -> bool:
+    """Whether the contestant is a hidden participant of the contest (on no board)."""
+    cur.execute(
+        "SELECT 1 FROM contest_participants WHERE contest_id = %s AND user_id = %s AND category = 'hidden'",
+        (contest_id, user_id),
+    )
+    return cur.fetchone() is not None
 
 
 def last_update(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
@@ -159,12 +173,13 @@ def last_update(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
     )
 
 
-def restate(core: Core, contest_id: int) -> int:
+def restate(core: Core, contest_id: int, at: datetime | None = None) -> int:
     """Every contestant's row computed again under the contest's rules as committed now
     (after an organizer changed penalty, scoring, times or freeze, or unfroze the board),
     appended as new events and published, so the boards, a rebuild and time travel all
     follow; returns the contestants restated. Everyone on the board or with a submission
-    before the end is restated, _BATCH contestants per transaction."""
+    before the end is restated, _BATCH contestants per transaction; the events are dated
+    `at` (an imported contest's own times) or now."""
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)  # NotFound if none
         cur.execute(
@@ -176,17 +191,17 @@ def restate(core: Core, contest_id: int) -> int:
         )
         people = [Contestant(contest_id, row["user_id"], row["username"]) for row in cur.fetchall()]
     for start in range(0, len(people), _BATCH):
-        _restate(core, contest_id, people[start : start + _BATCH])
+        _restate(core, contest_id, people[start : start + _BATCH], at)
     return len(people)
 
 
-def _restate(core: Core, contest_id: int, people: list[Contestant]) -> None:
+def _restate(core: Core, contest_id: int, people: list[Contestant], at: datetime | None) -> None:
     updates = []
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         for person in people:
             lock_standing(cur, contest_id, person.user_id)
-            if (update := _refresh(cur, contest, person)) is not None:
+            if (update := _refresh(cur, contest, person, at)) is not None:
                 updates.append(update)
     for update in updates:
         publish(core, update)

@@ -170,7 +170,7 @@ def check_routes_unavailable(arena: Arena, admin: dict[str, str]) -> None:
 
 
 def call(client: httpx.Client, arena: Arena, admin: dict[str, str], method: str, path: str) -> httpx.Response:
-    ids = {"cid": arena.cid, "pid": arena.problem_id, "sid": min(arena.accepted), "uid": 1}
+    ids = {"cid": arena.cid, "pid": arena.problem_id, "sid": min(arena.accepted), "uid": 1, "oid": "1"}
     url = path.format(**ids)
     headers = admin if path.startswith("/admin") else arena.heads[0]
     body = BODIES.get((method, path), {})

@@ -127,7 +127,7 @@ def caller(route: Route) -> str:
 def concrete(route: Route, cid: str, sid: str = "1", uid: str = "1") -> str:
     """The route's path with ids (a problem by its label A where a label is accepted)."""
     pid = "A" if route.path_params.get("pid") == "problem_key" else "1"
-    return route.path.format(cid=cid, sid=sid, uid=uid, pid=pid)
+    return route.path.format(cid=cid, sid=sid, uid=uid, pid=pid, oid="1")
 
 
 def body_routes(cid: int, uid: int) -> list[tuple[str, str, str]]:

@@ -118,6 +118,27 @@ def rebuild(args: argparse.Namespace) -> int:
     return _with_core(run)
 
 
+def import_contest(args: argparse.Namespace) -> int:
+    """Replay a CLICS contest package (a directory) as a finished contest, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from codearena.clics.package import import_contest as replay
+
+    def run(core: Core) -> str:
+        columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, transient=True) as progress:
+            task = progress.add_task("replay", total=None)
+            answer = replay(
+                core, Path(args.path), lambda done, total: progress.update(task, completed=done, total=total)
+            )
+        return (
+            f"contest {answer['contest_id']}: {answer['teams']} teams, {answer['submissions']} submissions,"
+            f" {answer['judgements']} judgements imported from {args.path}"
+        )
+
+    return _with_core(run)
+
+
 def _with_core(action: Callable[[Core], str]) -> int:
     """Run one action on the core; a refused request is a message and exit code 1."""
     from codearena.core import Core

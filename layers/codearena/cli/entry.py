@@ -82,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = add("rebuild", c.rebuild, "rebuild a contest's Redis boards from PostgreSQL", board)
     rebuild.add_argument("contest", type=int)
 
+    contest = sub.add_parser("contest", help="contest commands").add_subparsers(
+        dest="contest_command", required=True
+    )
+    imported = add(
+        "import",
+        c.import_contest,
+        "replay a CLICS contest package (a directory) as a finished contest",
+        contest,
+    )
+    imported.add_argument(
+        "path", help="the package's directory (contest.json, teams.json, submissions.json…)"
+    )
+
     fanout = add("fanout", c.fanout, "deliver live events through API Gateway's @connections API (AWS)")
     fanout.add_argument(
         "--endpoint",

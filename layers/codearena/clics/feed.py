@@ -1,0 +1,145 @@
+"""The Contest API's event feed: every object's notifications `{"type", "id", "data", "token"}`.
+
+The feed is derived from what PostgreSQL holds, in time order: first the contest and its
+fixed collections (judgement types, languages, problems, groups, organizations, teams), then
+each submission when it was made, each judgement when it started (without a verdict, when
+the start is known) and when it ended, a judgement a rejudge superseded again with
+`current: false`, and the contest's state at each of its moments; the awards last, once the
+contest is final. A token is a notification's position: everything is announced at or after
+the moment it happens, so a later read only adds lines after the ones already sent (a moment
+is announced once it is SETTLE old: a transaction that began earlier has committed by then),
+and `since_token` continues where a reader stopped. A team appears when it first took part.
+The public's feed holds what the public may see: a judgement of a submission made during the
+freeze appears at the thaw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from codearena.clics import objects
+from codearena.clics.times import parse_abstime
+from codearena.core import Core
+from codearena.errors import BadRequest
+
+SETTLE = timedelta(seconds=2)
+
+
+@dataclass(frozen=True)
+class _Line:
+    at: datetime
+    order: int
+    type: str
+    id: str | None
+    data: Any
+
+
+def notifications(core: Core, view: objects.View, since_token: str | None = None) -> list[dict[str, Any]]:
+    """The feed's notifications after `since_token` (all of them when None)."""
+    lines = _lines(core, view)
+    start = 0
+    if since_token is not None:
+        if not since_token.isdigit() or not 0 < int(since_token) <= len(lines):
+            raise BadRequest(f"since_token {since_token!r} is not a token of this feed", "invalid_token")
+        start = int(since_token)
+    return [
+        {"type": line.type, "id": line.id, "data": line.data, "token": str(position)}
+        for position, line in enumerate(lines[start:], start + 1)
+    ]
+
+
+def _lines(core: Core, view: objects.View) -> list[_Line]:
+    c = view.contest
+    first = c["start_at"]
+    fixed: list[_Line] = [_Line(first, 0, "contest", None, objects.contest(view))]
+    for kind, items in (
+        ("judgement-types", objects.judgement_types(core, view)),
+        ("languages", objects.languages(core, view)),
+        ("groups", objects.groups(view)),
+    ):
+        fixed += [_Line(first, 0, kind, item["id"], item) for item in items]
+    timed: list[_Line] = []
+    problems = objects.problems(core, view)
+    if view.jury:  # the jury's problems are there before the start
+        fixed += [_Line(first, 0, "problems", p["id"], p) for p in problems]
+    else:
+        timed += [_Line(c["start_at"], 1, "problems", p["id"], p) for p in problems]
+    timed += _teams(core, view)
+    timed += _states(view)
+    submissions = objects.submissions(core, view)
+    timed += [_Line(parse_abstime(s["time"], "time"), 2, "submissions", s["id"], s) for s in submissions]
+    timed += _judgements(core, view)
+    final = objects.state(view)["finalized"]
+    if final is not None:
+        timed += [
+            _Line(parse_abstime(final, "finalized"), 4, "awards", a["id"], a)
+            for a in objects.awards(core, view)
+        ]
+    # What happened in the last SETTLE seconds waits: a row committed late must not land
+    # before a line a reader was already given.
+    horizon = view.now - SETTLE
+    timed = [line for line in timed if line.at <= horizon or final is not None and line.at <= view.now]
+    timed.sort(key=lambda line: (line.at, line.order))
+    return fixed + timed
+
+
+def _teams(core: Core, view: objects.View) -> list[_Line]:
+    """Each team when it first took part (registered, or submitted in an open contest), its
+    organization just before it the first time one of its teams appears."""
+    found: list[_Line] = []
+    organizations = {o["id"]: o for o in objects.organizations(core, view)}
+    for team, first in objects.teams_with_times(core, view):
+        since = first.replace(microsecond=first.microsecond // 1000 * 1000)  # as its submission's time reads
+        if (organization := organizations.pop(team.get("organization_id", ""), None)) is not None:
+            found.append(_Line(since, 1, "organizations", organization["id"], organization))
+        found.append(_Line(since, 1, "teams", team["id"], team))
+    return found
+
+
+def _states(view: objects.View) -> list[_Line]:
+    """The state as it stood at each of its moments that has come."""
+    moments = sorted({parse_abstime(t, "state") for t in objects.state(view).values() if t is not None})
+    found = []
+    for moment in moments:
+        then = objects.View(view.contest, view.jury, moment)
+        found.append(_Line(moment, 1, "state", None, objects.state(then)))
+    return found
+
+
+def _judgements(core: Core, view: objects.View) -> list[_Line]:
+    thawed = view.contest["unfrozen_at"]
+    freeze = view.contest["freeze_at"]
+    by_submission: dict[str, list[dict[str, Any]]] = {}
+    found = []
+    for judgement in objects.judgements(core, view):
+        by_submission.setdefault(judgement["submission_id"], []).append(judgement)
+    submitted = {s["id"]: parse_abstime(s["time"], "time") for s in objects.submissions(core, view)}
+    for submission_id, judgings in by_submission.items():
+        # what the public saw only at the thaw is announced then
+        shown_from = (
+            thawed
+            if not view.jury
+            and thawed is not None
+            and freeze is not None
+            and submitted[submission_id] >= freeze
+            else None
+        )
+        for index, judgement in enumerate(judgings):
+            started = parse_abstime(judgement["start_time"], "start")
+            ended = parse_abstime(judgement["end_time"], "end")
+            if shown_from is not None:
+                started, ended = max(started, shown_from), max(ended, shown_from)
+            if started < ended:
+                begun = {
+                    k: v
+                    for k, v in judgement.items()
+                    if k not in ("judgement_type_id", "end_time", "end_contest_time", "max_run_time", "score")
+                }
+                found.append(_Line(started, 3, "judgements", judgement["id"], {**begun, "current": True}))
+            found.append(_Line(ended, 3, "judgements", judgement["id"], {**judgement, "current": True}))
+            if not judgement["current"] and index + 1 < len(judgings):
+                later = parse_abstime(judgings[index + 1]["start_time"], "start")
+                found.append(_Line(max(later, ended), 3, "judgements", judgement["id"], judgement))
+    return found

@@ -1,0 +1,449 @@
+"""A contest as CLICS Contest API objects (the specification's JSON format), read from
+PostgreSQL: contest, state, problems, teams, organizations, groups, judgement types,
+languages, submissions, judgements, scoreboard and awards.
+
+Ids are the ones an imported contest had in its package, else ours as strings. Access follows
+the specification: the public sees no hidden team, no problem before the start, and, while
+the board is frozen, no judgement of a submission made from the freeze on; the scoreboard and
+the awards are the public board's (frozen) for them and the jury board's for the jury.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from codearena import boards, contests
+from codearena.clics.times import abstime, reltime
+from codearena.core import Core
+from codearena.db import Cursor
+from codearena.errors import NotFound
+from codearena.languages import CATALOG
+from codearena.models import Verdict
+
+# The specification as its JSON schemas stand at icpc/ccs-specs 75ca180 (../shared/data/clics-schema).
+VERSION = "draft"
+VERSION_URL = "https://ccs-specs.icpc.io/draft/contest_api"
+
+# Judgement types: ours, and the names of CLICS types an imported contest may have kept.
+_TYPE_NAMES = {
+    "AC": "correct",
+    "WA": "wrong answer",
+    "TLE": "time limit exceeded",
+    "MLE": "memory limit exceeded",
+    "RTE": "run-time error",
+    "OLE": "output limit exceeded",
+    "CE": "compiler error",
+    "JE": "judging error",
+    "PE": "presentation error",
+    "NO": "no output",
+}
+_CATEGORIES = {"participant": "Participants", "observer": "Observers", "hidden": "Hidden"}
+
+
+@dataclass(frozen=True)
+class View:
+    """Who asks and when: the jury sees everything; the public what the specification allows."""
+
+    contest: dict[str, Any]
+    jury: bool
+    now: datetime
+
+    @property
+    def contest_id(self) -> int:
+        return int(self.contest["id"])
+
+    @property
+    def started(self) -> bool:
+        return bool(self.now >= self.contest["start_at"])
+
+    @property
+    def hides_after(self) -> datetime | None:
+        """From when the public sees no verdicts (None: it sees them all)."""
+        if self.jury or not contests.public_board_frozen(self.contest, self.now):
+            return None
+        return self.contest["freeze_at"]  # type: ignore[no-any-return]
+
+    def contest_time(self, moment: datetime) -> str:
+        return reltime(moment - self.contest["start_at"])
+
+
+def view_of(core: Core, contest_id: int, jury: bool, now: datetime | None = None) -> View:
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, contest_id)
+    return View(contest, jury, now or core.clock())
+
+
+def api_information() -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "version_url": VERSION_URL,
+        "provider": {"name": "CodeArena"},
+    }
+
+
+def contest(view: View) -> dict[str, Any]:
+    c = view.contest
+    data: dict[str, Any] = {
+        "id": str(c["id"]),
+        "name": c["title"],
+        "formal_name": c["title"],
+        "start_time": abstime(c["start_at"]),
+        "duration": reltime(c["end_at"] - c["start_at"]),
+        "scoreboard_type": "pass-fail" if c["scoring"] == "icpc" else "score",
+        "penalty_time": reltime(timedelta(minutes=c["penalty_minutes"])),
+    }
+    if c["freeze_at"] is not None:
+        data["scoreboard_freeze_duration"] = reltime(c["end_at"] - c["freeze_at"])
+    if c["unfrozen_at"] is not None:
+        data["scoreboard_thaw_time"] = abstime(c["unfrozen_at"])
+    return data
+
+
+def state(view: View) -> dict[str, Any]:
+    c, now = view.contest, view.now
+
+    def reached(moment: datetime | None) -> str | None:
+        return abstime(moment) if moment is not None and now >= moment else None
+
+    ended = reached(c["end_at"])
+    thawed = reached(c["unfrozen_at"])
+    return {
+        "started": reached(c["start_at"]),
+        "frozen": reached(c["freeze_at"]),
+        "ended": ended,
+        "thawed": thawed,
+        # final once ended with nothing left hidden: thawed, or never frozen
+        "finalized": thawed if c["freeze_at"] is not None else ended,
+        "end_of_updates": None,
+    }
+
+
+def problems(core: Core, view: View) -> list[dict[str, Any]]:
+    if not (view.started or view.jury):
+        return []
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT cp.problem_id, cp.label, cp.external_id, cp.rgb, p.title, p.time_limit_ms,"
+            " p.memory_limit_kb,"
+            " p.points, (SELECT count(*) FROM test_cases t WHERE t.problem_id = p.id) AS tests"
+            " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
+            " WHERE cp.contest_id = %s ORDER BY cp.label",
+            (view.contest_id,),
+        )
+        rows = cur.fetchall()
+    found = []
+    for ordinal, row in enumerate(rows):
+        problem: dict[str, Any] = {
+            "id": row["external_id"] or str(row["problem_id"]),
+            "label": row["label"],
+            "name": row["title"],
+            "ordinal": ordinal,
+            "time_limit": row["time_limit_ms"] / 1000,
+            "memory_limit": row["memory_limit_kb"] // 1024,
+            "test_data_count": row["tests"],
+        }
+        if row["rgb"]:
+            problem["rgb"] = row["rgb"]
+        if view.contest["scoring"] != "icpc":
+            problem["max_score"] = row["points"]
+        found.append(problem)
+    return found
+
+
+def teams(core: Core, view: View) -> list[dict[str, Any]]:
+    return [team for team, _ in teams_with_times(core, view)]
+
+
+def teams_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datetime]]:
+    """The teams, each with when it first took part: registered, or first submitted."""
+    with core.db.transaction() as cur:
+        rows = _participants(cur, view)
+    found = []
+    for row in rows:
+        team: dict[str, Any] = {
+            "id": _team_id(row),
+            "name": row["display_name"] or row["username"],
+            "label": _team_id(row),
+            "group_ids": [row["category"]],
+        }
+        if row["organization_id"] is not None:
+            team["organization_id"] = row["organization"]
+        if view.jury:
+            team["hidden"] = row["category"] == "hidden"
+        found.append((team, row["since"]))
+    return found
+
+
+def organizations(core: Core, view: View) -> list[dict[str, Any]]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT o.id, o.external_id, o.name, o.formal_name, o.country FROM organizations o"
+            " JOIN contest_participants p ON p.organization_id = o.id"
+            " WHERE p.contest_id = %s AND (%s OR p.category <> 'hidden') ORDER BY o.id",
+            (view.contest_id, view.jury),
+        )
+        rows = cur.fetchall()
+    found = []
+    for row in rows:
+        organization = {"id": row["external_id"] or str(row["id"]), "name": row["name"]}
+        organization |= {k: row[k] for k in ("formal_name", "country") if row[k]}
+        found.append(organization)
+    return found
+
+
+def groups(view: View) -> list[dict[str, Any]]:
+    shown = _CATEGORIES if view.jury else {k: v for k, v in _CATEGORIES.items() if k != "hidden"}
+    return [{"id": key, "name": name} for key, name in shown.items()]
+
+
+def judgement_types(core: Core, view: View) -> list[dict[str, Any]]:
+    found = [_judgement_type(verdict.value, verdict) for verdict in Verdict]
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT r.judgement_type, r.verdict FROM submission_results r"
+            " JOIN submissions s ON s.id = r.submission_id"
+            " WHERE s.contest_id = %s AND r.judgement_type IS NOT NULL ORDER BY r.judgement_type",
+            (view.contest_id,),
+        )
+        found += [_judgement_type(row["judgement_type"], Verdict(row["verdict"])) for row in cur.fetchall()]
+    return found
+
+
+def _judgement_type(type_id: str, counts_as: Verdict) -> dict[str, Any]:
+    return {
+        "id": type_id,
+        "name": _TYPE_NAMES.get(type_id, type_id),
+        "penalty": counts_as.costs_penalty,
+        "solved": counts_as is Verdict.AC,
+    }
+
+
+def languages(core: Core, view: View) -> list[dict[str, Any]]:
+    found = {
+        info.name: {
+            "id": info.name,
+            "name": info.title,
+            "entry_point_required": False,
+            "extensions": list(info.extensions),
+        }
+        for info in CATALOG
+    }
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT language FROM submissions WHERE contest_id = %s AND imported ORDER BY language",
+            (view.contest_id,),
+        )
+        for row in cur.fetchall():
+            found.setdefault(
+                row["language"],
+                {
+                    "id": row["language"],
+                    "name": row["language"],
+                    "entry_point_required": False,
+                    "extensions": [],
+                },
+            )
+    return list(found.values())
+
+
+def submissions(core: Core, view: View) -> list[dict[str, Any]]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT s.id, s.external_id, s.language, s.imported, s.created_at, s.problem_id, s.user_id,"
+            " cp.external_id AS problem_external, p.external_id AS team_external FROM submissions s"
+            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+            " WHERE s.contest_id = %s AND (%s OR coalesce(p.category, 'participant') <> 'hidden')"
+            " ORDER BY s.created_at, s.id",
+            (view.contest_id, view.jury),
+        )
+        rows = cur.fetchall()
+    return [
+        {
+            "id": row["external_id"] or str(row["id"]),
+            "language_id": row["language"],
+            "problem_id": row["problem_external"] or str(row["problem_id"]),
+            "team_id": row["team_external"] or str(row["user_id"]),
+            "time": abstime(row["created_at"]),
+            "contest_time": view.contest_time(row["created_at"]),
+            # our Java programs' class is Main; an imported submission's entry point is not kept
+            "entry_point": "Main" if row["language"] == "java" and not row["imported"] else None,
+            "files": [],
+        }
+        for row in rows
+    ]
+
+
+def judgements(core: Core, view: View) -> list[dict[str, Any]]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT r.id, r.external_id, r.verdict, r.judgement_type, r.is_current, r.created_at,"
+            " r.started_at,"
+            " r.max_time_ms, r.score, s.id AS submission_id, s.external_id AS submission_external"
+            " FROM submission_results r JOIN submissions s ON s.id = r.submission_id"
+            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+            " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <>"
+            " 'hidden')"
+            " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
+            " ORDER BY r.created_at, r.id",
+            {"contest": view.contest_id, "jury": view.jury, "hides_after": view.hides_after},
+        )
+        rows = cur.fetchall()
+    found = []
+    for row in rows:
+        started = row["started_at"] or row["created_at"]
+        judgement: dict[str, Any] = {
+            "id": row["external_id"] or str(row["id"]),
+            "submission_id": row["submission_external"] or str(row["submission_id"]),
+            "judgement_type_id": row["judgement_type"] or row["verdict"],
+            "current": row["is_current"],
+            "start_time": abstime(started),
+            "start_contest_time": view.contest_time(started),
+            "end_time": abstime(row["created_at"]),
+            "end_contest_time": view.contest_time(row["created_at"]),
+            "max_run_time": row["max_time_ms"] / 1000,
+        }
+        if view.contest["scoring"] != "icpc":
+            judgement["score"] = float(row["score"])
+        found.append(judgement)
+    return found
+
+
+def scoreboard(core: Core, view: View) -> dict[str, Any]:
+    """The board as the caller may see it now (the public's frozen during the freeze), ranked
+    by PostgreSQL from the event log: every row, every problem."""
+    board = boards.page_at(core, view.contest_id, "jury" if view.jury else "public", view.now, 0, 10**7)
+    with core.db.transaction() as cur:
+        team_ids = {row["user_id"]: _team_id(row) for row in _participants(cur, view)}
+        cur.execute(
+            "SELECT label, coalesce(external_id, problem_id::text) AS id FROM contest_problems"
+            " WHERE contest_id = %s ORDER BY label",
+            (view.contest_id,),
+        )
+        problem_ids = {row["label"]: row["id"] for row in cur.fetchall()}
+    rows = [_scoreboard_row(row, team_ids, problem_ids, view) for row in board["rows"]]
+    return {
+        "time": abstime(view.now),
+        "contest_time": view.contest_time(view.now),
+        "state": state(view),
+        "rows": rows,
+    }
+
+
+def _scoreboard_row(
+    row: dict[str, Any], team_ids: dict[int, str], problem_ids: dict[str, str], view: View
+) -> dict[str, Any]:
+    cells = []
+    last_solve = 0
+    for label, problem_id in problem_ids.items():
+        cell = row["problems"].get(label) or {}
+        entry: dict[str, Any] = {
+            "problem_id": problem_id,
+            "num_judged": cell.get("attempts", 0),
+            "num_pending": cell.get("pending", 0),
+            "solved": bool(cell.get("solved")),
+        }
+        if entry["solved"]:
+            entry["time"] = reltime(timedelta(minutes=cell["time_minutes"]))
+            last_solve = max(last_solve, cell["time_minutes"])
+        if view.contest["scoring"] != "icpc":
+            entry["score"] = cell.get("score", 0)
+        cells.append(entry)
+    score: dict[str, Any] = {
+        "num_solved": row["solved"],
+        "total_time": reltime(timedelta(minutes=row["penalty"])),
+    }
+    if view.contest["scoring"] != "icpc":
+        score = {"score": row["score"]}
+    score["time"] = reltime(timedelta(minutes=last_solve)) if any(c["solved"] for c in cells) else None
+    return {
+        "rank": row["rank"],
+        "team_id": team_ids.get(row["user_id"], str(row["user_id"])),
+        "score": score,
+        "problems": cells,
+    }
+
+
+def awards(core: Core, view: View) -> list[dict[str, Any]]:
+    """The winner (rank 1) and the first to solve each problem, on the caller's board."""
+    board = scoreboard(core, view)
+    found = [
+        {
+            "id": "winner",
+            "citation": "Winner",
+            "team_ids": [
+                row["team_id"] for row in board["rows"] if row["rank"] == 1 and row["score"].get("num_solved")
+            ],
+        }
+    ]
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT cp.label, coalesce(cp.external_id, cp.problem_id::text) AS id FROM contest_problems cp"
+            " WHERE cp.contest_id = %s ORDER BY cp.label",
+            (view.contest_id,),
+        )
+        problems = cur.fetchall()
+    firsts = _first_solvers(core, view)
+    for problem in problems:
+        found.append(
+            {
+                "id": f"first-to-solve-{problem['id']}",
+                "citation": f"First to solve problem {problem['label']}",
+                "team_ids": [firsts[problem["label"]]] if problem["label"] in firsts else [],
+            }
+        )
+    return found
+
+
+def _first_solvers(core: Core, view: View) -> dict[str, str]:
+    """Problem label → the team that solved it first within the contest time, among the
+    teams the board ranks, counting only what the caller's board shows."""
+    cutoff = view.contest["end_at"]
+    if (hides_after := view.hides_after) is not None:
+        cutoff = min(cutoff, hides_after)
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT DISTINCT ON (cp.label) cp.label, s.user_id, p.external_id, p.category FROM submissions s"
+            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+            " JOIN submission_results r ON r.submission_id = s.id AND r.is_current AND r.verdict = 'AC'"
+            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+            " WHERE s.contest_id = %s AND s.created_at >= %s AND s.created_at < %s"
+            " AND coalesce(p.category, 'participant') = 'participant'"
+            " ORDER BY cp.label, s.created_at, s.id",
+            (view.contest_id, view.contest["start_at"], min(cutoff, view.now)),
+        )
+        return {row["label"]: row["external_id"] or str(row["user_id"]) for row in cur.fetchall()}
+
+
+def _participants(cur: Cursor, view: View) -> list[dict[str, Any]]:
+    """The contest's teams the caller may see: its registered participants and anyone else
+    with a submission (an open contest needs no registration)."""
+    cur.execute(
+        "SELECT u.id AS user_id, u.username, p.display_name, p.external_id, coalesce(p.category,"
+        " 'participant')"
+        " AS category, p.organization_id, coalesce(o.external_id, o.id::text) AS organization,"
+        " least(p.created_at, (SELECT min(created_at) FROM submissions s"
+        " WHERE s.contest_id = %(contest)s AND s.user_id = u.id)) AS since"
+        " FROM users u LEFT JOIN contest_participants p ON p.user_id = u.id AND p.contest_id = %(contest)s"
+        " LEFT JOIN organizations o ON o.id = p.organization_id"
+        " WHERE u.id IN (SELECT user_id FROM contest_participants WHERE contest_id = %(contest)s AND status"
+        " = 'approved'"
+        " UNION SELECT user_id FROM submissions WHERE contest_id = %(contest)s)"
+        " AND (%(jury)s OR coalesce(p.category, 'participant') <> 'hidden') ORDER BY u.id",
+        {"contest": view.contest_id, "jury": view.jury},
+    )
+    return list(cur.fetchall())
+
+
+def _team_id(row: dict[str, Any]) -> str:
+    return str(row["external_id"] or row["user_id"])
+
+
+def find(items: list[dict[str, Any]], object_id: str, kind: str) -> dict[str, Any]:
+    """The object of `items` with id `object_id`; NotFound otherwise."""
+    for item in items:
+        if item["id"] == object_id:
+            return item
+    raise NotFound(f"no {kind} {object_id}", f"{kind.replace(' ', '_')}_not_found")

@@ -1,0 +1,305 @@
+"""A real regional imported from its CLICS contest package (../shared/data/clics/nwerc2017,
+NWERC 2017: 133 teams, 1757 submissions, 1770 judgements) gives its official final
+scoreboard row for row, its frozen board at the freeze, and its awards."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codearena import boards
+from codearena.auth import CHEAP_COST
+from codearena.clics import objects
+from codearena.clics.package import import_contest
+from codearena.clics.times import parse_abstime, parse_reltime, reltime
+from codearena.config import Settings
+from codearena.core import Core
+from codearena.errors import BadRequest
+from tests.conftest import JWT_SECRET
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+NWERC = SHARED / "data" / "clics" / "nwerc2017"
+
+
+def package_file(name: str) -> Any:
+    if not NWERC.is_dir():
+        pytest.fail(f"{NWERC} is absent: these tests read ../shared/data beside the checkout")
+    return json.loads((NWERC / name).read_text())
+
+
+@pytest.fixture(scope="module")
+def imported(module_database: Any, services: Any) -> Iterator[tuple[Core, int]]:
+    module_database.empty()
+    core = Core.from_settings(
+        Settings(
+            database_url=module_database.url,
+            redis_url=services.redis_url,
+            jwt_secret=JWT_SECRET,
+            password_cost=CHEAP_COST,
+        )
+    )
+    seen: list[tuple[int, int]] = []
+    answer = import_contest(core, NWERC, progress=lambda done, total: seen.append((done, total)))
+    assert answer["teams"] == 133 and answer["submissions"] == 1757
+    assert seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
+    yield core, answer["contest_id"]
+    core.close()
+
+
+def test_the_final_scoreboard_is_the_official_one(imported: tuple[Core, int]) -> None:
+    core, contest_id = imported
+    official = package_file("scoreboard.json")
+    view = objects.view_of(core, contest_id, jury=False, now=parse_abstime(official["time"], "time"))
+    ours = objects.scoreboard(core, view)
+    assert len(ours["rows"]) == len(official["rows"]) == 120
+    by_team = {row["team_id"]: row for row in ours["rows"]}
+    for row in official["rows"]:
+        assert by_team[row["team_id"]] == row, row["team_id"]
+    assert [row["team_id"] for row in ours["rows"]][:10] == [row["team_id"] for row in official["rows"]][:10]
+    assert ours["state"] == {**package_file("state.json")}
+
+
+def test_the_frozen_board_shows_what_stood_at_the_freeze(imported: tuple[Core, int]) -> None:
+    """At the end, before the thaw, the public board is the one a reference count of the
+    package's own submissions and judgements gives: verdicts from the freeze on pending."""
+    core, contest_id = imported
+    contest = package_file("contest.json")
+    start = parse_abstime(contest["start_time"], "start")
+    end = start + parse_reltime(contest["duration"], "duration")
+    freeze = end - parse_reltime(contest["scoreboard_freeze_duration"], "freeze")
+    expected = reference_board(start, end, freeze)
+    public = objects.scoreboard(core, objects.view_of(core, contest_id, jury=False, now=end))
+    assert {row["team_id"]: (row["score"], row["problems"]) for row in public["rows"]} == expected
+    jury = objects.scoreboard(core, objects.view_of(core, contest_id, jury=True, now=end))
+    assert jury["rows"] != public["rows"]  # the jury saw the last hour's verdicts
+    # the same board through time travel (?at=), as the web app asks for it
+    page = boards.page_at(core, contest_id, "public", end, 0, 500)
+    assert {row["rank"] for row in page["rows"]} == {row["rank"] for row in public["rows"]}
+
+
+def reference_board(start: datetime, end: datetime, freeze: datetime) -> dict[str, Any]:
+    """Each main-group team's (score, problems) with verdicts from `freeze` on hidden."""
+    teams = [t["id"] for t in package_file("teams.json") if "12890" in t["group_ids"]]
+    problems = [p["id"] for p in sorted(package_file("problems.json"), key=lambda p: p["ordinal"])]
+    penalty = {t["id"]: t["penalty"] for t in package_file("judgement-types.json")}
+    current = {}
+    for judgement in package_file("judgements.json"):
+        if judgement["current"]:
+            current[judgement["submission_id"]] = judgement["judgement_type_id"]
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for sub in sorted(package_file("submissions.json"), key=lambda s: (s["time"], int(s["id"]))):
+        at = parse_abstime(sub["time"], "time")
+        if sub["team_id"] not in teams or not start <= at < end:
+            continue
+        cell = cells.setdefault(
+            (sub["team_id"], sub["problem_id"]), {"judged": 0, "pending": 0, "solved": None}
+        )
+        if cell["solved"] is not None:
+            continue
+        verdict = current.get(sub["id"]) if at < freeze else None
+        if verdict is None:
+            cell["pending"] += 1
+        elif verdict == "AC":
+            cell["judged"] += 1
+            cell["solved"] = int((at - start) / timedelta(minutes=1))
+        elif penalty[verdict]:
+            cell["judged"] += 1
+    board = {}
+    for team in teams:
+        row, solved, total, last = [], 0, 0, 0
+        for problem in problems:
+            cell = cells.get((team, problem), {"judged": 0, "pending": 0, "solved": None})
+            entry: dict[str, Any] = {
+                "problem_id": problem,
+                "num_judged": cell["judged"],
+                "num_pending": cell["pending"],
+                "solved": cell["solved"] is not None,
+            }
+            if cell["solved"] is not None:
+                entry["time"] = reltime(timedelta(minutes=cell["solved"]))
+                solved += 1
+                total += cell["solved"] + 20 * (cell["judged"] - 1)
+                last = max(last, cell["solved"])
+            row.append(entry)
+        score = {
+            "num_solved": solved,
+            "total_time": reltime(timedelta(minutes=total)),
+            "time": reltime(timedelta(minutes=last)) if solved else None,
+        }
+        board[team] = (score, row)
+    return board
+
+
+def test_the_awards_are_the_packages(imported: tuple[Core, int]) -> None:
+    core, contest_id = imported
+    official = package_file("scoreboard.json")
+    view = objects.view_of(core, contest_id, jury=False, now=parse_abstime(official["time"], "time"))
+    assert objects.awards(core, view) == package_file("awards.json")
+
+
+def test_a_broken_package_is_refused_and_stores_nothing(imported: tuple[Core, int], tmp_path: Path) -> None:
+    core, _ = imported
+    for name in ("contest.json", "problems.json", "teams.json", "organizations.json", "judgement-types.json"):
+        (tmp_path / name).write_text((NWERC / name).read_text())
+    (tmp_path / "submissions.json").write_text(
+        json.dumps([{"id": "1", "problem_id": "nope", "team_id": "1"}])
+    )
+    (tmp_path / "judgements.json").write_text("[]")
+    with core.db.transaction() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM contests) AS c, (SELECT count(*) FROM users) AS u")
+        before = cur.fetchone()
+    with pytest.raises(BadRequest, match="problem_id is unknown"):
+        import_contest(core, tmp_path)
+    (tmp_path / "contest.json").write_text("{not json")
+    with pytest.raises(BadRequest, match="contest.json is not JSON"):
+        import_contest(core, tmp_path)
+    (tmp_path / "contest.json").unlink()
+    with pytest.raises(BadRequest, match="has no contest.json"):
+        import_contest(core, tmp_path)
+    with core.db.transaction() as cur:
+        cur.execute("SELECT (SELECT count(*) FROM contests) AS c, (SELECT count(*) FROM users) AS u")
+        assert cur.fetchone() == before
+
+
+# --- the Contest API over HTTP, validated against the specification's JSON schemas --------
+
+SCHEMAS = SHARED / "data" / "clics-schema"
+COLLECTIONS = (
+    "problems",
+    "teams",
+    "organizations",
+    "groups",
+    "judgement-types",
+    "languages",
+    "submissions",
+    "judgements",
+    "awards",
+)
+
+
+@pytest.fixture(scope="module")
+def schemas() -> Any:
+    """name → a validator of that schema file, its $refs resolved between the files; numbers
+    read as decimals so that `multipleOf: 0.001` is exact."""
+    if not SCHEMAS.is_dir():
+        pytest.fail(f"{SCHEMAS} is absent: these tests read ../shared/data beside the checkout")
+    from decimal import Decimal
+
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    loaded = {path.name: json.loads(path.read_text(), parse_float=Decimal) for path in SCHEMAS.glob("*.json")}
+    registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in loaded.values()
+    )
+    return {name: Draft202012Validator(schema, registry=registry) for name, schema in loaded.items()}
+
+
+@pytest.fixture(scope="module")
+def api(imported: tuple[Core, int]) -> Iterator[Any]:
+    import app as app_module
+    from chalice.test import Client
+
+    from chalicelib.api import Api
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_module, "api", Api(imported[0]))
+        with Client(app_module.app) as client:
+            yield client.http
+
+
+def valid(schemas: Any, schema: str, body: bytes) -> Any:
+    from decimal import Decimal
+
+    data = json.loads(body, parse_float=Decimal)
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in schemas[schema].iter_errors(data)
+    ]
+    assert not errors, (schema, errors[:5])
+    return json.loads(body)
+
+
+def test_every_endpoint_answers_what_the_specification_says(
+    imported: tuple[Core, int], api: Any, schemas: Any
+) -> None:
+    core, contest_id = imported
+    base = f"/api/contests/{contest_id}"
+    assert valid(schemas, "api_information.json", api.get("/api").body)["version"] == objects.VERSION
+    listed = valid(schemas, "contests.json", api.get("/api/contests").body)
+    assert str(contest_id) in [c["id"] for c in listed]
+    assert valid(schemas, "contest.json", api.get(base).body)["penalty_time"] == "0:20:00.000"
+    valid(schemas, "state.json", api.get(f"{base}/state").body)
+    board = valid(schemas, "scoreboard.json", api.get(f"{base}/scoreboard").body)
+    assert len(board["rows"]) == 120
+    for kind in COLLECTIONS:
+        items = valid(schemas, f"{kind}.json", api.get(f"{base}/{kind}").body)
+        assert items, kind
+        one = api.get(f"{base}/{kind}/{items[-1]['id']}")
+        assert one.status_code == 200 and valid(schemas, f"{kind.rstrip('s')}.json", one.body) == items[-1]
+    assert len(json.loads(api.get(f"{base}/teams").body)) == 120  # the public sees no hidden team
+    missing = api.get(f"{base}/teams/no-such-team")
+    assert missing.status_code == 404 and json.loads(missing.body)["error"]["code"] == "team_not_found"
+
+
+def test_every_event_feed_line_is_a_valid_notification(
+    imported: tuple[Core, int], api: Any, schemas: Any
+) -> None:
+    _, contest_id = imported
+    answer = api.get(f"/api/contests/{contest_id}/event-feed?stream=false")
+    assert answer.headers["Content-Type"] == "application/x-ndjson"
+    lines = answer.body.decode().splitlines()
+    kinds = {
+        "judgement-types": "judgement-type",
+        "problems": "problem",
+        "teams": "team",
+        "groups": "group",
+        "organizations": "organization",
+        "languages": "language",
+        "submissions": "submission",
+        "judgements": "judgement",
+        "awards": "award",
+        "contest": "contest",
+        "state": "state",
+    }
+    seen = set()
+    for token, text in enumerate(lines, 1):
+        line = valid(schemas, "event-feed.json", text.encode())
+        assert line["token"] == str(token)
+        valid(schemas, f"{kinds[line['type']]}.json", json.dumps(line["data"]).encode())
+        seen.add(line["type"])
+    assert seen == set(kinds)
+    rest = api.get(f"/api/contests/{contest_id}/event-feed?stream=false&since_token={len(lines) - 3}")
+    assert rest.body.decode().splitlines() == lines[-3:]
+    bad = api.get(f"/api/contests/{contest_id}/event-feed?since_token=abc")
+    assert bad.status_code == 400
+
+
+def test_the_cli_imports_a_package_and_refuses_a_broken_one(
+    imported: tuple[Core, int], tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    core, _ = imported
+    env = {
+        **os.environ,
+        "DATABASE_URL": core.settings.database_url,
+        "REDIS_URL": core.settings.redis_url,
+        "CODEARENA_JWT_SECRET": JWT_SECRET,
+    }
+    command = [sys.executable, "-m", "codearena.cli"]
+    done = subprocess.run(
+        [*command, "contest", "import", str(NWERC)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "133 teams, 1757 submissions, 1760 judgements imported" in done.stdout
+    refused = subprocess.run(
+        [*command, "contest", "import", str(tmp_path)], env=env, capture_output=True, text=True
+    )
+    assert refused.returncode == 1 and "has no contest.json" in refused.stderr
