@@ -53,14 +53,6 @@ _PARAMETERS: dict[str, Schema] = {
         "schema": s.string(1, 18, pattern=r"^(?:[0-9]{1,18}|[A-Z][0-9]?)$"),
         "description": "problem id, or its label in the contest",
     },
-    "oid": {
-        "name": "oid",
-        "in": "path",
-        "required": True,
-        "schema": s.string(1, 36, pattern=r"^[A-Za-z0-9_.-]{1,36}$"),
-        "example": "1",
-        "description": "a Contest API object's id",
-    },
     "since_token": {
         "name": "since_token",
         "in": "query",
@@ -107,6 +99,36 @@ _PARAMETERS: dict[str, Schema] = {
         "description": "a retry with the same key (within 24 h) answers the same submission",
     },
 }
+
+
+def clics_parameter(kind: str) -> str:
+    """The parameter naming one object of a Contest API collection (`kind`: "teams"…)."""
+    return kind.replace("-", "_") + "_oid"
+
+
+# A Contest API object's id, one parameter per collection for its example (the objects a
+# contest always has, or the first of its kind: what the fuzz test's seed holds).
+_CLICS_EXAMPLES = {
+    "problems": "1",
+    "teams": "1",
+    "organizations": "1",
+    "groups": "participant",
+    "judgement-types": "AC",
+    "languages": "python",
+    "submissions": "1",
+    "judgements": "1",
+    "awards": "winner",
+}
+for _kind, _example in _CLICS_EXAMPLES.items():
+    _PARAMETERS[clics_parameter(_kind)] = {
+        "name": "oid",
+        "in": "path",
+        "required": True,
+        "schema": s.string(1, 36, pattern=r"^[A-Za-z0-9_.-]{1,36}$"),
+        "example": _example,
+        "description": f"the id of one of the contest's {_kind} (Contest API)",
+    }
+
 _ERRORS: dict[str, Schema] = {
     "4XX": {
         "description": "bad input, authentication, rights or state (see the error code)",

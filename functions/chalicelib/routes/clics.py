@@ -16,6 +16,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.openapi import clics_parameter
 from chalicelib.routing import Area, Call
 from codearena import contests
 from codearena import validation as v
@@ -98,9 +99,14 @@ def _collection_route(kind: str, read: Collection) -> None:
     listing.__name__, listing.__doc__ = f"clics_{name}", f"The contest's {kind.replace('-', ' ')}"
     single.__name__, single.__doc__ = f"clics_{name}_one", f"One of the contest's {kind.replace('-', ' ')}"
     AREA.route("GET", f"/api/contests/{{cid}}/{kind}", who=WHO, token="optional", answer=ARRAY)(listing)
-    AREA.route("GET", f"/api/contests/{{cid}}/{kind}/{{oid}}", who=WHO, token="optional", answer=OBJECT)(
-        single
-    )
+    AREA.route(
+        "GET",
+        f"/api/contests/{{cid}}/{kind}/{{oid}}",
+        who=WHO,
+        token="optional",
+        answer=OBJECT,
+        path_params={"oid": clics_parameter(kind)},
+    )(single)
 
 
 for _kind, _read in COLLECTIONS.items():
