@@ -185,5 +185,5 @@ def _parameter(name: str) -> Schema:
 
 
 def _success(route: Route) -> Schema:
-    content = {"application/json": {"schema": route.answer}} if route.answer is not None else {}
+    content = {route.answer_type: {"schema": route.answer}} if route.answer is not None else {}
     return {"description": "success", "content": content}

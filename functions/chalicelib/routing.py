@@ -46,6 +46,7 @@ class Route:
     query: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     path_params: Mapping[str, str] = field(default_factory=dict)
+    answer_type: str = "application/json"  # the success answer's media type
 
 
 class Call:
@@ -123,12 +124,13 @@ class Area:
         query: tuple[str, ...] = (),
         headers: tuple[str, ...] = (),
         path_params: Mapping[str, str] | None = None,
+        answer_type: str = "application/json",
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare `method path`; the route function's docstring is its summary."""
 
         def declare(function: RouteFunction) -> RouteFunction:
             summary = " ".join((function.__doc__ or "").split())
-            declared = (token, body, body_optional, answer, query, headers, path_params or {})
+            declared = (token, body, body_optional, answer, query, headers, path_params or {}, answer_type)
             self.routes.append(Route(method, path, who, status, summary, *declared))
             run = endpoint(status)(function)
 

@@ -30,7 +30,7 @@ def test_every_language_has_a_title_and_an_extension_of_its_own() -> None:
 
 def test_the_schema_accepts_exactly_the_registry() -> None:
     """A new language needs a migration widening submissions.language's CHECK."""
-    check = re.search(r"language\s+text NOT NULL CHECK \(language IN \(([^)]*)\)\)", SCHEMA.read_text())
+    check = re.search(r"CHECK \(\s*language IN \(([^)]*)\)", SCHEMA.read_text())
     assert check is not None
     assert tuple(re.findall(r"'([^']+)'", check.group(1))) == languages.LANGUAGES
 

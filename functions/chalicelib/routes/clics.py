@@ -79,7 +79,13 @@ def scoreboard(call: Call, cid: str) -> dict[str, Any]:
 
 
 @AREA.route(
-    "GET", "/api/contests/{cid}/event-feed", who=WHO, token="optional", query=("since_token", "stream")
+    "GET",
+    "/api/contests/{cid}/event-feed",
+    who=WHO,
+    token="optional",
+    query=("since_token", "stream"),
+    answer={"type": "string", "description": 'one notification {"type", "id", "data", "token"} a line'},
+    answer_type="application/x-ndjson",
 )
 def event_feed(call: Call, cid: str) -> Response:
     """The notifications so far as NDJSON, after since_token when given"""
