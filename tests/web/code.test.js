@@ -35,6 +35,14 @@ test("an unfinished string is marked to the end of its line", () => {
   assert.deepEqual(tokens(highlight("char c = 'x;\nint y;", "c")), [["keyword", "char"], ["string", "'x;"], ["keyword", "int"]]);
 });
 
+test("a block comment or triple-quoted string spans its lines; unclosed, it runs to the end", () => {
+  assert.deepEqual(tokens(highlight("/* a\n int b */ int c;", "c")), [["comment", "/* a\n int b */"], ["keyword", "int"]]);
+  assert.deepEqual(tokens(highlight('"""doc\nif x"""\nif', "python")), [["string", '"""doc\nif x"""'], ["keyword", "if"]]);
+  assert.deepEqual(tokens(highlight("'''a\nb'''", "python")), [["string", "'''a\nb'''"]]);
+  assert.deepEqual(tokens(highlight("/* open\nint x;", "java")), [["comment", "/* open\nint x;"]]);
+  assert.deepEqual(tokens(highlight('x = """open\nif', "python")), [["string", '"""open\nif']]);
+});
+
 test("markup in a source is escaped, in an unknown language too", () => {
   assert.equal(highlight("<b>&</b>", "cobol"), "&lt;b&gt;&amp;&lt;/b&gt;");
   assert.equal(text(highlight('s = "<script>"', "python")), 's = "<script>"');

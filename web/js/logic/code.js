@@ -26,12 +26,15 @@ const KEYWORDS = {
     "usize f64 String Vec println",
 };
 
-const C_COMMENT = String.raw`\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)`;
+// A block comment or triple-quoted string spans lines up to its closing mark, or to the end of
+// the text while it has none (`(?![\s\S])`: with the "m" flag a `$` would end it at its line).
+const END = String.raw`(?![\s\S])`;
+const C_COMMENT = String.raw`\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|${END})`;
 const DOUBLE = String.raw`"(?:\\.|[^"\\\n])*"?`;
 const SINGLE = String.raw`'(?:\\.|[^'\\\n])*'?`;
 const NUMBER = String.raw`\b(?:0[xX][0-9a-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)[A-Za-z0-9]*`;
 const PARTS = {
-  python: [String.raw`#[^\n]*`, String.raw`"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(?:'''|$)|${DOUBLE}|${SINGLE}`],
+  python: [String.raw`#[^\n]*`, String.raw`"""[\s\S]*?(?:"""|${END})|'''[\s\S]*?(?:'''|${END})|${DOUBLE}|${SINGLE}`],
   c: [`${C_COMMENT}|^[ \\t]*#[^\\n]*`, `${DOUBLE}|${SINGLE}`],
   java: [C_COMMENT, `${DOUBLE}|${SINGLE}`],
   javascript: [C_COMMENT, "`(?:\\\\.|[^`\\\\])*`?|" + `${DOUBLE}|${SINGLE}`],
