@@ -140,8 +140,9 @@ class JudgeHost:
             if not self.claiming.wait(1.0):
                 continue
             try:
+                # `once` ends as soon as nothing is left to claim, instead of waiting for more.
                 job = self.core.queue.claim(
-                    consumer, block_ms=1000, lease_ms=self.config.lease_seconds * 1000
+                    consumer, block_ms=None if once else 1000, lease_ms=self.config.lease_seconds * 1000
                 )
             except Exception:  # Redis restarting: wait and retry, never die
                 log.exception("claiming a job failed")
