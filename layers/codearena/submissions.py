@@ -1,4 +1,6 @@
-"""Submission intake and reads (DESIGN §4 step 1)."""
+"""Submission intake and reads (DESIGN §4 step 1): the languages on offer, submitting (checks,
+Idempotency-Key, rate and pending limits, the enqueue after the commit), one submission with its
+per-test results, and a contestant's own list. Statuses are `SubmissionStatus` values."""
 
 from __future__ import annotations
 
