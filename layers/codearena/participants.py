@@ -12,7 +12,6 @@ from typing import Any
 from codearena import contests
 from codearena import validation as v
 from codearena.auth import Principal
-from codearena.contests import Contest
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import Forbidden, NotFound
@@ -74,7 +73,7 @@ def listing(core: Core, contest_id: int) -> dict[str, Any]:
     return {"contest_id": contest_id, "registration": contest.registration, "participants": people}
 
 
-def may_submit(cur: Cursor, contest: Contest, user_id: int) -> None:
+def may_submit(cur: Cursor, contest: contests.Contest, user_id: int) -> None:
     """Raise unless the user may submit to `contest` (in the intake's transaction)."""
     if contest.registration == "open":
         return
@@ -103,7 +102,7 @@ def _upsert(cur: Cursor, contest_id: int, user_id: int, status: str) -> None:
     )
 
 
-def _answer(contest: Contest, user_id: int, status: str | None) -> dict[str, Any]:
+def _answer(contest: contests.Contest, user_id: int, status: str | None) -> dict[str, Any]:
     return {
         "contest_id": contest.id,
         "user_id": user_id,

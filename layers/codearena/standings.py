@@ -20,7 +20,6 @@ from typing import Any
 from psycopg2.extras import execute_values
 
 from codearena import contests
-from codearena.contests import Contest
 from codearena.core import Core
 from codearena.db import Cursor, one_row
 from codearena.errors import NotFound
@@ -98,7 +97,7 @@ def practice(cur: Cursor, contestant: Contestant) -> bool:
     return _practice(contests.load(cur, contestant.contest_id), contestant)
 
 
-def _practice(contest: Contest, contestant: Contestant) -> bool:
+def _practice(contest: contests.Contest, contestant: Contestant) -> bool:
     return contestant.submitted_at is not None and contestant.submitted_at >= contest.end_at
 
 
@@ -108,7 +107,7 @@ def refresh(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
     return _refresh(cur, contests.load(cur, contestant.contest_id), contestant)
 
 
-def _refresh(cur: Cursor, contest: Contest, contestant: Contestant) -> BoardUpdate | None:
+def _refresh(cur: Cursor, contest: contests.Contest, contestant: Contestant) -> BoardUpdate | None:
     if _practice(contest, contestant):
         return None
     jury, public = _standings(cur, contest, contestant.user_id)
@@ -254,7 +253,7 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> dict[str, li
     }
 
 
-def _standings(cur: Cursor, contest: Contest, user_id: int) -> tuple[Standing, Standing]:
+def _standings(cur: Cursor, contest: contests.Contest, user_id: int) -> tuple[Standing, Standing]:
     cur.execute(
         "SELECT s.id, cp.label, s.created_at, r.verdict, r.score, r.subtask_scores FROM submissions s"
         " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
@@ -308,7 +307,7 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
     )
 
 
-def _row(contest: Contest, contestant: Contestant, standing: Standing) -> dict[str, Any]:
+def _row(contest: contests.Contest, contestant: Contestant, standing: Standing) -> dict[str, Any]:
     rule = rule_for(contest.scoring)
     return {
         "user_id": contestant.user_id,
