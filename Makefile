@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The web app's tooling (ESLint), from package-lock.json: npm ci writes this file last.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: demo test install check-tools system-packages package lint clean images app-image localstack
 
@@ -13,6 +15,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SYSTEM_PACKAGES_FOR := install
 demo: SYSTEM_PACKAGES_FOR := demo
 test: SYSTEM_PACKAGES_FOR := test
+lint: SYSTEM_PACKAGES_FOR := lint
 images: SYSTEM_PACKAGES_FOR := images
 app-image: SYSTEM_PACKAGES_FOR := images
 system-packages:
@@ -25,6 +28,12 @@ $(STAMP): pyproject.toml | system-packages
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+# ESLint and what it needs into node_modules/ (git-ignored), when missing or when the lock
+# file changed. The app itself has no build step: web/ is served as it is.
+$(NODE_STAMP): package.json package-lock.json | system-packages
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 check-tools: install
 	@$(BIN)/codearena doctor
@@ -69,11 +78,13 @@ localstack:
 	      "\`$(COMPOSE) down\` stops it (add -v to drop its data)"
 
 # ruff, then mypy --strict on the core, the judge host and the sandbox ([tool.mypy]), then the
-# import contracts ([tool.importlinter]; chalicelib is found in functions/): silent when clean.
-lint: install
+# import contracts ([tool.importlinter]; chalicelib is found in functions/), then ESLint on the
+# web app and its tests (eslint.config.js): silent when clean.
+lint: install $(NODE_STAMP)
 	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .
 	@$(BIN)/mypy --no-error-summary || { echo "mypy --strict found the errors above" >&2; exit 1; }
 	@out=$$(PYTHONPATH=functions $(BIN)/lint-imports --no-logo --no-cache 2>&1) || { echo "$$out" >&2; exit 1; }
+	node_modules/.bin/eslint --max-warnings 0 web/js tests/web eslint.config.js
 
 clean:
 	rm -rf build .pytest_cache

@@ -3,7 +3,8 @@
 DESIGN §4 steps 2-4. One worker thread per sandbox box; a heartbeat thread renews the
 leases of what the workers hold (stream entry and `processing:<id>`) and announces the
 host in Redis; a sweeper re-enqueues from PostgreSQL what Redis lost; SIGTERM drains
-(no new claims, running judgings finish, then the host leaves). In an Auto Scaling group,
+(no new claims, running judgings finish, then the host leaves); `run(once=True)` ends when
+nothing is left to claim (`codearena judge --once`, tests). In an Auto Scaling group,
 judge_host.fleet closes `claiming` while the instance is not in service and drains the host
 when the group terminates it.
 
@@ -140,8 +141,9 @@ class JudgeHost:
             if not self.claiming.wait(1.0):
                 continue
             try:
+                # `once` ends as soon as nothing is left to claim, instead of waiting for more.
                 job = self.core.queue.claim(
-                    consumer, block_ms=1000, lease_ms=self.config.lease_seconds * 1000
+                    consumer, block_ms=None if once else 1000, lease_ms=self.config.lease_seconds * 1000
                 )
             except Exception:  # Redis restarting: wait and retry, never die
                 log.exception("claiming a job failed")

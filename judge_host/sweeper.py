@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from codearena.core import Core
+from codearena.models import SubmissionStatus
 
 STALE_LEASES = 10  # queued this many leases ago and not judged: the entry is stuck
 MIN_STALE_SECONDS = 60.0
@@ -34,8 +35,8 @@ def sweep(core: Core, grace_seconds: float) -> int:
 def _unjudged(core: Core, grace_seconds: float, after: int) -> list[int]:
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT id FROM submissions WHERE status <> 'judged' AND id > %s"
+            "SELECT id FROM submissions WHERE status <> %s AND id > %s"
             " AND created_at < now() - make_interval(secs => %s) ORDER BY id LIMIT %s",
-            (after, grace_seconds, PAGE),
+            (SubmissionStatus.JUDGED.value, after, grace_seconds, PAGE),
         )
         return [row["id"] for row in cur.fetchall()]

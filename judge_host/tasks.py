@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from codearena.db import Cursor
+from codearena.models import SubmissionStatus
 from codearena.scoring import rule_for
 from judge_host.judging import CaseData, Task
 
 MAX_DELIVERIES = 3  # judgings started for one judgement before the job counts as poisoned
 
 _START = (
-    "UPDATE submissions s SET status = 'judging', deliveries = s.deliveries + 1"
+    f"UPDATE submissions s SET status = '{SubmissionStatus.JUDGING.value}', deliveries = s.deliveries + 1"
     " FROM problems p, contests c"
-    " WHERE s.id = %s AND s.status <> 'judged' AND p.id = s.problem_id AND c.id = s.contest_id"
+    f" WHERE s.id = %s AND s.status <> '{SubmissionStatus.JUDGED.value}'"
+    " AND p.id = s.problem_id AND c.id = s.contest_id"
     " RETURNING s.id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
     " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, p.checker,"
     " c.scoring"

@@ -1,2 +1,3 @@
-"""The HTTP edge of the Chalice app: the routes declared by area (routes/, routing.py), the
-OpenAPI document built from them, auth per request, and the one error shape (edge.py)."""
+"""The HTTP edge of the Chalice app: the routes declared by area (routes/, routing.py), each
+with who may call it (checked per request from the declaration), the OpenAPI document built
+from them, and the one error shape (edge.py)."""

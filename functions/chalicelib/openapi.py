@@ -164,6 +164,7 @@ def _operation(route: Route) -> dict[str, Any]:
         "operationId": route.method.lower() + route.path.replace("/", "_").replace("{", "").replace("}", ""),
         "summary": route.summary,
         "description": f"Who may call: {route.who}.",
+        **({"x-roles": [role.value for role in route.roles]} if route.roles else {}),
         "parameters": [_parameter(name) for name in _parameter_names(route)],
         "responses": {str(route.status): _success(route), **_ERRORS},
     }

@@ -2,6 +2,8 @@
 area's Chalice blueprint and records its `Route`, what /openapi.json says of it (chalicelib/
 openapi.py builds the document from the records; tests derive their route lists from them).
 
+Who may call a route is part of its declaration: its `token` rule and the `roles` it needs,
+checked here before the route function runs (a request without a token 401, another role 403).
 A route function gets a `Call` and the path's ids (as sent, strings) and returns the JSON
 answer; edge.endpoint renders it with the declared status, and the core's errors in our shape.
 """
@@ -27,19 +29,27 @@ from codearena.models import Role
 Schema = dict[str, Any]
 RouteFunction = Callable[..., Any]
 
+# The `roles` a route may need.
+ADMIN = (Role.ADMIN,)
+STAFF = (Role.JURY, Role.ADMIN)
+CONTESTANT = (Role.CONTESTANT,)
+
 
 @dataclass(frozen=True)
 class Route:
     """One operation. `token`: "none" (anyone), "optional" (anyone; a token shows more) or
-    "required". `body`, `answer`: JSON Schemas of the request and the success answer.
+    "required". `roles`: a token of one of them is required (none: any the token rule lets in).
+    `also`: what the core decides beyond that, for the docs ("the owner, or the jury").
+    `body`, `answer`: JSON Schemas of the request and the success answer.
     `path_params`: a path parameter's component when it is not the one of its name."""
 
     method: str  # as Chalice spells it: "GET", "POST"…
     path: str
-    who: str
     status: int
     summary: str
     token: str = "required"
+    roles: tuple[Role, ...] = ()
+    also: str = ""
     body: Schema | None = None
     body_optional: bool = False  # a bodiless request is fine too (log out, ban)
     answer: Schema | None = None
@@ -48,6 +58,18 @@ class Route:
     path_params: Mapping[str, str] = field(default_factory=dict)
     answer_type: str = "application/json"  # the success answer's media type
 
+    def __post_init__(self) -> None:
+        if self.token not in ("none", "optional", "required"):
+            raise ValueError(f"{self.method} {self.path}: token {self.token!r}")
+        if self.roles and self.token != "required":
+            raise ValueError(f"{self.method} {self.path}: a route that needs roles needs a token")
+
+    @property
+    def who(self) -> str:
+        """Who may call, in words: the roles, "registered" or "anyone", and `also`."""
+        who = ", ".join(self.roles) or ("registered" if self.token == "required" else "anyone")
+        return f"{who} ({self.also})" if self.also else who
+
 
 class Call:
     """One request to a route: what was sent, who sent it, and the core that answers."""
@@ -55,6 +77,7 @@ class Call:
     def __init__(self, api: Api, request: Request) -> None:
         self._api = api
         self.request = request
+        self._principal: Principal | None = None
 
     @property
     def core(self) -> Core:
@@ -82,19 +105,18 @@ class Call:
         return str(((self.request.context or {}).get("identity") or {}).get("sourceIp") or "")
 
     def principal(self) -> Principal:
-        """The caller, with the role the database gives them now (users.current)."""
-        return users.current(self.core, self.core.tokens.from_header(self.header("authorization")))
+        """The caller, with the role their account has now (users.current): read once."""
+        if self._principal is None:
+            token = self.core.tokens.from_header(self.header("authorization"))
+            self._principal = users.current(self.core, token)
+        return self._principal
 
     def optional_principal(self) -> Principal | None:
         return self.principal() if self.header("authorization") else None
 
-    def staff(self, *roles: Role) -> Principal:
-        """The caller, who must have one of `roles` (admin when none is given)."""
-        return self.principal().require(*(roles or (Role.ADMIN,)))
-
     def is_jury(self) -> bool:
         principal = self.optional_principal()
-        return principal is not None and principal.role in (Role.ADMIN, Role.JURY)
+        return principal is not None and principal.role in STAFF
 
 
 class Area:
@@ -115,9 +137,10 @@ class Area:
         method: str,
         path: str,
         *,
-        who: str,
         status: int = 200,
         token: str = "required",
+        roles: tuple[Role, ...] = (),
+        also: str = "",
         body: Schema | None = None,
         body_optional: bool = False,
         answer: Schema | None = None,
@@ -130,9 +153,9 @@ class Area:
 
         def declare(function: RouteFunction) -> RouteFunction:
             summary = " ".join((function.__doc__ or "").split())
-            declared = (token, body, body_optional, answer, query, headers, path_params or {}, answer_type)
-            self.routes.append(Route(method, path, who, status, summary, *declared))
-            run = endpoint(status)(function)
+            declared = (token, roles, also, body, body_optional, answer, query, headers, path_params or {})
+            self.routes.append(Route(method, path, status, summary, *declared, answer_type))
+            run = endpoint(status)(_allowed(roles, function))
 
             @functools.wraps(function)
             def view(**ids: str) -> Response:
@@ -146,3 +169,16 @@ class Area:
     def _call(self) -> Call:
         assert self._api is not None, "the area is not registered with an app"
         return Call(self._api(), self.blueprint.current_request)
+
+
+def _allowed(roles: tuple[Role, ...], function: RouteFunction) -> RouteFunction:
+    """`function`, run once the caller is known to hold one of `roles` (when there are any)."""
+    if not roles:
+        return function
+
+    @functools.wraps(function)
+    def checked(call: Call, **ids: str) -> dict[str, Any]:
+        call.principal().require(*roles)
+        return function(call, **ids)
+
+    return checked

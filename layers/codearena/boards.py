@@ -35,7 +35,7 @@ def page(
         shown = core.boards.view(contest_id, view, offset, limit, username) or {}
     answer = {
         "contest_id": contest_id,
-        "frozen": view == "public" and contests.public_board_frozen(contest, core.clock()),
+        "frozen": view == "public" and contest.public_board_frozen(core.clock()),
         "version": shown.get("version", 0),
         # The sequence of the `leaderboard` events on this board's WebSocket topic (DESIGN §7).
         "live_version": core.events.live_version(board_topic_of(contest_id, view)),
@@ -85,7 +85,7 @@ def page_at(
     return {
         "contest_id": contest_id,
         "at": moment.isoformat(),
-        "frozen": view == "public" and contests.public_board_frozen(contest, moment),
+        "frozen": view == "public" and contest.public_board_frozen(moment),
         "version": found[0]["version"],
         "total": found[0]["total"],
         "offset": offset,

@@ -1,8 +1,12 @@
-"""Contests, their problems and test data: the organizer's and the contestant's views."""
+"""Contests, their problems and test data: the organizer's and the contestant's views.
+
+A contest crosses modules as a `Contest` (its row, typed), read by `load`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +20,7 @@ from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.events import contest_topic, jury_topic
 from codearena.models import ContestState, ScoringType
 
-_CONTEST_COLUMNS = (
+COLUMNS = (
     "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration"
 )
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
@@ -24,59 +28,79 @@ _MAX_TESTS = 500
 _ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is not announced again)
 
 
-def state_at(contest: dict[str, Any], now: datetime) -> ContestState:
-    if now < contest["start_at"]:
-        return ContestState.SCHEDULED
-    if now < contest["end_at"]:
-        frozen = contest["freeze_at"] is not None and now >= contest["freeze_at"]
-        return ContestState.FROZEN if frozen and not contest["unfrozen_at"] else ContestState.RUNNING
-    return ContestState.UNFROZEN if contest["unfrozen_at"] else ContestState.ENDED
+@dataclass(frozen=True)
+class Contest:
+    """A row of `contests` (COLUMNS): times with their zone, `registration` one of
+    REGISTRATION_MODES."""
+
+    id: int
+    title: str
+    start_at: datetime
+    end_at: datetime
+    freeze_at: datetime | None
+    unfrozen_at: datetime | None
+    scoring: ScoringType
+    penalty_minutes: int
+    practice: bool
+    registration: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Contest:
+        return cls(
+            **{**{name: row[name] for name in COLUMNS.split(", ")}, "scoring": ScoringType(row["scoring"])}
+        )
+
+    def state_at(self, now: datetime) -> ContestState:
+        if now < self.start_at:
+            return ContestState.SCHEDULED
+        if now < self.end_at:
+            frozen = self.freeze_at is not None and now >= self.freeze_at
+            return ContestState.FROZEN if frozen and not self.unfrozen_at else ContestState.RUNNING
+        return ContestState.UNFROZEN if self.unfrozen_at else ContestState.ENDED
+
+    def public_board_frozen(self, now: datetime) -> bool:
+        """Whether the public board hides verdicts: from the freeze until the organizers unfreeze."""
+        return self.freeze_at is not None and now >= self.freeze_at and not self.unfrozen_at
+
+    def fields(self) -> dict[str, Any]:
+        """The columns as plain values (what the SQL statements take)."""
+        return {**asdict(self), "scoring": self.scoring.value}
+
+    def to_json(self, now: datetime) -> dict[str, Any]:
+        data = self.fields()
+        for name in ("start_at", "end_at", "freeze_at", "unfrozen_at"):
+            data[name] = data[name].isoformat() if data[name] else None
+        data["state"] = self.state_at(now).value
+        return data
 
 
-def announce_state(
-    core: Core, contest: dict[str, Any], now: datetime, *, again: bool = False
-) -> ContestState:
+def announce_state(core: Core, contest: Contest, now: datetime, *, again: bool = False) -> ContestState:
     """Publish the contest's state at `now` (`contest_state` on its public and jury topics)
     once per state, as the fan-out's leader does on every tick; `again` publishes it even
     when it was announced (an unfreeze, repeated or not). Returns the state."""
-    state = state_at(contest, now)
-    first = core.redis.set(
-        keys.announced_state(contest["id"], state.value), 1, nx=True, ex=_ANNOUNCED_SECONDS
-    )
+    state = contest.state_at(now)
+    first = core.redis.set(keys.announced_state(contest.id, state.value), 1, nx=True, ex=_ANNOUNCED_SECONDS)
     if first or again:
-        for topic in (contest_topic(contest["id"]), jury_topic(contest["id"])):
-            core.events.publish(topic, "contest_state", contest_id=contest["id"], state=state.value)
+        for topic in (contest_topic(contest.id), jury_topic(contest.id)):
+            core.events.publish(topic, "contest_state", contest_id=contest.id, state=state.value)
     return state
 
 
-def public_board_frozen(contest: dict[str, Any], now: datetime) -> bool:
-    """Whether the public board hides verdicts: from the freeze until the organizers unfreeze."""
-    freeze_at = contest["freeze_at"]
-    return freeze_at is not None and now >= freeze_at and not contest["unfrozen_at"]
-
-
-def to_json(contest: dict[str, Any], now: datetime) -> dict[str, Any]:
-    data = {name: contest[name] for name in _CONTEST_COLUMNS.split(", ")}
-    for name in ("start_at", "end_at", "freeze_at", "unfrozen_at"):
-        data[name] = data[name].isoformat() if data[name] else None
-    data["state"] = state_at(contest, now).value
-    return data
-
-
-def load(cur: Cursor, contest_id: int) -> dict[str, Any]:
-    cur.execute(f"SELECT {_CONTEST_COLUMNS} FROM contests WHERE id = %s", (contest_id,))
+def load(cur: Cursor, contest_id: int) -> Contest:
+    """The contest; NotFound when there is none."""
+    cur.execute(f"SELECT {COLUMNS} FROM contests WHERE id = %s", (contest_id,))
     contest = cur.fetchone()
     if contest is None:
         raise NotFound(f"no contest {contest_id}", "contest_not_found")
-    return dict(contest)
+    return Contest.from_row(contest)
 
 
 def list_contests(core: Core) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        cur.execute(f"SELECT {_CONTEST_COLUMNS} FROM contests ORDER BY start_at DESC, id DESC LIMIT 200")
+        cur.execute(f"SELECT {COLUMNS} FROM contests ORDER BY start_at DESC, id DESC LIMIT 200")
         rows = cur.fetchall()
     now = core.clock()
-    return {"contests": [to_json(row, now) for row in rows]}
+    return {"contests": [Contest.from_row(row).to_json(now) for row in rows]}
 
 
 def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
@@ -88,14 +112,14 @@ def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
         )
         problems = [dict(row) for row in cur.fetchall()]
     now = core.clock()
-    data = to_json(contest, now)
-    data["problems"] = problems if state_at(contest, now) != ContestState.SCHEDULED else []
+    data = contest.to_json(now)
+    data["problems"] = problems if contest.state_at(now) != ContestState.SCHEDULED else []
     return data
 
 
-def _contest_fields(body: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, Any]:
     """Validated contest fields; with `current`, only the ones given are required."""
-    base = current or {}
+    base = current.fields() if current else {}
 
     def given(name: str) -> bool:
         return current is None or name in body
@@ -130,10 +154,10 @@ def create_contest(core: Core, body: Any) -> dict[str, Any]:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
             " registration) VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
-            f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {_CONTEST_COLUMNS}",
+            f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {COLUMNS}",
             fields,
         )
-        return to_json(one_row(cur), core.clock())
+        return Contest.from_row(one_row(cur)).to_json(core.clock())
 
 
 def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
@@ -145,10 +169,10 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             " freeze_at = %(freeze_at)s, scoring = %(scoring)s,"
             " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s,"
             " registration = %(registration)s"
-            f" WHERE id = %(id)s RETURNING {_CONTEST_COLUMNS}",
+            f" WHERE id = %(id)s RETURNING {COLUMNS}",
             fields,
         )
-        return to_json(one_row(cur), core.clock())
+        return Contest.from_row(one_row(cur)).to_json(core.clock())
 
 
 def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
@@ -238,9 +262,9 @@ def attach_problem(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
     return {"contest_id": contest_id, "problem_id": problem_id, "label": label}
 
 
-def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> dict[str, Any]:
+def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> Contest:
     contest = load(cur, contest_id)
-    if not jury and state_at(contest, now) == ContestState.SCHEDULED:
+    if not jury and contest.state_at(now) == ContestState.SCHEDULED:
         raise Conflict(
             "the contest has not started; its problems are hidden until then", "contest_not_started"
         )

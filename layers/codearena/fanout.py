@@ -152,14 +152,13 @@ class Fanout:
         now = self.core.clock()
         with self.core.db.transaction() as cur:
             cur.execute(
-                "SELECT id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes,"
-                " practice FROM contests WHERE %s BETWEEN start_at AND end_at + interval '1 hour'"
-                " OR unfrozen_at > %s",
+                f"SELECT {contests.COLUMNS} FROM contests"
+                " WHERE %s BETWEEN start_at AND end_at + interval '1 hour' OR unfrozen_at > %s",
                 (now, now - timedelta(hours=1)),
             )
             rows = cur.fetchall()
-        for contest in rows:
-            contests.announce_state(self.core, contest, now)
+        for row in rows:
+            contests.announce_state(self.core, contests.Contest.from_row(row), now)
 
 
 def _receive(pubsub: Any, timeout: float, stop: threading.Event) -> dict[str, Any] | None:

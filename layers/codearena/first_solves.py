@@ -26,9 +26,9 @@ def first_solves(core: Core, contest_id: int, view: str, at: datetime | None = N
         return dict(json.loads(cached))
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
-        cutoff = contest["end_at"]
-        if view == "public" and contest["freeze_at"] is not None and not contest["unfrozen_at"]:
-            cutoff = min(cutoff, contest["freeze_at"])
+        cutoff = contest.end_at
+        if view == "public" and contest.freeze_at is not None and not contest.unfrozen_at:
+            cutoff = min(cutoff, contest.freeze_at)
         if at is not None:
             cutoff = min(cutoff, at)
         cur.execute(

@@ -18,9 +18,9 @@ def unfreeze(core: Core, contest_id: int) -> dict[str, Any]:
     now = core.clock()
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
-        if contest["freeze_at"] is None:
+        if contest.freeze_at is None:
             raise Conflict(f"contest {contest_id} has no freeze", "contest_not_frozen")
-        if now < contest["freeze_at"]:
+        if now < contest.freeze_at:
             raise Conflict(f"contest {contest_id} is not frozen yet", "contest_not_frozen")
         cur.execute(
             "UPDATE contests SET unfrozen_at = coalesce(unfrozen_at, %s) WHERE id = %s", (now, contest_id)

@@ -1,4 +1,5 @@
-"""Enumerations shared by every part: roles, verdicts, statuses, scoring types."""
+"""Enumerations shared by every part: roles, verdicts, submission statuses (the values
+PostgreSQL stores), scoring types, contest states."""
 
 from __future__ import annotations
 

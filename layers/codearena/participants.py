@@ -15,7 +15,6 @@ from codearena.auth import Principal
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import Forbidden, NotFound
-from codearena.models import Role
 
 MODES = ("open", "invite", "approval")
 ORGANIZER_STATUSES = ("invited", "approved", "rejected")
@@ -23,11 +22,10 @@ ORGANIZER_STATUSES = ("invited", "approved", "rejected")
 
 def register(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
     """A contestant asks to take part; the answer says where that leaves them."""
-    principal.require(Role.CONTESTANT)
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         now = _status(cur, contest_id, principal.user_id)
-        wanted = _after_asking(contest["registration"], now)
+        wanted = _after_asking(contest.registration, now)
         if wanted != now:
             _upsert(cur, contest_id, principal.user_id, wanted)
     return _answer(contest, principal.user_id, wanted)
@@ -72,17 +70,17 @@ def listing(core: Core, contest_id: int) -> dict[str, Any]:
         )
         rows = cur.fetchall()
     people = [{**row, "updated_at": row["updated_at"].isoformat()} for row in rows]
-    return {"contest_id": contest_id, "registration": contest["registration"], "participants": people}
+    return {"contest_id": contest_id, "registration": contest.registration, "participants": people}
 
 
-def may_submit(cur: Cursor, contest: dict[str, Any], user_id: int) -> None:
+def may_submit(cur: Cursor, contest: contests.Contest, user_id: int) -> None:
     """Raise unless the user may submit to `contest` (in the intake's transaction)."""
-    if contest["registration"] == "open":
+    if contest.registration == "open":
         return
-    status = _status(cur, contest["id"], user_id)
+    status = _status(cur, contest.id, user_id)
     if status != "approved":
         how = "accept your invitation" if status == "invited" else "register and be approved"
-        if contest["registration"] == "invite" and status is None:
+        if contest.registration == "invite" and status is None:
             how = "be invited by the organizers"
         raise Forbidden(f"only registered participants may submit here: {how} first", "not_registered")
 
@@ -104,10 +102,10 @@ def _upsert(cur: Cursor, contest_id: int, user_id: int, status: str) -> None:
     )
 
 
-def _answer(contest: dict[str, Any], user_id: int, status: str | None) -> dict[str, Any]:
+def _answer(contest: contests.Contest, user_id: int, status: str | None) -> dict[str, Any]:
     return {
-        "contest_id": contest["id"],
+        "contest_id": contest.id,
         "user_id": user_id,
-        "registration": contest["registration"],
+        "registration": contest.registration,
         "status": status or "none",
     }

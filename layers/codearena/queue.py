@@ -116,8 +116,9 @@ class JobQueue:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    def claim(self, consumer: str, block_ms: int, lease_ms: int) -> Job | None:
-        """The next job for `consumer`: an expired lease first, else a new entry."""
+    def claim(self, consumer: str, block_ms: int | None, lease_ms: int) -> Job | None:
+        """The next job for `consumer`: an expired lease first, else a new entry, waiting up
+        to `block_ms` for one (None: not at all); None when there is none."""
         try:
             return self._reclaim(consumer, lease_ms) or self._read(consumer, block_ms)
         except redis.ResponseError as exc:
@@ -143,7 +144,7 @@ class JobQueue:
                 return None
         return None
 
-    def _read(self, consumer: str, block_ms: int) -> Job | None:
+    def _read(self, consumer: str, block_ms: int | None) -> Job | None:
         # RESP2's [[stream, [(id, fields)]]] (core.redis_client), not RESP3's dict.
         reply = cast(
             "list[list[Any]]",

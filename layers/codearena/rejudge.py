@@ -12,12 +12,14 @@ from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound, ServiceUnavailable
+from codearena.models import SubmissionStatus
 
 # A submission not started yet keeps its number (its judging will read the current data);
 # one judged or being judged asks for the next number.
+_QUEUED = SubmissionStatus.QUEUED.value
 _BUMP = (
-    "UPDATE submissions SET status = 'queued', deliveries = 0, last_error = '',"
-    " judgement = CASE WHEN status = 'queued' THEN judgement ELSE judgement + 1 END"
+    f"UPDATE submissions SET status = '{_QUEUED}', deliveries = 0, last_error = '',"
+    f" judgement = CASE WHEN status = '{_QUEUED}' THEN judgement ELSE judgement + 1 END"
 )
 
 
@@ -28,7 +30,7 @@ def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no submission {submission_id}", "submission_not_found")
     _enqueue(core, [row["id"]])
-    return {"id": row["id"], "judgement": row["judgement"], "status": "queued"}
+    return {"id": row["id"], "judgement": row["judgement"], "status": _QUEUED}
 
 
 def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, Any]:

@@ -97,8 +97,8 @@ def practice(cur: Cursor, contestant: Contestant) -> bool:
     return _practice(contests.load(cur, contestant.contest_id), contestant)
 
 
-def _practice(contest: dict[str, Any], contestant: Contestant) -> bool:
-    return contestant.submitted_at is not None and contestant.submitted_at >= contest["end_at"]
+def _practice(contest: contests.Contest, contestant: Contestant) -> bool:
+    return contestant.submitted_at is not None and contestant.submitted_at >= contest.end_at
 
 
 def refresh(cur: Cursor, contestant: Contestant, at: datetime | None = None) -> BoardUpdate | None:
@@ -109,17 +109,17 @@ def refresh(cur: Cursor, contestant: Contestant, at: datetime | None = None) -> 
 
 
 def _refresh(
-    cur: Cursor, contest: dict[str, Any], contestant: Contestant, at: datetime | None = None
+    cur: Cursor, contest: contests.Contest, contestant: Contestant, at: datetime | None = None
 ) -> BoardUpdate | None:
-    if _practice(contest, contestant) or _hidden(cur, contest["id"], contestant.user_id):
+    if _practice(contest, contestant) or _hidden(cur, contest.id, contestant.user_id):
         return None
     jury, public = _standings(cur, contest, contestant.user_id)
-    _write_cells(cur, contest["id"], contestant.user_id, jury)
+    _write_cells(cur, contest.id, contestant.user_id, jury)
     rows = {"jury": _row(contest, contestant, jury), "public": _row(contest, contestant, public)}
     cur.execute(
         _APPEND,
         {
-            "contest": contest["id"],
+            "contest": contest.id,
             "user": contestant.user_id,
             "submission": contestant.submission_id,
             "jury": json.dumps(rows["jury"]),
@@ -128,7 +128,7 @@ def _refresh(
         },
     )
     event = one_row(cur)
-    return BoardUpdate(contest["id"], event["id"], contestant.username, rows, event["public_id"])
+    return BoardUpdate(contest.id, event["id"], contestant.username, rows, event["public_id"])
 
 
 # One event; a public row equal to the contestant's previous one (a verdict the freeze hides)
@@ -187,7 +187,7 @@ def restate(core: Core, contest_id: int, at: datetime | None = None) -> int:
             " (SELECT user_id FROM leaderboard_events WHERE contest_id = %(contest)s UNION"
             " SELECT user_id FROM submissions WHERE contest_id = %(contest)s AND created_at < %(end)s)"
             " ORDER BY u.id",
-            {"contest": contest_id, "end": contest["end_at"]},
+            {"contest": contest_id, "end": contest.end_at},
         )
         people = [Contestant(contest_id, row["user_id"], row["username"]) for row in cur.fetchall()]
     for start in range(0, len(people), _BATCH):
@@ -268,13 +268,13 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> dict[str, li
     }
 
 
-def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Standing, Standing]:
+def _standings(cur: Cursor, contest: contests.Contest, user_id: int) -> tuple[Standing, Standing]:
     cur.execute(
         "SELECT s.id, cp.label, s.created_at, r.verdict, r.score, r.subtask_scores FROM submissions s"
         " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
         " LEFT JOIN submission_results r ON r.submission_id = s.id AND r.is_current"
         " WHERE s.contest_id = %s AND s.user_id = %s AND s.created_at < %s",
-        (contest["id"], user_id, contest["end_at"]),
+        (contest.id, user_id, contest.end_at),
     )
     attempts = [
         Attempt(
@@ -287,9 +287,9 @@ def _standings(cur: Cursor, contest: dict[str, Any], user_id: int) -> tuple[Stan
         )
         for row in cur.fetchall()
     ]
-    rule = rule_for(contest["scoring"])
-    rules = ContestRules(contest["start_at"], contest["penalty_minutes"])
-    freeze_at: datetime | None = None if contest["unfrozen_at"] else contest["freeze_at"]
+    rule = rule_for(contest.scoring)
+    rules = ContestRules(contest.start_at, contest.penalty_minutes)
+    freeze_at: datetime | None = None if contest.unfrozen_at else contest.freeze_at
     return rule.standing(attempts, rules), rule.standing(visible(attempts, freeze_at), rules)
 
 
@@ -322,8 +322,8 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
     )
 
 
-def _row(contest: dict[str, Any], contestant: Contestant, standing: Standing) -> dict[str, Any]:
-    rule = rule_for(contest["scoring"])
+def _row(contest: contests.Contest, contestant: Contestant, standing: Standing) -> dict[str, Any]:
+    rule = rule_for(contest.scoring)
     return {
         "user_id": contestant.user_id,
         "username": contestant.username,

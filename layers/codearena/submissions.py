@@ -1,4 +1,6 @@
-"""Submission intake and reads (DESIGN §4 step 1)."""
+"""Submission intake and reads (DESIGN §4 step 1): the languages on offer, submitting (checks,
+Idempotency-Key, rate and pending limits, the enqueue after the commit), one submission with its
+per-test results, and a contestant's own list. Statuses are `SubmissionStatus` values."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from codearena.errors import (
     Unauthorized,
 )
 from codearena.languages import CATALOG, LANGUAGES
-from codearena.models import ContestState, Role
+from codearena.models import ContestState, Role, SubmissionStatus
 
 log = logging.getLogger("codearena.submissions")
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -37,7 +39,6 @@ LIVE_HOST_SECONDS = 120  # a judge host that has not beaten for this long is gon
 def submit(
     core: Core, principal: Principal, contest_id: int, body: Any, idempotency_key: str | None = None
 ) -> dict[str, Any]:
-    principal.require(Role.CONTESTANT)
     body = v.body_object(body)
     problem_id = v.integer(body, "problem_id", low=1, high=2**62)
     language = v.choice(body, "language", LANGUAGES, code="unknown_language")
@@ -161,7 +162,7 @@ class _Once:
                 "a submission with this Idempotency-Key is being taken; retry in a moment",
                 "idempotency_key_in_progress",
             )
-        return {"id": int(what), "status": "queued", "replayed": True}
+        return {"id": int(what), "status": SubmissionStatus.QUEUED.value, "replayed": True}
 
     def remember(self, submission_id: int) -> None:
         if self.taken and self.key:
@@ -207,10 +208,10 @@ def _insert(
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         now = core.clock()
-        state = contests.state_at(contest, now)
+        state = contest.state_at(now)
         if state == ContestState.SCHEDULED:
             raise Conflict("the contest has not started yet", "contest_not_running")
-        if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest["practice"]:
+        if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest.practice:
             raise Conflict("the contest is over", "contest_not_running")
         cur.execute(
             "SELECT label FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
@@ -236,7 +237,10 @@ def _limit_pending(cur: Cursor, user_id: int, most: int) -> None:
     """At most `most` submissions of one user wait for or are in judging (counted under a
     per-user lock, so concurrent submits cannot all pass): one account cannot fill the queue."""
     cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"pending:{user_id}",))
-    cur.execute("SELECT count(*) AS n FROM submissions WHERE user_id = %s AND status <> 'judged'", (user_id,))
+    cur.execute(
+        "SELECT count(*) AS n FROM submissions WHERE user_id = %s AND status <> %s",
+        (user_id, SubmissionStatus.JUDGED.value),
+    )
     if one_row(cur)["n"] >= most:
         raise RateLimited(
             f"you have {most} submissions waiting to be judged; wait for their verdicts",

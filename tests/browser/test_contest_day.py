@@ -459,7 +459,7 @@ def test_an_upcoming_contest_counts_down_in_local_time_and_code_is_highlighted(
 
     tokens = page.evaluate(
         """async (snippets) => {
-          const { highlight } = await import("/js/editor.js");
+          const { highlight } = await import("/js/logic/code.js");
           const out = {};
           for (const [language, [source]] of Object.entries(snippets)) {
             const box = document.createElement("pre");

@@ -253,7 +253,7 @@ def recomputed(core: Core, cid: int) -> dict[str, dict[str, Any]]:
             (cid,),
         )
         rows = cur.fetchall()
-    rule, rules = rule_for(contest["scoring"]), ContestRules(contest["start_at"], contest["penalty_minutes"])
+    rule, rules = rule_for(contest.scoring), ContestRules(contest.start_at, contest.penalty_minutes)
     attempts: dict[str, list[Attempt]] = {}
     for row in rows:
         attempt = Attempt(
@@ -262,7 +262,7 @@ def recomputed(core: Core, cid: int) -> dict[str, dict[str, Any]]:
         attempts.setdefault(row["username"], []).append(attempt)
     expected = {}
     for username, items in attempts.items():
-        jury, public = rule.standing(items, rules), rule.standing(visible(items, contest["freeze_at"]), rules)
+        jury, public = rule.standing(items, rules), rule.standing(visible(items, contest.freeze_at), rules)
         expected[username] = {"jury": jury.to_json(), "public": public.to_json()}
     return expected
 

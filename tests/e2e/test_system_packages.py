@@ -151,6 +151,28 @@ def test_a_failing_apt_get_shows_its_error_and_the_line_to_run(fake_apt: FakeApt
     assert done.stderr.rstrip().endswith("install them as root:  apt-get update && apt-get install -y rustc")
 
 
+def test_make_lint_needs_node_and_npm_and_an_npm_on_path_will_do(fake_apt: FakeApt) -> None:
+    alone = {**os.environ, "PATH": str(fake_apt.bin)}  # no npm of this machine's in sight
+    fake_apt.have(all_of("install"))
+    assert setup_step("lint", alone).returncode == 0
+    assert fake_apt.apt_calls()[-1] == "-o DPkg::Lock::Timeout=120 install -y -qq nodejs npm"
+    # NodeSource's nodejs carries npm (and conflicts with Debian's): then npm is not asked for.
+    (fake_apt.bin / "npm").write_text("#!/bin/sh\n")
+    (fake_apt.bin / "npm").chmod(0o755)
+    fake_apt.have(all_of("install"))
+    assert setup_step("lint", alone).returncode == 0
+    assert fake_apt.apt_calls()[-1] == "-o DPkg::Lock::Timeout=120 install -y -qq nodejs"
+
+
+def test_make_test_asks_for_a_package_two_of_its_groups_need_once(fake_apt: FakeApt) -> None:
+    fake_apt.have([name for name in all_of("test") if name != "nodejs"])
+    done = setup_step("test", fake_apt.env())
+    assert done.stdout.splitlines() == [
+        "make test: installing nodejs with apt-get (this can take a few minutes)"
+    ]
+    assert fake_apt.apt_calls()[-1] == "-o DPkg::Lock::Timeout=120 install -y -qq nodejs"
+
+
 def test_without_root_it_names_what_is_missing_and_installs_nothing(fake_apt: FakeApt) -> None:
     fake_apt.have([name for name in all_of("demo") if name not in ("bubblewrap", "gcc")])
     done = setup_step("demo", fake_apt.env(), user=NOBODY)
@@ -173,7 +195,7 @@ def test_without_apt_get_it_names_what_is_missing(fake_apt: FakeApt) -> None:
 
 
 def test_each_make_target_runs_the_step_for_itself_before_anything_else() -> None:
-    for target in ("demo", "test", "install", "images"):
+    for target in ("demo", "test", "install", "images", "lint"):
         plan = subprocess.run(
             ["make", "--no-print-directory", "-n", target],
             cwd=ROOT,

@@ -134,7 +134,7 @@ def test_coming_contests_get_warm_ups_sized_by_their_contestants(core: Core, aws
 
 def contests_start(core: Core, contest_id: int) -> datetime:
     with core.db.transaction() as cur:
-        start: datetime = contests.load(cur, contest_id)["start_at"]
+        start: datetime = contests.load(cur, contest_id).start_at
     return start.astimezone(UTC)
 
 

@@ -9,15 +9,29 @@ from typing import Any
 
 import pytest
 
+from chalicelib.routes import declared
+from chalicelib.routing import ADMIN
 from codearena.core import Core
 from codearena.models import Role
 from tests.integration.conftest import ONE_TEST, contest_with_problem, login
 
+# The admin actions that start work and answer 202 Accepted (unfreezing, rejudging), from
+# the route table: a new one is tested here too, and must have no body and only these ids.
 ROUTES = [
-    "/admin/contests/{cid}/unfreeze",
-    "/admin/submissions/{sid}/rejudge",
-    "/admin/contests/{cid}/problems/{pid}/rejudge",
+    route.path
+    for route in declared()
+    if route.status == 202 and route.roles == ADMIN and route.method == "POST"
 ]
+IDS = ("cid", "sid", "pid")
+
+
+def test_the_routes_are_bodiless_posts_with_known_ids() -> None:
+    assert len(ROUTES) >= 3
+    for route in declared():
+        if route.path in ROUTES:
+            assert route.body is None, route.path
+            in_path = {part[1:-1] for part in route.path.split("/") if part.startswith("{")}
+            assert in_path and in_path <= set(IDS), route.path
 
 
 def post(http: Any, path: str, headers: dict[str, str] | None = None) -> Any:
@@ -73,7 +87,7 @@ def submission(core: Core, http: Any, running_contest: dict[str, Any]) -> dict[s
 
 
 def path_of(route: str, ids: dict[str, Any]) -> str:
-    return route.format(**{k: ids.get(k, 1) for k in ("cid", "sid", "pid")})
+    return route.format(**{k: ids.get(k, 1) for k in IDS})
 
 
 @pytest.mark.parametrize("route", ROUTES)

@@ -121,7 +121,9 @@ def submission_body(contest: dict[str, Any], **override: Any) -> dict[str, Any]:
 # --- bodies ---------------------------------------------------------------------------------
 def caller(route: Route) -> str:
     """Whose headers reach the route's checks: anyone, a contestant, or an admin."""
-    return "anyone" if route.token == "none" else "admin" if route.path.startswith("/admin") else "contestant"
+    if route.token == "none":
+        return "anyone"
+    return "admin" if Role.ADMIN in route.roles else "contestant"
 
 
 def concrete(route: Route, cid: str, sid: str = "1", uid: str = "1") -> str:
@@ -678,26 +680,31 @@ def test_patch_contest_good_input_is_200(
     assert r.status_code == 200 and r.json_body["title"] == "Renamed"
 
 
+def test_every_admin_route_needs_a_staff_role() -> None:
+    admin_routes = [route for route in declared() if route.path.startswith("/admin")]
+    assert admin_routes
+    for route in admin_routes:
+        assert route.roles and Role.CONTESTANT not in route.roles, (route.method, route.path)
+
+
 @pytest.mark.parametrize(
-    "method, path, body",
-    [
-        (route.method, route.path, {"title": "x", "role": "admin"} if route.body else None)
-        for route in declared()
-        if route.path.startswith("/admin")
-    ],
+    "route", [route for route in declared() if route.roles], ids=lambda route: f"{route.method} {route.path}"
 )
-def test_admin_routes_refuse_contestants_with_403(
-    call: Caller,
-    core: Core,
-    contestant: dict[str, str],
-    running_contest: dict[str, Any],
-    method: str,
-    path: str,
-    body: Any,
+def test_routes_refuse_the_roles_they_do_not_name(
+    call: Caller, core: Core, running_contest: dict[str, Any], route: Route
 ) -> None:
+    """A role the declaration does not name gets 403, no token 401, before anything changes."""
+    refused = {role: login(core, f"some-{role.value}", role) for role in Role if role not in route.roles}
+    assert refused, "a route naming every role should name none"
+    ids = {"cid": running_contest["id"], "pid": running_contest["problem_id"], "sid": 1, "uid": 1}
+    path = route.path.format(**ids)
+    body = (
+        {"title": "x", "role": "admin", "problem_id": running_contest["problem_id"]} if route.body else None
+    )
     with unchanged(core):
-        ids = {"cid": running_contest["id"], "pid": running_contest["problem_id"], "sid": 1, "uid": 1}
-        error_of(call(method, path.format(**ids), body, contestant), 403)
+        for headers in refused.values():
+            error_of(call(route.method, path, body, headers), 403)
+        error_of(call(route.method, path, body), 401)
 
 
 # --- admin: problems ---------------------------------------------------------------------

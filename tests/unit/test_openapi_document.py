@@ -12,6 +12,8 @@ import schemathesis
 
 from chalicelib.openapi import document
 from chalicelib.routes import declared
+from chalicelib.routing import Route
+from codearena.models import Role
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +68,30 @@ def test_bodies_answers_and_errors_are_declared(described: dict[str, Any]) -> No
             ):
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 assert body["type"] == "object" and body["properties"], (method, path)
+
+
+def test_who_may_call_is_described_from_the_declaration(described: dict[str, Any]) -> None:
+    for route in declared():
+        operation = described["paths"][route.path][route.method.lower()]
+        assert operation.get("x-roles", []) == [role.value for role in route.roles], route.path
+        assert operation["description"] == f"Who may call: {route.who}."
+        assert ("security" in operation) == (route.token != "none"), route.path
+    jury_board = described["paths"]["/admin/contests/{cid}/leaderboard"]["get"]
+    assert jury_board["x-roles"] == ["jury", "admin"]
+    assert jury_board["description"] == "Who may call: jury, admin."
+
+
+def test_a_route_needing_roles_needs_a_token() -> None:
+    with pytest.raises(ValueError, match="needs a token"):
+        Route("GET", "/x", 200, "x", token="optional", roles=(Role.ADMIN,))
+
+
+def test_request_bodies_carry_an_example(described: dict[str, Any]) -> None:
+    """Clients (and tests/e2e/test_faults.py) send the example: every body has one."""
+    for path, methods in described["paths"].items():
+        for method, operation in methods.items():
+            if "requestBody" in operation:
+                assert operation["requestBody"]["content"]["application/json"]["schema"]["example"], (
+                    method,
+                    path,
+                )

@@ -27,7 +27,7 @@ from chalicelib.routing import Area, Call, Route
 DOCUMENT = Area(__name__)
 
 
-@DOCUMENT.route("GET", "/openapi.json", who="anyone", token="none", answer=s.OPENAPI)
+@DOCUMENT.route("GET", "/openapi.json", token="none", answer=s.OPENAPI)
 def openapi(call: Call) -> dict[str, Any]:
     """This document"""
     return document(declared())

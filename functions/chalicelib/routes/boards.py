@@ -7,38 +7,34 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib import openapi_schemas as s
-from chalicelib.routing import Area, Call
+from chalicelib.routing import ADMIN, STAFF, Area, Call
 from codearena import freeze, time_travel
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.errors import BadRequest
 from codearena.first_solves import board_page
-from codearena.models import Role
 
 AREA = Area(__name__)
 BOARD_QUERY = ("offset", "limit", "at")
 
 
-@AREA.route(
-    "GET", "/contests/{cid}/leaderboard", who="anyone", token="optional", answer=s.BOARD, query=BOARD_QUERY
-)
+@AREA.route("GET", "/contests/{cid}/leaderboard", token="optional", answer=s.BOARD, query=BOARD_QUERY)
 def leaderboard(call: Call, cid: str) -> dict[str, Any]:
     """The public board, a page of it, or as it stood at a time; with a token also your own row"""
     principal = call.optional_principal()
     return _board(call, cid, "public", principal.username if principal else None, principal)
 
 
-@AREA.route("GET", "/admin/contests/{cid}/leaderboard", who="jury, admin", answer=s.BOARD, query=BOARD_QUERY)
+@AREA.route("GET", "/admin/contests/{cid}/leaderboard", roles=STAFF, answer=s.BOARD, query=BOARD_QUERY)
 def jury_leaderboard(call: Call, cid: str) -> dict[str, Any]:
     """The live jury board"""
-    principal = call.staff(Role.ADMIN, Role.JURY)
+    principal = call.principal()
     return _board(call, cid, "jury", None, principal)
 
 
-@AREA.route("POST", "/admin/contests/{cid}/unfreeze", who="admin", status=202, answer=s.UNFROZEN)
+@AREA.route("POST", "/admin/contests/{cid}/unfreeze", roles=ADMIN, status=202, answer=s.UNFROZEN)
 def unfreeze(call: Call, cid: str) -> dict[str, Any]:
     """Reveal the final board after the freeze (new leaderboard events)"""
-    call.staff()
     return freeze.unfreeze(call.core, v.path_id(cid, "contest"))
 
 

@@ -26,7 +26,7 @@ from codearena.core import Core
 AREA = Area(__name__)
 OBJECT = {"type": "object"}
 ARRAY = {"type": "array", "items": {"type": "object"}}
-WHO = "anyone (a jury or admin token sees more)"
+MORE = "a jury or admin token sees more"
 
 Collection = Callable[[Core, objects.View], list[dict[str, Any]]]
 COLLECTIONS: dict[str, Collection] = {
@@ -46,13 +46,13 @@ def view_for(call: Call, cid: str) -> objects.View:
     return objects.view_of(call.core, v.path_id(cid, "contest"), jury=call.is_jury())
 
 
-@AREA.route("GET", "/api", who="anyone", token="none", answer=OBJECT)
+@AREA.route("GET", "/api", token="none", answer=OBJECT)
 def information(call: Call) -> dict[str, Any]:
     """The Contest API's version and provider"""
     return objects.api_information()
 
 
-@AREA.route("GET", "/api/contests", who=WHO, token="optional", answer=ARRAY)
+@AREA.route("GET", "/api/contests", also=MORE, token="optional", answer=ARRAY)
 def contest_list(call: Call) -> list[dict[str, Any]]:
     """Every contest, as Contest API contests"""
     jury = call.is_jury()
@@ -60,19 +60,19 @@ def contest_list(call: Call) -> list[dict[str, Any]]:
     return [objects.contest(objects.view_of(call.core, int(c["id"]), jury)) for c in listed]
 
 
-@AREA.route("GET", "/api/contests/{cid}", who=WHO, token="optional", answer=OBJECT)
+@AREA.route("GET", "/api/contests/{cid}", also=MORE, token="optional", answer=OBJECT)
 def contest(call: Call, cid: str) -> dict[str, Any]:
     """One contest"""
     return objects.contest(view_for(call, cid))
 
 
-@AREA.route("GET", "/api/contests/{cid}/state", who=WHO, token="optional", answer=OBJECT)
+@AREA.route("GET", "/api/contests/{cid}/state", also=MORE, token="optional", answer=OBJECT)
 def state(call: Call, cid: str) -> dict[str, Any]:
     """When the contest started, froze, ended, thawed and was finalized"""
     return objects.state(view_for(call, cid))
 
 
-@AREA.route("GET", "/api/contests/{cid}/scoreboard", who=WHO, token="optional", answer=OBJECT)
+@AREA.route("GET", "/api/contests/{cid}/scoreboard", also=MORE, token="optional", answer=OBJECT)
 def scoreboard(call: Call, cid: str) -> dict[str, Any]:
     """The scoreboard now: the public's frozen during the freeze, the jury's live"""
     return objects.scoreboard(call.core, view_for(call, cid))
@@ -81,7 +81,7 @@ def scoreboard(call: Call, cid: str) -> dict[str, Any]:
 @AREA.route(
     "GET",
     "/api/contests/{cid}/event-feed",
-    who=WHO,
+    also=MORE,
     token="optional",
     query=("since_token", "stream"),
     answer={"type": "string", "description": 'one notification {"type", "id", "data", "token"} a line'},
@@ -104,11 +104,11 @@ def _collection_route(kind: str, read: Collection) -> None:
     name = kind.replace("-", "_")
     listing.__name__, listing.__doc__ = f"clics_{name}", f"The contest's {kind.replace('-', ' ')}"
     single.__name__, single.__doc__ = f"clics_{name}_one", f"One of the contest's {kind.replace('-', ' ')}"
-    AREA.route("GET", f"/api/contests/{{cid}}/{kind}", who=WHO, token="optional", answer=ARRAY)(listing)
+    AREA.route("GET", f"/api/contests/{{cid}}/{kind}", also=MORE, token="optional", answer=ARRAY)(listing)
     AREA.route(
         "GET",
         f"/api/contests/{{cid}}/{kind}/{{oid}}",
-        who=WHO,
+        also=MORE,
         token="optional",
         answer=OBJECT,
         path_params={"oid": clics_parameter(kind)},

@@ -5,28 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import openapi_schemas as s
-from chalicelib.routing import Area, Call
+from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
 from codearena import contests, participants
 from codearena import validation as v
-from codearena.models import Role
 
 AREA = Area(__name__)
-BEFORE_START = "anyone; the jury also before the start"
+JURY_EARLY = "the jury also before the start"
 
 
-@AREA.route("GET", "/contests", who="anyone", token="none", answer=s.CONTEST_LIST)
+@AREA.route("GET", "/contests", token="none", answer=s.CONTEST_LIST)
 def list_contests(call: Call) -> dict[str, Any]:
     """Contests with state and times"""
     return contests.list_contests(call.core)
 
 
-@AREA.route("GET", "/contests/{cid}", who="anyone", token="none", answer=s.CONTEST_WITH_LABELS)
+@AREA.route("GET", "/contests/{cid}", token="none", answer=s.CONTEST_WITH_LABELS)
 def get_contest(call: Call, cid: str) -> dict[str, Any]:
     """One contest and its problem labels (once started)"""
     return contests.get_contest(call.core, v.path_id(cid, "contest"))
 
 
-@AREA.route("GET", "/contests/{cid}/problems", who=BEFORE_START, token="optional", answer=s.PROBLEM_LIST)
+@AREA.route("GET", "/contests/{cid}/problems", also=JURY_EARLY, token="optional", answer=s.PROBLEM_LIST)
 def list_problems(call: Call, cid: str) -> dict[str, Any]:
     """Problems of a started contest"""
     return contests.list_problems(call.core, v.path_id(cid, "contest"), call.is_jury())
@@ -35,7 +34,7 @@ def list_problems(call: Call, cid: str) -> dict[str, Any]:
 @AREA.route(
     "GET",
     "/contests/{cid}/problems/{pid}",
-    who=BEFORE_START,
+    also=JURY_EARLY,
     token="optional",
     answer=s.PROBLEM,
     path_params={"pid": "problem_key"},
@@ -45,67 +44,61 @@ def get_problem(call: Call, cid: str, pid: str) -> dict[str, Any]:
     return contests.get_problem(call.core, v.path_id(cid, "contest"), pid, call.is_jury())
 
 
-@AREA.route("POST", "/contests/{cid}/registration", who="contestant", answer=s.REGISTRATION)
+@AREA.route("POST", "/contests/{cid}/registration", roles=CONTESTANT, answer=s.REGISTRATION)
 def register_for_contest(call: Call, cid: str) -> dict[str, Any]:
     """Take part: open contests approve at once, approval contests wait for an organizer,
     invite-only contests need an invitation"""
     return participants.register(call.core, call.principal(), v.path_id(cid, "contest"))
 
 
-@AREA.route("GET", "/contests/{cid}/registration", who="registered", answer=s.REGISTRATION)
+@AREA.route("GET", "/contests/{cid}/registration", answer=s.REGISTRATION)
 def my_registration(call: Call, cid: str) -> dict[str, Any]:
     """Your registration status in a contest"""
     return participants.mine(call.core, call.principal(), v.path_id(cid, "contest"))
 
 
-@AREA.route("POST", "/admin/contests", who="admin", status=201, body=s.NEW_CONTEST, answer=s.ref("Contest"))
+@AREA.route("POST", "/admin/contests", roles=ADMIN, status=201, body=s.NEW_CONTEST, answer=s.ref("Contest"))
 def create_contest(call: Call) -> dict[str, Any]:
     """Create a contest"""
-    call.staff()
     return contests.create_contest(call.core, call.body)
 
 
-@AREA.route("PATCH", "/admin/contests/{cid}", who="admin", body=s.CONTEST_CHANGE, answer=s.ref("Contest"))
+@AREA.route("PATCH", "/admin/contests/{cid}", roles=ADMIN, body=s.CONTEST_CHANGE, answer=s.ref("Contest"))
 def update_contest(call: Call, cid: str) -> dict[str, Any]:
     """Change any contest field (the boards follow)"""
-    call.staff()
     return contests.change_contest(call.core, v.path_id(cid, "contest"), call.body)
 
 
 @AREA.route(
-    "POST", "/admin/problems", who="admin", status=201, body=s.NEW_PROBLEM, answer=s.NEW_PROBLEM_ANSWER
+    "POST", "/admin/problems", roles=ADMIN, status=201, body=s.NEW_PROBLEM, answer=s.NEW_PROBLEM_ANSWER
 )
 def create_problem(call: Call) -> dict[str, Any]:
     """Create a problem with its tests"""
-    call.staff()
     return contests.create_problem(call.core, call.body)
 
 
 @AREA.route(
-    "POST", "/admin/contests/{cid}/problems", who="admin", status=201, body=s.ATTACHMENT, answer=s.ATTACHED
+    "POST", "/admin/contests/{cid}/problems", roles=ADMIN, status=201, body=s.ATTACHMENT, answer=s.ATTACHED
 )
 def attach_problem(call: Call, cid: str) -> dict[str, Any]:
     """Attach a problem under a label"""
-    call.staff()
     return contests.attach_problem(call.core, v.path_id(cid, "contest"), call.body)
 
 
-@AREA.route("GET", "/admin/contests/{cid}/participants", who="jury, admin", answer=s.PARTICIPANTS)
+@AREA.route("GET", "/admin/contests/{cid}/participants", roles=STAFF, answer=s.PARTICIPANTS)
 def list_participants(call: Call, cid: str) -> dict[str, Any]:
     """Who registered, was invited or asked to take part"""
-    call.staff(Role.ADMIN, Role.JURY)
     return participants.listing(call.core, v.path_id(cid, "contest"))
 
 
 @AREA.route(
     "PUT",
     "/admin/contests/{cid}/participants/{uid}",
-    who="admin",
+    roles=ADMIN,
     body=s.PARTICIPANT_STATUS,
     answer=s.REGISTRATION,
 )
 def set_participant(call: Call, cid: str, uid: str) -> dict[str, Any]:
     """Invite, approve or reject a user"""
-    call.staff()
     contest_id, user_id = v.path_id(cid, "contest"), v.path_id(uid, "user")
     return participants.set_status(call.core, contest_id, user_id, call.body)

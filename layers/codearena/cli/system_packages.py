@@ -26,12 +26,15 @@ from dataclasses import dataclass
 class SystemPackage:
     """`name`: the Debian package; `purpose`: what needs it. `alternatives`: packages that
     provide the same (Docker's own docker-ce). `unless_module`: not needed when the Python
-    running this can already import that module (a python3 that is not Debian's)."""
+    running this can already import that module (a python3 that is not Debian's).
+    `unless_command`: not needed when that command is on PATH (NodeSource's nodejs carries
+    npm, and conflicts with Debian's npm)."""
 
     name: str
     purpose: str
     alternatives: tuple[str, ...] = ()
     unless_module: str | None = None
+    unless_command: str | None = None
 
 
 GROUPS: dict[str, tuple[SystemPackage, ...]] = {
@@ -50,6 +53,10 @@ GROUPS: dict[str, tuple[SystemPackage, ...]] = {
         SystemPackage("rustc", "judging Rust"),
     ),
     "browser": (SystemPackage("chromium", "the web app's browser tests"),),
+    "web": (
+        SystemPackage("nodejs", "the web app's lint (ESLint) and logic tests (node --test)"),
+        SystemPackage("npm", "installing ESLint (package-lock.json)", unless_command="npm"),
+    ),
     "docker": (
         SystemPackage("docker.io", "the docker backend", alternatives=("docker-ce",)),
         SystemPackage("debootstrap", "building the docker backend's judge image"),
@@ -58,9 +65,10 @@ GROUPS: dict[str, tuple[SystemPackage, ...]] = {
 # What each make target needs, by group.
 TARGETS: dict[str, tuple[str, ...]] = {
     "install": ("venv",),
+    "lint": ("venv", "web"),
     "images": ("venv", "docker"),
     "demo": ("venv", "sandbox", "languages"),
-    "test": ("venv", "sandbox", "languages", "browser", "docker"),
+    "test": ("venv", "sandbox", "languages", "browser", "docker", "web"),
     # Not a make target: what the gateway / judge host image holds (infra/docker/Dockerfile).
     "image": ("venv", "sandbox", "languages"),
 }
@@ -70,9 +78,17 @@ APT_TAIL_LINES = 20
 
 
 def needed(groups: tuple[str, ...]) -> list[SystemPackage]:
-    """The packages of `groups` that this machine needs."""
-    packages = [package for group in groups for package in GROUPS[group]]
-    return [p for p in packages if not (p.unless_module and importlib.util.find_spec(p.unless_module))]
+    """The packages of `groups` that this machine needs, each once (by name, in group order)."""
+    packages: dict[str, SystemPackage] = {}
+    for package in (package for group in groups for package in GROUPS[group]):
+        packages.setdefault(package.name, package)
+    return [p for p in packages.values() if not _already_there(p)]
+
+
+def _already_there(package: SystemPackage) -> bool:
+    if package.unless_module and importlib.util.find_spec(package.unless_module):
+        return True
+    return bool(package.unless_command and shutil.which(package.unless_command))
 
 
 def missing(packages: list[SystemPackage]) -> list[SystemPackage]:

@@ -52,7 +52,7 @@ def notifications(core: Core, view: objects.View, since_token: str | None = None
 
 def _lines(core: Core, view: objects.View) -> list[_Line]:
     c = view.contest
-    first = c["start_at"]
+    first = c.start_at
     fixed: list[_Line] = [_Line(first, 0, "contest", None, objects.contest(view))]
     for kind, items in (
         ("judgement-types", objects.judgement_types(core, view)),
@@ -65,7 +65,7 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     if view.jury:  # the jury's problems are there before the start
         fixed += [_Line(first, 0, "problems", p["id"], p) for p in problems]
     else:
-        timed += [_Line(c["start_at"], 1, "problems", p["id"], p) for p in problems]
+        timed += [_Line(c.start_at, 1, "problems", p["id"], p) for p in problems]
     timed += _teams(core, view)
     timed += _states(view)
     submissions = objects.submissions(core, view)
@@ -109,8 +109,8 @@ def _states(view: objects.View) -> list[_Line]:
 
 
 def _judgements(core: Core, view: objects.View) -> list[_Line]:
-    thawed = view.contest["unfrozen_at"]
-    freeze = view.contest["freeze_at"]
+    thawed = view.contest.unfrozen_at
+    freeze = view.contest.freeze_at
     by_submission: dict[str, list[dict[str, Any]]] = {}
     found = []
     for judgement in objects.judgements(core, view):

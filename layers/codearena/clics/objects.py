@@ -46,27 +46,27 @@ _CATEGORIES = {"participant": "Participants", "observer": "Observers", "hidden":
 class View:
     """Who asks and when: the jury sees everything; the public what the specification allows."""
 
-    contest: dict[str, Any]
+    contest: contests.Contest
     jury: bool
     now: datetime
 
     @property
     def contest_id(self) -> int:
-        return int(self.contest["id"])
+        return self.contest.id
 
     @property
     def started(self) -> bool:
-        return bool(self.now >= self.contest["start_at"])
+        return self.now >= self.contest.start_at
 
     @property
     def hides_after(self) -> datetime | None:
         """From when the public sees no verdicts (None: it sees them all)."""
-        if self.jury or not contests.public_board_frozen(self.contest, self.now):
+        if self.jury or not self.contest.public_board_frozen(self.now):
             return None
-        return self.contest["freeze_at"]  # type: ignore[no-any-return]
+        return self.contest.freeze_at
 
     def contest_time(self, moment: datetime) -> str:
-        return reltime(moment - self.contest["start_at"])
+        return reltime(moment - self.contest.start_at)
 
 
 def view_of(core: Core, contest_id: int, jury: bool, now: datetime | None = None) -> View:
@@ -86,18 +86,18 @@ def api_information() -> dict[str, Any]:
 def contest(view: View) -> dict[str, Any]:
     c = view.contest
     data: dict[str, Any] = {
-        "id": str(c["id"]),
-        "name": c["title"],
-        "formal_name": c["title"],
-        "start_time": abstime(c["start_at"]),
-        "duration": reltime(c["end_at"] - c["start_at"]),
-        "scoreboard_type": "pass-fail" if c["scoring"] == "icpc" else "score",
-        "penalty_time": reltime(timedelta(minutes=c["penalty_minutes"])),
+        "id": str(c.id),
+        "name": c.title,
+        "formal_name": c.title,
+        "start_time": abstime(c.start_at),
+        "duration": reltime(c.end_at - c.start_at),
+        "scoreboard_type": "pass-fail" if c.scoring == "icpc" else "score",
+        "penalty_time": reltime(timedelta(minutes=c.penalty_minutes)),
     }
-    if c["freeze_at"] is not None:
-        data["scoreboard_freeze_duration"] = reltime(c["end_at"] - c["freeze_at"])
-    if c["unfrozen_at"] is not None:
-        data["scoreboard_thaw_time"] = abstime(c["unfrozen_at"])
+    if c.freeze_at is not None:
+        data["scoreboard_freeze_duration"] = reltime(c.end_at - c.freeze_at)
+    if c.unfrozen_at is not None:
+        data["scoreboard_thaw_time"] = abstime(c.unfrozen_at)
     return data
 
 
@@ -107,15 +107,15 @@ def state(view: View) -> dict[str, Any]:
     def reached(moment: datetime | None) -> str | None:
         return abstime(moment) if moment is not None and now >= moment else None
 
-    ended = reached(c["end_at"])
-    thawed = reached(c["unfrozen_at"])
+    ended = reached(c.end_at)
+    thawed = reached(c.unfrozen_at)
     return {
-        "started": reached(c["start_at"]),
-        "frozen": reached(c["freeze_at"]),
+        "started": reached(c.start_at),
+        "frozen": reached(c.freeze_at),
         "ended": ended,
         "thawed": thawed,
         # final once ended with nothing left hidden: thawed, or never frozen
-        "finalized": thawed if c["freeze_at"] is not None else ended,
+        "finalized": thawed if c.freeze_at is not None else ended,
         "end_of_updates": None,
     }
 
@@ -146,7 +146,7 @@ def problems(core: Core, view: View) -> list[dict[str, Any]]:
         }
         if row["rgb"]:
             problem["rgb"] = row["rgb"]
-        if view.contest["scoring"] != "icpc":
+        if view.contest.scoring != "icpc":
             problem["max_score"] = row["points"]
         found.append(problem)
     return found
@@ -305,7 +305,7 @@ def judgements(core: Core, view: View) -> list[dict[str, Any]]:
             "end_contest_time": view.contest_time(row["created_at"]),
             "max_run_time": row["max_time_ms"] / 1000,
         }
-        if view.contest["scoring"] != "icpc":
+        if view.contest.scoring != "icpc":
             judgement["score"] = float(row["score"])
         found.append(judgement)
     return found
@@ -348,14 +348,14 @@ def _scoreboard_row(
         if entry["solved"]:
             entry["time"] = reltime(timedelta(minutes=cell["time_minutes"]))
             last_solve = max(last_solve, cell["time_minutes"])
-        if view.contest["scoring"] != "icpc":
+        if view.contest.scoring != "icpc":
             entry["score"] = cell.get("score", 0)
         cells.append(entry)
     score: dict[str, Any] = {
         "num_solved": row["solved"],
         "total_time": reltime(timedelta(minutes=row["penalty"])),
     }
-    if view.contest["scoring"] != "icpc":
+    if view.contest.scoring != "icpc":
         score = {"score": row["score"]}
     score["time"] = reltime(timedelta(minutes=last_solve)) if any(c["solved"] for c in cells) else None
     return {
@@ -400,7 +400,7 @@ def awards(core: Core, view: View) -> list[dict[str, Any]]:
 def _first_solvers(core: Core, view: View) -> dict[str, str]:
     """Problem label → the team that solved it first within the contest time, among the
     teams the board ranks, counting only what the caller's board shows."""
-    cutoff = view.contest["end_at"]
+    cutoff = view.contest.end_at
     if (hides_after := view.hides_after) is not None:
         cutoff = min(cutoff, hides_after)
     with core.db.transaction() as cur:
@@ -412,7 +412,7 @@ def _first_solvers(core: Core, view: View) -> dict[str, str]:
             " WHERE s.contest_id = %s AND s.created_at >= %s AND s.created_at < %s"
             " AND coalesce(p.category, 'participant') = 'participant'"
             " ORDER BY cp.label, s.created_at, s.id",
-            (view.contest_id, view.contest["start_at"], min(cutoff, view.now)),
+            (view.contest_id, view.contest.start_at, min(cutoff, view.now)),
         )
         return {row["label"]: row["external_id"] or str(row["user_id"]) for row in cur.fetchall()}
 

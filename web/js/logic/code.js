@@ -1,5 +1,6 @@
-// A source editor: a textarea over a highlighted copy of its text. Tab indents (Shift+Tab
-// dedents); Escape, then Tab, leaves the editor, so the page stays keyboard-navigable.
+// Source code as the editor sees it: highlighting for the seven languages (source text in,
+// HTML out, with comments, strings, numbers and keywords wrapped in <span class="tok-KIND">;
+// an unknown language is only escaped) and the editor's indent rules.
 
 const C_LIKE = "auto break case char const continue default do double else enum extern float for goto if " +
   "inline int long register return short signed sizeof static struct switch typedef union unsigned void " +
@@ -25,12 +26,15 @@ const KEYWORDS = {
     "usize f64 String Vec println",
 };
 
-const C_COMMENT = String.raw`\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)`;
+// A block comment or triple-quoted string spans lines up to its closing mark, or to the end of
+// the text while it has none (`(?![\s\S])`: with the "m" flag a `$` would end it at its line).
+const END = String.raw`(?![\s\S])`;
+const C_COMMENT = String.raw`\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|${END})`;
 const DOUBLE = String.raw`"(?:\\.|[^"\\\n])*"?`;
 const SINGLE = String.raw`'(?:\\.|[^'\\\n])*'?`;
 const NUMBER = String.raw`\b(?:0[xX][0-9a-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][+-]?\d+)?)[A-Za-z0-9]*`;
 const PARTS = {
-  python: [String.raw`#[^\n]*`, String.raw`"""[\s\S]*?(?:"""|$)|'''[\s\S]*?(?:'''|$)|${DOUBLE}|${SINGLE}`],
+  python: [String.raw`#[^\n]*`, String.raw`"""[\s\S]*?(?:"""|${END})|'''[\s\S]*?(?:'''|${END})|${DOUBLE}|${SINGLE}`],
   c: [`${C_COMMENT}|^[ \\t]*#[^\\n]*`, `${DOUBLE}|${SINGLE}`],
   java: [C_COMMENT, `${DOUBLE}|${SINGLE}`],
   javascript: [C_COMMENT, "`(?:\\\\.|[^`\\\\])*`?|" + `${DOUBLE}|${SINGLE}`],
@@ -70,79 +74,14 @@ export function highlight(source, language) {
   return html + escape(source.slice(last));
 }
 
-export class Editor {
-  constructor(textarea, language) {
-    this.textarea = textarea;
-    this.language = language;
-    this.leaving = false;
-    const wrap = document.createElement("div");
-    wrap.className = "editor";
-    this.code = document.createElement("pre");
-    this.code.className = "editor-code";
-    this.code.setAttribute("aria-hidden", "true");
-    textarea.replaceWith(wrap);
-    wrap.append(this.code, textarea);
-    textarea.classList.add("editor-input");
-    textarea.spellcheck = false;
-    textarea.setAttribute("autocapitalize", "off");
-    textarea.setAttribute("autocomplete", "off");
-    textarea.wrap = "off";
-    textarea.addEventListener("input", () => this.render());
-    textarea.addEventListener("scroll", () => {
-      this.code.scrollTop = textarea.scrollTop;
-      this.code.scrollLeft = textarea.scrollLeft;
-    });
-    textarea.addEventListener("keydown", (event) => this.key(event));
-    textarea.addEventListener("blur", () => { this.leaving = false; });
-    this.render();
-  }
+// Editing a line: the indent a new line after `before` (the line up to the cursor) takes, and
+// how much indent Shift+Tab takes off the start of `line`.
+export function newLineIndent(before, unit) {
+  const indent = /^[ \t]*/.exec(before)[0];
+  return /[:{([]\s*$/.test(before) ? indent + unit : indent;
+}
 
-  get value() { return this.textarea.value; }
-  set value(text) { this.textarea.value = text; this.render(); }
-
-  setLanguage(language) {
-    this.language = language;
-    this.render();
-  }
-
-  get indentUnit() { return this.language === "go" ? "\t" : "    "; }
-
-  render() {
-    // A trailing newline needs a character after it to take up its line in the <pre>.
-    this.code.innerHTML = highlight(this.textarea.value, this.language) + "\n";
-  }
-
-  key(event) {
-    if (event.key === "Escape") { this.leaving = true; return; }
-    if (event.key === "Tab" && !this.leaving && !event.ctrlKey && !event.altKey && !event.metaKey) {
-      event.preventDefault();
-      if (event.shiftKey) this.dedent(); else this.insert(this.indentUnit);
-    } else if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey) {
-      const { value, selectionStart } = this.textarea;
-      const lineStart = value.lastIndexOf("\n", selectionStart - 1) + 1;
-      const indent = /^[ \t]*/.exec(value.slice(lineStart, selectionStart))[0];
-      const opens = /[:{([]\s*$/.test(value.slice(lineStart, selectionStart));
-      event.preventDefault();
-      this.insert("\n" + indent + (opens ? this.indentUnit : ""));
-    }
-    if (event.key !== "Escape") this.leaving = false;
-  }
-
-  insert(text) {
-    // execCommand keeps the browser's undo history; setRangeText is the fallback.
-    if (!document.execCommand("insertText", false, text)) {
-      this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
-    }
-    this.render();
-  }
-
-  dedent() {
-    const { value, selectionStart } = this.textarea;
-    const lineStart = value.lastIndexOf("\n", selectionStart - 1) + 1;
-    const removable = /^(\t| {1,4})/.exec(value.slice(lineStart));
-    if (!removable) return;
-    this.textarea.setSelectionRange(lineStart, lineStart + removable[0].length);
-    this.insert("");
-    this.textarea.setSelectionRange(selectionStart - removable[0].length, selectionStart - removable[0].length);
-  }
+export function dedentWidth(line) {
+  const removable = /^(\t| {1,4})/.exec(line);
+  return removable ? removable[0].length : 0;
 }

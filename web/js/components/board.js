@@ -1,9 +1,14 @@
 // The live leaderboard: one page read over HTTP, then `leaderboard` events over the WebSocket.
 // An event whose version is not the next one means something was missed: the page is read again.
 
-import { h } from "./dom.js";
+import { h } from "../dom.js";
+import { applyChanges, changedRows, mergeFirstSolves, newFirstSolves, nextStep } from "../logic/board.js";
+import { formatScore } from "../logic/format.js";
 
 const FLASH_MS = 2500;
+// A rank moved on the page: read it again after a moment, spread over the viewers.
+const RELOAD_MIN_MS = 300;
+const RELOAD_SPREAD_MS = 700;
 
 export class BoardView {
   constructor({ api, live, contest, me, pageSize = 50, onFrozen = () => {} }) {
@@ -18,7 +23,7 @@ export class BoardView {
     this.flashing = new Map();
     this.refresh = null;
     this.firsts = {};
-    this.noted = {};
+    this.seenLive = {}; // label -> {user, at}: first solves seen in live messages
     this.labels = contest.problems.map((p) => p.label);
     this.element = h("section", { class: "board", "aria-labelledby": "board-title" });
     this.status = h("p", { class: "board-status", role: "status", "aria-live": "polite" });
@@ -55,17 +60,15 @@ export class BoardView {
     } finally {
       if (this.loading === read) this.loading = null;
     }
-    const before = new Map(this.rows.map((row) => [row.user_id, JSON.stringify(row)]));
+    const before = this.rows;
     this.rows = board.rows;
     this.total = board.total;
     this.mine = board.me || null;
     this.frozen = board.frozen;
     this.version = board.live_version;
-    this.takeFirsts(board.first_solves || {});
+    this.firsts = mergeFirstSolves(board.first_solves || {}, this.seenLive, Date.now());
     this.onFrozen(board.frozen);
-    if (before.size) {
-      for (const row of this.rows) if (before.get(row.user_id) !== JSON.stringify(row)) this.flash(row.user_id);
-    }
+    for (const userId of changedRows(before, this.rows)) this.flash(userId);
     this.render();
     const early = this.early.filter((event) => event.version > this.version);
     this.early = [];
@@ -85,38 +88,23 @@ export class BoardView {
     }
     if (event.type !== "leaderboard") return;
     if (this.loading) { this.early.push(event); return; }
-    if (this.version === null || event.version <= this.version) return;
-    if (event.version !== this.version + 1) { this.load(); return; }
+    const step = nextStep(this.version, event.version);
+    if (step === "reload") this.load();
+    if (step !== "apply") return;
     this.version = event.version;
     this.apply(event.rows);
   }
 
   // Changed rows carry their new ranks; rows they pass are not in the message, so a change of
-  // rank on this page is followed by a re-read of the page a moment later (spread over viewers).
+  // rank on this page is followed by a re-read of the page a moment later.
   apply(changed) {
-    const first = this.rows.length ? this.rows[0].rank : 1;
-    const last = this.rows.length ? this.rows[this.rows.length - 1].rank : Infinity;
-    let moved = false;
-    for (const row of changed) {
-      if (this.me && row.username === this.me) this.mine = row;
-      const index = this.rows.findIndex((r) => r.user_id === row.user_id);
-      const onPage = row.rank >= first && (row.rank <= last || this.rows.length < this.pageSize);
-      if (index >= 0) {
-        if (this.rows[index].rank !== row.rank) moved = true;
-        if (onPage) this.rows[index] = row; else this.rows.splice(index, 1);
-      } else if (onPage) {
-        this.rows.push(row);
-        moved = true;
-      } else {
-        continue;
-      }
-      this.flash(row.user_id);
-    }
-    this.noteNewFirsts(changed);
-    this.rows.sort((a, b) => a.rank - b.rank || a.username.localeCompare(b.username));
-    this.rows = this.rows.slice(0, this.pageSize);
+    const { rows, mine, touched, moved } = applyChanges(this.rows, changed, { size: this.pageSize, me: this.me });
+    this.rows = rows;
+    if (mine) this.mine = mine;
+    for (const userId of touched) this.flash(userId);
+    this.noteFirstSolves(changed);
     this.render();
-    if (moved) this.reload(300 + Math.random() * 700);
+    if (moved) this.reload(RELOAD_MIN_MS + Math.random() * RELOAD_SPREAD_MS);
   }
 
   reload(delay) {
@@ -180,32 +168,16 @@ export class BoardView {
     );
   }
 
-  // First solvers come with each HTTP read (first_solves: label -> user id). A live event that
-  // brings the first solve of a problem marks it at once; the server, whose answer may be up to
-  // a second old, has the last word after that.
-  takeFirsts(fromServer) {
+  // First solvers come with each HTTP read (first_solves: label -> user id). A live message
+  // that brings the first solve of a problem marks it at once; the server, whose answer may be
+  // up to a second old, has the last word after that.
+  noteFirstSolves(changed) {
     const now = Date.now();
-    const firsts = { ...fromServer };
-    for (const [label, noted] of Object.entries(this.noted)) {
-      if (!(label in firsts) && now - noted.at < 3000) firsts[label] = noted.user;
-    }
-    this.firsts = firsts;
-  }
-
-  noteNewFirsts(changed) {
-    for (const label of this.labels) {
-      if (label in this.firsts) continue;
-      const solvers = changed.filter((row) => row.problems[label]?.solved);
-      if (!solvers.length) continue;
-      solvers.sort((a, b) => a.problems[label].time_minutes - b.problems[label].time_minutes);
-      this.firsts[label] = solvers[0].user_id;
-      this.noted[label] = { user: solvers[0].user_id, at: Date.now() };
+    for (const [label, user] of Object.entries(newFirstSolves(this.labels, this.firsts, changed))) {
+      this.firsts[label] = user;
+      this.seenLive[label] = { user, at: now };
     }
   }
-}
-
-function formatScore(score) {
-  return Number.isInteger(score) ? String(score) : score.toFixed(2);
 }
 
 function cell(problem, points, first, label) {

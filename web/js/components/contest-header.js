@@ -1,0 +1,49 @@
+// The header of a contest's pages: crumbs, its state and countdown, the frozen / final banner
+// and the tabs, kept current over the WebSocket.
+
+import { h } from "../dom.js";
+import { countdown, frozenNow } from "../logic/contest.js";
+import { STATES, timeOfDay, when } from "../logic/format.js";
+import { ticking } from "./clock.js";
+
+const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"]];
+
+// Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header
+// element, setFrozen(frozen, final), onState(fn) — fn(state) now and whenever the contest moves
+// on (start, freeze, end, unfreeze) — and stop().
+export async function contestHeader(app, cid, active) {
+  const contest = await app.api.get(`/contests/${cid}`);
+  const counter = h("span", { class: "countdown" });
+  const banner = h("div", { class: "frozen-banner", role: "status", hidden: true });
+  const setFrozen = (frozen, final = false) => {
+    banner.hidden = !frozen && !final;
+    banner.className = final ? "final-banner" : "frozen-banner";
+    banner.textContent = final
+      ? "Final results: the scoreboard has been unfrozen."
+      : `The scoreboard is frozen${contest.freeze_at ? ` since ${timeOfDay(contest.freeze_at)}` : ""}. ` +
+        "Results of later submissions stay hidden (shown as pending) until the jury unfreezes it; " +
+        "you still see your own verdicts.";
+  };
+  setFrozen(frozenNow(contest));
+  const stateBadge = h("span", { class: `state state-${contest.state}` }, STATES[contest.state]);
+  const header = h("header", { class: "contest-header" },
+    h("p", { class: "crumbs" }, h("a", { href: "#/contests" }, "Contests"), " / ", contest.title),
+    h("p", { class: "contest-meta" }, stateBadge, " ", counter, " · ",
+      `${when(contest.start_at)} – ${when(contest.end_at)}`),
+    banner,
+    h("nav", { class: "tabs", "aria-label": "Contest" }, TABS.map(([suffix, label]) =>
+      h("a", { href: `#/contests/${cid}${suffix}`, "aria-current": suffix === active ? "page" : null }, label))));
+  const stopTicking = ticking(() => { counter.textContent = countdown(contest, Date.now()); });
+  const listeners = [];
+  const stopFollowing = app.live.follow(`contest:${cid}`, (event) => {
+    if (event.type !== "contest_state") return;
+    if (contest.state === "scheduled" && event.state !== "scheduled") { app.route(); return; } // problems appear
+    contest.state = event.state;
+    stateBadge.className = `state state-${event.state}`;
+    stateBadge.textContent = STATES[event.state] || event.state;
+    setFrozen(event.state === "frozen", event.state === "unfrozen");
+    for (const listener of listeners) listener(event.state);
+  });
+  const onState = (listener) => { listeners.push(listener); listener(contest.state); };
+  return { contest, header, setFrozen, onState, stop: () => { stopTicking(); stopFollowing(); } };
+}
