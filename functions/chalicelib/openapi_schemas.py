@@ -58,8 +58,10 @@ VERDICTS = [verdict.value for verdict in Verdict]
 CHECKER = string(
     1,
     100,
-    pattern=r"^(?:exact|tokens|float(?::(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?){0,2})$",
-    description="tokens (default), exact, float, float:TOL or float:ABS:REL (finite, not negative)",
+    pattern=r"^(?:exact|tokens|float(?::(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?){0,2})"
+    r"(?:,nocase)?(?:,spaces)?$",
+    description="tokens (default), exact, float, float:TOL or float:ABS:REL (finite, not negative),"
+    " then optionally ,nocase (letters in any case) and ,spaces (whitespace must match exactly)",
 )
 
 # --- request bodies -------------------------------------------------------------------------
