@@ -149,6 +149,20 @@ NEW_PROBLEM = obj(
         ],
     },
 )
+IMPORTED_PROBLEM = obj(
+    {
+        "id": ID,
+        "title": string(1, 200),
+        "time_limit_ms": integer(100, 60_000),
+        "memory_limit_kb": integer(16_384, 4_194_304),
+        "output_limit_kb": integer(1, 1_048_576),
+        "checker": string(1, 100),
+        "points": integer(0, 100_000_000),
+        "tests": integer(1, 5000),
+        "submissions": array(obj({"path": string(1), "expected": array(enum(VERDICTS), 0)}), 0),
+        "verification": string(1),
+    }
+)
 ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
     example={"problem_id": 2, "label": "B"},

@@ -46,6 +46,7 @@ class Route:
     query: tuple[str, ...] = ()
     headers: tuple[str, ...] = ()
     path_params: Mapping[str, str] = field(default_factory=dict)
+    content_types: tuple[str, ...] = ("application/json",)  # of the body
 
 
 class Call:
@@ -123,12 +124,13 @@ class Area:
         query: tuple[str, ...] = (),
         headers: tuple[str, ...] = (),
         path_params: Mapping[str, str] | None = None,
+        content_types: tuple[str, ...] = ("application/json",),
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare `method path`; the route function's docstring is its summary."""
 
         def declare(function: RouteFunction) -> RouteFunction:
             summary = " ".join((function.__doc__ or "").split())
-            declared = (token, body, body_optional, answer, query, headers, path_params or {})
+            declared = (token, body, body_optional, answer, query, headers, path_params or {}, content_types)
             self.routes.append(Route(method, path, who, status, summary, *declared))
             run = endpoint(status)(function)
 
@@ -136,7 +138,7 @@ class Area:
             def view(**ids: str) -> Response:
                 return run(self._call(), **ids)
 
-            self.blueprint.route(path, methods=[method])(view)
+            self.blueprint.route(path, methods=[method], content_types=list(content_types))(view)
             return function
 
         return declare

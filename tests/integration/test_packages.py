@@ -3,8 +3,11 @@ loading a problem's own output validator with its flags."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +17,7 @@ from codearena.core import Core
 from codearena.models import Role
 from codearena.packages import package_files, package_files_of, read_package, store_problem
 from judge_host import tasks
+from tests.integration.conftest import error_of, login
 
 PACKAGES = Path(__file__).parents[1] / "packages"
 
@@ -98,3 +102,49 @@ def test_the_judge_host_loads_the_output_validator_with_its_flags(core: Core) ->
     assert (validator.language, validator.flags) == ("cpp", ("at_least", "1"))
     assert b'#include "pair.h"' in validator.source and set(validator.files) == {"pair.h"}
     assert started.task.checker == "validator" and started.task.output_limit_kb == 8192
+
+
+def _zipped(name: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, content in package_files_of(PACKAGES / name).items():
+            archive.writestr(f"{Path(name).name}/{path}", content)
+    return buffer.getvalue()
+
+
+def _post_zip(http: Any, headers: dict[str, str], data: bytes) -> Any:
+    sent = {**headers, "Content-Type": "application/zip"}
+    response = http.request("POST", "/admin/problems/import", headers=sent, body=data)
+    assert response.status_code < 500, response.body[:500]
+    return response
+
+
+def test_a_zipped_package_is_imported_over_http(core: Core, http: Any, admin: dict[str, str]) -> None:
+    response = _post_zip(http, admin, _zipped("custom"))
+    assert response.status_code == 201, response.body[:500]
+    answer = response.json_body
+    assert (answer["checker"], answer["tests"], answer["output_limit_kb"]) == ("validator", 3, 8192)
+    assert {"path": "submissions/accepted/halves.py", "expected": ["AC"]} in answer["submissions"]
+    with core.db.transaction() as cur:
+        assert package_files(cur, answer["id"]) == package_files_of(PACKAGES / "custom")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("broken/missing_answer", "missing_answer"),
+        ("broken/bad_yaml", "invalid_problem_yaml"),
+        ("broken/interactive", "unsupported_problem_type"),
+    ],
+)
+def test_a_broken_package_is_a_400_and_stores_nothing(
+    core: Core, http: Any, admin: dict[str, str], name: str, code: str
+) -> None:
+    before = _count(core, "problems")
+    error_of(_post_zip(http, admin, _zipped(name)), 400, code)
+    error_of(_post_zip(http, admin, b"not a zip"), 400, "invalid_zip")
+    assert _count(core, "problems") == before
+
+
+def test_contestants_may_not_import(core: Core, http: Any) -> None:
+    error_of(_post_zip(http, login(core, "pkg-contestant"), _zipped("floats")), 403)

@@ -9,6 +9,7 @@ from chalicelib.routing import Area, Call
 from codearena import contests, participants
 from codearena import validation as v
 from codearena.models import Role
+from codearena.packages.upload import import_zip
 
 AREA = Area(__name__)
 BEFORE_START = "anyone; the jury also before the start"
@@ -79,6 +80,22 @@ def create_problem(call: Call) -> dict[str, Any]:
     """Create a problem with its tests"""
     call.staff()
     return contests.create_problem(call.core, call.body)
+
+
+@AREA.route(
+    "POST",
+    "/admin/problems/import",
+    who="admin",
+    status=201,
+    answer=s.IMPORTED_PROBLEM,
+    # JSON too, so that a JSON body is refused by the route (403, 400 invalid_zip), not by Chalice (415)
+    content_types=("application/zip", "application/json"),
+)
+def import_problem(call: Call) -> dict[str, Any]:
+    """Create a problem from a Kattis/ICPC problem package sent as a zip body (at most 10 MB
+    through API Gateway); its submissions are listed, not judged"""
+    call.staff()
+    return import_zip(call.core, call.request.raw_body)
 
 
 @AREA.route(
