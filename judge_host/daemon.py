@@ -349,7 +349,10 @@ class JudgeHost:
     def _judge(self, task: Task, retries: int = 1) -> Judgement:
         try:
             with self.sandbox.box() as box:
-                return self._judge_in(box, task)
+                if task.validator is None:
+                    return self._judge_in(box, task)
+                with self.sandbox.box() as validator_box:  # the sandbox has two boxes per worker
+                    return self._judge_in(box, task, validator_box)
         except HostFault:
             raise
         except SandboxError as exc:  # an infrastructure fault: retried, then JE
@@ -362,10 +365,12 @@ class JudgeHost:
             log.exception("submission %s: judge error", task.submission_id)
             return _judge_error(task, f"judge error: {type(exc).__name__}: {exc}", self.name)
 
-    def _judge_in(self, box: Box, task: Task) -> Judgement:
+    def _judge_in(self, box: Box, task: Task, validator_box: Box | None = None) -> Judgement:
         _require_space(box)
         try:
-            judgement = judge(box, task, self.name, on_test=lambda outcome: self._progress(task, outcome))
+            judgement = judge(
+                box, task, self.name, lambda outcome: self._progress(task, outcome), validator_box
+            )
         except OSError as exc:
             if exc.errno not in _DISK_FULL:
                 raise

@@ -5,17 +5,24 @@ judgement; `judge` hands the outcomes to a listener (the daemon publishes them a
 and returns the judgement. The task's scoring rule decides when to stop and what the results
 score, so a new scoring type changes nothing here. A contestant's outcome (CE, WA, TLE…) is a
 result; a sandbox failure is a JudgeFault that the daemon turns into JE with the reason stored.
+
+Time: the limit is on CPU time, and a run is also stopped at `wall_limit_ms` (the limit plus
+WALL_MARGIN, at least WALL_MARGIN_MIN_MS): a program that waits (sleeps, blocks on input it
+never gets) is TLE too, while a busy host's scheduling delays stay within the margin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
-from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, check_output
+from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, ValidatorError, check_output, validate
+
+WALL_MARGIN = 0.5  # of the time limit, on top of it, for the wall-clock limit
+WALL_MARGIN_MIN_MS = 1000
 
 _STATUS_VERDICT = {
     Status.TLE: Verdict.TLE,
@@ -36,6 +43,17 @@ class CaseData:
 
 
 @dataclass(frozen=True)
+class OutputValidator:
+    """A problem's own output validator (Kattis convention): `source` is compiled as
+    `language`, with `files` (its headers, say) next to it."""
+
+    language: str
+    source: bytes
+    files: Mapping[str, bytes] = field(default_factory=dict, hash=False)
+    flags: tuple[str, ...] = ()  # given after the feedback directory
+
+
+@dataclass(frozen=True)
 class Task:
     """Everything needed to judge a submission, loaded from PostgreSQL."""
 
@@ -48,12 +66,32 @@ class Task:
     rule: ScoringRule
     tests: Sequence[CaseData]
     judgement: int = 1
-    checker: str = "tokens"  # a sandbox.checkers spec
+    checker: str = "tokens"  # a sandbox.checkers spec, or "validator": `validator` decides
+    output_limit_kb: int = OUTPUT_LIMIT_KB
+    validator: OutputValidator | None = None
+
+    @property
+    def limits(self) -> Limits:
+        """The limits of one run (see the module docstring for the wall-clock limit)."""
+        margin_ms = max(int(self.time_limit_ms * WALL_MARGIN), WALL_MARGIN_MIN_MS)
+        return Limits(
+            time_limit_ms=self.time_limit_ms,
+            memory_limit_kb=self.memory_limit_kb,
+            output_limit_kb=self.output_limit_kb,
+            wall_time_limit_ms=self.time_limit_ms + margin_ms,
+        )
 
 
-def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None] | None = None) -> Judgement:
-    """Run `task` in `box` (a sandbox box) and return its judgement; `on_test` hears each test."""
-    for event in grade(box, task, host):
+def judge(
+    box: Box,
+    task: Task,
+    host: str,
+    on_test: Callable[[CaseOutcome], None] | None = None,
+    validator_box: Box | None = None,
+) -> Judgement:
+    """Run `task` in `box` (a sandbox box) and return its judgement; `on_test` hears each test.
+    A task with an output validator needs `validator_box` to run it in."""
+    for event in grade(box, task, host, validator_box):
         if isinstance(event, Judgement):
             return event
         if on_test is not None:
@@ -61,24 +99,24 @@ def judge(box: Box, task: Task, host: str, on_test: Callable[[CaseOutcome], None
     raise AssertionError("grading ended without a judgement")  # grade() always ends with one
 
 
-def grade(box: Box, task: Task, host: str) -> Iterator[CaseOutcome | Judgement]:
-    """Judge `task` in `box`: each test's outcome as it finishes, then (last) the judgement."""
+def grade(
+    box: Box, task: Task, host: str, validator_box: Box | None = None
+) -> Iterator[CaseOutcome | Judgement]:
+    """Judge `task` in `box`: each test's outcome as it finishes, then (last) the judgement.
+    Raises ValidatorError (a judge fault) when the output validator does not compile or answer."""
     compiled = box.compile(task.language, task.source)
     if not compiled.ok:
         yield Judgement(
             task.submission_id, Verdict.CE, 0.0, [], compiled.output, host, judgement=task.judgement
         )
         return
-    limits = Limits(
-        time_limit_ms=task.time_limit_ms,
-        memory_limit_kb=task.memory_limit_kb,
-        output_limit_kb=OUTPUT_LIMIT_KB,
-    )
+    check = _checker(task, validator_box)
+    limits = task.limits
     outcomes: list[CaseOutcome] = []
     for test in task.tests:
         result = box.run(test.input, limits)
         outcome = CaseOutcome(
-            test.id, test.ordinal, _verdict(result, test, task.checker), result.cpu_time_ms, result.memory_kb
+            test.id, test.ordinal, _verdict(result, test, check), result.cpu_time_ms, result.memory_kb
         )
         outcomes.append(outcome)
         yield outcome
@@ -104,7 +142,32 @@ def _judgement(task: Task, host: str, outcomes: Sequence[CaseOutcome]) -> Judgem
     )
 
 
-def _verdict(result: RunResult, test: CaseData, checker: str) -> Verdict:
+Check = Callable[[CaseData, RunResult], bool]  # whether a run's output is accepted
+
+
+def _checker(task: Task, validator_box: Box | None) -> Check:
+    if task.validator is None:
+        return lambda test, result: check_output(test.answer, result.stdout_path, task.checker)
+    if validator_box is None:
+        raise ValueError(f"submission {task.submission_id}: an output validator needs a box of its own")
+    validator = task.validator
+    compiled = compile_validator(validator_box, validator)
+
+    def check(test: CaseData, result: RunResult) -> bool:
+        return validate(compiled, test.input, test.answer, result.stdout_path, flags=validator.flags).accepted
+
+    return check
+
+
+def compile_validator(box: Box, validator: OutputValidator) -> Box:
+    """Compile `validator` in `box` and return it; ValidatorError when it does not compile."""
+    compiled = box.compile(validator.language, validator.source, files=validator.files)
+    if not compiled.ok:
+        raise ValidatorError(f"the output validator does not compile: {compiled.output[:2000]}")
+    return box
+
+
+def _verdict(result: RunResult, test: CaseData, check: Check) -> Verdict:
     if result.status is not Status.OK:
         return _STATUS_VERDICT[result.status]
-    return Verdict.AC if check_output(test.answer, result.stdout_path, checker) else Verdict.WA
+    return Verdict.AC if check(test, result) else Verdict.WA

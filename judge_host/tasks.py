@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -10,8 +11,9 @@ from typing import Any
 
 from codearena.db import Cursor
 from codearena.models import SubmissionStatus
+from codearena.packages import validator_entry
 from codearena.scoring import rule_for
-from judge_host.judging import CaseData, Task
+from judge_host.judging import CaseData, OutputValidator, Task
 
 MAX_DELIVERIES = 3  # judgings started for one judgement before the job counts as poisoned
 
@@ -22,6 +24,7 @@ _START = (
     " AND p.id = s.problem_id AND c.id = s.contest_id"
     " RETURNING s.id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
     " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, p.checker,"
+    " p.output_limit_kb, p.validator_language, p.validator_flags,"
     " c.scoring"
 )
 
@@ -77,7 +80,21 @@ def start(cur: Cursor, submission_id: int, cache: TestDataCache) -> Started | No
         reason = row["last_error"] or "the judge host died or lost its lease while judging"
         poisoned = f"judging failed {MAX_DELIVERIES} times; last error: {reason}"
         return Started(_task(row, ()), poisoned[:2000])
-    return Started(_task(row, _tests(cur, row, cache)), None)
+    return Started(_task(row, _tests(cur, row, cache), _validator(cur, row)), None)
+
+
+def _validator(cur: Cursor, row: dict[str, Any]) -> OutputValidator | None:
+    """The problem's output validator, from the package files it was imported with."""
+    if row["validator_language"] is None:
+        return None
+    cur.execute(
+        "SELECT path, content FROM problem_files WHERE problem_id = %s"
+        " AND (path LIKE 'output\\_validators/%%' OR path LIKE 'output\\_validator/%%')",
+        (row["problem_id"],),
+    )
+    files = {r["path"]: bytes(r["content"]) for r in cur.fetchall()}
+    language, main, others = validator_entry(files)
+    return OutputValidator(language, files[main], others, tuple(shlex.split(row["validator_flags"])))
 
 
 def _tests(cur: Cursor, row: dict[str, Any], cache: TestDataCache) -> tuple[CaseData, ...]:
@@ -104,7 +121,7 @@ def _tests(cur: Cursor, row: dict[str, Any], cache: TestDataCache) -> tuple[Case
     return tests
 
 
-def _task(row: dict[str, Any], tests: Sequence[CaseData]) -> Task:
+def _task(row: dict[str, Any], tests: Sequence[CaseData], validator: OutputValidator | None = None) -> Task:
     return Task(
         row["id"],
         row["language"],
@@ -116,6 +133,8 @@ def _task(row: dict[str, Any], tests: Sequence[CaseData]) -> Task:
         tests,
         judgement=row["judgement"],
         checker=row["checker"],
+        output_limit_kb=row["output_limit_kb"],
+        validator=validator,
     )
 
 

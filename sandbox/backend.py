@@ -6,7 +6,7 @@ protocols and pick a backend with `start_backend`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
@@ -32,8 +32,11 @@ class Box(Protocol):
         """The host directory of the program's stdin, stdout and stderr files."""
         ...
 
-    def compile(self, language: str, source: str | bytes) -> CompileResult:
-        """Put `source` in the box and compile it. A compiler failure is `ok=False`."""
+    def compile(
+        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+    ) -> CompileResult:
+        """Put `source` in the box and compile it. A compiler failure is `ok=False`. `files`
+        (plain names) are put next to the source first: an output validator's headers."""
         ...
 
     def run(

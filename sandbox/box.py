@@ -9,7 +9,7 @@ so it can change its own output but nothing else the judge reads).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids
 from sandbox.keeper_client import KeeperClient
-from sandbox.languages import Language, language_named
+from sandbox.languages import Entry, Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import KeeperConfig, Measurement, RunRequest
 from sandbox.results import compile_result, head, result_of, source_too_large
@@ -50,6 +50,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
     def __init__(self, spec: BoxSpec) -> None:
         self.spec = spec
         self.language: Language | None = None
+        self.entry: Entry | None = None
         config = KeeperConfig(
             spec.uid,
             spec.uid,
@@ -82,18 +83,25 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         if self.spec.cgroup:
             self.spec.cgroup.remove()
 
-    def compile(self, language: str, source: str | bytes) -> CompileResult:
-        """Put `source` in the box and compile it. A compiler failure is `ok=False`."""
+    def compile(
+        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+    ) -> CompileResult:
+        """Put `source` in the box and compile it. A compiler failure is `ok=False`. `files`
+        (plain names) are put next to the source first: an output validator's headers."""
         lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
         if too_large := source_too_large(data):
             return too_large
-        (self.spec.scratch / lang.source_name).write_bytes(data)
-        if lang.compile_argv is None:
+        for name, content in (files or {}).items():
+            self.add_file(name, content)
+        self.entry = lang.entry_for(data)
+        (self.spec.scratch / self.entry.source_name).write_bytes(data)
+        argv = lang.compile_command(self.entry)
+        if argv is None:
             self.language = lang
             return CompileResult(True, "", 0)
-        result = self._compile(lang, lang.compile_argv)
+        result = self._compile(lang, argv)
         self.language = lang if result.ok else None
         return result
 
@@ -107,7 +115,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             raise RuntimeError("nothing compiled in this box: call compile() first")
         view = View(
             self.spec.scratch,
-            lang.run_command(limits, args),
+            lang.run_command(limits, args, self.entry),
             extra_ro_binds=lang.extra_ro_binds,
             env=lang.run_environment(limits),
             writable_dirs=writable_dirs,

@@ -2,7 +2,14 @@
 
 Built in, `(expected, actual) -> accepted`: `exact`, `tokens` (the default) and `floats`,
 named by a spec string for `check_output`: "exact", "tokens", "float", "float:TOL" (absolute
-and relative tolerance both TOL) or "float:ABS:REL".
+and relative tolerance both TOL) or "float:ABS:REL", then any of two options in this order:
+",nocase" (letters compare case-insensitively, ASCII only) and ",spaces" (whitespace must
+match byte for byte, the problem package format's `space_change_sensitive`). The format's
+default validator is "tokens,nocase" (and "float:…,nocase" with a tolerance); a plain
+"tokens" stays case-sensitive, as problems stored before the options were.
+
+`floats` reads `nan`, `inf` and `infinity` (any case, signed) as numbers, as the Kattis and
+DOMjudge default validators do: NaN matches NaN, an infinity the same infinity.
 
 The built-in checkers stream: they read both outputs (bytes, or files named by a str or a
 path) a chunk at a time and stop at the first difference, so a contestant's output costs
@@ -30,7 +37,7 @@ import io
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -50,10 +57,14 @@ READ_CHUNK_BYTES = 64 * 1024  # read at a time from each output (any size works:
 NUMBER_MAX_BYTES = 1000  # a longer token is a word to `floats` (module docstring)
 VALIDATOR_ACCEPTS, VALIDATOR_REJECTS = 42, 43
 VALIDATOR_LIMITS = Limits(time_limit_ms=10_000, memory_limit_kb=1024 * 1024, output_limit_kb=8 * 1024)
-# A decimal number as contestants print them: no "inf", "nan", hex or "1_000" (float() takes those).
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# A decimal number as contestants print them, or nan/inf spelt out: no hex or "1_000" (float()
+# takes those).
+_DECIMAL = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NOT_FINITE = re.compile(rb"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+OPTIONS = ("nocase", "spaces")
 WHITESPACE = b" \t\n\r\x0b\x0c"  # exactly the bytes bytes.split() splits on
 _SPACE = re.compile(b"[" + re.escape(WHITESPACE) + b"]")
+_SPACE_RUNS = re.compile(b"([" + re.escape(WHITESPACE) + b"]+)")
 _NOT_SPACE = re.compile(b"[^" + re.escape(WHITESPACE) + b"]")
 
 
@@ -69,18 +80,33 @@ class Validation:
     feedback: str
 
 
-def exact(expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES) -> bool:
-    """Byte for byte identical; outputs of different sizes are refused unread."""
+def exact(
+    expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES, *, case_sensitive: bool = True
+) -> bool:
+    """Byte for byte identical (ASCII letters in either case unless `case_sensitive`);
+    outputs of different sizes are refused unread."""
+    fold = _folder(case_sensitive)
     with _opened(expected) as wanted, _opened(actual) as got:
         if _size(wanted) != _size(got):
             return False
-        return _same_pieces(_chunks(wanted, chunk_bytes), _chunks(got, chunk_bytes))
+        return _same_pieces(fold(_chunks(wanted, chunk_bytes)), fold(_chunks(got, chunk_bytes)))
 
 
-def tokens(expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES) -> bool:
+def tokens(
+    expected: Output, actual: Output, chunk_bytes: int = READ_CHUNK_BYTES, *, case_sensitive: bool = True
+) -> bool:
     """Same whitespace-separated tokens; amount and kind of whitespace do not matter."""
+    fold = _folder(case_sensitive)
     with _opened(expected) as wanted, _opened(actual) as got:
-        return _same_pieces(_joined_tokens(wanted, chunk_bytes), _joined_tokens(got, chunk_bytes))
+        return _same_pieces(fold(_joined_tokens(wanted, chunk_bytes)), fold(_joined_tokens(got, chunk_bytes)))
+
+
+def _folder(case_sensitive: bool) -> Callable[[Iterable[bytes]], Iterable[bytes]]:
+    """What a stream of pieces is compared as: itself, or lowered (bytes.lower is ASCII only
+    and keeps every length, so pieces stay aligned)."""
+    if case_sensitive:
+        return lambda pieces: pieces
+    return lambda pieces: (piece.lower() for piece in pieces)
 
 
 def floats(
@@ -89,35 +115,64 @@ def floats(
     abs_tol: float = DEFAULT_FLOAT_TOLERANCE,
     rel_tol: float = DEFAULT_FLOAT_TOLERANCE,
     chunk_bytes: int = READ_CHUNK_BYTES,
+    *,
+    case_sensitive: bool = True,
 ) -> bool:
     """Same tokens, where a number in `expected` matches a number within `abs_tol` or
     within `rel_tol` × |expected| (either suffices); other tokens must be identical."""
+    fold = _folder(case_sensitive)
     with _opened(expected) as wanted_file, _opened(actual) as got_file:
         wanted, got = _Tokens(wanted_file, chunk_bytes), _Tokens(got_file, chunk_bytes)
         while (wanted_head := wanted.next_head()) is not None:
             got_head = got.next_head()
-            if got_head is None or not _same_token(wanted, got, wanted_head, got_head, abs_tol, rel_tol):
+            if got_head is None:
+                return False
+            if _is_number(wanted_head):
+                if not (_is_number(got_head) and _close(wanted_head, got_head, abs_tol, rel_tol)):
+                    return False
+            elif not _same_pieces(
+                fold(chain([wanted_head], wanted.rest())), fold(chain([got_head], got.rest()))
+            ):
                 return False
         return got.next_head() is None
 
 
-def _same_token(
-    wanted: _Tokens, got: _Tokens, wanted_head: bytes, got_head: bytes, abs_tol: float, rel_tol: float
+def spaced_floats(
+    expected: Output,
+    actual: Output,
+    abs_tol: float = DEFAULT_FLOAT_TOLERANCE,
+    rel_tol: float = DEFAULT_FLOAT_TOLERANCE,
+    *,
+    case_sensitive: bool = True,
 ) -> bool:
-    """Whether the current tokens match, given their heads (see `_Tokens.next_head`)."""
-    if _is_number(wanted_head):
-        return _is_number(got_head) and _close(wanted_head, got_head, abs_tol, rel_tol)
-    return _same_pieces(chain([wanted_head], wanted.rest()), chain([got_head], got.rest()))
+    """`floats` where the whitespace between tokens must also be identical (",spaces").
+    Reads both outputs whole: a run's output is bounded by its output limit."""
+    wanted, got = _SPACE_RUNS.split(_load(expected)), _SPACE_RUNS.split(_load(actual))
+    if len(wanted) != len(got):
+        return False
+    for index, (want, have) in enumerate(zip(wanted, got, strict=True)):
+        if index % 2 or not _is_number(want):  # whitespace runs (odd) and words
+            if (want if case_sensitive else want.lower()) != (have if case_sensitive else have.lower()):
+                return False
+        elif not (_is_number(have) and _close(want, have, abs_tol, rel_tol)):
+            return False
+    return True
 
 
 def _is_number(token: bytes) -> bool:
-    return len(token) <= NUMBER_MAX_BYTES and _NUMBER.fullmatch(token) is not None
+    if len(token) > NUMBER_MAX_BYTES:
+        return False
+    return _DECIMAL.fullmatch(token) is not None or _NOT_FINITE.fullmatch(token) is not None
 
 
 def _close(wanted: bytes, got: bytes, abs_tol: float, rel_tol: float) -> bool:
     expected_value, value = float(wanted), float(got)
-    if math.isinf(expected_value) or math.isinf(value):  # beyond double range: compare exactly
-        return wanted == got
+    if math.isnan(expected_value) or math.isnan(value):
+        return math.isnan(expected_value) and math.isnan(value)
+    if math.isinf(expected_value) or math.isinf(value):
+        if _DECIMAL.fullmatch(wanted) and _DECIMAL.fullmatch(got):  # beyond double range: exactly
+            return wanted == got
+        return expected_value == value  # an infinity spelt out matches only the same one
     error = abs(value - expected_value)
     return error <= abs_tol or error <= rel_tol * abs(expected_value)
 
@@ -252,17 +307,26 @@ class _Tokens:
 
 
 CHECKERS: dict[str, StreamChecker] = {"exact": exact, "tokens": tokens, "float": floats}
+SPEC_USAGE = "known: exact, tokens, float[:TOL[:REL]], each optionally followed by ,nocase then ,spaces"
 
 
 def checker_from_spec(spec: str) -> StreamChecker:
     """The checker a spec string names (see the module docstring); ValueError if none."""
-    name, _, arguments = spec.partition(":")
-    if name not in CHECKERS or (arguments and name != "float"):
-        raise ValueError(f"unknown checker {spec!r}; known: exact, tokens, float[:TOL[:REL]]")
-    if not arguments:
-        return CHECKERS[name]
-    abs_tol, rel_tol = _tolerances(spec, arguments)
-    return partial(floats, abs_tol=abs_tol, rel_tol=rel_tol)
+    base, *options = spec.split(",")
+    name, _, arguments = base.partition(":")
+    if name not in CHECKERS or (arguments and name != "float") or not _options_in_order(options):
+        raise ValueError(f"unknown checker {spec!r}; {SPEC_USAGE}")
+    case_sensitive, spaces = "nocase" not in options, "spaces" in options
+    if name != "float":
+        whole = exact if spaces or name == "exact" else tokens
+        return partial(whole, case_sensitive=case_sensitive)
+    abs_tol, rel_tol = _tolerances(spec, arguments) if arguments else (DEFAULT_FLOAT_TOLERANCE,) * 2
+    found = spaced_floats if spaces else floats
+    return partial(found, abs_tol=abs_tol, rel_tol=rel_tol, case_sensitive=case_sensitive)
+
+
+def _options_in_order(options: list[str]) -> bool:
+    return all(option in OPTIONS for option in options) and options == sorted(set(options), key=OPTIONS.index)
 
 
 def _tolerances(spec: str, arguments: str) -> tuple[float, float]:
@@ -297,15 +361,19 @@ def validate(
     answer: bytes | os.PathLike[str],
     team_output: os.PathLike[str],
     limits: Limits = VALIDATOR_LIMITS,
+    flags: Sequence[str] = (),
 ) -> Validation:
     """Run the output validator compiled in `validator` (`Box.compile`) on one test.
 
     `team_output` is the contestant's output file (e.g. `RunResult.stdout_path`), given to
-    the validator on stdin. Raises ValidatorError when the validator does not answer 42/43.
+    the validator on stdin; `flags` follow the feedback directory (the package's
+    validator_flags). Raises ValidatorError when the validator does not answer 42/43.
     """
     paths = (validator.add_file("input", input_data), validator.add_file("answer", answer))
     feedback = validator.add_dir("feedback")
-    result = validator.run(team_output, limits, args=(*paths, feedback + "/"), writable_dirs=("feedback",))
+    result = validator.run(
+        team_output, limits, args=(*paths, feedback + "/", *flags), writable_dirs=("feedback",)
+    )
     if result.status is Status.RTE and result.exit_code in (VALIDATOR_ACCEPTS, VALIDATOR_REJECTS):
         return Validation(result.exit_code == VALIDATOR_ACCEPTS, _feedback(validator))
     detail = result.stderr[:500].decode(errors="replace")

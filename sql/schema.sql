@@ -79,9 +79,16 @@ CREATE TABLE problems (
     points          integer NOT NULL DEFAULT 100 CHECK (points >= 0),
     created_at      timestamptz NOT NULL DEFAULT now(),
     test_data_hash  text NOT NULL DEFAULT '',  -- test_data_hash(id), set when tests change
-    -- the output checker: tokens (default), exact, float[:TOL[:REL]] (sandbox.checkers)
+    -- the output checker: tokens (default), exact, float[:TOL[:REL]], then ,nocase and ,spaces
+    -- (sandbox.checkers); or validator: the problem's own, in problem_files (0006)
     checker         text NOT NULL DEFAULT 'tokens'
-                    CHECK (checker ~ '^(exact|tokens|float(:[0-9.eE+-]+){0,2})$')
+                    CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator)$'),
+    -- what a run may write to stdout (problems stored before 0006 kept 64 MiB)
+    output_limit_kb integer NOT NULL DEFAULT 8192 CHECK (output_limit_kb BETWEEN 1 AND 1048576),
+    -- the language the output validator is compiled as; NULL with a built-in checker
+    validator_language text CHECK ((checker = 'validator') = (validator_language IS NOT NULL)),
+    -- arguments the output validator gets after its feedback directory (validator_flags)
+    validator_flags text NOT NULL DEFAULT '' CHECK (length(validator_flags) <= 1000)
 );
 
 CREATE TABLE contest_problems (
@@ -105,7 +112,18 @@ CREATE TABLE test_cases (
     test_group text NOT NULL DEFAULT 'main' CHECK (length(test_group) BETWEEN 1 AND 64),
     points     integer NOT NULL DEFAULT 0 CHECK (points >= 0),
     is_sample  boolean NOT NULL DEFAULT false,
+    -- its name in the package it came from (data/secret/group1/03), '' for others
+    name       text NOT NULL DEFAULT '' CHECK (length(name) <= 255),
     UNIQUE (problem_id, ordinal)
+);
+
+-- The files of a problem's package besides its test data, kept as they came: the output
+-- validator, the bundled submissions, the statement and attachments; export writes them back.
+CREATE TABLE problem_files (
+    problem_id bigint NOT NULL REFERENCES problems (id) ON DELETE CASCADE,
+    path       text NOT NULL CHECK (length(path) BETWEEN 1 AND 255),
+    content    bytea NOT NULL,
+    PRIMARY KEY (problem_id, path)
 );
 
 -- A submission never changes after intake except for its status; see the trigger below.

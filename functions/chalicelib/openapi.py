@@ -171,6 +171,10 @@ def _operation(route: Route) -> dict[str, Any]:
     if route.body is not None:
         content = {"application/json": {"schema": route.body}}
         operation["requestBody"] = {"required": not route.body_optional, "content": content}
+    elif route.content_types != ("application/json",):  # a file as the body (a zip)
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        files = [kind for kind in route.content_types if kind != "application/json"]
+        operation["requestBody"] = {"required": True, "content": dict.fromkeys(files, binary)}
     if (security := _SECURITY[route.token]) is not None:
         operation["security"] = security
     return operation

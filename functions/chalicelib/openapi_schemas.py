@@ -58,8 +58,10 @@ VERDICTS = [verdict.value for verdict in Verdict]
 CHECKER = string(
     1,
     100,
-    pattern=r"^(?:exact|tokens|float(?::(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?){0,2})$",
-    description="tokens (default), exact, float, float:TOL or float:ABS:REL (finite, not negative)",
+    pattern=r"^(?:exact|tokens|float(?::(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?){0,2})"
+    r"(?:,nocase)?(?:,spaces)?$",
+    description="tokens (default), exact, float, float:TOL or float:ABS:REL (finite, not negative),"
+    " then optionally ,nocase (letters in any case) and ,spaces (whitespace must match exactly)",
 )
 
 # --- request bodies -------------------------------------------------------------------------
@@ -146,6 +148,20 @@ NEW_PROBLEM = obj(
             {"input": "5 7\n", "answer": "12\n"},
         ],
     },
+)
+IMPORTED_PROBLEM = obj(
+    {
+        "id": ID,
+        "title": string(1, 200),
+        "time_limit_ms": integer(100, 60_000),
+        "memory_limit_kb": integer(16_384, 4_194_304),
+        "output_limit_kb": integer(1, 1_048_576),
+        "checker": string(1, 100),
+        "points": integer(0, 100_000_000),
+        "tests": integer(1, 5000),
+        "submissions": array(obj({"path": string(1), "expected": array(enum(VERDICTS), 0)}), 0),
+        "verification": string(1),
+    }
 )
 ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},

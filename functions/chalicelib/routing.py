@@ -57,6 +57,7 @@ class Route:
     headers: tuple[str, ...] = ()
     path_params: Mapping[str, str] = field(default_factory=dict)
     answer_type: str = "application/json"  # the success answer's media type
+    content_types: tuple[str, ...] = ("application/json",)  # of the body
 
     def __post_init__(self) -> None:
         if self.token not in ("none", "optional", "required"):
@@ -148,20 +149,21 @@ class Area:
         headers: tuple[str, ...] = (),
         path_params: Mapping[str, str] | None = None,
         answer_type: str = "application/json",
+        content_types: tuple[str, ...] = ("application/json",),
     ) -> Callable[[RouteFunction], RouteFunction]:
         """Declare `method path`; the route function's docstring is its summary."""
 
         def declare(function: RouteFunction) -> RouteFunction:
             summary = " ".join((function.__doc__ or "").split())
             declared = (token, roles, also, body, body_optional, answer, query, headers, path_params or {})
-            self.routes.append(Route(method, path, status, summary, *declared, answer_type))
+            self.routes.append(Route(method, path, status, summary, *declared, answer_type, content_types))
             run = endpoint(status)(_allowed(roles, function))
 
             @functools.wraps(function)
             def view(**ids: str) -> Response:
                 return run(self._call(), **ids)
 
-            self.blueprint.route(path, methods=[method])(view)
+            self.blueprint.route(path, methods=[method], content_types=list(content_types))(view)
             return function
 
         return declare

@@ -104,14 +104,18 @@ def choice(
     return str(value)
 
 
-_CHECKER = re.compile(r"(exact|tokens|float)((?::[0-9.eE+-]+){0,2})", re.ASCII)
+_CHECKER = re.compile(r"(exact|tokens|float)((?::[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?", re.ASCII)
 
 
 def checker(body: dict[str, Any], name: str) -> str:
     """An output checker spec (sandbox.checkers): tokens (the default), exact, float,
-    float:TOL or float:ABS:REL with finite, non-negative tolerances."""
+    float:TOL or float:ABS:REL with finite, non-negative tolerances, then optionally
+    ",nocase" (letters in any case) and ",spaces" (whitespace must match exactly)."""
     value = body.get(name, "tokens")
-    usage = f"'{name}' must be tokens, exact, float, float:TOL or float:ABS:REL"
+    usage = (
+        f"'{name}' must be tokens, exact, float, float:TOL or float:ABS:REL,"
+        " optionally followed by ,nocase and then ,spaces"
+    )
     match = _CHECKER.fullmatch(value) if isinstance(value, str) and len(value) <= 100 else None
     if match is None or (match[2] and match[1] != "float"):
         raise BadRequest(usage, "invalid_checker")

@@ -34,7 +34,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, mount_tmpfs
-from sandbox.languages import Language, language_named
+from sandbox.languages import Entry, Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import Measurement
 from sandbox.results import compile_result, result_of, source_too_large
@@ -99,6 +99,7 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
         self.spec = spec
         self.label = label
         self.language: Language | None = None
+        self.entry: Entry | None = None
 
     def open(self, scratch_bytes: int) -> None:
         for path in (self.spec.directory, self.spec.scratch, self.spec.io):
@@ -109,20 +110,27 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
         if self.spec.cgroup:
             self.spec.cgroup.create()
 
-    def compile(self, language: str, source: str | bytes) -> CompileResult:
-        """Put `source` in the box and compile it in a container. A compiler failure is `ok=False`."""
+    def compile(
+        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+    ) -> CompileResult:
+        """Put `source` in the box and compile it in a container. A compiler failure is
+        `ok=False`. `files` (plain names) are put next to the source first (headers)."""
         lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
         if too_large := source_too_large(data):
             return too_large
-        path = self.spec.scratch / lang.source_name
+        for name, content in (files or {}).items():
+            self.add_file(name, content)
+        self.entry = lang.entry_for(data)
+        path = self.spec.scratch / self.entry.source_name
         path.write_bytes(data)
         os.chown(path, self.spec.uid, self.spec.uid)
-        if lang.compile_argv is None:
+        compile_argv = lang.compile_command(self.entry)
+        if compile_argv is None:
             self.language = lang
             return CompileResult(True, "", 0)
-        command = _Command(lang.compile_argv, COMPILE_SCRIPT, lang.compile_env, True, (), COMPILE_TMP_BYTES)
+        command = _Command(compile_argv, COMPILE_SCRIPT, lang.compile_env, True, (), COMPILE_TMP_BYTES)
         measurement = self._execute(command, lang.compile_limits, None)
         result = compile_result(measurement, lang.compile_limits, self.spec.io / "stdout")
         self.language = lang if result.ok else None
@@ -136,7 +144,7 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
         lang = self.language
         if lang is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")
-        argv, env = lang.run_command(limits, args), lang.run_environment(limits)
+        argv, env = lang.run_command(limits, args, self.entry), lang.run_environment(limits)
         command = _Command(argv, RUN_SCRIPT, env, writable_dirs=tuple(writable_dirs))
         run_limits = replace(limits, processes=lang.run_processes(limits))
         measurement = self._execute(command, run_limits, stdin)

@@ -8,7 +8,7 @@ ships without it) keeps a generated copy of `catalog()` in layers/codearena/lang
 
 import json
 
-from sandbox.languages.base import COMPILE_LIMITS, MAX_SOURCE_BYTES, Language
+from sandbox.languages.base import COMPILE_LIMITS, MAX_SOURCE_BYTES, Entry, Language
 from sandbox.languages.c import C
 from sandbox.languages.cpp import CPP
 from sandbox.languages.go import GO
@@ -42,6 +42,7 @@ def language_named(name: str) -> Language:
 
 __all__ = [
     "COMPILE_LIMITS",
+    "Entry",
     "LANGUAGES",
     "MAX_SOURCE_BYTES",
     "Language",

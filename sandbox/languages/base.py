@@ -1,5 +1,10 @@
 """What a language entry declares. One small entry per language, nothing else.
 
+`compile_argv` and `run_argv` may name `{source_name}` and `{main}`: where the source is
+written and what runs, as the language's `entry` finds them in the source (Java: the file of
+its public class and the class to start, with its package); without an `entry` they are
+`source_name` and "".
+
 `run_argv` and `run_env` values may name `{memory_mb}`, the run's memory limit in MiB: the
 managed runtimes get their heap cap from it, so they collect garbage before they would
 grow past the limit, and a program that really needs more is stopped by the memory cgroup
@@ -9,7 +14,7 @@ grow past the limit, and a program that really needs more is stopped by the memo
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sandbox.model import Limits
@@ -22,6 +27,14 @@ COMPILE_LIMITS = Limits(
     wall_time_limit_ms=20_000,
 )
 MAX_SOURCE_BYTES = 4 * 1024 * 1024  # larger sources are a compile error, never written to a box
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Where a source goes and what starts it (see the module docstring)."""
+
+    source_name: str
+    main: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class Language:
     runtime_threads: int = 0
     title: str = ""  # empty: the name
     extensions: tuple[str, ...] = ()  # of the files a contestant may upload, without the dot
+    entry: Callable[[bytes], Entry] | None = field(default=None, hash=False)  # None: source_name
 
     def describe(self) -> dict[str, str | list[str]]:
         """What the web app shows of this language: its name, title and file extensions."""
@@ -62,9 +76,24 @@ class Language:
         """The required toolchain files that are not installed (executable) here."""
         return tuple(path for path in self.requires if not os.access(path, os.X_OK))
 
-    def run_command(self, limits: Limits, args: Sequence[str] = ()) -> tuple[str, ...]:
+    def entry_for(self, source: bytes) -> Entry:
+        """Where `source` is written and what starts it."""
+        return self.entry(source) if self.entry is not None else Entry(self.source_name)
+
+    def compile_command(self, entry: Entry) -> tuple[str, ...] | None:
+        """The compile argv of a source at `entry`; None when the source runs as is."""
+        if self.compile_argv is None:
+            return None
+        return tuple(
+            part.format(source_name=entry.source_name, main=entry.main) for part in self.compile_argv
+        )
+
+    def run_command(
+        self, limits: Limits, args: Sequence[str] = (), entry: Entry | None = None
+    ) -> tuple[str, ...]:
         """The run argv for `limits`, with `args` for the program appended."""
-        return (*(_fill(part, limits) for part in self.run_argv), *args)
+        at = entry or Entry(self.source_name)
+        return (*(_fill(part, limits, at) for part in self.run_argv), *args)
 
     def run_environment(self, limits: Limits) -> dict[str, str]:
         """Extra environment variables of a run under `limits`."""
@@ -75,5 +104,8 @@ class Language:
         return limits.processes + self.runtime_threads
 
 
-def _fill(template: str, limits: Limits) -> str:
-    return template.format(memory_mb=max(limits.memory_limit_kb // 1024, 1))
+def _fill(template: str, limits: Limits, entry: Entry | None = None) -> str:
+    at = entry or Entry("")
+    return template.format(
+        memory_mb=max(limits.memory_limit_kb // 1024, 1), source_name=at.source_name, main=at.main
+    )

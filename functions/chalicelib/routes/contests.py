@@ -8,6 +8,7 @@ from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
 from codearena import contests, participants
 from codearena import validation as v
+from codearena.packages.upload import import_zip
 
 AREA = Area(__name__)
 JURY_EARLY = "the jury also before the start"
@@ -75,6 +76,21 @@ def update_contest(call: Call, cid: str) -> dict[str, Any]:
 def create_problem(call: Call) -> dict[str, Any]:
     """Create a problem with its tests"""
     return contests.create_problem(call.core, call.body)
+
+
+@AREA.route(
+    "POST",
+    "/admin/problems/import",
+    roles=ADMIN,
+    status=201,
+    answer=s.IMPORTED_PROBLEM,
+    # JSON too, so that a JSON body is refused by the route (403, 400 invalid_zip), not by Chalice (415)
+    content_types=("application/zip", "application/json"),
+)
+def import_problem(call: Call) -> dict[str, Any]:
+    """Create a problem from a Kattis/ICPC problem package sent as a zip body (at most 10 MB
+    through API Gateway); its submissions are listed, not judged"""
+    return import_zip(call.core, call.request.raw_body)
 
 
 @AREA.route(

@@ -234,7 +234,8 @@ def _ready_sandbox(
 
     sandbox: Backend | None = None
     try:
-        sandbox = Sandbox.start(boxes=boxes, **sandbox_options(number))
+        # Two boxes per worker: a problem's output validator runs in a box of its own.
+        sandbox = Sandbox.start(boxes=2 * boxes, **sandbox_options(number))
         languages, refused = working_languages(sandbox)
     except Exception:  # a sandbox that cannot start or run anything: no language works
         if sandbox is not None:

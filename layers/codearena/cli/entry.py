@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke = add("revoke-tokens", c.revoke_tokens, "end every token of an account (a leaked token)", user)
     revoke.add_argument("--username", required=True)
 
+    _add_problem_commands(sub, add)
+
     board = sub.add_parser("leaderboard", help="leaderboard commands").add_subparsers(
         dest="board_command", required=True
     )
@@ -127,6 +129,42 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--output", default=None, help="write the template here instead")
     _add_aws_commands(add)
     return parser
+
+
+def _import_problem(args: argparse.Namespace) -> int:
+    from codearena.cli.problems import import_problem  # rich, the sandbox: only for these
+
+    return import_problem(args)
+
+
+def _export_problem(args: argparse.Namespace) -> int:
+    from codearena.cli.problems import export_problem
+
+    return export_problem(args)
+
+
+def _add_problem_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Callable[..., argparse.ArgumentParser]
+) -> None:
+    problem = sub.add_parser("problem", help="problem packages (Kattis / ICPC format)").add_subparsers(
+        dest="problem_command", required=True
+    )
+    imported = add(
+        "import",
+        _import_problem,
+        "import a problem package (directory or zip), judging its submissions",
+        problem,
+    )
+    imported.add_argument("path", help="the package: a directory holding problem.yaml, or a zip of one")
+    imported.add_argument(
+        "--strict", action="store_true", help="refuse it unless every submission gets its expected verdict"
+    )
+    imported.add_argument("--no-verify", action="store_true", help="store it without judging its submissions")
+    exported = add(
+        "export", _export_problem, "write a problem as a package (a directory, or PATH.zip)", problem
+    )
+    exported.add_argument("problem_id", type=int)
+    exported.add_argument("path")
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -1,0 +1,163 @@
+"""`codearena problem import PATH` and `codearena problem export ID PATH`.
+
+Import reads the package (refusing a bad one with the reason, exit 2), judges its bundled
+submissions in a sandbox of its own (judge_host.verify; a progress bar on a terminal) and
+stores the problem, its tests and files in one transaction. `--strict` refuses (exit 1) a
+package whose submissions do not all get their expected verdicts; without it they are
+reported and the problem is stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from codearena.cli.commands import _settings
+from codearena.packages import Package, PackageError, package_files, package_files_of, read_package
+
+if TYPE_CHECKING:
+    from judge_host.verify import SubmissionCheck, Verification
+    from sandbox import Backend
+
+# The import's own sandbox: clear of the judge hosts' (judge_host.instances) and the tests'.
+IMPORT_SANDBOX_ROOT = Path("/var/lib/codearena-sandbox-import")
+IMPORT_SANDBOX_UID_BASE = 60501
+EXIT_REFUSED, EXIT_NOT_AS_EXPECTED = 2, 1
+
+
+def import_problem(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    try:
+        package = read_package(package_files_of(path), name=path.stem)
+        verification = None if args.no_verify else _verify(package)
+    except PackageError as exc:
+        print(f"codearena: {path}: refused: {exc.message}", file=sys.stderr)
+        return EXIT_REFUSED
+    if verification is not None:
+        _report(verification)
+        if args.strict and verification.mismatches:
+            print(
+                "codearena: refused (--strict): not every submission got its expected verdict",
+                file=sys.stderr,
+            )
+            return EXIT_NOT_AS_EXPECTED
+    return _store(package, verification)
+
+
+def _verify(package: Package) -> Verification:
+    from judge_host.verify import verify
+
+    with _import_sandbox() as sandbox, _progress(len(package.submissions)) as advance:
+        return verify(sandbox, package, sandbox.available_languages(), on_check=advance)
+
+
+@contextmanager
+def _import_sandbox() -> Iterator[Backend]:
+    """Two boxes under the import's own root; one import at a time per machine (a lock)."""
+    from sandbox import Sandbox
+
+    IMPORT_SANDBOX_ROOT.parent.mkdir(parents=True, exist_ok=True)
+    with open(IMPORT_SANDBOX_ROOT.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        sandbox = Sandbox.start(
+            boxes=2, root_dir=IMPORT_SANDBOX_ROOT, name="codearena-import", uid_base=IMPORT_SANDBOX_UID_BASE
+        )
+        try:
+            yield sandbox
+        finally:
+            sandbox.close()
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[SubmissionCheck], None]]:
+    progress = Progress(
+        TextColumn("judging bundled submissions"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+        console=None,
+    )
+    with progress:
+        task = progress.add_task("", total=total)
+
+        def advance(check: SubmissionCheck) -> None:
+            progress.update(task, advance=1, description=check.path)
+
+        yield advance
+
+
+def _report(verification: Verification) -> None:
+    for check in verification.checks:
+        state = {True: "ok", False: "DIFFERS", None: "-"}[check.as_expected]
+        expected = "/".join(sorted(v.value for v in check.expected)) or "?"
+        got = check.got.value if check.got is not None else "-"
+        line = f"{state:8} {check.path}: expected {expected}, got {got} ({check.time_ms} ms)"
+        print(line + (f"  {check.note}" if check.note else ""))
+    judged = [c for c in verification.checks if c.as_expected is not None]
+    matching = sum(1 for c in judged if c.as_expected)
+    print(f"{matching} of {len(judged)} checked submissions got their expected verdict", end="")
+    print(f"; {len(verification.checks) - len(judged)} not checked")
+    if verification.time_limit_ms is not None:
+        print(f"time limit derived from the accepted submissions: {verification.time_limit_ms} ms")
+
+
+def _store(package: Package, verification: Verification | None) -> int:
+    from codearena.core import Core
+    from codearena.packages import store_problem
+
+    core = Core.from_settings(_settings())
+    try:
+        with core.db.transaction() as cur:
+            derived = verification.time_limit_ms if verification is not None else None
+            problem_id = store_problem(cur, package, derived)
+    finally:
+        core.close()
+    print(f"imported problem {problem_id}: {package.title} ({len(package.tests)} tests)")
+    return 0
+
+
+def export_problem(args: argparse.Namespace) -> int:
+    from codearena.core import Core
+
+    core = Core.from_settings(_settings())
+    try:
+        with core.db.transaction() as cur:
+            files = package_files(cur, args.problem_id)
+    finally:
+        core.close()
+    if files is None:
+        print(f"codearena: no problem {args.problem_id}", file=sys.stderr)
+        return EXIT_REFUSED
+    target = Path(args.path)
+    _write_zip(target, files) if target.suffix == ".zip" else _write_directory(target, files)
+    print(f"exported problem {args.problem_id} to {target} ({len(files)} files)")
+    return 0
+
+
+def _write_directory(target: Path, files: Mapping[str, bytes]) -> None:
+    if target.exists() and any(target.iterdir()):
+        raise SystemExit(f"codearena: {target} exists and is not empty")
+    for name, content in files.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def _write_zip(target: Path, files: Mapping[str, bytes]) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in sorted(files.items()):
+            archive.writestr(f"{target.stem}/{name}", content)
+    target.write_bytes(buffer.getvalue())

@@ -1,0 +1,6 @@
+import sys
+
+sys.stdin.read()
+import time
+
+time.sleep(4)
