@@ -58,9 +58,11 @@ class RunResult:
     """Outcome of one run.
 
     `stdout`/`stderr` are cut at REPORT_BYTES; the whole stdout stays at `stdout_path` until the
-    next run in the same box. `exit_code` and `signal` are as bubblewrap reports them: a
-    program killed by signal N and one calling exit(128 + N) look the same, so a status is
-    never decided from them alone.
+    next run in the same box. Either `exit_code` (0–255) or `signal` is set. A run of a
+    submission's program (the resident box) reports both exactly; a one-shot bubblewrap and
+    the docker backend report a death by signal n as exit 128 + n, so there a program calling
+    exit(128 + n) with n ≤ SIGRTMAX reads as signal n. A status is never decided from them
+    alone.
     """
 
     status: Status

@@ -62,7 +62,7 @@ REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
 CLEANUP_TIMEOUT_S = 5.0
 REPLY_MAX_BYTES = 64 * 1024  # one reply of the init: a small JSON object in one SOCK_SEQPACKET datagram
 WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
-KILLED_EXIT = 128 + 9  # what bubblewrap reports for a program killed by SIGKILL
+EXEC_FAILED_EXIT = 127  # what a shell reports for a command it could not run
 
 
 class ResidentUnavailable(Exception):
@@ -293,7 +293,7 @@ def _run(
     message: dict[str, Any] = {"argv": list(invocation.command), "env": invocation.env, "cpu": cpu}
     with stdio(request) as fds:
         session.send(message, list(fds))
-    outcome = Outcome(status_json=b'"exit-code"')  # launched: exec failures come as replies
+    outcome = Outcome(status_json=b'"exit-code"', exact=True)  # exec failures come as replies
     outcome.killed = _watch(ctx, session, request, baseline, started)
     reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
     wall_ns = time.monotonic_ns() - started
@@ -339,14 +339,13 @@ def _clear(ctx: BoxContext, session: Session) -> None:
 
 
 def _wait_status(reply: dict[str, Any] | None) -> int:
-    """The program's wait status as one-shot bubblewrap reports it: exit 128 + n for a
-    death by signal n (so both paths give the same exit code and signal)."""
-    if not reply or "status" not in reply:
-        return KILLED_EXIT << 8 if not reply else 127 << 8
-    status = int(reply["status"])
-    if os.WIFSIGNALED(status):
-        return (128 + os.WTERMSIG(status)) << 8
-    return os.WEXITSTATUS(status) << 8
+    """The program's wait status as the init saw it: no reply means the init died with the
+    program (killed), one without a status that the program could not be started."""
+    if not reply:
+        return signal.SIGKILL
+    if "status" not in reply:
+        return EXEC_FAILED_EXIT << 8
+    return int(reply["status"])
 
 
 def _reap_orphan(pid: int, pidfd: int, deadline: float) -> None:

@@ -23,7 +23,7 @@ from functools import partial
 
 from sandbox.cgroups import Cgroup
 from sandbox.host import kill_pids, pids_of_uids, set_oom_score_adj
-from sandbox.protocol import Measurement, RunRequest
+from sandbox.protocol import Measurement, RunRequest, exit_or_signal, from_wait_status
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 
 REAP_TIMEOUT_S = 5.0
@@ -82,7 +82,8 @@ class Baseline:
 
 @dataclass
 class Outcome:
-    wait_status: int = 0
+    wait_status: int = 0  # of bwrap (the program's signal as 128 + n), or `exact`: the program's
+    exact: bool = False
     max_rss_kb: int = 0
     killed: Killed | None = None
     status_json: bytes = b""
@@ -273,7 +274,7 @@ def _children_cpu_ns() -> int:
 def measure(
     ctx: BoxContext, request: RunRequest, baseline: Baseline, outcome: Outcome, wall_ns: int
 ) -> Measurement:
-    exit_code, signal = _exit_of(outcome.wait_status)
+    exit_code, signal = _exit_of(outcome)
     if ctx.cgroup:
         cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
         # New charges (not the page cache earlier runs left), or the largest process's RSS.
@@ -299,11 +300,8 @@ def measure(
     )
 
 
-def _exit_of(wait_status: int) -> tuple[int | None, int | None]:
+def _exit_of(outcome: Outcome) -> tuple[int | None, int | None]:
     """bwrap exits with 128 + n when the program died of signal n."""
-    if os.WIFSIGNALED(wait_status):
-        return None, os.WTERMSIG(wait_status)
-    code = os.WEXITSTATUS(wait_status)
-    if code > 128:
-        return None, code - 128
-    return code, None
+    if outcome.exact or os.WIFSIGNALED(outcome.wait_status):
+        return from_wait_status(outcome.wait_status)
+    return exit_or_signal(os.WEXITSTATUS(outcome.wait_status))

@@ -36,7 +36,7 @@ from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, mount_tmpfs
 from sandbox.languages import Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
-from sandbox.protocol import Measurement
+from sandbox.protocol import Measurement, exit_or_signal
 from sandbox.results import compile_result, result_of, source_too_large
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 from sandbox.workspace import (
@@ -55,7 +55,8 @@ LABEL = "codearena.sandbox"  # value "<sandbox name>/<box index>": what cleanup 
 INIT_PIDS = 1  # docker-init (tini), pid 1 of the container, waits for the program
 EXIT_GRACE_S = 30.0  # for docker to report an exit after a kill
 # docker-init is pid 1 (the kernel ignores signals a pid-1 program sends itself) and reports
-# a program's death by signal n as exit 128 + n, as bwrap does. sh only sets up the files.
+# a program's death by signal n as exit 128 + n, as bwrap does (`exit_or_signal`). sh only
+# sets up the files.
 RUN_SCRIPT = 'exec "$@" </io/stdin >/io/stdout 2>/io/stderr'
 COMPILE_SCRIPT = 'exec "$@" </dev/null >/io/stdout 2>&1'
 DockerFault = (docker.errors.DockerException, requests.RequestException)
@@ -271,7 +272,7 @@ class _Watch:
     ) -> Measurement:
         state: dict[str, Any] = self.container.attrs["State"]
         wall_ns = _lifetime_ns(state) or time.monotonic_ns() - started
-        exit_code, signal = (None, exit_status - 128) if exit_status > 128 else (exit_status, None)
+        exit_code, signal = exit_or_signal(exit_status)
         if self.cgroup:
             cpu_ns = self.cgroup.cpu_ns() - cpu_before
             peak = max(self.cgroup.peak_bytes() - usage_before, 0)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+
+import pytest
 
 from sandbox import Box, Limits, Status
 from tests.sandbox.conftest import LIMITS, compile_ok
@@ -98,6 +101,20 @@ def test_killed_by_its_own_sigkill_is_rte(box: Box) -> None:
     compile_ok(box, "python", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n")
     result = box.run(None, LIMITS)
     assert (result.status, result.signal) == (Status.RTE, 9)
+
+
+@pytest.mark.parametrize("code", [129, 137, 192, 200, 255])
+def test_exit_codes_above_128_are_exit_codes(box: Box, code: int) -> None:
+    compile_ok(box, "c", f"#include <stdlib.h>\nint main(void) {{ exit({code}); }}\n")
+    result = box.run(None, LIMITS)
+    assert (result.status, result.exit_code, result.signal) == (Status.RTE, code, None)
+
+
+@pytest.mark.parametrize("number", [signal.SIGSEGV, signal.SIGABRT, signal.SIGRTMAX])
+def test_deaths_by_signal_are_signals(box: Box, number: int) -> None:
+    compile_ok(box, "c", f"#include <signal.h>\nint main(void) {{ raise({number}); return 0; }}\n")
+    result = box.run(None, LIMITS)
+    assert (result.status, result.exit_code, result.signal) == (Status.RTE, None, number)
 
 
 def test_exception_is_rte_with_stderr(box: Box) -> None:
