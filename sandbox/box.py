@@ -34,6 +34,7 @@ class BoxSpec:
     cgroup: Cgroup | None
     scratch_bytes: int
     seccomp_path: Path
+    init_path: Path | None = None  # the resident init (sandbox.init_binary)
 
     @property
     def scratch(self) -> Path:
@@ -55,6 +56,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             spec.uid,
             spec.cgroup.config() if spec.cgroup else None,
             str(spec.seccomp_path),
+            str(spec.init_path) if spec.init_path else None,
         )
         self._keeper = KeeperClient(config)
 

@@ -19,6 +19,7 @@ class KeeperConfig:
     gid: int | None
     cgroup: dict[str, Any] | None
     seccomp_path: str
+    init_path: str | None = None  # the resident init (sandbox.init_binary); None: one-shot only
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

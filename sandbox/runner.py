@@ -29,6 +29,7 @@ from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 REAP_TIMEOUT_S = 5.0
 PROGRAM_OOM_SCORE_ADJ = 1000  # raising needs no privilege; the keeper must never be the victim
 PIPE_READ_BYTES = 64 * 1024  # asked of os.read at a time when draining a pipe (not a limit)
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 BWRAP_PIDS = 3  # the keeper, the outer and the inner bubblewrap share pids.max with the program
 
 
@@ -43,6 +44,7 @@ class BoxContext:
     gid: int | None
     seccomp_fd: int
     control_fd: int  # readable during a run only when the supervisor went away
+    init_fd: int | None = None  # the resident init's binary (None: one-shot runs only)
     applied_limits: tuple[int, int] | None = None  # (memory bytes, pids) written last
 
     def apply_limits(self, memory_bytes: int, processes: int) -> None:
@@ -277,8 +279,9 @@ def measure(
     exit_code, signal = _exit_of(outcome)
     if ctx.cgroup:
         cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
-        # New charges (not the page cache earlier runs left), or the largest process's RSS.
-        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes
+        # New charges (not the page cache earlier runs left) but for the page cache of the
+        # program's output, or the largest process's RSS.
+        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes - _output_cache_bytes(request)
         peak = max(charged, outcome.max_rss_kb * 1024)
         limit_hit = ctx.cgroup.oom_kills() > baseline.oom_kills
     else:
@@ -298,6 +301,21 @@ def measure(
         wall_killed=outcome.killed == "wall",
         launch_error=launch_error,
     )
+
+
+def _output_cache_bytes(request: RunRequest) -> int:
+    """The most page cache the run's stdout and stderr files can hold. The program's writes
+    charge it to the box cgroup, but it is output, not memory the program used (it can be
+    written back and dropped). Counted whole: the memory a program used before it wrote its
+    output may then read low, never its output as memory."""
+    total = 0
+    for path in {request.stdout_path, request.stderr_path}:
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            continue
+        total += -(-size // PAGE_BYTES) * PAGE_BYTES
+    return total
 
 
 def _exit_of(outcome: Outcome) -> tuple[int | None, int | None]:

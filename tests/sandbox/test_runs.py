@@ -210,3 +210,32 @@ open("/tmp/note", "w").write("x")
     first = box.run(None, LIMITS).stdout.decode()
     assert "written" not in first and "seen before: False" in first
     assert "seen before: False" in box.run(None, LIMITS).stdout.decode()
+
+
+def test_memory_is_the_programs_own(box: Box) -> None:
+    # Not the resident init's RSS (11 MB came with every run) and not the page cache of its
+    # output (60 MiB printed in 64 KiB writes read as 60 MiB of memory).
+    compile_ok(box, "c", "int main(void) { return 0; }\n")
+    assert [box.run(None, LIMITS).memory_kb < 4 * 1024 for _ in range(2)] == [True, True]
+    compile_ok(
+        box,
+        "c",
+        """#include <string.h>
+#include <unistd.h>
+static char chunk[1 << 16];
+int main(void) {
+    memset(chunk, 'x', sizeof(chunk));
+    for (int i = 0; i < 960; i++) write(1, chunk, sizeof(chunk));
+    return 0;
+}
+""",
+    )
+    printer = box.run(None, Limits(time_limit_ms=5000, memory_limit_kb=256 * 1024))
+    assert printer.status is Status.OK and printer.stdout_path.stat().st_size == 60 << 20
+    assert printer.memory_kb < 8 * 1024
+
+
+def test_files_in_tmp_count_as_memory(box: Box) -> None:
+    compile_ok(box, "python", "open('/tmp/f', 'wb').write(b'x' * (40 << 20))\n")
+    result = box.run(None, Limits(time_limit_ms=5000, memory_limit_kb=256 * 1024))
+    assert result.status is Status.OK and result.memory_kb >= 40 * 1024
