@@ -171,12 +171,13 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             stdin_path=str(stdin) if stdin else None,
             stdout_path=str(stdout),
             stderr_path=str(stderr),
-            time_limit_ms=limits.time_limit_ms,
+            time_limit_ms=limits.kill_time_limit_ms,
             wall_limit_ms=limits.wall_limit_ms,
             memory_bytes=memory_bytes,
             processes=limits.processes,
             fsize_bytes=limits.output_limit_kb * 1024,
-            stack_bytes=memory_bytes,
+            stack_bytes=limits.stack_bytes,
+            nofile=limits.open_files,
             reuse=reuse,
         )
         measurement = self._keeper.run(request)

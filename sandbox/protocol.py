@@ -60,6 +60,8 @@ class Measurement:
     cpu_killed: bool
     wall_killed: bool
     launch_error: str | None = None
+    context_switches_voluntary: int | None = None  # None: not measured (docker)
+    context_switches_forced: int | None = None
 
 
 def exit_or_signal(code: int) -> tuple[int | None, int | None]:

@@ -297,7 +297,7 @@ def _run(
     wall_ns = time.monotonic_ns() - started
     _clear(ctx, session)
     session.pause()
-    outcome.wait_status, outcome.max_rss_kb = _wait_status(reply)
+    outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
     # Peak memory counts from the session's start, not this run's: pages the program's
     # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
     since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
@@ -335,15 +335,16 @@ def _clear(ctx: BoxContext, session: Session) -> None:
             pass
 
 
-def _wait_status(reply: bytes | None) -> tuple[int, int]:
-    """The program's wait status as the init saw it, and its max RSS (KiB): no reply means
-    the init died with the program (killed), an "E …" one that it could not be started."""
+def _wait_status(reply: bytes | None) -> tuple[int, int, tuple[int, int]]:
+    """The program's wait status as the init saw it, its max RSS (KiB) and context switches
+    (voluntary, forced): no reply means the init died with the program (killed), an "E …"
+    one that it could not be started."""
     if not reply:
-        return signal.SIGKILL, 0
+        return signal.SIGKILL, 0, (0, 0)
     if reply.startswith(b"E "):
-        return EXEC_FAILED_EXIT << 8, 0
-    status, max_rss_kb = reply.split()
-    return int(status), int(max_rss_kb)
+        return EXEC_FAILED_EXIT << 8, 0, (0, 0)
+    status, max_rss_kb, voluntary, forced = (int(field) for field in reply.split())
+    return status, max_rss_kb, (voluntary, forced)
 
 
 def _reap_orphan(pid: int, pidfd: int, deadline: float) -> None:

@@ -6,7 +6,8 @@
 
    A request is one datagram of NUL-terminated fields: the RLIMIT_CPU pair (soft, hard), the
    argument count, the arguments, then the environment; it carries the run's stdin, stdout
-   and stderr as three descriptors. The reply is "<wait status> <max RSS in KiB>", or
+   and stderr as three descriptors. The reply is "<wait status> <max RSS in KiB> <voluntary
+   context switches> <forced ones>", or
    "E <message>" when the program could not be started. Every other rlimit and
    oom_score_adj were set on this process by the keeper and are inherited.
 
@@ -108,7 +109,8 @@ static void run(int control, ssize_t size, const int fds[STDIO]) {
                 if (done < 0 && errno != EINTR)
                     break;
             }
-            snprintf(reply, sizeof(reply), "%d %ld", status, usage.ru_maxrss);
+            snprintf(reply, sizeof(reply), "%d %ld %ld %ld", status, usage.ru_maxrss,
+                     usage.ru_nvcsw, usage.ru_nivcsw);
         }
     }
     for (int i = 0; i < STDIO; i++)

@@ -87,6 +87,7 @@ class Outcome:
     wait_status: int = 0  # of bwrap (the program's signal as 128 + n), or `exact`: the program's
     exact: bool = False
     max_rss_kb: int = 0
+    context_switches: tuple[int, int] = (0, 0)  # voluntary, forced
     killed: Killed | None = None
     status_json: bytes = b""
 
@@ -229,7 +230,8 @@ def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes]) -> None:
 def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: Outcome) -> None:
     """Wait for bwrap, then kill and reap whatever is left (orphans come to us)."""
     # Not its rusage: its max RSS counts the keeper's, from before it exec'd bwrap.
-    _, outcome.wait_status = os.waitpid(proc.pid, 0)
+    _, outcome.wait_status, usage = os.wait4(proc.pid, 0)
+    _add_usage(outcome, usage)
     proc.returncode = os.waitstatus_to_exitcode(outcome.wait_status)
     deadline = time.monotonic() + REAP_TIMEOUT_S
     while True:
@@ -251,7 +253,14 @@ def _reap_ready(outcome: Outcome) -> bool:
             return False
         if pid == 0:
             return True
-        outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
+        _add_usage(outcome, usage)
+
+
+def _add_usage(outcome: Outcome, usage: resource.struct_rusage) -> None:
+    """Count a reaped process (its waited-for descendants included: the program)."""
+    outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
+    voluntary, forced = outcome.context_switches
+    outcome.context_switches = (voluntary + usage.ru_nvcsw, forced + usage.ru_nivcsw)
 
 
 def read_available(fd: int) -> bytes:
@@ -300,6 +309,8 @@ def measure(
         cpu_killed=outcome.killed == "cpu",
         wall_killed=outcome.killed == "wall",
         launch_error=launch_error,
+        context_switches_voluntary=outcome.context_switches[0],
+        context_switches_forced=outcome.context_switches[1],
     )
 
 

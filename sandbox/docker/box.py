@@ -42,7 +42,6 @@ from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 from sandbox.workspace import (
     COMPILE_TMP_BYTES,
     ENV,
-    NOFILE,
     RUN_TMP_BYTES,
     SCRATCH_INODES,
     SHM_BYTES,
@@ -224,7 +223,7 @@ class _Watch:
         self.container.start()
         started = time.monotonic_ns()
         threading.Thread(target=self._wait, daemon=True).start()
-        watchdog = Watchdog.start(started, self.limits.time_limit_ms, self.limits.wall_limit_ms)
+        watchdog = Watchdog.start(started, self.limits.kill_time_limit_ms, self.limits.wall_limit_ms)
         killed = self._watch(watchdog, cpu_before)
         exit_status = self._exit_status(killed is not None)
         self.container.reload()
@@ -298,14 +297,14 @@ def _write_stdin(path: Path, stdin: Input) -> None:
 
 
 def _ulimits(limits: Limits) -> list[Ulimit]:
-    cpu_soft, cpu_hard = cpu_backstop_s(limits.time_limit_ms)
+    cpu_soft, cpu_hard = cpu_backstop_s(limits.kill_time_limit_ms)
     fsize = limits.output_limit_kb * 1024
-    stack = limits.memory_limit_kb * 1024
+    stack = limits.stack_bytes
     return [
         Ulimit(name="cpu", soft=cpu_soft, hard=cpu_hard),
         Ulimit(name="fsize", soft=fsize, hard=fsize),
         Ulimit(name="core", soft=0, hard=0),
-        Ulimit(name="nofile", soft=NOFILE, hard=NOFILE),
+        Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
         Ulimit(name="stack", soft=stack, hard=stack),
     ]
 
