@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
-from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids
+from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids, write_fresh
 from sandbox.keeper_client import KeeperClient
 from sandbox.languages import Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
@@ -191,7 +191,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             return None
         if isinstance(stdin, bytes):
             path = self.spec.io / "stdin"
-            path.write_bytes(stdin)
+            write_fresh(path, stdin)
             return path
         return Path(stdin).resolve()  # the keeper's working directory is not ours
 

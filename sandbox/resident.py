@@ -19,9 +19,9 @@ The init makes itself non-dumpable (`prctl(PR_SET_DUMPABLE, 0)` in `resident_ini
 so its /proc/1/mem, /proc/1/fd and /proc/1/environ belong to root: a program running as the
 same box uid can neither read nor rewrite or steer it between its runs. The one visible
 difference: reading /proc/1/environ fails with EACCES, where one-shot bubblewrap's pid 1
-shows an empty environment (the isolation checks accept both). The init is stopped between
-runs, so nothing computes unmeasured, and the box is reset (the session killed) before
-every compile.
+shows an empty environment (the isolation checks accept both). Between runs only the init
+is left, blocked reading its socket, so nothing computes unmeasured; the box is reset (the
+session killed) before every compile.
 """
 
 from __future__ import annotations
@@ -156,13 +156,6 @@ class Session:
     def resident_pids(self) -> set[int]:
         return {os.getpid(), self.proc.pid, self.init_pid}
 
-    def pause(self) -> None:
-        """Stop the init between runs: nothing in the box computes while no run is measured."""
-        self._signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self._signal(signal.SIGCONT)
-
     def _signal(self, number: int) -> None:
         for pidfd in self._pidfds[1:]:  # the init's: never a recycled pid
             try:
@@ -284,7 +277,6 @@ def _run(
     ctx: BoxContext, session: Session, request: RunRequest, invocation: Invocation, cpu: tuple[int, int]
 ) -> Measurement:
     assert ctx.cgroup is not None  # Residents.usable
-    session.resume()
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
     ctx.cgroup.reset_peak()
     baseline = Baseline.take(ctx.cgroup)
@@ -296,7 +288,6 @@ def _run(
     reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
     wall_ns = time.monotonic_ns() - started
     _clear(ctx, session)
-    session.pause()
     outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
     # Peak memory counts from the session's start, not this run's: pages the program's
     # earlier runs brought in (its libraries, Python's modules) are part of its footprint.

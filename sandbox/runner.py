@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from sandbox.cgroups import Cgroup
-from sandbox.host import kill_pids, pids_of_uids, set_oom_score_adj
+from sandbox.host import create_fresh, kill_pids, pids_of_uids, set_oom_score_adj
 from sandbox.protocol import Measurement, RunRequest, exit_or_signal, from_wait_status
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 
@@ -150,16 +150,14 @@ def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[byte
 def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
     with ExitStack() as stack:
 
-        def opened(path: str, flags: int) -> int:
-            fd = os.open(path, flags, 0o600)
+        def closing(fd: int) -> int:
             stack.callback(os.close, fd)
             return fd
 
-        stdin = opened(request.stdin_path or os.devnull, os.O_RDONLY)
-        out_flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        stdout = opened(request.stdout_path, out_flags)
+        stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
+        stdout = closing(create_fresh(request.stdout_path))
         same = request.stderr_path == request.stdout_path
-        stderr = stdout if same else opened(request.stderr_path, out_flags)
+        stderr = stdout if same else closing(create_fresh(request.stderr_path))
         yield stdin, stdout, stderr
 
 
