@@ -136,7 +136,8 @@ def test_every_language_through_the_cli(
 
 def test_limits_as_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     program = """import resource, time
-print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], resource.getrlimit(resource.RLIMIT_STACK)[0])
+limits = resource.getrlimit(resource.RLIMIT_NOFILE)[0], resource.getrlimit(resource.RLIMIT_STACK)[0]
+print(*limits, flush=True)  # before the wall-clock kill
 time.sleep(5)
 """
     options = ("--open-files", "20", "--stack-limit-kb", "16384", "--wall-time-limit-ms", "1500")
