@@ -1,6 +1,8 @@
 """What a run costs on top of the program, timed in turns with the same program run raw (so
 both see the same load). The bounds sit between what the sandbox measured before issue 16
-(C hello 2.2 × raw, a submission's first run 43 ms over raw) and after (1.3 ×, 8 ms)."""
+and after, on a loaded 2-core machine: the fastest C hello world 1.2–1.3 ms over the fastest
+raw one before, 0.7–0.8 ms after; a submission's first run 43–65 ms over raw before, 8–13 ms
+after. Fastest runs, not medians: they move least with the load of other suites."""
 
 from __future__ import annotations
 
@@ -40,8 +42,8 @@ def test_a_c_run_costs_little_more_than_the_program(box: Box, tmp_path: Path) ->
     for _ in range(RUNS):
         samples["raw"].append(_ms(raw))
         samples["box"].append(_ms(lambda: _run(box)))
-    raw_ms, box_ms = (statistics.median(samples[name]) for name in ("raw", "box"))
-    assert box_ms < 1.8 * raw_ms, f"a C hello world: {box_ms:.2f} ms in the box, {raw_ms:.2f} ms raw"
+    raw_ms, box_ms = (min(samples[name]) for name in ("raw", "box"))
+    assert box_ms - raw_ms < 1.0, f"a C hello world: {box_ms:.2f} ms in the box, {raw_ms:.2f} ms raw"
 
 
 def test_a_first_run_costs_little_more_than_the_next(box: Box, tmp_path: Path) -> None:
