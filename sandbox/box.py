@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
 from sandbox.cgroups import Cgroup
-from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids
+from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids, write_fresh
 from sandbox.keeper_client import KeeperClient
 from sandbox.languages import Entry, Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
@@ -34,6 +34,7 @@ class BoxSpec:
     cgroup: Cgroup | None
     scratch_bytes: int
     seccomp_path: Path
+    init_path: Path | None = None  # the resident init (sandbox.init_binary)
 
     @property
     def scratch(self) -> Path:
@@ -56,6 +57,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             spec.uid,
             spec.cgroup.config() if spec.cgroup else None,
             str(spec.seccomp_path),
+            str(spec.init_path) if spec.init_path else None,
         )
         self._keeper = KeeperClient(config)
 
@@ -177,12 +179,13 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             stdin_path=str(stdin) if stdin else None,
             stdout_path=str(stdout),
             stderr_path=str(stderr),
-            time_limit_ms=limits.time_limit_ms,
+            time_limit_ms=limits.kill_time_limit_ms,
             wall_limit_ms=limits.wall_limit_ms,
             memory_bytes=memory_bytes,
             processes=limits.processes,
             fsize_bytes=limits.output_limit_kb * 1024,
-            stack_bytes=memory_bytes,
+            stack_bytes=limits.stack_bytes,
+            nofile=limits.open_files,
             reuse=reuse,
         )
         measurement = self._keeper.run(request)
@@ -196,7 +199,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             return None
         if isinstance(stdin, bytes):
             path = self.spec.io / "stdin"
-            path.write_bytes(stdin)
+            write_fresh(path, stdin)
             return path
         return Path(stdin).resolve()  # the keeper's working directory is not ours
 

@@ -28,6 +28,9 @@ CLI_UID_BASE = 60801
 CLI_NAME = "codearena-cli"
 
 
+DEFAULT_LIMITS = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024)  # for the option defaults
+
+
 class UsageError(Exception):
     """Arguments that parse but make no sense together."""
 
@@ -38,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-limit-ms", type=int, required=True)
     parser.add_argument("--memory-limit-kb", type=int, required=True)
     parser.add_argument("--output-limit-kb", type=int, default=OUTPUT_LIMIT_KB)
+    parser.add_argument("--wall-time-limit-ms", type=int, help="default: 2 × time limit + 1 s")
+    parser.add_argument(
+        "--extra-time-ms", type=int, default=0, help="CPU time past the limit before the kill"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=DEFAULT_LIMITS.processes, help="processes and threads"
+    )
+    parser.add_argument("--stack-limit-kb", type=int, help="default: the memory limit")
+    parser.add_argument("--open-files", type=int, default=DEFAULT_LIMITS.open_files)
     parser.add_argument("--input", type=Path)
     parser.add_argument("--expected", type=Path)
     parser.add_argument("--checker", default="tokens")
@@ -83,8 +95,22 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise UsageError("--validator needs --expected (the judge answer)")
     try:
         checker_from_spec(args.checker)
+        args.limits = _limits(args)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(
+        args.time_limit_ms,
+        args.memory_limit_kb,
+        args.output_limit_kb,
+        processes=args.processes,
+        wall_time_limit_ms=args.wall_time_limit_ms,
+        extra_time_ms=args.extra_time_ms,
+        stack_limit_kb=args.stack_limit_kb,
+        open_files=args.open_files,
+    )
 
 
 def _run(args: argparse.Namespace, source: str) -> dict[str, Any]:
@@ -114,8 +140,7 @@ def _compile_and_run(box: Box, args: argparse.Namespace, source: str, checker: B
     compiled = box.compile(args.language, source)
     if not compiled.ok:
         return _compile_error_report(args, compiled.output)
-    limits = Limits(args.time_limit_ms, args.memory_limit_kb, args.output_limit_kb)
-    results = [box.run(args.input, limits) for _ in range(max(args.repeat, 1))]
+    results = [box.run(args.input, args.limits) for _ in range(max(args.repeat, 1))]
     report = _run_report(results[-1], compiled.output)
     if args.expected is not None and checker is not None:
         report["verdict"], report["checker_feedback"] = _validated(results[-1], args, checker)
@@ -137,6 +162,10 @@ def _run_report(result: RunResult, compile_output: str) -> dict[str, Any]:
         "stdout": result.stdout[:REPORT_BYTES].decode(errors="replace"),
         "stderr": result.stderr[:REPORT_BYTES].decode(errors="replace"),
         "compile_output": compile_output,
+        "timeout": result.timeout,
+        "killed": result.killed,
+        "context_switches_voluntary": result.context_switches_voluntary,
+        "context_switches_forced": result.context_switches_forced,
     }
 
 
@@ -151,6 +180,10 @@ def _compile_error_report(args: argparse.Namespace, output: str) -> dict[str, An
         "stdout": "",
         "stderr": "",
         "compile_output": output,
+        "timeout": None,
+        "killed": False,
+        "context_switches_voluntary": None,
+        "context_switches_forced": None,
     }
     if args.expected is not None:
         report["verdict"] = "CE"

@@ -60,6 +60,25 @@ def empty_directory(directory: Path) -> None:
             os.unlink(entry.path)
 
 
+def create_fresh(path: str | Path) -> int:
+    """A new, empty file at `path` (whatever was there unlinked), open for writing.
+
+    Not O_TRUNC: on ext4, truncating a file that has data makes its next close start the
+    writeback of what was written meanwhile (auto_da_alloc), ~0.1–0.2 ms on every run's
+    stdout and stdin; unlinking drops the old file's pages unwritten."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+
+
+def write_fresh(path: Path, data: bytes) -> None:
+    """Write `data` to a new file at `path` (see `create_fresh`)."""
+    with open(create_fresh(path), "wb") as file:
+        file.write(data)
+
+
 def mounts_under(directory: Path) -> list[Path]:
     """Mount points at or below `directory`, deepest first."""
     prefix = str(directory.resolve())

@@ -37,7 +37,8 @@ def setup(config: KeeperConfig) -> BoxContext:
     _protect_from_oom_killer()
     set_child_subreaper()
     seccomp_fd = os.open(config.seccomp_path, os.O_RDONLY)
-    return BoxContext(cgroup, config.uid, config.gid, seccomp_fd, control_fd=sys.stdin.fileno())
+    init_fd = os.open(config.init_path, os.O_RDONLY) if config.init_path else None
+    return BoxContext(cgroup, config.uid, config.gid, seccomp_fd, sys.stdin.fileno(), init_fd)
 
 
 def _protect_from_oom_killer() -> None:

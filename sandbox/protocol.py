@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -17,6 +19,7 @@ class KeeperConfig:
     gid: int | None
     cgroup: dict[str, Any] | None
     seccomp_path: str
+    init_path: str | None = None  # the resident init (sandbox.init_binary); None: one-shot only
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -57,6 +60,25 @@ class Measurement:
     cpu_killed: bool
     wall_killed: bool
     launch_error: str | None = None
+    context_switches_voluntary: int | None = None  # None: not measured (docker)
+    context_switches_forced: int | None = None
+
+
+def exit_or_signal(code: int) -> tuple[int | None, int | None]:
+    """(exit code, signal) from an exit code as bubblewrap or docker-init report it: 128 + n
+    after a death by signal n. Above 128 + SIGRTMAX it cannot be a signal: it is the program's
+    own exit code. Below, a program's exit(128 + n) reads as signal n (the resident path,
+    which sees the real wait status, never guesses: `from_wait_status`)."""
+    if 128 < code <= 128 + signal.SIGRTMAX:
+        return None, code - 128
+    return code, None
+
+
+def from_wait_status(status: int) -> tuple[int | None, int | None]:
+    """(exit code, signal) of a wait status."""
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status)
+    return os.WEXITSTATUS(status), None
 
 
 def encode(message: dict[str, Any]) -> bytes:

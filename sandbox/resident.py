@@ -2,25 +2,26 @@
 
 Starting bubblewrap costs about 7–9 ms per run (namespaces, mounts, /proc, seccomp), as much
 as a whole `python3 -c pass`. For the runs of one compiled program the keeper therefore
-keeps one bubblewrap alive, started `--as-pid-1` with `sandbox.resident_init` as pid 1, and
-hands it each run over a socket (argv, environment, CPU rlimit and the three stdio files).
+keeps one bubblewrap alive, started `--as-pid-1` with a small C init as pid 1
+(`resident_init.c`, built when the supervisor starts: `sandbox.init_binary`), and hands it
+each run over a socket (argv, environment, CPU rlimit and the three stdio files).
 The init spawns the program, which inherits the session's other rlimits (new ones start a
 new session); the keeper measures it with the one-shot path's watchdog and counters
 (`sandbox.runner`), and between runs kills every process but the init, wipes /tmp and
 /dev/shm and stops the init. Compiles, runs with writable directories, and hosts without
-cgroups or without /usr/bin/python3 use the one-shot path.
+cgroups or without a C compiler to build the init use the one-shot path.
 
 What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
 seccomp filter, uid, environment and limits; its pid is 2 instead of 2–3. It cannot signal
 the init (pid 1), and the memory the init holds is added to the memory limit.
 
-The init makes itself non-dumpable (`prctl(PR_SET_DUMPABLE, 0)` in `sandbox.resident_init`),
+The init makes itself non-dumpable (`prctl(PR_SET_DUMPABLE, 0)` in `resident_init.c`),
 so its /proc/1/mem, /proc/1/fd and /proc/1/environ belong to root: a program running as the
 same box uid can neither read nor rewrite or steer it between its runs. The one visible
 difference: reading /proc/1/environ fails with EACCES, where one-shot bubblewrap's pid 1
-shows an empty environment (the isolation checks accept both). The init is stopped between
-runs, so nothing computes unmeasured, and the box is reset (the session killed) before
-every compile.
+shows an empty environment (the isolation checks accept both). Between runs only the init
+is left, blocked reading its socket, so nothing computes unmeasured; the box is reset (the
+session killed) before every compile.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from sandbox.bwrap import BWRAP
 from sandbox.host import empty_directory, kill_pids
@@ -55,14 +55,12 @@ from sandbox.runner import (
 )
 from sandbox.watchdog import Killed
 
-INIT_PYTHON = "/usr/bin/python3"  # Debian's, inside the sandbox's read-only /usr
-INIT_SOURCE = Path(__file__).with_name("resident_init.py").read_text()
 START_TIMEOUT_S = 10.0
 REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
 CLEANUP_TIMEOUT_S = 5.0
-REPLY_MAX_BYTES = 64 * 1024  # one reply of the init: a small JSON object in one SOCK_SEQPACKET datagram
+REPLY_MAX_BYTES = 4096  # one reply of the init: a line in one SOCK_SEQPACKET datagram
 WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
-KILLED_EXIT = 128 + 9  # what bubblewrap reports for a program killed by SIGKILL
+EXEC_FAILED_EXIT = 127  # what a shell reports for a command it could not run
 
 
 class ResidentUnavailable(Exception):
@@ -142,7 +140,7 @@ class Session:
 
     def _handshake(self, status_read: int) -> None:
         ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
-        if not ready or self.control.recv(64) != b'{"ready": true}':
+        if not ready or self.control.recv(64) != b"ready":
             raise ResidentUnavailable("the resident init did not start")
         for line in read_available(os.dup(status_read)).splitlines():
             if b"child-pid" in line:
@@ -158,13 +156,6 @@ class Session:
     def resident_pids(self) -> set[int]:
         return {os.getpid(), self.proc.pid, self.init_pid}
 
-    def pause(self) -> None:
-        """Stop the init between runs: nothing in the box computes while no run is measured."""
-        self._signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self._signal(signal.SIGCONT)
-
     def _signal(self, number: int) -> None:
         for pidfd in self._pidfds[1:]:  # the init's: never a recycled pid
             try:
@@ -172,10 +163,14 @@ class Session:
             except ProcessLookupError:
                 pass
 
-    def send(self, message: dict[str, Any], fds: list[int]) -> None:
-        socket.send_fds(self.control, [json.dumps(message).encode()], fds)
+    def send(self, invocation: Invocation, cpu: tuple[int, int], fds: list[int]) -> None:
+        """Hand the init a run: NUL-terminated fields (see resident_init.c) and its stdio."""
+        command = invocation.command
+        env = [f"{name}={value}" for name, value in invocation.env.items()]
+        fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
+        socket.send_fds(self.control, [b"".join(os.fsencode(f) + b"\0" for f in fields)], fds)
 
-    def receive(self, timeout_s: float) -> dict[str, Any] | None:
+    def receive(self, timeout_s: float) -> bytes | None:
         """The init's reply, or None if it died or said nothing in time."""
         ready, _, _ = select.select([self.control], [], [], timeout_s)
         if not ready:
@@ -184,7 +179,7 @@ class Session:
             message = self.control.recv(REPLY_MAX_BYTES)
         except OSError:
             return None
-        return json.loads(message) if message else None
+        return message or None
 
     def close(self) -> None:
         """Kill the outer bubblewrap and the init (the namespace dies with it) and reap."""
@@ -213,7 +208,7 @@ class Residents:
     def usable(self, request: RunRequest) -> bool:
         if self.broken or not request.reuse or self.ctx.cgroup is None:
             return False
-        return os.access(INIT_PYTHON, os.X_OK)
+        return self.ctx.init_fd is not None
 
     def run(self, request: RunRequest) -> Measurement:
         """Run `request` in the resident bubblewrap and measure it, like `runner.run_one`.
@@ -252,6 +247,7 @@ def _key(options: tuple[str, ...], rlimits: Rlimits) -> tuple[object, ...]:
 def _launch(
     ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits, control_fd: int, status_fd: int
 ) -> subprocess.Popen[bytes]:
+    assert ctx.init_fd is not None  # Residents.usable
     os.lseek(ctx.seccomp_fd, 0, os.SEEK_SET)
     argv = [
         BWRAP,
@@ -262,11 +258,7 @@ def _launch(
         "--as-pid-1",
         *options,
         "--",
-        INIT_PYTHON,
-        "-S",
-        "-I",
-        "-c",
-        INIT_SOURCE,
+        f"/proc/self/fd/{ctx.init_fd}",  # the init, without a path in the box's file tree
         str(control_fd),
     ]
     return subprocess.Popen(
@@ -276,7 +268,7 @@ def _launch(
         stderr=subprocess.DEVNULL,
         env={},
         close_fds=True,
-        pass_fds=(ctx.seccomp_fd, status_fd, control_fd),
+        pass_fds=(ctx.seccomp_fd, status_fd, control_fd, ctx.init_fd),
         preexec_fn=partial(enter_box, ctx.uid, ctx.gid, rlimits),
     )
 
@@ -285,28 +277,24 @@ def _run(
     ctx: BoxContext, session: Session, request: RunRequest, invocation: Invocation, cpu: tuple[int, int]
 ) -> Measurement:
     assert ctx.cgroup is not None  # Residents.usable
-    session.resume()
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
     ctx.cgroup.reset_peak()
     baseline = Baseline.take(ctx.cgroup)
     started = time.monotonic_ns()
-    message: dict[str, Any] = {"argv": list(invocation.command), "env": invocation.env, "cpu": cpu}
     with stdio(request) as fds:
-        session.send(message, list(fds))
-    outcome = Outcome(status_json=b'"exit-code"')  # launched: exec failures come as replies
+        session.send(invocation, cpu, list(fds))
+    outcome = Outcome(status_json=b'"exit-code"', exact=True)  # exec failures come as replies
     outcome.killed = _watch(ctx, session, request, baseline, started)
     reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
     wall_ns = time.monotonic_ns() - started
     _clear(ctx, session)
-    session.pause()
-    outcome.wait_status = _wait_status(reply)
-    outcome.max_rss_kb = int(reply.get("max_rss_kb", 0)) if reply else 0
+    outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
     # Peak memory counts from the session's start, not this run's: pages the program's
     # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
     since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
     measurement = measure(ctx, request, since_ready, outcome, wall_ns)
-    if reply and "exec_error" in reply:
-        return replace(measurement, launch_error=f"exec failed: {reply['exec_error']}")
+    if reply and reply.startswith(b"E "):
+        return replace(measurement, launch_error=f"exec failed: {reply[2:].decode(errors='replace')}")
     return measurement
 
 
@@ -338,15 +326,16 @@ def _clear(ctx: BoxContext, session: Session) -> None:
             pass
 
 
-def _wait_status(reply: dict[str, Any] | None) -> int:
-    """The program's wait status as one-shot bubblewrap reports it: exit 128 + n for a
-    death by signal n (so both paths give the same exit code and signal)."""
-    if not reply or "status" not in reply:
-        return KILLED_EXIT << 8 if not reply else 127 << 8
-    status = int(reply["status"])
-    if os.WIFSIGNALED(status):
-        return (128 + os.WTERMSIG(status)) << 8
-    return os.WEXITSTATUS(status) << 8
+def _wait_status(reply: bytes | None) -> tuple[int, int, tuple[int, int]]:
+    """The program's wait status as the init saw it, its max RSS (KiB) and context switches
+    (voluntary, forced): no reply means the init died with the program (killed), an "E …"
+    one that it could not be started."""
+    if not reply:
+        return signal.SIGKILL, 0, (0, 0)
+    if reply.startswith(b"E "):
+        return EXEC_FAILED_EXIT << 8, 0, (0, 0)
+    status, max_rss_kb, voluntary, forced = (int(field) for field in reply.split())
+    return status, max_rss_kb, (voluntary, forced)
 
 
 def _reap_orphan(pid: int, pidfd: int, deadline: float) -> None:

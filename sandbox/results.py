@@ -7,7 +7,7 @@ from pathlib import Path
 from sandbox.languages import MAX_SOURCE_BYTES
 from sandbox.model import REPORT_BYTES, CompileResult, Limits, RunResult, Status
 from sandbox.protocol import Measurement
-from sandbox.verdict import classify
+from sandbox.verdict import classify, timeout_of
 
 
 def result_of(measurement: Measurement, limits: Limits, stdout: Path, stderr: Path) -> RunResult:
@@ -23,6 +23,10 @@ def result_of(measurement: Measurement, limits: Limits, stdout: Path, stderr: Pa
         stdout=head(stdout),
         stderr=head(stderr),
         stdout_path=stdout,
+        timeout=timeout_of(measurement, limits),
+        killed=measurement.cpu_killed or measurement.wall_killed or measurement.memory_limit_hit,
+        context_switches_voluntary=measurement.context_switches_voluntary,
+        context_switches_forced=measurement.context_switches_forced,
     )
 
 

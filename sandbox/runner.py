@@ -22,13 +22,14 @@ from dataclasses import dataclass
 from functools import partial
 
 from sandbox.cgroups import Cgroup
-from sandbox.host import kill_pids, pids_of_uids, set_oom_score_adj
-from sandbox.protocol import Measurement, RunRequest
+from sandbox.host import create_fresh, kill_pids, pids_of_uids, set_oom_score_adj
+from sandbox.protocol import Measurement, RunRequest, exit_or_signal, from_wait_status
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 
 REAP_TIMEOUT_S = 5.0
 PROGRAM_OOM_SCORE_ADJ = 1000  # raising needs no privilege; the keeper must never be the victim
 PIPE_READ_BYTES = 64 * 1024  # asked of os.read at a time when draining a pipe (not a limit)
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 BWRAP_PIDS = 3  # the keeper, the outer and the inner bubblewrap share pids.max with the program
 
 
@@ -43,6 +44,7 @@ class BoxContext:
     gid: int | None
     seccomp_fd: int
     control_fd: int  # readable during a run only when the supervisor went away
+    init_fd: int | None = None  # the resident init's binary (None: one-shot runs only)
     applied_limits: tuple[int, int] | None = None  # (memory bytes, pids) written last
 
     def apply_limits(self, memory_bytes: int, processes: int) -> None:
@@ -82,8 +84,10 @@ class Baseline:
 
 @dataclass
 class Outcome:
-    wait_status: int = 0
+    wait_status: int = 0  # of bwrap (the program's signal as 128 + n), or `exact`: the program's
+    exact: bool = False
     max_rss_kb: int = 0
+    context_switches: tuple[int, int] = (0, 0)  # voluntary, forced
     killed: Killed | None = None
     status_json: bytes = b""
 
@@ -146,16 +150,14 @@ def _launch(ctx: BoxContext, request: RunRequest) -> tuple[subprocess.Popen[byte
 def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
     with ExitStack() as stack:
 
-        def opened(path: str, flags: int) -> int:
-            fd = os.open(path, flags, 0o600)
+        def closing(fd: int) -> int:
             stack.callback(os.close, fd)
             return fd
 
-        stdin = opened(request.stdin_path or os.devnull, os.O_RDONLY)
-        out_flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        stdout = opened(request.stdout_path, out_flags)
+        stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
+        stdout = closing(create_fresh(request.stdout_path))
         same = request.stderr_path == request.stdout_path
-        stderr = stdout if same else opened(request.stderr_path, out_flags)
+        stderr = stdout if same else closing(create_fresh(request.stderr_path))
         yield stdin, stdout, stderr
 
 
@@ -226,7 +228,8 @@ def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes]) -> None:
 def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: Outcome) -> None:
     """Wait for bwrap, then kill and reap whatever is left (orphans come to us)."""
     # Not its rusage: its max RSS counts the keeper's, from before it exec'd bwrap.
-    _, outcome.wait_status = os.waitpid(proc.pid, 0)
+    _, outcome.wait_status, usage = os.wait4(proc.pid, 0)
+    _add_usage(outcome, usage)
     proc.returncode = os.waitstatus_to_exitcode(outcome.wait_status)
     deadline = time.monotonic() + REAP_TIMEOUT_S
     while True:
@@ -248,7 +251,14 @@ def _reap_ready(outcome: Outcome) -> bool:
             return False
         if pid == 0:
             return True
-        outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
+        _add_usage(outcome, usage)
+
+
+def _add_usage(outcome: Outcome, usage: resource.struct_rusage) -> None:
+    """Count a reaped process (its waited-for descendants included: the program)."""
+    outcome.max_rss_kb = max(outcome.max_rss_kb, usage.ru_maxrss)
+    voluntary, forced = outcome.context_switches
+    outcome.context_switches = (voluntary + usage.ru_nvcsw, forced + usage.ru_nivcsw)
 
 
 def read_available(fd: int) -> bytes:
@@ -273,11 +283,12 @@ def _children_cpu_ns() -> int:
 def measure(
     ctx: BoxContext, request: RunRequest, baseline: Baseline, outcome: Outcome, wall_ns: int
 ) -> Measurement:
-    exit_code, signal = _exit_of(outcome.wait_status)
+    exit_code, signal = _exit_of(outcome)
     if ctx.cgroup:
         cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
-        # New charges (not the page cache earlier runs left), or the largest process's RSS.
-        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes
+        # New charges (not the page cache earlier runs left) but for the page cache of the
+        # program's output, or the largest process's RSS.
+        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes - _output_cache_bytes(request)
         peak = max(charged, outcome.max_rss_kb * 1024)
         limit_hit = ctx.cgroup.oom_kills() > baseline.oom_kills
     else:
@@ -296,14 +307,28 @@ def measure(
         cpu_killed=outcome.killed == "cpu",
         wall_killed=outcome.killed == "wall",
         launch_error=launch_error,
+        context_switches_voluntary=outcome.context_switches[0],
+        context_switches_forced=outcome.context_switches[1],
     )
 
 
-def _exit_of(wait_status: int) -> tuple[int | None, int | None]:
+def _output_cache_bytes(request: RunRequest) -> int:
+    """The most page cache the run's stdout and stderr files can hold. The program's writes
+    charge it to the box cgroup, but it is output, not memory the program used (it can be
+    written back and dropped). Counted whole: the memory a program used before it wrote its
+    output may then read low, never its output as memory."""
+    total = 0
+    for path in {request.stdout_path, request.stderr_path}:
+        try:
+            size = os.stat(path).st_size
+        except FileNotFoundError:
+            continue
+        total += -(-size // PAGE_BYTES) * PAGE_BYTES
+    return total
+
+
+def _exit_of(outcome: Outcome) -> tuple[int | None, int | None]:
     """bwrap exits with 128 + n when the program died of signal n."""
-    if os.WIFSIGNALED(wait_status):
-        return None, os.WTERMSIG(wait_status)
-    code = os.WEXITSTATUS(wait_status)
-    if code > 128:
-        return None, code - 128
-    return code, None
+    if outcome.exact or os.WIFSIGNALED(outcome.wait_status):
+        return from_wait_status(outcome.wait_status)
+    return exit_or_signal(os.WEXITSTATUS(outcome.wait_status))

@@ -2,12 +2,15 @@
 
 Default allow; EPERM for the kernel attack surface a contest program never needs; ENOSYS for
 clone3 (its flags cannot be inspected, glibc falls back to clone); EPERM for every socket
-family except AF_UNIX.
+family except AF_UNIX; EPERM for file locks and leases (`flock`, and the lock and lease
+commands of `fcntl`): every box sees the same files under /usr, so a lock there would let
+two programs judged at the same time signal each other.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import socket
 import tempfile
 from pathlib import Path
@@ -65,7 +68,20 @@ DENIED = (
     "io_uring_register",
     "vhangup",
     "personality",
+    "flock",
 )
+# fcntl commands that take, test or lease a lock (F_GETLK too: with no locks to see, it
+# would only show the host's).
+LOCK_COMMANDS = (
+    fcntl.F_GETLK,
+    fcntl.F_SETLK,
+    fcntl.F_SETLKW,
+    fcntl.F_OFD_GETLK,
+    fcntl.F_OFD_SETLK,
+    fcntl.F_OFD_SETLKW,
+    fcntl.F_SETLEASE,
+)
+LOW_32_BITS = 0xFFFF_FFFF  # fcntl's cmd is an unsigned int: the kernel ignores the upper half
 NOT_IMPLEMENTED = ("clone3",)
 
 
@@ -80,6 +96,9 @@ def build_filter_bpf() -> bytes:
         _add(rules, seccomp.ERRNO(errno.ENOSYS), name)
     not_unix = seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
     rules.add_rule(seccomp.ERRNO(errno.EPERM), "socket", not_unix)
+    for command in LOCK_COMMANDS:
+        locking = seccomp.Arg(1, seccomp.MASKED_EQ, LOW_32_BITS, command)
+        rules.add_rule(seccomp.ERRNO(errno.EPERM), "fcntl", locking)
     return _export(rules)
 
 

@@ -21,6 +21,7 @@ from sandbox.box import BoxSpec, NamespaceBox
 from sandbox.bwrap import BWRAP
 from sandbox.cgroups import CgroupLayout, detect_layout
 from sandbox.host import is_root, kill_pids, lock_dir, pids_of_uids, remove_boxes, take_lock
+from sandbox.init_binary import build_init
 from sandbox.languages import LANGUAGES
 from sandbox.model import SandboxError
 from sandbox.pool import BoxPool
@@ -65,7 +66,8 @@ class Sandbox(BoxPool[NamespaceBox]):
             sandbox.layout = _cgroup_layout(name) if use_cgroups else None
             sandbox._clean_stale()
             seccomp = write_filter(root / "seccomp.bpf")
-            sandbox._open_boxes(boxes or os.cpu_count() or 1, scratch_bytes, seccomp)
+            init = build_init(root) if sandbox.layout else None  # resident boxes need cgroups
+            sandbox._open_boxes(boxes or os.cpu_count() or 1, scratch_bytes, seccomp, init)
         except BaseException:
             sandbox.close()
             raise
@@ -93,14 +95,15 @@ class Sandbox(BoxPool[NamespaceBox]):
             _try(box.close, f"close box {box.spec.index}")
         _try(lambda: self._clean_stale(remove_bases=True), "clean up")
         (self.root / "seccomp.bpf").unlink(missing_ok=True)
+        (self.root / "resident-init").unlink(missing_ok=True)
         for fd in self._locks:
             os.close(fd)
 
-    def _open_boxes(self, count: int, scratch_bytes: int, seccomp: Path) -> None:
+    def _open_boxes(self, count: int, scratch_bytes: int, seccomp: Path, init: Path | None) -> None:
         for index in range(count):
             uid = None if self.uid_base is None else self.uid_base + index
             cgroup = self.layout.box(index) if self.layout else None
-            spec = BoxSpec(index, self.root / f"box{index}", uid, cgroup, scratch_bytes, seccomp)
+            spec = BoxSpec(index, self.root / f"box{index}", uid, cgroup, scratch_bytes, seccomp, init)
             box = NamespaceBox(spec)
             self.boxes.append(box)
             box.open()

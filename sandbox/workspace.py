@@ -14,7 +14,7 @@ SHM_BYTES = 8 * 1024 * 1024  # /dev/shm
 RUN_TMP_BYTES = 64 * 1024 * 1024  # /tmp of a run
 COMPILE_TMP_BYTES = 256 * 1024 * 1024  # /tmp of a compile
 SCRATCH_INODES = 4096  # the box scratch tmpfs
-NOFILE = 64  # RLIMIT_NOFILE of every program
+NOFILE = 64  # RLIMIT_NOFILE of a program unless its limits say otherwise
 
 
 class BoxDirs(Protocol):

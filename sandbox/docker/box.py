@@ -36,13 +36,12 @@ from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, mount_tmpfs
 from sandbox.languages import Entry, Language, language_named
 from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
-from sandbox.protocol import Measurement
+from sandbox.protocol import Measurement, exit_or_signal
 from sandbox.results import compile_result, result_of, source_too_large
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
 from sandbox.workspace import (
     COMPILE_TMP_BYTES,
     ENV,
-    NOFILE,
     RUN_TMP_BYTES,
     SCRATCH_INODES,
     SHM_BYTES,
@@ -55,7 +54,8 @@ LABEL = "codearena.sandbox"  # value "<sandbox name>/<box index>": what cleanup 
 INIT_PIDS = 1  # docker-init (tini), pid 1 of the container, waits for the program
 EXIT_GRACE_S = 30.0  # for docker to report an exit after a kill
 # docker-init is pid 1 (the kernel ignores signals a pid-1 program sends itself) and reports
-# a program's death by signal n as exit 128 + n, as bwrap does. sh only sets up the files.
+# a program's death by signal n as exit 128 + n, as bwrap does (`exit_or_signal`). sh only
+# sets up the files.
 RUN_SCRIPT = 'exec "$@" </io/stdin >/io/stdout 2>/io/stderr'
 COMPILE_SCRIPT = 'exec "$@" </dev/null >/io/stdout 2>&1'
 DockerFault = (docker.errors.DockerException, requests.RequestException)
@@ -231,7 +231,7 @@ class _Watch:
         self.container.start()
         started = time.monotonic_ns()
         threading.Thread(target=self._wait, daemon=True).start()
-        watchdog = Watchdog.start(started, self.limits.time_limit_ms, self.limits.wall_limit_ms)
+        watchdog = Watchdog.start(started, self.limits.kill_time_limit_ms, self.limits.wall_limit_ms)
         killed = self._watch(watchdog, cpu_before)
         exit_status = self._exit_status(killed is not None)
         self.container.reload()
@@ -279,7 +279,7 @@ class _Watch:
     ) -> Measurement:
         state: dict[str, Any] = self.container.attrs["State"]
         wall_ns = _lifetime_ns(state) or time.monotonic_ns() - started
-        exit_code, signal = (None, exit_status - 128) if exit_status > 128 else (exit_status, None)
+        exit_code, signal = exit_or_signal(exit_status)
         if self.cgroup:
             cpu_ns = self.cgroup.cpu_ns() - cpu_before
             peak = max(self.cgroup.peak_bytes() - usage_before, 0)
@@ -305,14 +305,14 @@ def _write_stdin(path: Path, stdin: Input) -> None:
 
 
 def _ulimits(limits: Limits) -> list[Ulimit]:
-    cpu_soft, cpu_hard = cpu_backstop_s(limits.time_limit_ms)
+    cpu_soft, cpu_hard = cpu_backstop_s(limits.kill_time_limit_ms)
     fsize = limits.output_limit_kb * 1024
-    stack = limits.memory_limit_kb * 1024
+    stack = limits.stack_bytes
     return [
         Ulimit(name="cpu", soft=cpu_soft, hard=cpu_hard),
         Ulimit(name="fsize", soft=fsize, hard=fsize),
         Ulimit(name="core", soft=0, hard=0),
-        Ulimit(name="nofile", soft=NOFILE, hard=NOFILE),
+        Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
         Ulimit(name="stack", soft=stack, hard=stack),
     ]
 

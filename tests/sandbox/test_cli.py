@@ -125,7 +125,26 @@ def test_every_language_through_the_cli(
         "stderr",
         "compile_output",
         "wall_time_ms_median",
+        "timeout",
+        "killed",
+        "context_switches_voluntary",
+        "context_switches_forced",
     }
+    assert (report["timeout"], report["killed"]) == (None, False)
+    assert report["context_switches_voluntary"] >= 0 and report["context_switches_forced"] >= 0
+
+
+def test_limits_as_options(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    program = """import resource, time
+limits = resource.getrlimit(resource.RLIMIT_NOFILE)[0], resource.getrlimit(resource.RLIMIT_STACK)[0]
+print(*limits, flush=True)  # before the wall-clock kill
+time.sleep(5)
+"""
+    options = ("--open-files", "20", "--stack-limit-kb", "16384", "--wall-time-limit-ms", "1500")
+    report = cli(capsys, tmp_path, program, "--language", "python", "--processes", "3", *options)
+    assert report["stdout"] == f"20 {16 << 20}\n"
+    assert (report["status"], report["timeout"], report["killed"]) == ("TLE", "wall", True)
+    assert 1500 <= report["wall_time_ms"] < 2500
 
 
 def test_compile_error_in_java(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -181,6 +200,9 @@ def test_broken_validator_is_a_sandbox_failure(capsys: pytest.CaptureFixture[str
         ("--language", "python", "--checker", "float:x"),
         ("--language", "python", "--validator", "v.py"),
         ("--language", "python", "--validator", "v.py", "--validator-language", "python"),  # no --expected
+        ("--language", "python", "--open-files", "0"),
+        ("--language", "python", "--extra-time-ms", "-1"),
+        ("--language", "python", "--wall-time-limit-ms", "0"),
     ],
 )
 def test_argument_errors_exit_2(tmp_path: Path, extra: tuple[str, ...]) -> None:

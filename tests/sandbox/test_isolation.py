@@ -101,3 +101,42 @@ worker.join()
 """,
     )
     assert box.run(None, LIMITS).stdout == b"ping\n"
+
+
+def test_file_locks_and_leases_are_refused(box: Box) -> None:
+    # Every box sees the same /usr: a lock there would be a channel between two programs
+    # judged at the same time. The last line tries to slip F_SETLK past the filter with
+    # bits the kernel ignores (fcntl's cmd is an unsigned int).
+    compile_ok(
+        box,
+        "c",
+        """#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static int err(long result) { return result == -1 ? errno : 0; }
+int main(void) {
+    int shared = open("/usr/bin/python3", O_RDONLY);
+    int own = open("/tmp/mine", O_RDONLY | O_CREAT, 0600);
+    struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+    printf("flock %d\\n", err(flock(shared, LOCK_SH | LOCK_NB)));
+    printf("setlk %d\\n", err(fcntl(shared, F_SETLK, &lock)));
+    printf("setlkw %d\\n", err(fcntl(shared, F_SETLKW, &lock)));
+    printf("ofd_setlk %d\\n", err(fcntl(shared, F_OFD_SETLK, &lock)));
+    printf("getlk %d\\n", err(fcntl(shared, F_GETLK, &lock)));
+    printf("setlease %d\\n", err(fcntl(own, F_SETLEASE, F_RDLCK)));
+    printf("getfl %d\\n", err(fcntl(shared, F_GETFL)));
+    printf("high_bits %d\\n", err(syscall(SYS_fcntl, shared, F_SETLK | (1UL << 32), &lock)));
+    return 0;
+}
+""",
+    )
+    result = box.run(None, LIMITS)
+    assert result.status is Status.OK, result
+    assert result.stdout.decode().split() == [
+        *("flock", "1", "setlk", "1", "setlkw", "1", "ofd_setlk", "1"),
+        *("getlk", "1", "setlease", "1", "getfl", "0", "high_bits", "1"),
+    ]

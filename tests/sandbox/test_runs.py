@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from sandbox import Box, Limits, Status
 from tests.sandbox.conftest import LIMITS, compile_ok
@@ -100,6 +104,20 @@ def test_killed_by_its_own_sigkill_is_rte(box: Box) -> None:
     assert (result.status, result.signal) == (Status.RTE, 9)
 
 
+@pytest.mark.parametrize("code", [129, 137, 192, 200, 255])
+def test_exit_codes_above_128_are_exit_codes(box: Box, code: int) -> None:
+    compile_ok(box, "c", f"#include <stdlib.h>\nint main(void) {{ exit({code}); }}\n")
+    result = box.run(None, LIMITS)
+    assert (result.status, result.exit_code, result.signal) == (Status.RTE, code, None)
+
+
+@pytest.mark.parametrize("number", [signal.SIGSEGV, signal.SIGABRT, signal.SIGRTMAX])
+def test_deaths_by_signal_are_signals(box: Box, number: int) -> None:
+    compile_ok(box, "c", f"#include <signal.h>\nint main(void) {{ raise({number}); return 0; }}\n")
+    result = box.run(None, LIMITS)
+    assert (result.status, result.exit_code, result.signal) == (Status.RTE, None, number)
+
+
 def test_exception_is_rte_with_stderr(box: Box) -> None:
     compile_ok(box, "python", "raise ValueError('boom')\n")
     result = box.run(None, LIMITS)
@@ -193,3 +211,92 @@ open("/tmp/note", "w").write("x")
     first = box.run(None, LIMITS).stdout.decode()
     assert "written" not in first and "seen before: False" in first
     assert "seen before: False" in box.run(None, LIMITS).stdout.decode()
+
+
+def test_memory_is_the_programs_own(box: Box) -> None:
+    # Not the resident init's RSS (11 MB came with every run) and not the page cache of its
+    # output (60 MiB printed in 64 KiB writes read as 60 MiB of memory).
+    compile_ok(box, "c", "int main(void) { return 0; }\n")
+    assert [box.run(None, LIMITS).memory_kb < 4 * 1024 for _ in range(2)] == [True, True]
+    compile_ok(
+        box,
+        "c",
+        """#include <string.h>
+#include <unistd.h>
+static char chunk[1 << 16];
+int main(void) {
+    memset(chunk, 'x', sizeof(chunk));
+    for (int i = 0; i < 960; i++) write(1, chunk, sizeof(chunk));
+    return 0;
+}
+""",
+    )
+    printer = box.run(None, Limits(time_limit_ms=5000, memory_limit_kb=256 * 1024))
+    assert printer.status is Status.OK and printer.stdout_path.stat().st_size == 60 << 20
+    assert printer.memory_kb < 8 * 1024
+
+
+def test_files_in_tmp_count_as_memory(box: Box) -> None:
+    compile_ok(box, "python", "open('/tmp/f', 'wb').write(b'x' * (40 << 20))\n")
+    result = box.run(None, Limits(time_limit_ms=5000, memory_limit_kb=256 * 1024))
+    assert result.status is Status.OK and result.memory_kb >= 40 * 1024
+
+
+SPIN = "import time\nend = time.process_time() + 0.8\nwhile time.process_time() < end:\n    pass\n"
+
+
+def test_tle_says_cpu_and_kills_at_the_limit(box: Box) -> None:
+    compile_ok(box, "python", SPIN)
+    result = box.run(None, CPU_BOUND)
+    assert (result.status, result.timeout, result.killed) == (Status.TLE, "cpu", True)
+    assert result.cpu_time_ms < 750
+
+
+def test_extra_time_lets_it_finish_and_still_tle(box: Box) -> None:
+    compile_ok(box, "python", SPIN)
+    result = box.run(None, replace(CPU_BOUND, extra_time_ms=2000))
+    assert (result.status, result.timeout, result.killed) == (Status.TLE, "cpu", False)
+    assert (result.exit_code, result.signal) == (0, None) and result.cpu_time_ms >= 800
+
+
+def test_tle_says_wall(box: Box) -> None:
+    compile_ok(box, "python", "import time\ntime.sleep(1000)\n")
+    result = box.run(None, FAST)
+    assert (result.status, result.timeout, result.killed) == (Status.TLE, "wall", True)
+
+
+def test_an_oom_kill_is_a_kill_and_no_timeout(box: Box) -> None:
+    compile_ok(box, "python", "chunks = []\nwhile True:\n    chunks.append(b'x' * (1 << 20))\n")
+    result = box.run(None, SMALL_MEMORY)
+    assert (result.status, result.timeout, result.killed) == (Status.MLE, None, True)
+
+
+def test_process_stack_and_open_file_limits(box: Box) -> None:
+    compile_ok(
+        box,
+        "python",
+        """import os, resource
+print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], resource.getrlimit(resource.RLIMIT_STACK)[0])
+children = []
+try:
+    for _ in range(50):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        children.append(pid)
+except OSError:
+    pass
+print(len(children))
+""",
+    )
+    limits = replace(LIMITS, processes=4, stack_limit_kb=8192, open_files=16)
+    result = box.run(None, limits)
+    nofile, stack, forked = result.stdout.split()
+    assert (int(nofile), int(stack)) == (16, 8 << 20) and int(forked) <= 4, result  # not 50
+
+
+def test_context_switches_are_counted(box: Box) -> None:
+    compile_ok(box, "python", "import time\nfor _ in range(50):\n    time.sleep(0.001)\n")
+    result = box.run(None, LIMITS)
+    assert result.context_switches_voluntary is not None and result.context_switches_voluntary >= 50
+    assert result.context_switches_forced is not None and result.context_switches_forced >= 0

@@ -1,0 +1,55 @@
+"""What a run costs on top of the program, timed in turns with the same program run raw (so
+both see the same load). The bounds sit between what the sandbox measured before issue 16
+and after, on a loaded 2-core machine: the fastest C hello world 1.2–1.3 ms over the fastest
+raw one before, 0.7–0.8 ms after; a submission's first run 43–65 ms over raw before, 8–13 ms
+after. Fastest runs, not medians: they move least with the load of other suites."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sandbox import Box, Status
+from tests.sandbox.conftest import LIMITS, compile_ok
+
+C_HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'
+RUNS = 40
+
+
+def _ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _raw_hello(tmp_path: Path) -> Callable[[], object]:
+    (tmp_path / "hello.c").write_text(C_HELLO)
+    subprocess.run(["gcc", "-O2", "-o", str(tmp_path / "hello"), str(tmp_path / "hello.c")], check=True)
+    return lambda: subprocess.run([str(tmp_path / "hello")], stdout=subprocess.DEVNULL, check=True)
+
+
+def _run(box: Box) -> None:
+    assert box.run(None, LIMITS).status is Status.OK
+
+
+def test_a_c_run_costs_little_more_than_the_program(box: Box, tmp_path: Path) -> None:
+    raw = _raw_hello(tmp_path)
+    compile_ok(box, "c", C_HELLO)
+    samples: dict[str, list[float]] = {"raw": [], "box": []}
+    for _ in range(RUNS):
+        samples["raw"].append(_ms(raw))
+        samples["box"].append(_ms(lambda: _run(box)))
+    raw_ms, box_ms = (min(samples[name]) for name in ("raw", "box"))
+    assert box_ms - raw_ms < 1.0, f"a C hello world: {box_ms:.2f} ms in the box, {raw_ms:.2f} ms raw"
+
+
+def test_a_first_run_costs_little_more_than_the_next(box: Box, tmp_path: Path) -> None:
+    raw = _raw_hello(tmp_path)
+    over_ms = []
+    for _ in range(5):
+        compile_ok(box, "c", C_HELLO)
+        over_ms.append(_ms(lambda: _run(box)) - _ms(raw))
+    assert statistics.median(over_ms) < 25, f"first runs over raw: {over_ms} ms"
