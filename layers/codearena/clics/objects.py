@@ -1,6 +1,6 @@
 """A contest as CLICS Contest API objects (the specification's JSON format), read from
 PostgreSQL: contest, state, problems, teams, organizations, groups, judgement types,
-languages, submissions, judgements, scoreboard and awards.
+languages, submissions, judgements, runs, scoreboard and awards.
 
 Ids are the ones an imported contest had in its package, else ours as strings. Access follows
 the specification: the public sees no hidden team, no problem before the start, and, while
@@ -283,12 +283,7 @@ def judgements(core: Core, view: View) -> list[dict[str, Any]]:
             "SELECT r.id, r.external_id, r.verdict, r.judgement_type, r.is_current, r.created_at,"
             " r.started_at,"
             " r.max_time_ms, r.score, s.id AS submission_id, s.external_id AS submission_external"
-            " FROM submission_results r JOIN submissions s ON s.id = r.submission_id"
-            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
-            " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <>"
-            " 'hidden')"
-            " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
-            " ORDER BY r.created_at, r.id",
+            f" FROM submission_results r {_VISIBLE_RESULTS} ORDER BY r.created_at, r.id",
             {"contest": view.contest_id, "jury": view.jury, "hides_after": view.hides_after},
         )
         rows = cur.fetchall()
@@ -310,6 +305,44 @@ def judgements(core: Core, view: View) -> list[dict[str, Any]]:
             judgement["score"] = float(row["score"])
         found.append(judgement)
     return found
+
+
+def runs(core: Core, view: View) -> list[dict[str, Any]]:
+    """Each test case's run of the judgements the caller sees, in their order. A judge host
+    records a judgement's runs with it, so a run's time is its judgement's end."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT t.ordinal, t.verdict, t.time_ms, r.id AS result_id, r.external_id, r.created_at"
+            f" FROM test_results t JOIN submission_results r ON r.id = t.result_id {_VISIBLE_RESULTS}"
+            " ORDER BY r.created_at, r.id, t.ordinal",
+            {"contest": view.contest_id, "jury": view.jury, "hides_after": view.hides_after},
+        )
+        rows = cur.fetchall()
+    found = []
+    for row in rows:
+        judgement_id = row["external_id"] or str(row["result_id"])
+        found.append(
+            {
+                "id": f"{judgement_id}-{row['ordinal']}",
+                "judgement_id": judgement_id,
+                "ordinal": row["ordinal"],
+                "judgement_type_id": row["verdict"],
+                "time": abstime(row["created_at"]),
+                "contest_time": view.contest_time(row["created_at"]),
+                "run_time": row["time_ms"] / 1000,
+            }
+        )
+    return found
+
+
+# The judgements (submission_results r) a caller sees: no hidden team's for the public, and
+# none of a submission made while the public board is frozen (parameters contest, jury, hides_after).
+_VISIBLE_RESULTS = (
+    " JOIN submissions s ON s.id = r.submission_id"
+    " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+    " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <> 'hidden')"
+    " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
+)
 
 
 def scoreboard(core: Core, view: View) -> dict[str, Any]:
