@@ -117,6 +117,7 @@ _CLICS_EXAMPLES = {
     "languages": "python",
     "submissions": "1",
     "judgements": "1",
+    "runs": "1-1",
     "awards": "winner",
 }
 for _kind, _example in _CLICS_EXAMPLES.items():

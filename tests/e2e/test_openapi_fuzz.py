@@ -26,7 +26,7 @@ import httpx
 from codearena import contests, judgements, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.judgements import Judgement
+from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Role, Verdict
 from tests.e2e.common import A_PLUS_B, SUM
 
@@ -99,7 +99,11 @@ def seed_contest(core: Core, contestant: Principal) -> None:
     contests.create_problem(core, {**A_PLUS_B, "title": "A+B again"})
     source = {"problem_id": problem["id"], "language": "python", "source": SUM}
     submitted = submissions.submit(core, contestant, contest["id"], source)
-    judgements.record(core, Judgement(submitted["id"], Verdict.AC, 1.0, []))
+    with core.db.transaction() as cur:
+        cur.execute("SELECT min(id) AS id FROM test_cases WHERE problem_id = %s", (problem["id"],))
+        first_test = cur.fetchone()["id"]
+    run = CaseOutcome(first_test, 1, Verdict.AC, 10, 1000)  # run 1-1 of judgement 1
+    judgements.record(core, Judgement(submitted["id"], Verdict.AC, 1.0, [run]))
     with core.db.transaction() as cur:  # user 1 a team of organization 1 (the CLICS examples)
         cur.execute("INSERT INTO organizations (name) VALUES ('Fuzz University') RETURNING id")
         cur.execute(

@@ -12,6 +12,7 @@ import { contestView } from "./views/contest.js";
 import { contestsView } from "./views/contests.js";
 import { leaderboardView } from "./views/leaderboard.js";
 import { problemView } from "./views/problem.js";
+import { revealView } from "./views/reveal.js";
 import { mySubmissionsView, submissionView } from "./views/submissions.js";
 
 const ROUTES = [
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/problems\/(\d+)$/, problemView],
   [/^\/contests\/(\d+)\/submissions$/, mySubmissionsView],
   [/^\/contests\/(\d+)\/leaderboard$/, leaderboardView],
+  [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];
 const EXPIRED = "Your session has expired. Please log in again.";

@@ -7,6 +7,8 @@ import { STATES, timeOfDay, when } from "../logic/format.js";
 import { ticking } from "./clock.js";
 
 const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"]];
+const JURY_TABS = [["/reveal", "Reveal"]]; // the closing ceremony's reveal of the frozen board
+const tabsFor = (user) => (["jury", "admin"].includes(user?.role) ? [...TABS, ...JURY_TABS] : TABS);
 
 // Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header
 // element, setFrozen(frozen, final), onState(fn) — fn(state) now and whenever the contest moves
@@ -31,7 +33,7 @@ export async function contestHeader(app, cid, active) {
     h("p", { class: "contest-meta" }, stateBadge, " ", counter, " · ",
       `${when(contest.start_at)} – ${when(contest.end_at)}`),
     banner,
-    h("nav", { class: "tabs", "aria-label": "Contest" }, TABS.map(([suffix, label]) =>
+    h("nav", { class: "tabs", "aria-label": "Contest" }, tabsFor(app.session.user).map(([suffix, label]) =>
       h("a", { href: `#/contests/${cid}${suffix}`, "aria-current": suffix === active ? "page" : null }, label))));
   const stopTicking = ticking(() => { counter.textContent = countdown(contest, Date.now()); });
   const listeners = [];
