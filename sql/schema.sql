@@ -66,7 +66,9 @@ CREATE TABLE contest_participants (
                     CHECK (category IN ('participant', 'observer', 'hidden')),
     external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
     PRIMARY KEY (contest_id, user_id),
-    CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id)
+    CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id),
+    -- the team's members by name
+    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20)
 );
 CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
 

@@ -174,8 +174,36 @@ PASSWORD_CHANGE = obj(
     example={"current_password": "pat-password", "new_password": "violet-harbour-lamp"},
 )
 BAN = obj({}, {"reason": nullable(string(0, 500))}, example={"reason": "shared solutions during the contest"})
+_EXTERNAL_ID = string(1, 36, pattern=r"^[A-Za-z0-9_.-]{1,36}$")
+_ROSTER_FIELDS: dict[str, Schema] = {
+    "display_name": nullable(string(1, 200, description="the team's name on the boards")),
+    "organization_id": nullable(integer(1, 2**62)),
+    "category": {
+        **enum(["participant", "observer", "hidden"]),
+        "description": "participant: ranked; observer: on the jury board only; hidden: on no board",
+    },
+    "external_id": nullable(_EXTERNAL_ID),
+    "members": array(string(1, 200), 0, 20),
+}
 PARTICIPANT_STATUS = obj(
-    {"status": enum(["invited", "approved", "rejected"])}, example={"status": "approved"}
+    {},
+    {
+        "status": {
+            **enum(["invited", "approved", "rejected"]),
+            "description": "required for a user not on the roster yet",
+        },
+        **_ROSTER_FIELDS,
+    },
+    example={"status": "approved", "display_name": "Null Pointers", "members": ["Ann", "Bob", "Cy"]},
+)
+NEW_ORGANIZATION = obj(
+    {"name": string(1, 200)},
+    {
+        "formal_name": nullable(string(1, 300)),
+        "country": nullable(string(3, 3, pattern="^[A-Z]{3}$")),
+        "external_id": nullable(_EXTERNAL_ID),
+    },
+    example={"name": "KTH", "formal_name": "KTH Royal Institute of Technology", "country": "SWE"},
 )
 
 # --- answers --------------------------------------------------------------------------------
@@ -251,6 +279,8 @@ BOARD_ROW = obj(
         "rank": integer(1, 2**62),
         "user_id": ID,
         "username": string(1),
+        "display_name": string(1, description="the team's name on the roster, else the username"),
+        "category": enum(["participant", "observer"]),
         "solved": integer(0, 2**62),
         "score": {"type": "number"},
         "penalty": {"type": "integer", "description": "minutes (icpc)"},
@@ -335,11 +365,23 @@ PARTICIPANTS = obj(
                     "username": string(1),
                     "status": enum(["invited", "pending", "approved", "rejected"]),
                     "updated_at": TIME,
+                    **_ROSTER_FIELDS,
                 }
             )
         ),
     }
 )
+PARTICIPANT = obj({**REGISTRATION["properties"], **_ROSTER_FIELDS})
+ORGANIZATION = obj(
+    {
+        "id": ID,
+        "name": string(1, 200),
+        "formal_name": nullable(string(1, 300)),
+        "country": nullable(string(3, 3)),
+        "external_id": nullable(_EXTERNAL_ID),
+    }
+)
+ORGANIZATION_LIST = obj({"organizations": array(ORGANIZATION)})
 UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
 REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
 REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
-from codearena import contests, participants
+from codearena import contests, organizations, participants
 from codearena import validation as v
 from codearena.packages.upload import import_zip
 
@@ -112,9 +112,24 @@ def list_participants(call: Call, cid: str) -> dict[str, Any]:
     "/admin/contests/{cid}/participants/{uid}",
     roles=ADMIN,
     body=s.PARTICIPANT_STATUS,
-    answer=s.REGISTRATION,
+    answer=s.PARTICIPANT,
 )
 def set_participant(call: Call, cid: str, uid: str) -> dict[str, Any]:
-    """Invite, approve or reject a user"""
+    """Invite, approve or reject a user, and set their team: display name, organization,
+    members, category (participant, observer: jury board only, hidden: no board)"""
     contest_id, user_id = v.path_id(cid, "contest"), v.path_id(uid, "user")
     return participants.set_status(call.core, contest_id, user_id, call.body)
+
+
+@AREA.route(
+    "POST", "/admin/organizations", roles=ADMIN, status=201, body=s.NEW_ORGANIZATION, answer=s.ORGANIZATION
+)
+def create_organization(call: Call) -> dict[str, Any]:
+    """Create an organization (a team's affiliation)"""
+    return organizations.create(call.core, call.body)
+
+
+@AREA.route("GET", "/admin/organizations", roles=STAFF, answer=s.ORGANIZATION_LIST)
+def list_organizations(call: Call) -> dict[str, Any]:
+    """Every organization"""
+    return organizations.listing(call.core)
