@@ -47,6 +47,11 @@ CREATE TABLE contests (
     registration    text NOT NULL DEFAULT 'open' CHECK (registration IN ('open', 'invite', 'approval')),
     -- the contest's id in the CLICS package it was imported from (NULL: our own id serves)
     external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    -- the verdicts whose rejected attempts cost penalty
+    penalty_verdicts text[] NOT NULL DEFAULT '{WA,TLE,MLE,RTE,OLE}'
+                    CHECK (penalty_verdicts <@ '{WA,TLE,MLE,RTE,OLE,CE}'::text[]),
+    -- public: listed and open to everyone; hidden: only the jury sees it
+    visibility      text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'hidden')),
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );

@@ -102,6 +102,16 @@ _CONTEST_FIELDS: dict[str, Schema] = {
         "default": "open",
         "description": "open: anyone submits; invite: invited users; approval: users an organizer approved",
     },
+    "penalty_verdicts": {
+        **array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
+        "default": ["WA", "TLE", "MLE", "RTE", "OLE"],
+        "description": "the verdicts whose rejected attempts cost penalty_minutes",
+    },
+    "visibility": {
+        **enum(["public", "hidden"]),
+        "default": "public",
+        "description": "hidden: only the jury lists or opens the contest",
+    },
 }
 _REQUIRED_CONTEST_FIELDS = ("title", "start_at", "end_at")
 NEW_CONTEST = obj(
@@ -233,6 +243,8 @@ CONTEST = obj(
         "penalty_minutes": integer(0, 1000),
         "practice": {"type": "boolean"},
         "registration": enum(["open", "invite", "approval"]),
+        "penalty_verdicts": array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
+        "visibility": enum(["public", "hidden"]),
         "state": enum([s.value for s in ContestState]),
     }
 )

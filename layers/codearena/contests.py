@@ -18,13 +18,18 @@ from codearena.core import Core
 from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.events import contest_topic, jury_topic
-from codearena.models import ContestState, ScoringType
+from codearena.models import CHARGEABLE_VERDICTS, PENALTY_VERDICTS, ContestState, ScoringType, Verdict
+from codearena.scoring import ContestRules
 
 COLUMNS = (
-    "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration"
+    "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration,"
+    " penalty_verdicts, visibility"
 )
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
+VISIBILITIES = ("public", "hidden")  # hidden: only the jury sees the contest
 _MAX_TESTS = 500
+_CHARGEABLE = tuple(verdict.value for verdict in Verdict if verdict in CHARGEABLE_VERDICTS)
+_DEFAULT_PENALTY = [verdict.value for verdict in Verdict if verdict in PENALTY_VERDICTS]
 _ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is not announced again)
 
 
@@ -43,12 +48,20 @@ class Contest:
     penalty_minutes: int
     practice: bool
     registration: str
+    penalty_verdicts: tuple[str, ...]  # verdict values, in _CHARGEABLE order
+    visibility: str
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Contest:
-        return cls(
-            **{**{name: row[name] for name in COLUMNS.split(", ")}, "scoring": ScoringType(row["scoring"])}
-        )
+        given = {name: row[name] for name in COLUMNS.split(", ")}
+        verdicts = tuple(row["penalty_verdicts"])
+        return cls(**{**given, "scoring": ScoringType(row["scoring"]), "penalty_verdicts": verdicts})
+
+    @property
+    def rules(self) -> ContestRules:
+        """The judgement rules scoring applies."""
+        verdicts = frozenset(Verdict(name) for name in self.penalty_verdicts)
+        return ContestRules(self.start_at, self.penalty_minutes, verdicts)
 
     def state_at(self, now: datetime) -> ContestState:
         if now < self.start_at:
@@ -64,7 +77,11 @@ class Contest:
 
     def fields(self) -> dict[str, Any]:
         """The columns as plain values (what the SQL statements take)."""
-        return {**asdict(self), "scoring": self.scoring.value}
+        return {
+            **asdict(self),
+            "scoring": self.scoring.value,
+            "penalty_verdicts": list(self.penalty_verdicts),
+        }
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         data = self.fields()
@@ -95,17 +112,36 @@ def load(cur: Cursor, contest_id: int) -> Contest:
     return Contest.from_row(contest)
 
 
-def list_contests(core: Core) -> dict[str, Any]:
+def load_visible(cur: Cursor, contest_id: int, jury: bool) -> Contest:
+    """The contest as a caller sees it: NotFound when there is none, or when it is hidden
+    and the caller is not of the jury (a hidden contest does not exist for contestants)."""
+    contest = load(cur, contest_id)
+    if contest.visibility == "hidden" and not jury:
+        raise NotFound(f"no contest {contest_id}", "contest_not_found")
+    return contest
+
+
+def require_visible(core: Core, contest_id: int, jury: bool) -> None:
+    """NotFound unless the caller may see the contest (`load_visible`), in a transaction of its own."""
     with core.db.transaction() as cur:
-        cur.execute(f"SELECT {COLUMNS} FROM contests ORDER BY start_at DESC, id DESC LIMIT 200")
+        load_visible(cur, contest_id, jury)
+
+
+def list_contests(core: Core, jury: bool = False) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            f"SELECT {COLUMNS} FROM contests WHERE %s OR visibility = 'public'"
+            " ORDER BY start_at DESC, id DESC LIMIT 200",
+            (jury,),
+        )
         rows = cur.fetchall()
     now = core.clock()
     return {"contests": [Contest.from_row(row).to_json(now) for row in rows]}
 
 
-def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
+def get_contest(core: Core, contest_id: int, jury: bool = False) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        contest = load(cur, contest_id)
+        contest = load_visible(cur, contest_id, jury)
         cur.execute(
             "SELECT problem_id AS id, label FROM contest_problems WHERE contest_id = %s ORDER BY label",
             (contest_id,),
@@ -140,6 +176,10 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
         fields["practice"] = v.boolean(body, "practice")
     if given("registration"):
         fields["registration"] = v.choice(body, "registration", REGISTRATION_MODES, "open")
+    if given("visibility"):
+        fields["visibility"] = v.choice(body, "visibility", VISIBILITIES, "public")
+    if given("penalty_verdicts"):
+        fields["penalty_verdicts"] = _penalty_verdicts(body.get("penalty_verdicts", _DEFAULT_PENALTY))
     if fields["end_at"] <= fields["start_at"]:
         raise BadRequest("'end_at' must be after 'start_at'", "invalid_times")
     freeze_at = fields.get("freeze_at")
@@ -148,13 +188,23 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
     return fields
 
 
+def _penalty_verdicts(raw: Any) -> list[str]:
+    """The verdicts charged, in a fixed order."""
+    if not isinstance(raw, list) or not all(isinstance(name, str) and name in _CHARGEABLE for name in raw):
+        raise BadRequest(
+            f"'penalty_verdicts' must be a list of verdicts among {', '.join(_CHARGEABLE)}", "invalid_field"
+        )
+    return [name for name in _CHARGEABLE if name in raw]
+
+
 def create_contest(core: Core, body: Any) -> dict[str, Any]:
     fields = _contest_fields(v.body_object(body), None)
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
-            " registration) VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
-            f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {COLUMNS}",
+            " registration, penalty_verdicts, visibility) VALUES (%(title)s, %(start_at)s, %(end_at)s,"
+            " %(freeze_at)s, %(scoring)s, %(penalty_minutes)s, %(practice)s, %(registration)s,"
+            f" %(penalty_verdicts)s, %(visibility)s) RETURNING {COLUMNS}",
             fields,
         )
         return Contest.from_row(one_row(cur)).to_json(core.clock())
@@ -168,7 +218,8 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             "UPDATE contests SET title = %(title)s, start_at = %(start_at)s, end_at = %(end_at)s,"
             " freeze_at = %(freeze_at)s, scoring = %(scoring)s,"
             " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s,"
-            " registration = %(registration)s"
+            " registration = %(registration)s, penalty_verdicts = %(penalty_verdicts)s,"
+            " visibility = %(visibility)s"
             f" WHERE id = %(id)s RETURNING {COLUMNS}",
             fields,
         )
@@ -263,7 +314,7 @@ def attach_problem(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
 
 
 def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> Contest:
-    contest = load(cur, contest_id)
+    contest = load_visible(cur, contest_id, jury)
     if not jury and contest.state_at(now) == ContestState.SCHEDULED:
         raise Conflict(
             "the contest has not started; its problems are hidden until then", "contest_not_started"

@@ -22,19 +22,21 @@ from codearena.auth import Principal
 from codearena.core import Core
 from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, Forbidden, NotFound
+from codearena.models import Role
 
 MODES = ("open", "invite", "approval")
 ORGANIZER_STATUSES = ("invited", "approved", "rejected")
 CATEGORIES = ("participant", "observer", "hidden")
 _MAX_MEMBERS = 20
 _EXTERNAL_ID = re.compile(r"[A-Za-z0-9_.-]{1,36}", re.ASCII)
+STAFF_ROLES = (Role.ADMIN, Role.JURY)
 _ROSTER = ("display_name", "organization_id", "category", "external_id", "members")
 
 
 def register(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
     """A contestant asks to take part; the answer says where that leaves them."""
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        contest = contests.load_visible(cur, contest_id, principal.role in STAFF_ROLES)
         now = _status(cur, contest_id, principal.user_id)
         wanted = _after_asking(contest.registration, now)
         update = None
@@ -58,7 +60,7 @@ def _after_asking(mode: str, now: str | None) -> str:
 
 def mine(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        contest = contests.load_visible(cur, contest_id, principal.role in STAFF_ROLES)
         status = _status(cur, contest_id, principal.user_id)
     return _answer(contest, principal.user_id, status)
 

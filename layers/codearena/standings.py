@@ -26,9 +26,11 @@ from codearena.errors import NotFound
 from codearena.events import board_topic
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
-from codearena.scoring import Attempt, ContestRules, Standing, rule_for, visible
+from codearena.scoring import Attempt, Standing, rule_for, visible
 
-RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")  # contest fields standings follow
+# contest fields standings follow
+# The contest fields standings follow.
+RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes", "penalty_verdicts")
 _BATCH = 500  # contestants restated per transaction (each holds its advisory lock until commit)
 
 
@@ -330,7 +332,7 @@ def _standings(cur: Cursor, contest: contests.Contest, user_id: int) -> tuple[St
         for row in cur.fetchall()
     ]
     rule = rule_for(contest.scoring)
-    rules = ContestRules(contest.start_at, contest.penalty_minutes)
+    rules = contest.rules
     freeze_at: datetime | None = None if contest.unfrozen_at else contest.freeze_at
     return rule.standing(attempts, rules), rule.standing(visible(attempts, freeze_at), rules)
 

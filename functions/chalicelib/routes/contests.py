@@ -14,16 +14,22 @@ AREA = Area(__name__)
 JURY_EARLY = "the jury also before the start"
 
 
-@AREA.route("GET", "/contests", token="none", answer=s.CONTEST_LIST)
+@AREA.route("GET", "/contests", also="the jury also hidden contests", token="optional", answer=s.CONTEST_LIST)
 def list_contests(call: Call) -> dict[str, Any]:
     """Contests with state and times"""
-    return contests.list_contests(call.core)
+    return contests.list_contests(call.core, call.is_jury())
 
 
-@AREA.route("GET", "/contests/{cid}", token="none", answer=s.CONTEST_WITH_LABELS)
+@AREA.route(
+    "GET",
+    "/contests/{cid}",
+    also="the jury also hidden contests",
+    token="optional",
+    answer=s.CONTEST_WITH_LABELS,
+)
 def get_contest(call: Call, cid: str) -> dict[str, Any]:
     """One contest and its problem labels (once started)"""
-    return contests.get_contest(call.core, v.path_id(cid, "contest"))
+    return contests.get_contest(call.core, v.path_id(cid, "contest"), call.is_jury())
 
 
 @AREA.route("GET", "/contests/{cid}/problems", also=JURY_EARLY, token="optional", answer=s.PROBLEM_LIST)

@@ -1,0 +1,79 @@
+"""Contests organizers edit (issue 14 point 2): per-contest penalty verdicts, visibility, the
+clock, deleting, and problems updated, listed, detached and deleted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from codearena import boards
+from codearena.core import Core
+from codearena.models import Role, Verdict
+from tests.integration.conftest import ONE_TEST, contest_with_problem, error_of, login
+from tests.integration.test_accounts import call
+from tests.integration.test_standings import judged, record_and_publish, submit
+
+
+def running(core: Core) -> dict[str, Any]:
+    return contest_with_problem(core, ONE_TEST, start=-timedelta(minutes=30), end=timedelta(hours=1))
+
+
+def test_compile_errors_cost_penalty_where_the_contest_says_so(http: Any, core: Core) -> None:
+    contest, admin = running(core), login(core, "boss", Role.ADMIN)
+    ann = core.tokens.verify(login(core, "ann")["Authorization"].split()[1]).user_id
+    for minute, verdict in [(1, Verdict.CE), (2, Verdict.WA), (5, Verdict.AC)]:
+        record_and_publish(core, judged(core, submit(core, contest, ann, minute), verdict))
+    cid = contest["id"]
+
+    def penalty() -> int:
+        return int(boards.page(core, cid, "public", 0, 10)["rows"][0]["penalty"])
+
+    assert penalty() == 5 + 20
+    answer = call(http, "PATCH", f"/admin/contests/{cid}", {"penalty_verdicts": ["CE", "WA"]}, admin)
+    assert answer.status_code == 200, answer.body
+    assert answer.json_body["penalty_verdicts"] == ["WA", "CE"]
+    assert penalty() == 5 + 2 * 20  # the board restated under the new rules
+    answer = call(
+        http, "PATCH", f"/admin/contests/{cid}", {"penalty_verdicts": [], "penalty_minutes": 5}, admin
+    )
+    assert answer.status_code == 200 and penalty() == 5
+    for bad in (["AC"], ["JE"], "WA", [1], None):
+        error_of(
+            call(http, "PATCH", f"/admin/contests/{cid}", {"penalty_verdicts": bad}, admin),
+            400,
+            "invalid_field",
+        )
+    assert call(http, "GET", f"/contests/{cid}", headers=admin).json_body["penalty_verdicts"] == []
+
+
+def test_a_new_contest_charges_the_default_verdicts(http: Any, core: Core) -> None:
+    admin = login(core, "boss", Role.ADMIN)
+    body = {"title": "T", "start_at": "2030-01-01T10:00:00Z", "end_at": "2030-01-01T15:00:00Z"}
+    made = call(http, "POST", "/admin/contests", body, admin).json_body
+    assert (made["penalty_verdicts"], made["visibility"]) == (["WA", "TLE", "MLE", "RTE", "OLE"], "public")
+
+
+def test_a_hidden_contest_is_invisible_to_contestants(http: Any, core: Core) -> None:
+    contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
+    cid = contest["id"]
+    assert call(http, "PATCH", f"/admin/contests/{cid}", {"visibility": "hidden"}, admin).status_code == 200
+    for headers in (ann, None):
+        listed = call(http, "GET", "/contests", headers=headers).json_body["contests"]
+        assert cid not in [c["id"] for c in listed]
+        for path in (
+            f"/contests/{cid}",
+            f"/contests/{cid}/problems",
+            f"/contests/{cid}/problems/A",
+            f"/contests/{cid}/leaderboard",
+        ):
+            error_of(call(http, "GET", path, headers=headers), 404, "contest_not_found")
+    body = {"problem_id": contest["problem_id"], "language": "python", "source": "print(1)"}
+    error_of(call(http, "POST", f"/contests/{cid}/submissions", body, ann), 404, "contest_not_found")
+    error_of(call(http, "POST", f"/contests/{cid}/registration", None, ann), 404, "contest_not_found")
+    assert cid in [c["id"] for c in call(http, "GET", "/contests", headers=admin).json_body["contests"]]
+    assert call(http, "GET", f"/contests/{cid}/problems/A", headers=admin).status_code == 200
+    error_of(
+        call(http, "PATCH", f"/admin/contests/{cid}", {"visibility": "secret"}, admin), 400, "invalid_field"
+    )
+    assert call(http, "PATCH", f"/admin/contests/{cid}", {"visibility": "public"}, admin).status_code == 200
+    assert call(http, "POST", f"/contests/{cid}/submissions", body, ann).status_code == 202
