@@ -177,6 +177,11 @@ ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
     example={"problem_id": 2, "label": "B"},
 )
+CLOCK = obj(
+    {"action": enum(["start_now", "end_now", "extend"])},
+    {"minutes": integer(1, 7 * 24 * 60, description="required to extend: the minutes added to the end")},
+    example={"action": "extend", "minutes": 15},
+)
 ROLE = obj({"role": enum(ROLES)}, example={"role": "jury"})
 LOGOUT = obj({}, {"everywhere": {"type": "boolean", "default": False}}, example={"everywhere": False})
 PASSWORD_CHANGE = obj(

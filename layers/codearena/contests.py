@@ -227,12 +227,27 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
 
 
 def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
-    """An organizer's change (PATCH /admin/contests/{cid}): `update_contest`, then, when it
-    touched a rule (standings.RULES: times, freeze, scoring, penalty), every board restated."""
+    """An organizer's change (PATCH /admin/contests/{cid}): `update_contest` (a started
+    contest's start kept before now), then, when it touched a rule (standings.RULES: times,
+    freeze, scoring, penalty), every board restated."""
+    body = v.body_object(body)
+    if "start_at" in body:
+        _keep_started(core, contest_id, body)
     changed = update_contest(core, contest_id, body)
     if any(name in body for name in standings.RULES):
         standings.restate(core, contest_id)
     return changed
+
+
+def _keep_started(core: Core, contest_id: int, body: dict[str, Any]) -> None:
+    """The clock rule of a change: a contest that has started cannot be made to start later
+    than now (its submissions would fall before its start)."""
+    start_at = v.timestamp(body, "start_at")
+    with core.db.transaction() as cur:
+        contest = load(cur, contest_id)
+    now = core.clock()
+    if start_at is not None and contest.start_at <= now < start_at:
+        raise Conflict("the contest has started; its start cannot move past now", "contest_started")
 
 
 def create_problem(core: Core, body: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@ clock, deleting, and problems updated, listed, detached and deleted."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from codearena import boards
@@ -77,3 +77,41 @@ def test_a_hidden_contest_is_invisible_to_contestants(http: Any, core: Core) -> 
     )
     assert call(http, "PATCH", f"/admin/contests/{cid}", {"visibility": "public"}, admin).status_code == 200
     assert call(http, "POST", f"/contests/{cid}/submissions", body, ann).status_code == 202
+
+
+def clock(http: Any, admin: dict[str, str], cid: int, body: dict[str, Any]) -> Any:
+    return call(http, "POST", f"/admin/contests/{cid}/clock", body, admin)
+
+
+def test_the_clock_starts_ends_and_extends_by_the_rules(http: Any, core: Core) -> None:
+    admin, ann = login(core, "boss", Role.ADMIN), login(core, "ann")
+    later = contest_with_problem(
+        core, ONE_TEST, start=timedelta(hours=1), end=timedelta(hours=3), freeze=timedelta(hours=2)
+    )
+    cid = later["id"]
+    error_of(clock(http, admin, cid, {"action": "end_now"}), 409, "contest_not_running")
+    started = clock(http, admin, cid, {"action": "start_now"})
+    assert started.status_code == 200 and started.json_body["state"] == "running", started.body
+    error_of(clock(http, admin, cid, {"action": "start_now"}), 409, "contest_started")
+    body = {"problem_id": later["problem_id"], "language": "python", "source": "print(1)"}
+    assert call(http, "POST", f"/contests/{cid}/submissions", body, ann).status_code == 202
+
+    before = call(http, "GET", f"/contests/{cid}").json_body
+    extended = clock(http, admin, cid, {"action": "extend", "minutes": 30}).json_body
+    for name in ("end_at", "freeze_at"):  # the freeze to come moves with the end
+        moved = datetime.fromisoformat(extended[name]) - datetime.fromisoformat(before[name])
+        assert moved == timedelta(minutes=30), name
+    error_of(clock(http, admin, cid, {"action": "extend"}), 400, "invalid_field")
+    error_of(clock(http, admin, cid, {"action": "extend", "minutes": 0}), 400, "invalid_field")
+    error_of(clock(http, admin, cid, {"action": "pause"}), 400, "invalid_field")
+    error_of(clock(http, ann, cid, {"action": "end_now"}), 403)
+    future = (core.clock() + timedelta(minutes=10)).isoformat()
+    error_of(
+        call(http, "PATCH", f"/admin/contests/{cid}", {"start_at": future}, admin), 409, "contest_started"
+    )
+
+    ended = clock(http, admin, cid, {"action": "end_now"}).json_body
+    assert ended["state"] == "ended" and ended["freeze_at"] == ended["end_at"]
+    error_of(call(http, "POST", f"/contests/{cid}/submissions", body, ann), 409, "contest_not_running")
+    error_of(clock(http, admin, cid, {"action": "extend", "minutes": 5}), 409, "contest_over")
+    error_of(clock(http, admin, cid, {"action": "end_now"}), 409, "contest_not_running")

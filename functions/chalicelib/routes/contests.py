@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
-from codearena import contests, organizations, participants
+from codearena import clock, contests, organizations, participants
 from codearena import validation as v
 from codearena.packages.upload import import_zip
 
@@ -74,6 +74,13 @@ def create_contest(call: Call) -> dict[str, Any]:
 def update_contest(call: Call, cid: str) -> dict[str, Any]:
     """Change any contest field (the boards follow)"""
     return contests.change_contest(call.core, v.path_id(cid, "contest"), call.body)
+
+
+@AREA.route("POST", "/admin/contests/{cid}/clock", roles=ADMIN, body=s.CLOCK, answer=s.ref("Contest"))
+def move_clock(call: Call, cid: str) -> dict[str, Any]:
+    """Start a scheduled contest now, end a running one now, or extend it by `minutes`
+    (409 when its state does not allow it; the boards follow)"""
+    return clock.move(call.core, v.path_id(cid, "contest"), call.body)
 
 
 @AREA.route(
