@@ -159,6 +159,19 @@ NEW_PROBLEM = obj(
         ],
     },
 )
+PROBLEM_CHANGE = obj(
+    {},
+    {
+        **{name: schema for name, schema in NEW_PROBLEM["properties"].items() if name != "tests"},
+        "tests": {**array(_TEST, 1, 500), "description": "replaces every test"},
+        "rejudge": {
+            "type": "boolean",
+            "default": False,
+            "description": "judge the problem's submissions again after the change",
+        },
+    },
+    example={"time_limit_ms": 3000, "rejudge": True},
+)
 IMPORTED_PROBLEM = obj(
     {
         "id": ID,
@@ -399,6 +412,36 @@ ORGANIZATION = obj(
     }
 )
 ORGANIZATION_LIST = obj({"organizations": array(ORGANIZATION)})
+PROBLEM_CHANGED = obj(
+    {
+        "id": ID,
+        "changed": array(string(1)),
+        "rejudge_would_touch": integer(0, 2**62, description="submissions a rejudge would judge again"),
+        "rejudged": integer(0, 2**62, description="submissions queued again (rejudge: true)"),
+    }
+)
+ADMIN_PROBLEM_LIST = obj(
+    {
+        "problems": array(
+            obj(
+                {
+                    "id": ID,
+                    "title": string(1),
+                    "time_limit_ms": integer(100, 60_000),
+                    "memory_limit_kb": integer(16_384, 4_194_304),
+                    "output_limit_kb": integer(1, 1_048_576),
+                    "points": integer(0, 100_000_000),
+                    "checker": string(1),
+                    "tests": integer(0, 2**31),
+                    "submissions": integer(0, 2**62),
+                    "contests": array(obj({"contest_id": ID, "label": string(1)})),
+                }
+            )
+        )
+    }
+)
+DELETED = obj({"id": ID, "deleted": {"type": "boolean"}})
+DETACHED = obj({"contest_id": ID, "problem_id": ID, "label": string(1), "detached": {"type": "boolean"}})
 UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
 REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
 REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})

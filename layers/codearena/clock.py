@@ -23,10 +23,10 @@ _MAX_EXTENSION_MINUTES = 7 * 24 * 60
 def move(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
     """Apply `body` {"action": ACTIONS, "minutes": for extend}; returns the contest."""
     body = v.body_object(body)
+    with core.db.transaction() as cur:
+        contest = contests.load(cur, contest_id)  # an unknown contest is 404 whatever the body
     action = v.choice(body, "action", ACTIONS)
     minutes = v.integer(body, "minutes", low=1, high=_MAX_EXTENSION_MINUTES) if action == "extend" else 0
-    with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
     now = core.clock()
     times = _new_times(contest, contest.state_at(now), now, action, minutes)
     change = {name: moment.isoformat() if moment else None for name, moment in times.items()}

@@ -231,22 +231,44 @@ def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
     contest's start kept before now), then, when it touched a rule (standings.RULES: times,
     freeze, scoring, penalty), every board restated."""
     body = v.body_object(body)
-    if "start_at" in body:
-        _keep_started(core, contest_id, body)
+    _keep_started(core, contest_id, body)
     changed = update_contest(core, contest_id, body)
     if any(name in body for name in standings.RULES):
         standings.restate(core, contest_id)
     return changed
 
 
+def delete_contest(core: Core, contest_id: int) -> dict[str, Any]:
+    """Delete a contest with no submissions and no board events (Conflict otherwise: the
+    event log is append-only), and its Redis boards."""
+    with core.db.transaction() as cur:
+        load(cur, contest_id)
+        cur.execute(
+            "SELECT (SELECT count(*) FROM submissions WHERE contest_id = %(c)s) AS submissions,"
+            " (SELECT count(*) FROM leaderboard_events WHERE contest_id = %(c)s) AS events",
+            {"c": contest_id},
+        )
+        used = one_row(cur)
+        if used["submissions"] or used["events"]:
+            raise Conflict(
+                f"contest {contest_id} has {used['submissions']} submission(s) and {used['events']} board"
+                " event(s); it is kept (hide it instead: visibility hidden)",
+                "has_submissions",
+            )
+        cur.execute("DELETE FROM contest_problems WHERE contest_id = %s", (contest_id,))
+        cur.execute("DELETE FROM contests WHERE id = %s", (contest_id,))
+    core.boards.drop(contest_id)
+    return {"id": contest_id, "deleted": True}
+
+
 def _keep_started(core: Core, contest_id: int, body: dict[str, Any]) -> None:
-    """The clock rule of a change: a contest that has started cannot be made to start later
-    than now (its submissions would fall before its start)."""
-    start_at = v.timestamp(body, "start_at")
+    """The clock rule of a change (checked once the body is valid): a contest that has
+    started cannot be made to start later than now (its submissions would precede its start)."""
     with core.db.transaction() as cur:
         contest = load(cur, contest_id)
+    start_at = _contest_fields(body, contest)["start_at"]
     now = core.clock()
-    if start_at is not None and contest.start_at <= now < start_at:
+    if contest.start_at <= now < start_at:
         raise Conflict("the contest has started; its start cannot move past now", "contest_started")
 
 
@@ -260,7 +282,7 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
         "points": v.integer(body, "points", low=0, high=100_000, default=100),
         "checker": v.checker(body, "checker"),
     }
-    tests = _tests(body.get("tests"))
+    tests = parse_tests(body.get("tests"))
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO problems (title, statement, time_limit_ms, memory_limit_kb, points, checker)"
@@ -279,7 +301,7 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
     return {"id": problem_id, **problem, "tests": len(tests)}
 
 
-def _tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
+def parse_tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= _MAX_TESTS:
         raise BadRequest(f"'tests' must be a list of 1 to {_MAX_TESTS} tests", "invalid_tests")
     tests = []

@@ -197,6 +197,10 @@ class Leaderboard:
         names = self._keys(contest_id, view)
         return bool(self._run(_REMOVE, [names[0], names[1], names[2], names[4]], [username]))
 
+    def drop(self, contest_id: int) -> None:
+        """Delete both boards of a (deleted) contest."""
+        self._redis.delete(*(name for view in VIEWS for name in self._keys(contest_id, view)))
+
     def replace(self, contest_id: int, view: str, entries: list[Entry], version: int) -> None:
         """Swap in a whole board atomically (built under temporary keys, then renamed), keeping
         any live row newer than its entry here: a judge host that applied a row after these

@@ -115,3 +115,94 @@ def test_the_clock_starts_ends_and_extends_by_the_rules(http: Any, core: Core) -
     error_of(call(http, "POST", f"/contests/{cid}/submissions", body, ann), 409, "contest_not_running")
     error_of(clock(http, admin, cid, {"action": "extend", "minutes": 5}), 409, "contest_over")
     error_of(clock(http, admin, cid, {"action": "end_now"}), 409, "contest_not_running")
+
+
+def test_a_problem_is_changed_and_its_submissions_rejudged_on_request(http: Any, core: Core) -> None:
+    contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
+    pid, cid = contest["problem_id"], contest["id"]
+    body = {"problem_id": pid, "language": "python", "source": "print(1)"}
+    sid = call(http, "POST", f"/contests/{cid}/submissions", body, ann).json_body["id"]
+    hash_before = hash_of(core, pid)
+    changed = call(http, "PATCH", f"/admin/problems/{pid}", {"statement": "New words", "title": "Q"}, admin)
+    assert changed.json_body == {
+        "id": pid,
+        "changed": ["statement", "title"],
+        "rejudge_would_touch": 0,
+        "rejudged": 0,
+    }
+    assert call(http, "GET", f"/contests/{cid}/problems/A", headers=ann).json_body["statement"] == "New words"
+    tests = {"tests": [{"input": "", "answer": "2", "sample": True}, {"input": "x", "answer": "3"}]}
+    replaced = call(http, "PATCH", f"/admin/problems/{pid}", tests, admin).json_body
+    assert (replaced["rejudge_would_touch"], replaced["rejudged"]) == (1, 0)
+    assert hash_of(core, pid) != hash_before  # judge hosts load the new tests
+    samples = call(http, "GET", f"/contests/{cid}/problems/A", headers=ann).json_body["samples"]
+    assert samples == [{"input": "", "answer": "2"}]
+    record_and_publish(core, judged(core, sid, Verdict.WA))  # judged under the old tests
+    judgement = judgement_of(core, sid)
+    again = call(http, "PATCH", f"/admin/problems/{pid}", {"time_limit_ms": 2000, "rejudge": True}, admin)
+    assert (again.json_body["rejudge_would_touch"], again.json_body["rejudged"]) == (1, 1)
+    assert judgement_of(core, sid) == judgement + 1
+    for bad, code in [
+        ({"time_limit_ms": 5}, "invalid_field"),
+        ({"tests": []}, "invalid_tests"),
+        ({"checker": "fuzzy"}, "invalid_checker"),
+        ({"rejudge": "yes"}, "invalid_field"),
+        ([], "invalid_body"),
+    ]:
+        error_of(call(http, "PATCH", f"/admin/problems/{pid}", bad, admin), 400, code)
+    error_of(call(http, "PATCH", "/admin/problems/999999", {"title": "x"}, admin), 404, "problem_not_found")
+    error_of(call(http, "PATCH", f"/admin/problems/{pid}", {"title": "x"}, ann), 403)
+
+
+def test_problems_and_contests_with_submissions_are_kept(http: Any, core: Core) -> None:
+    contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
+    pid, cid = contest["problem_id"], contest["id"]
+    listed = call(http, "GET", "/admin/problems", headers=admin).json_body["problems"]
+    assert [(p["id"], p["tests"], p["submissions"], p["contests"]) for p in listed] == [
+        (pid, 1, 0, [{"contest_id": cid, "label": "A"}])
+    ]
+    body = {"problem_id": pid, "language": "python", "source": "print(1)"}
+    assert call(http, "POST", f"/contests/{cid}/submissions", body, ann).status_code == 202
+    error_of(call(http, "DELETE", f"/admin/problems/{pid}", None, admin), 409, "has_submissions")
+    error_of(
+        call(http, "DELETE", f"/admin/contests/{cid}/problems/{pid}", None, admin), 409, "has_submissions"
+    )
+    error_of(call(http, "DELETE", f"/admin/contests/{cid}", None, admin), 409, "has_submissions")
+    assert call(http, "GET", f"/contests/{cid}/problems/A", headers=ann).status_code == 200  # all still there
+
+    spare = contest_with_problem(core, ONE_TEST, start=timedelta(hours=1), end=timedelta(hours=2))
+    detached = call(
+        http, "DELETE", f"/admin/contests/{spare['id']}/problems/{spare['problem_id']}", None, admin
+    )
+    assert detached.json_body == {
+        "contest_id": spare["id"],
+        "problem_id": spare["problem_id"],
+        "label": "A",
+        "detached": True,
+    }
+    error_of(
+        call(http, "DELETE", f"/admin/contests/{spare['id']}/problems/{spare['problem_id']}", None, admin),
+        404,
+    )
+    assert call(http, "DELETE", f"/admin/problems/{spare['problem_id']}", None, admin).json_body["deleted"]
+    error_of(
+        call(http, "DELETE", f"/admin/problems/{spare['problem_id']}", None, admin), 404, "problem_not_found"
+    )
+    assert call(http, "DELETE", f"/admin/contests/{spare['id']}", None, admin).json_body["deleted"]
+    error_of(call(http, "GET", f"/contests/{spare['id']}"), 404, "contest_not_found")
+    error_of(call(http, "DELETE", f"/admin/contests/{cid}", None, ann), 403)
+
+
+def hash_of(core: Core, problem_id: int) -> str:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT test_data_hash FROM problems WHERE id = %s", (problem_id,))
+        return str(cur.fetchone()["test_data_hash"])
+
+
+def judgement_of(core: Core, submission_id: int) -> int:
+    """The submission's judgement number; asserts it is queued when it was judged again."""
+    with core.db.transaction() as cur:
+        cur.execute("SELECT judgement, status FROM submissions WHERE id = %s", (submission_id,))
+        row = cur.fetchone()
+    assert row["judgement"] == 1 or row["status"] == "queued"
+    return int(row["judgement"])

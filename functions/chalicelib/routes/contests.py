@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
-from codearena import clock, contests, organizations, participants
+from codearena import clock, contests, organizations, participants, problems
 from codearena import validation as v
 from codearena.packages.upload import import_zip
 
@@ -146,3 +146,34 @@ def create_organization(call: Call) -> dict[str, Any]:
 def list_organizations(call: Call) -> dict[str, Any]:
     """Every organization"""
     return organizations.listing(call.core)
+
+
+@AREA.route("DELETE", "/admin/contests/{cid}", roles=ADMIN, answer=s.DELETED)
+def delete_contest(call: Call, cid: str) -> dict[str, Any]:
+    """Delete a contest nobody submitted to and nobody is on the board of (409 otherwise)"""
+    return contests.delete_contest(call.core, v.path_id(cid, "contest"))
+
+
+@AREA.route("GET", "/admin/problems", roles=STAFF, answer=s.ADMIN_PROBLEM_LIST)
+def list_all_problems(call: Call) -> dict[str, Any]:
+    """Every problem with its limits, tests, contests and submission count"""
+    return problems.listing(call.core)
+
+
+@AREA.route("PATCH", "/admin/problems/{pid}", roles=ADMIN, body=s.PROBLEM_CHANGE, answer=s.PROBLEM_CHANGED)
+def update_problem(call: Call, pid: str) -> dict[str, Any]:
+    """Change a problem's statement, limits, checker or tests (replaced as a whole); says how
+    many submissions a rejudge would touch, and rejudges them with `rejudge: true`"""
+    return problems.update(call.core, v.path_id(pid, "problem"), call.body)
+
+
+@AREA.route("DELETE", "/admin/problems/{pid}", roles=ADMIN, answer=s.DELETED)
+def delete_problem(call: Call, pid: str) -> dict[str, Any]:
+    """Delete a problem without submissions (409 otherwise), detaching it everywhere"""
+    return problems.delete(call.core, v.path_id(pid, "problem"))
+
+
+@AREA.route("DELETE", "/admin/contests/{cid}/problems/{pid}", roles=ADMIN, answer=s.DETACHED)
+def detach_problem(call: Call, cid: str, pid: str) -> dict[str, Any]:
+    """Take a problem out of a contest with no submissions to it (409 otherwise)"""
+    return problems.detach(call.core, v.path_id(cid, "contest"), v.path_id(pid, "problem"))
