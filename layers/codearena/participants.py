@@ -72,7 +72,7 @@ def set_status(core: Core, contest_id: int, user_id: int, body: Any) -> dict[str
     row off the boards it leaves them out of."""
     body = v.body_object(body)
     roster = _roster_fields(body)
-    status = None if body.get("status") is None else v.choice(body, "status", ORGANIZER_STATUSES)
+    status = v.choice(body, "status", ORGANIZER_STATUSES) if "status" in body else None
     try:
         with core.db.transaction() as cur:
             contest = contests.load(cur, contest_id)

@@ -106,6 +106,7 @@ def test_an_invite_only_contest_refuses_others_and_rosters_refuse_bad_fields(htt
     error_of(call(http, "POST", f"/contests/{cid}/registration", None, ann), 403, "invitation_required")
     error_of(put(http, admin, cid, ann_id, {"display_name": "A"}), 400, "invalid_field")  # no status yet
     for bad in (
+        {"status": None, "display_name": "A"},
         {"status": "invited", "category": "guest"},
         {"status": "invited", "members": ["x"] * 21},
         {"status": "invited", "members": [""]},
