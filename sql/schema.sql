@@ -53,6 +53,11 @@ CREATE TABLE contests (
     silver_medals        integer NOT NULL DEFAULT 0 CHECK (silver_medals BETWEEN 0 AND 1000),
     bronze_medals        integer NOT NULL DEFAULT 0 CHECK (bronze_medals BETWEEN 0 AND 1000),
     organization_winners boolean NOT NULL DEFAULT false,
+    -- the verdicts whose rejected attempts cost penalty
+    penalty_verdicts text[] NOT NULL DEFAULT '{WA,TLE,MLE,RTE,OLE}'
+                    CHECK (penalty_verdicts <@ '{WA,TLE,MLE,RTE,OLE,CE}'::text[]),
+    -- public: listed and open to everyone; hidden: only the jury sees it
+    visibility      text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'hidden')),
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );
@@ -72,7 +77,9 @@ CREATE TABLE contest_participants (
                     CHECK (category IN ('participant', 'observer', 'hidden')),
     external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
     PRIMARY KEY (contest_id, user_id),
-    CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id)
+    CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id),
+    -- the team's members by name
+    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20)
 );
 CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
 

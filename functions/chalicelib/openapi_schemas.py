@@ -111,6 +111,16 @@ _CONTEST_FIELDS: dict[str, Schema] = {
         "default": False,
         "description": "award the best team of each organization",
     },
+    "penalty_verdicts": {
+        **array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
+        "default": ["WA", "TLE", "MLE", "RTE", "OLE"],
+        "description": "the verdicts whose rejected attempts cost penalty_minutes",
+    },
+    "visibility": {
+        **enum(["public", "hidden"]),
+        "default": "public",
+        "description": "hidden: only the jury lists or opens the contest",
+    },
 }
 _REQUIRED_CONTEST_FIELDS = ("title", "start_at", "end_at")
 NEW_CONTEST = obj(
@@ -158,6 +168,19 @@ NEW_PROBLEM = obj(
         ],
     },
 )
+PROBLEM_CHANGE = obj(
+    {},
+    {
+        **{name: schema for name, schema in NEW_PROBLEM["properties"].items() if name != "tests"},
+        "tests": {**array(_TEST, 1, 500), "description": "replaces every test"},
+        "rejudge": {
+            "type": "boolean",
+            "default": False,
+            "description": "judge the problem's submissions again after the change",
+        },
+    },
+    example={"time_limit_ms": 3000, "rejudge": True},
+)
 IMPORTED_PROBLEM = obj(
     {
         "id": ID,
@@ -176,6 +199,11 @@ ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
     example={"problem_id": 2, "label": "B"},
 )
+CLOCK = obj(
+    {"action": enum(["start_now", "end_now", "extend"])},
+    {"minutes": integer(1, 7 * 24 * 60, description="required to extend: the minutes added to the end")},
+    example={"action": "extend", "minutes": 15},
+)
 ROLE = obj({"role": enum(ROLES)}, example={"role": "jury"})
 LOGOUT = obj({}, {"everywhere": {"type": "boolean", "default": False}}, example={"everywhere": False})
 PASSWORD_CHANGE = obj(
@@ -183,8 +211,36 @@ PASSWORD_CHANGE = obj(
     example={"current_password": "pat-password", "new_password": "violet-harbour-lamp"},
 )
 BAN = obj({}, {"reason": nullable(string(0, 500))}, example={"reason": "shared solutions during the contest"})
+_EXTERNAL_ID = string(1, 36, pattern=r"^[A-Za-z0-9_.-]{1,36}$")
+_ROSTER_FIELDS: dict[str, Schema] = {
+    "display_name": nullable(string(1, 200, description="the team's name on the boards")),
+    "organization_id": nullable(integer(1, 2**62)),
+    "category": {
+        **enum(["participant", "observer", "hidden"]),
+        "description": "participant: ranked; observer: on the jury board only; hidden: on no board",
+    },
+    "external_id": nullable(_EXTERNAL_ID),
+    "members": array(string(1, 200), 0, 20),
+}
 PARTICIPANT_STATUS = obj(
-    {"status": enum(["invited", "approved", "rejected"])}, example={"status": "approved"}
+    {},
+    {
+        "status": {
+            **enum(["invited", "approved", "rejected"]),
+            "description": "required for a user not on the roster yet",
+        },
+        **_ROSTER_FIELDS,
+    },
+    example={"status": "approved", "display_name": "Null Pointers", "members": ["Ann", "Bob", "Cy"]},
+)
+NEW_ORGANIZATION = obj(
+    {"name": string(1, 200)},
+    {
+        "formal_name": nullable(string(1, 300)),
+        "country": nullable(string(3, 3, pattern="^[A-Z]{3}$")),
+        "external_id": nullable(_EXTERNAL_ID),
+    },
+    example={"name": "KTH", "formal_name": "KTH Royal Institute of Technology", "country": "SWE"},
 )
 
 # --- answers --------------------------------------------------------------------------------
@@ -218,6 +274,8 @@ CONTEST = obj(
         "silver_medals": integer(0, 1000),
         "bronze_medals": integer(0, 1000),
         "organization_winners": {"type": "boolean"},
+        "penalty_verdicts": array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
+        "visibility": enum(["public", "hidden"]),
         "state": enum([s.value for s in ContestState]),
     }
 )
@@ -264,6 +322,8 @@ BOARD_ROW = obj(
         "rank": integer(1, 2**62),
         "user_id": ID,
         "username": string(1),
+        "display_name": string(1, description="the team's name on the roster, else the username"),
+        "category": enum(["participant", "observer"]),
         "solved": integer(0, 2**62),
         "score": {"type": "number"},
         "penalty": {"type": "integer", "description": "minutes (icpc)"},
@@ -348,11 +408,53 @@ PARTICIPANTS = obj(
                     "username": string(1),
                     "status": enum(["invited", "pending", "approved", "rejected"]),
                     "updated_at": TIME,
+                    **_ROSTER_FIELDS,
                 }
             )
         ),
     }
 )
+PARTICIPANT = obj({**REGISTRATION["properties"], **_ROSTER_FIELDS})
+ORGANIZATION = obj(
+    {
+        "id": ID,
+        "name": string(1, 200),
+        "formal_name": nullable(string(1, 300)),
+        "country": nullable(string(3, 3)),
+        "external_id": nullable(_EXTERNAL_ID),
+    }
+)
+ORGANIZATION_LIST = obj({"organizations": array(ORGANIZATION)})
+PROBLEM_CHANGED = obj(
+    {
+        "id": ID,
+        "changed": array(string(1)),
+        "rejudge_would_touch": integer(0, 2**62, description="submissions a rejudge would judge again"),
+        "rejudged": integer(0, 2**62, description="submissions queued again (rejudge: true)"),
+    }
+)
+ADMIN_PROBLEM_LIST = obj(
+    {
+        "problems": array(
+            obj(
+                {
+                    "id": ID,
+                    "title": string(1),
+                    "time_limit_ms": integer(100, 60_000),
+                    "memory_limit_kb": integer(16_384, 4_194_304),
+                    "output_limit_kb": integer(1, 1_048_576),
+                    "points": integer(0, 100_000_000),
+                    "checker": string(1),
+                    "tests": integer(0, 2**31),
+                    "submissions": integer(0, 2**62),
+                    "contests": array(obj({"contest_id": ID, "label": string(1)})),
+                }
+            )
+        )
+    }
+)
+DELETED = obj({"id": ID, "deleted": {"type": "boolean"}})
+DETACHED = obj({"contest_id": ID, "problem_id": ID, "label": string(1), "detached": {"type": "boolean"}})
 UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
 REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
 REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})

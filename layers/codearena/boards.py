@@ -19,8 +19,12 @@ PUBLIC_COLUMNS = ("rank", "user_id", "username", "solved", "score", "penalty", "
 
 
 def public_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A board row as shown outside: without the rank key and the tie-break minute."""
-    return {key: row[key] for key in PUBLIC_COLUMNS}
+    """A board row as shown outside: without the rank key and the tie-break minute; with the
+    team's display name and category (rows written before rosters: the username, participant)."""
+    shown = {key: row[key] for key in PUBLIC_COLUMNS}
+    shown["display_name"] = row.get("display_name", row["username"])
+    shown["category"] = row.get("category", "participant")
+    return shown
 
 
 def page(
@@ -56,15 +60,18 @@ def page_at(
     ranked and paged by PostgreSQL (only the page's rows reach Python). Ties in username order,
     byte-wise as the Redis board has them; the version as the live board counts it. Each call
     reads every contestant's events: the HTTP route goes through codearena.time_travel."""
-    shown_by = "coalesce(public_repeats, id)" if view == "public" else "id"
+    shown_by = "coalesce(e.public_repeats, e.id)" if view == "public" else "e.id"
     with core.db.transaction() as cur:
         contest = contests.load(cur, contest_id)
         cur.execute(
             f"""
             WITH latest AS (
-                SELECT DISTINCT ON (user_id) {shown_by} AS shown_by, {view}_row AS row
-                FROM leaderboard_events WHERE contest_id = %(contest)s AND created_at <= %(moment)s
-                ORDER BY user_id, id DESC
+                SELECT DISTINCT ON (e.user_id) {shown_by} AS shown_by, e.{view}_row AS row
+                FROM leaderboard_events e
+                LEFT JOIN contest_participants p ON p.contest_id = e.contest_id AND p.user_id = e.user_id
+                WHERE e.contest_id = %(contest)s AND e.created_at <= %(moment)s
+                  AND coalesce(p.category, 'participant') <> ALL(%(left_out)s)
+                ORDER BY e.user_id, e.id DESC
             ), ranked AS (
                 SELECT row, rank() OVER (ORDER BY key) AS rank,
                        row_number() OVER (ORDER BY key, username COLLATE "C") AS position
@@ -79,7 +86,13 @@ def page_at(
             ) AS page ON true
             ORDER BY page.position
             """,
-            {"contest": contest_id, "moment": moment, "offset": offset, "limit": limit},
+            {
+                "contest": contest_id,
+                "moment": moment,
+                "offset": offset,
+                "limit": limit,
+                "left_out": list(standings.LEFT_OUT[view]),
+            },
         )
         found = cur.fetchall()
     return {

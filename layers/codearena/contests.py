@@ -18,15 +18,19 @@ from codearena.core import Core
 from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest, Conflict, NotFound
 from codearena.events import contest_topic, jury_topic
-from codearena.models import ContestState, ScoringType
+from codearena.models import CHARGEABLE_VERDICTS, PENALTY_VERDICTS, ContestState, ScoringType, Verdict
+from codearena.scoring import ContestRules
 
 COLUMNS = (
     "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration,"
-    " gold_medals, silver_medals, bronze_medals, organization_winners"
+    " gold_medals, silver_medals, bronze_medals, organization_winners, penalty_verdicts, visibility"
 )
 MEDALS = ("gold_medals", "silver_medals", "bronze_medals")
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
+VISIBILITIES = ("public", "hidden")  # hidden: only the jury sees the contest
 _MAX_TESTS = 500
+_CHARGEABLE = tuple(verdict.value for verdict in Verdict if verdict in CHARGEABLE_VERDICTS)
+_DEFAULT_PENALTY = [verdict.value for verdict in Verdict if verdict in PENALTY_VERDICTS]
 _ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is not announced again)
 
 
@@ -45,6 +49,8 @@ class Contest:
     penalty_minutes: int
     practice: bool
     registration: str
+    penalty_verdicts: tuple[str, ...]  # verdict values, in _CHARGEABLE order
+    visibility: str
     gold_medals: int = 0
     silver_medals: int = 0
     bronze_medals: int = 0
@@ -52,9 +58,15 @@ class Contest:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Contest:
-        return cls(
-            **{**{name: row[name] for name in COLUMNS.split(", ")}, "scoring": ScoringType(row["scoring"])}
-        )
+        given = {name: row[name] for name in COLUMNS.split(", ")}
+        verdicts = tuple(row["penalty_verdicts"])
+        return cls(**{**given, "scoring": ScoringType(row["scoring"]), "penalty_verdicts": verdicts})
+
+    @property
+    def rules(self) -> ContestRules:
+        """The judgement rules scoring applies."""
+        verdicts = frozenset(Verdict(name) for name in self.penalty_verdicts)
+        return ContestRules(self.start_at, self.penalty_minutes, verdicts)
 
     def state_at(self, now: datetime) -> ContestState:
         if now < self.start_at:
@@ -70,7 +82,11 @@ class Contest:
 
     def fields(self) -> dict[str, Any]:
         """The columns as plain values (what the SQL statements take)."""
-        return {**asdict(self), "scoring": self.scoring.value}
+        return {
+            **asdict(self),
+            "scoring": self.scoring.value,
+            "penalty_verdicts": list(self.penalty_verdicts),
+        }
 
     def to_json(self, now: datetime) -> dict[str, Any]:
         data = self.fields()
@@ -101,17 +117,36 @@ def load(cur: Cursor, contest_id: int) -> Contest:
     return Contest.from_row(contest)
 
 
-def list_contests(core: Core) -> dict[str, Any]:
+def load_visible(cur: Cursor, contest_id: int, jury: bool) -> Contest:
+    """The contest as a caller sees it: NotFound when there is none, or when it is hidden
+    and the caller is not of the jury (a hidden contest does not exist for contestants)."""
+    contest = load(cur, contest_id)
+    if contest.visibility == "hidden" and not jury:
+        raise NotFound(f"no contest {contest_id}", "contest_not_found")
+    return contest
+
+
+def require_visible(core: Core, contest_id: int, jury: bool) -> None:
+    """NotFound unless the caller may see the contest (`load_visible`), in a transaction of its own."""
     with core.db.transaction() as cur:
-        cur.execute(f"SELECT {COLUMNS} FROM contests ORDER BY start_at DESC, id DESC LIMIT 200")
+        load_visible(cur, contest_id, jury)
+
+
+def list_contests(core: Core, jury: bool = False) -> dict[str, Any]:
+    with core.db.transaction() as cur:
+        cur.execute(
+            f"SELECT {COLUMNS} FROM contests WHERE %s OR visibility = 'public'"
+            " ORDER BY start_at DESC, id DESC LIMIT 200",
+            (jury,),
+        )
         rows = cur.fetchall()
     now = core.clock()
     return {"contests": [Contest.from_row(row).to_json(now) for row in rows]}
 
 
-def get_contest(core: Core, contest_id: int) -> dict[str, Any]:
+def get_contest(core: Core, contest_id: int, jury: bool = False) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        contest = load(cur, contest_id)
+        contest = load_visible(cur, contest_id, jury)
         cur.execute(
             "SELECT problem_id AS id, label FROM contest_problems WHERE contest_id = %s ORDER BY label",
             (contest_id,),
@@ -151,6 +186,10 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
             fields[name] = v.integer(body, name, low=0, high=1000, default=0)
     if given("organization_winners"):
         fields["organization_winners"] = v.boolean(body, "organization_winners")
+    if given("visibility"):
+        fields["visibility"] = v.choice(body, "visibility", VISIBILITIES, "public")
+    if given("penalty_verdicts"):
+        fields["penalty_verdicts"] = _penalty_verdicts(body.get("penalty_verdicts", _DEFAULT_PENALTY))
     if fields["end_at"] <= fields["start_at"]:
         raise BadRequest("'end_at' must be after 'start_at'", "invalid_times")
     freeze_at = fields.get("freeze_at")
@@ -159,15 +198,26 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
     return fields
 
 
+def _penalty_verdicts(raw: Any) -> list[str]:
+    """The verdicts charged, in a fixed order."""
+    if not isinstance(raw, list) or not all(isinstance(name, str) and name in _CHARGEABLE for name in raw):
+        raise BadRequest(
+            f"'penalty_verdicts' must be a list of verdicts among {', '.join(_CHARGEABLE)}", "invalid_field"
+        )
+    return [name for name in _CHARGEABLE if name in raw]
+
+
 def create_contest(core: Core, body: Any) -> dict[str, Any]:
     fields = _contest_fields(v.body_object(body), None)
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
-            " registration, gold_medals, silver_medals, bronze_medals, organization_winners)"
+            " registration, gold_medals, silver_medals, bronze_medals, organization_winners,"
+            " penalty_verdicts, visibility)"
             " VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
             " %(penalty_minutes)s, %(practice)s, %(registration)s, %(gold_medals)s, %(silver_medals)s,"
-            f" %(bronze_medals)s, %(organization_winners)s) RETURNING {COLUMNS}",
+            " %(bronze_medals)s, %(organization_winners)s, %(penalty_verdicts)s, %(visibility)s)"
+            f" RETURNING {COLUMNS}",
             fields,
         )
         return Contest.from_row(one_row(cur)).to_json(core.clock())
@@ -183,7 +233,8 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s,"
             " registration = %(registration)s, gold_medals = %(gold_medals)s,"
             " silver_medals = %(silver_medals)s, bronze_medals = %(bronze_medals)s,"
-            " organization_winners = %(organization_winners)s"
+            " organization_winners = %(organization_winners)s, penalty_verdicts = %(penalty_verdicts)s,"
+            " visibility = %(visibility)s"
             f" WHERE id = %(id)s RETURNING {COLUMNS}",
             fields,
         )
@@ -191,12 +242,49 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
 
 
 def change_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
-    """An organizer's change (PATCH /admin/contests/{cid}): `update_contest`, then, when it
-    touched a rule (standings.RULES: times, freeze, scoring, penalty), every board restated."""
+    """An organizer's change (PATCH /admin/contests/{cid}): `update_contest` (a started
+    contest's start kept before now), then, when it touched a rule (standings.RULES: times,
+    freeze, scoring, penalty), every board restated."""
+    body = v.body_object(body)
+    _keep_started(core, contest_id, body)
     changed = update_contest(core, contest_id, body)
     if any(name in body for name in standings.RULES):
         standings.restate(core, contest_id)
     return changed
+
+
+def delete_contest(core: Core, contest_id: int) -> dict[str, Any]:
+    """Delete a contest with no submissions and no board events (Conflict otherwise: the
+    event log is append-only), and its Redis boards."""
+    with core.db.transaction() as cur:
+        load(cur, contest_id)
+        cur.execute(
+            "SELECT (SELECT count(*) FROM submissions WHERE contest_id = %(c)s) AS submissions,"
+            " (SELECT count(*) FROM leaderboard_events WHERE contest_id = %(c)s) AS events",
+            {"c": contest_id},
+        )
+        used = one_row(cur)
+        if used["submissions"] or used["events"]:
+            raise Conflict(
+                f"contest {contest_id} has {used['submissions']} submission(s) and {used['events']} board"
+                " event(s); it is kept (hide it instead: visibility hidden)",
+                "has_submissions",
+            )
+        cur.execute("DELETE FROM contest_problems WHERE contest_id = %s", (contest_id,))
+        cur.execute("DELETE FROM contests WHERE id = %s", (contest_id,))
+    core.boards.drop(contest_id)
+    return {"id": contest_id, "deleted": True}
+
+
+def _keep_started(core: Core, contest_id: int, body: dict[str, Any]) -> None:
+    """The clock rule of a change (checked once the body is valid): a contest that has
+    started cannot be made to start later than now (its submissions would precede its start)."""
+    with core.db.transaction() as cur:
+        contest = load(cur, contest_id)
+    start_at = _contest_fields(body, contest)["start_at"]
+    now = core.clock()
+    if contest.start_at <= now < start_at:
+        raise Conflict("the contest has started; its start cannot move past now", "contest_started")
 
 
 def create_problem(core: Core, body: Any) -> dict[str, Any]:
@@ -209,7 +297,7 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
         "points": v.integer(body, "points", low=0, high=100_000, default=100),
         "checker": v.checker(body, "checker"),
     }
-    tests = _tests(body.get("tests"))
+    tests = parse_tests(body.get("tests"))
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO problems (title, statement, time_limit_ms, memory_limit_kb, points, checker)"
@@ -228,7 +316,7 @@ def create_problem(core: Core, body: Any) -> dict[str, Any]:
     return {"id": problem_id, **problem, "tests": len(tests)}
 
 
-def _tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
+def parse_tests(raw: Any) -> list[tuple[str, str, str, int, bool]]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= _MAX_TESTS:
         raise BadRequest(f"'tests' must be a list of 1 to {_MAX_TESTS} tests", "invalid_tests")
     tests = []
@@ -278,7 +366,7 @@ def attach_problem(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
 
 
 def _visible_contest(cur: Cursor, contest_id: int, now: datetime, jury: bool) -> Contest:
-    contest = load(cur, contest_id)
+    contest = load_visible(cur, contest_id, jury)
     if not jury and contest.state_at(now) == ContestState.SCHEDULED:
         raise Conflict(
             "the contest has not started; its problems are hidden until then", "contest_not_started"

@@ -39,6 +39,16 @@ if event > tonumber(redis.call('GET', KEYS[4])) then redis.call('SET', KEYS[4], 
 return 1
 """)
 
+# KEYS: zset, rows, applied, keys. ARGV: username. Takes the user's row off the board.
+_REMOVE = Lua("""
+local bits = redis.call('HGET', KEYS[4], ARGV[1])
+if bits then redis.call('ZREM', KEYS[1], bits .. '|' .. ARGV[1]) end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+return bits and 1 or 0
+""")
+
 # KEYS: a board's zset, rows, applied, version and keys, then the same five built anew. Rows
 # of the live board newer than the new board's (applied meanwhile) are carried over, then the
 # new keys replace the live ones (a key the new board lacks is deleted).
@@ -180,6 +190,16 @@ class Leaderboard:
             entry.row_json,
         ]
         return int(self._run(_APPLY, self._keys(contest_id, view), args))
+
+    def remove(self, contest_id: int, view: str, username: str) -> bool:
+        """Take a contestant's row off a board (a team made hidden or an observer); whether
+        there was one. A rebuild would not: it keeps live rows its events lack."""
+        names = self._keys(contest_id, view)
+        return bool(self._run(_REMOVE, [names[0], names[1], names[2], names[4]], [username]))
+
+    def drop(self, contest_id: int) -> None:
+        """Delete both boards of a (deleted) contest."""
+        self._redis.delete(*(name for view in VIEWS for name in self._keys(contest_id, view)))
 
     def replace(self, contest_id: int, view: str, entries: list[Entry], version: int) -> None:
         """Swap in a whole board atomically (built under temporary keys, then renamed), keeping

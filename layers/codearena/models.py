@@ -26,11 +26,14 @@ class Verdict(StrEnum):
 
     @property
     def costs_penalty(self) -> bool:
-        """A rejected attempt that counts toward ICPC penalty (CE and JE never do)."""
-        return self in _PENALTY_VERDICTS
+        """A rejected attempt that counts toward ICPC penalty by default (CE and JE do not;
+        a contest's own rules may charge CE: scoring.ContestRules.penalty_verdicts)."""
+        return self in PENALTY_VERDICTS
 
 
-_PENALTY_VERDICTS = frozenset({Verdict.WA, Verdict.TLE, Verdict.MLE, Verdict.RTE, Verdict.OLE})
+# The default; a contest may charge CE too (never AC or JE).
+PENALTY_VERDICTS = frozenset({Verdict.WA, Verdict.TLE, Verdict.MLE, Verdict.RTE, Verdict.OLE})
+CHARGEABLE_VERDICTS = PENALTY_VERDICTS | {Verdict.CE}
 
 
 class SubmissionStatus(StrEnum):

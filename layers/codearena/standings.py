@@ -26,9 +26,11 @@ from codearena.errors import NotFound
 from codearena.events import board_topic
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
-from codearena.scoring import Attempt, ContestRules, Standing, rule_for, visible
+from codearena.scoring import Attempt, Standing, rule_for, visible
 
-RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes")  # contest fields standings follow
+# contest fields standings follow
+# The contest fields standings follow.
+RULES = ("start_at", "end_at", "freeze_at", "scoring", "penalty_minutes", "penalty_verdicts")
 _BATCH = 500  # contestants restated per transaction (each holds its advisory lock until commit)
 
 
@@ -111,11 +113,14 @@ def refresh(cur: Cursor, contestant: Contestant, at: datetime | None = None) -> 
 def _refresh(
     cur: Cursor, contest: contests.Contest, contestant: Contestant, at: datetime | None = None
 ) -> BoardUpdate | None:
-    if _practice(contest, contestant) or _hidden(cur, contest.id, contestant.user_id):
+    if _practice(contest, contestant):
+        return None
+    team = team_of(cur, contest.id, contestant)
+    if team.category == "hidden":
         return None
     jury, public = _standings(cur, contest, contestant.user_id)
     _write_cells(cur, contest.id, contestant.user_id, jury)
-    rows = {"jury": _row(contest, contestant, jury), "public": _row(contest, contestant, public)}
+    rows = {"jury": _row(contest, team, jury), "public": _row(contest, team, public)}
     cur.execute(
         _APPEND,
         {
@@ -145,13 +150,36 @@ RETURNING id, coalesce(public_repeats, id) AS public_id
 """
 
 
-def _hidden(cur: Cursor, contest_id: int, user_id: int) -> bool:
-    """Whether the contestant is a hidden participant of the contest (on no board)."""
+@dataclass(frozen=True)
+class Team:
+    """How a contestant shows on the boards: the roster's display name (else the username) and
+    category (participant: ranked everywhere; observer: on the jury board only; hidden: on no
+    board). A contestant not on the roster (an open contest) is a participant."""
+
+    user_id: int
+    username: str
+    display_name: str
+    category: str
+
+
+def team_of(cur: Cursor, contest_id: int, contestant: Contestant) -> Team:
     cur.execute(
-        "SELECT 1 FROM contest_participants WHERE contest_id = %s AND user_id = %s AND category = 'hidden'",
-        (contest_id, user_id),
+        "SELECT display_name, category FROM contest_participants WHERE contest_id = %s AND user_id = %s",
+        (contest_id, contestant.user_id),
     )
-    return cur.fetchone() is not None
+    row = cur.fetchone()
+    name = str(row["display_name"] or contestant.username) if row else contestant.username
+    return Team(contestant.user_id, contestant.username, name, str(row["category"]) if row else "participant")
+
+
+def on_public_board(row: dict[str, Any]) -> bool:
+    """Whether a board row goes on the public board (observers' rows stay on the jury's)."""
+    return bool(row.get("category", "participant") != "observer")
+
+
+# Who a rebuilt or past board leaves out, as the roster has them now (leaderboard_events is
+# append-only: a contestant made hidden keeps the events they had).
+LEFT_OUT = {"jury": ("hidden",), "public": ("hidden", "observer")}
 
 
 def last_update(cur: Cursor, contestant: Contestant) -> BoardUpdate | None:
@@ -209,7 +237,8 @@ def _restate(core: Core, contest_id: int, people: list[Contestant], at: datetime
 
 def publish(core: Core, update: BoardUpdate) -> None:
     """Apply an update to both Redis boards (after the commit); rebuild a missing board."""
-    for view in VIEWS:
+    views = [view for view in VIEWS if view == "jury" or on_public_board(update.rows[view])]
+    for view in views:
         row = update.rows[view]
         entry = Entry(update.event_of(view), update.username, row["rank_key"], row)
         if core.boards.apply(update.contest_id, view, entry) < 0:
@@ -221,9 +250,20 @@ def publish(core: Core, update: BoardUpdate) -> None:
         board_topic(update.contest_id),
         "board",
         username=update.username,
-        views=[view for view in VIEWS if update.changes(view)],
+        views=[view for view in views if update.changes(view)],
         event_id=update.event_id,
     )
+
+
+def leave_boards(core: Core, contest_id: int, user_id: int, category: str) -> None:
+    """Take a contestant off the Redis boards their `category` leaves them out of (after the
+    commit that set it; a rebuild and time travel read the roster themselves)."""
+    with core.db.transaction() as cur:
+        cur.execute("SELECT username FROM users WHERE id = %s", (user_id,))
+        username = str(one_row(cur)["username"])
+    for view in LEFT_OUT:
+        if category in LEFT_OUT[view]:
+            core.boards.remove(contest_id, view, username)
 
 
 def rebuild(core: Core, contest_id: int) -> int:
@@ -254,15 +294,19 @@ def _latest_entries(core: Core, contest_id: int, after: int = 0) -> dict[str, li
             "SELECT DISTINCT ON (e.user_id) e.id AS jury_id, coalesce(e.public_repeats, e.id) AS public_id,"
             " u.username, e.jury_row::text AS jury_json, e.public_row::text AS public_json,"
             " (e.jury_row->>'rank_key')::float8 AS jury_key,"
-            " (e.public_row->>'rank_key')::float8 AS public_key"
+            " (e.public_row->>'rank_key')::float8 AS public_key,"
+            " coalesce(p.category, 'participant') AS category"
             " FROM leaderboard_events e JOIN users u ON u.id = e.user_id"
+            " LEFT JOIN contest_participants p ON p.contest_id = e.contest_id AND p.user_id = e.user_id"
             " WHERE e.contest_id = %s AND e.id > %s ORDER BY e.user_id, e.id DESC",
             (contest_id, after),
         )
         rows = cur.fetchall()
     return {
         view: [
-            Entry(row[f"{view}_id"], row["username"], row[f"{view}_key"], row[f"{view}_json"]) for row in rows
+            Entry(row[f"{view}_id"], row["username"], row[f"{view}_key"], row[f"{view}_json"])
+            for row in rows
+            if row["category"] not in LEFT_OUT[view]
         ]
         for view in VIEWS
     }
@@ -288,7 +332,7 @@ def _standings(cur: Cursor, contest: contests.Contest, user_id: int) -> tuple[St
         for row in cur.fetchall()
     ]
     rule = rule_for(contest.scoring)
-    rules = ContestRules(contest.start_at, contest.penalty_minutes)
+    rules = contest.rules
     freeze_at: datetime | None = None if contest.unfrozen_at else contest.freeze_at
     return rule.standing(attempts, rules), rule.standing(visible(attempts, freeze_at), rules)
 
@@ -322,11 +366,13 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
     )
 
 
-def _row(contest: contests.Contest, contestant: Contestant, standing: Standing) -> dict[str, Any]:
+def _row(contest: contests.Contest, team: Team, standing: Standing) -> dict[str, Any]:
     rule = rule_for(contest.scoring)
     return {
-        "user_id": contestant.user_id,
-        "username": contestant.username,
+        "user_id": team.user_id,
+        "username": team.username,
+        "display_name": team.display_name,
+        "category": team.category,
         "rank_key": rule.rank_key(standing),
         **standing.to_json(),
     }

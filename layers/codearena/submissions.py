@@ -206,7 +206,7 @@ def _insert(
     core: Core, principal: Principal, contest_id: int, problem_id: int, language: str, source: str
 ) -> tuple[dict[str, Any], standings.BoardUpdate | None]:
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        contest = contests.load_visible(cur, contest_id, _is_staff(principal))
         now = core.clock()
         state = contest.state_at(now)
         if state == ContestState.SCHEDULED:

@@ -127,8 +127,9 @@ def caller(route: Route) -> str:
 
 
 def concrete(route: Route, cid: str, sid: str = "1", uid: str = "1") -> str:
-    """The route's path with ids (a problem by its label A where a label is accepted)."""
-    pid = "A" if route.path_params.get("pid") == "problem_key" else "1"
+    """The route's path with ids (a problem by its label A where a label is accepted; a
+    problem's own route, without a contest, takes `cid` as its id)."""
+    pid = "A" if route.path_params.get("pid") == "problem_key" else "1" if "{cid}" in route.path else cid
     return route.path.format(cid=cid, sid=sid, uid=uid, pid=pid, oid="1")
 
 

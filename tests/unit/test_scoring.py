@@ -94,6 +94,16 @@ def test_every_penalty_verdict_costs(verdict: Verdict) -> None:
     assert cell.penalty_minutes == 30
 
 
+def test_a_contest_may_charge_compile_errors_and_spare_others() -> None:
+    feed = Feed()
+    rules = ContestRules(start_at=START, penalty_minutes=20, penalty_verdicts=frozenset({CE, WA}))
+    attempts = [feed("A", 0, CE), feed("A", 1, TLE), feed("A", 2, WA), feed("A", minutes(10), AC)]
+    cell = ICPC.standing(attempts, rules).problems["A"]
+    assert (cell.attempts, cell.penalty_minutes) == (3, 10 + 2 * 20)  # CE and WA charged, TLE not
+    points = POINTS.standing([feed("B", 0, CE), feed("B", 1, TLE)], rules).problems["B"]
+    assert points.attempts == 1
+
+
 @pytest.mark.parametrize("verdict", [CE, JE])
 def test_compile_and_judge_errors_cost_nothing(verdict: Verdict) -> None:
     feed = Feed()

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, STAFF, Area, Call
-from codearena import freeze, time_travel
+from codearena import contests, freeze, time_travel
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.errors import BadRequest
@@ -22,6 +22,7 @@ BOARD_QUERY = ("offset", "limit", "at")
 def leaderboard(call: Call, cid: str) -> dict[str, Any]:
     """The public board, a page of it, or as it stood at a time; with a token also your own row"""
     principal = call.optional_principal()
+    contests.require_visible(call.core, v.path_id(cid, "contest"), call.is_jury())
     return _board(call, cid, "public", principal.username if principal else None, principal)
 
 

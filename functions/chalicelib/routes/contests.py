@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
-from codearena import contests, participants
+from codearena import clock, contests, organizations, participants, problems
 from codearena import validation as v
 from codearena.packages.upload import import_zip
 
@@ -14,16 +14,22 @@ AREA = Area(__name__)
 JURY_EARLY = "the jury also before the start"
 
 
-@AREA.route("GET", "/contests", token="none", answer=s.CONTEST_LIST)
+@AREA.route("GET", "/contests", also="the jury also hidden contests", token="optional", answer=s.CONTEST_LIST)
 def list_contests(call: Call) -> dict[str, Any]:
     """Contests with state and times"""
-    return contests.list_contests(call.core)
+    return contests.list_contests(call.core, call.is_jury())
 
 
-@AREA.route("GET", "/contests/{cid}", token="none", answer=s.CONTEST_WITH_LABELS)
+@AREA.route(
+    "GET",
+    "/contests/{cid}",
+    also="the jury also hidden contests",
+    token="optional",
+    answer=s.CONTEST_WITH_LABELS,
+)
 def get_contest(call: Call, cid: str) -> dict[str, Any]:
     """One contest and its problem labels (once started)"""
-    return contests.get_contest(call.core, v.path_id(cid, "contest"))
+    return contests.get_contest(call.core, v.path_id(cid, "contest"), call.is_jury())
 
 
 @AREA.route("GET", "/contests/{cid}/problems", also=JURY_EARLY, token="optional", answer=s.PROBLEM_LIST)
@@ -70,6 +76,13 @@ def update_contest(call: Call, cid: str) -> dict[str, Any]:
     return contests.change_contest(call.core, v.path_id(cid, "contest"), call.body)
 
 
+@AREA.route("POST", "/admin/contests/{cid}/clock", roles=ADMIN, body=s.CLOCK, answer=s.ref("Contest"))
+def move_clock(call: Call, cid: str) -> dict[str, Any]:
+    """Start a scheduled contest now, end a running one now, or extend it by `minutes`
+    (409 when its state does not allow it; the boards follow)"""
+    return clock.move(call.core, v.path_id(cid, "contest"), call.body)
+
+
 @AREA.route(
     "POST", "/admin/problems", roles=ADMIN, status=201, body=s.NEW_PROBLEM, answer=s.NEW_PROBLEM_ANSWER
 )
@@ -112,9 +125,55 @@ def list_participants(call: Call, cid: str) -> dict[str, Any]:
     "/admin/contests/{cid}/participants/{uid}",
     roles=ADMIN,
     body=s.PARTICIPANT_STATUS,
-    answer=s.REGISTRATION,
+    answer=s.PARTICIPANT,
 )
 def set_participant(call: Call, cid: str, uid: str) -> dict[str, Any]:
-    """Invite, approve or reject a user"""
+    """Invite, approve or reject a user, and set their team: display name, organization,
+    members, category (participant, observer: jury board only, hidden: no board)"""
     contest_id, user_id = v.path_id(cid, "contest"), v.path_id(uid, "user")
     return participants.set_status(call.core, contest_id, user_id, call.body)
+
+
+@AREA.route(
+    "POST", "/admin/organizations", roles=ADMIN, status=201, body=s.NEW_ORGANIZATION, answer=s.ORGANIZATION
+)
+def create_organization(call: Call) -> dict[str, Any]:
+    """Create an organization (a team's affiliation)"""
+    return organizations.create(call.core, call.body)
+
+
+@AREA.route("GET", "/admin/organizations", roles=STAFF, answer=s.ORGANIZATION_LIST)
+def list_organizations(call: Call) -> dict[str, Any]:
+    """Every organization"""
+    return organizations.listing(call.core)
+
+
+@AREA.route("DELETE", "/admin/contests/{cid}", roles=ADMIN, answer=s.DELETED)
+def delete_contest(call: Call, cid: str) -> dict[str, Any]:
+    """Delete a contest nobody submitted to and nobody is on the board of (409 otherwise)"""
+    return contests.delete_contest(call.core, v.path_id(cid, "contest"))
+
+
+@AREA.route("GET", "/admin/problems", roles=STAFF, answer=s.ADMIN_PROBLEM_LIST)
+def list_all_problems(call: Call) -> dict[str, Any]:
+    """Every problem with its limits, tests, contests and submission count"""
+    return problems.listing(call.core)
+
+
+@AREA.route("PATCH", "/admin/problems/{pid}", roles=ADMIN, body=s.PROBLEM_CHANGE, answer=s.PROBLEM_CHANGED)
+def update_problem(call: Call, pid: str) -> dict[str, Any]:
+    """Change a problem's statement, limits, checker or tests (replaced as a whole); says how
+    many submissions a rejudge would touch, and rejudges them with `rejudge: true`"""
+    return problems.update(call.core, v.path_id(pid, "problem"), call.body)
+
+
+@AREA.route("DELETE", "/admin/problems/{pid}", roles=ADMIN, answer=s.DELETED)
+def delete_problem(call: Call, pid: str) -> dict[str, Any]:
+    """Delete a problem without submissions (409 otherwise), detaching it everywhere"""
+    return problems.delete(call.core, v.path_id(pid, "problem"))
+
+
+@AREA.route("DELETE", "/admin/contests/{cid}/problems/{pid}", roles=ADMIN, answer=s.DETACHED)
+def detach_problem(call: Call, cid: str, pid: str) -> dict[str, Any]:
+    """Take a problem out of a contest with no submissions to it (409 otherwise)"""
+    return problems.detach(call.core, v.path_id(cid, "contest"), v.path_id(pid, "problem"))

@@ -14,15 +14,22 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from codearena.models import Verdict
+from codearena.models import PENALTY_VERDICTS, Verdict
 
 MINUTE_LIMIT = 10**5  # contest minutes (69 days) kept exact in rank keys
 
 
 @dataclass(frozen=True)
 class ContestRules:
+    """A contest's judgement rules: its start, the penalty per rejected attempt in minutes,
+    and which verdicts count as such an attempt."""
+
     start_at: datetime
     penalty_minutes: int = 20
+    penalty_verdicts: frozenset[Verdict] = PENALTY_VERDICTS
+
+    def costs_penalty(self, verdict: Verdict) -> bool:
+        return verdict in self.penalty_verdicts
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class Icpc(ScoringRule):
                     score=1.0,
                     penalty_minutes=minute + rejected * rules.penalty_minutes,
                 )
-            elif attempt.verdict.costs_penalty:
+            elif rules.costs_penalty(attempt.verdict):
                 rejected += 1
         return Cell(attempts=rejected, pending=pending)
 

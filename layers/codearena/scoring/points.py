@@ -25,7 +25,7 @@ class Points(ScoringRule):
             if attempt.verdict is None:
                 pending += 1
                 continue
-            if attempt.verdict.costs_penalty:
+            if rules.costs_penalty(attempt.verdict):
                 wrong += 1
             for subtask, points in _subtasks(attempt).items():
                 best[subtask] = max(best.get(subtask, 0.0), points)

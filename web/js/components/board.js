@@ -142,7 +142,9 @@ export class BoardView {
         row.username === this.me ? "mine" : ""].join(" ").trim(),
     },
       h("td", { class: "rank" }, String(row.rank)),
-      h("th", { scope: "row", class: "who" }, row.username, pinned ? h("span", { class: "you" }, " (you)") : null),
+      // A team's roster name when it has one (rows from before rosters carry only the username).
+      h("th", { scope: "row", class: "who", title: row.username }, row.display_name || row.username,
+        pinned ? h("span", { class: "you" }, " (you)") : null),
       h("td", { class: "solved" }, points ? formatScore(row.score) : String(row.solved)),
       points ? null : h("td", { class: "penalty" }, String(row.penalty)),
       this.labels.map((label) => cell(row.problems[label], points, firsts[label] === row.user_id, label)),
