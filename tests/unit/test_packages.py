@@ -91,7 +91,7 @@ def test_unknown_or_bad_flags_are_refused(flags: list[str]) -> None:
         ("missing_answer", "missing_answer", "data/secret/1.in"),
         ("bad_yaml", "invalid_problem_yaml", "not valid YAML"),
         ("bad_field", "invalid_problem_yaml", "limits.memory"),
-        ("interactive", "unsupported_problem_type", "interactive problems are not supported yet"),
+        ("multipass", "unsupported_problem_type", "multi-pass problems are not supported yet"),
     ],
 )
 def test_broken_packages_are_refused_with_the_reason(name: str, code: str, words: str) -> None:
