@@ -129,6 +129,11 @@ def test_an_interactive_problem_is_stored_loaded_and_keeps_its_transcripts(core:
             (submission_id,),
         )
         assert [row["transcript"] for row in cur.fetchall()] == [transcript]
+        cur.execute("SELECT user_id FROM submissions WHERE id = %s", (submission_id,))
+        owner = Principal(cur.fetchone()["user_id"], "pkg-interactive-user", Role.CONTESTANT)  # type: ignore[index]
+    jury = Principal(0, "jury", Role.JURY)
+    assert submissions.get_submission(core, jury, submission_id)["tests"][0]["transcript"] == transcript
+    assert "transcript" not in submissions.get_submission(core, owner, submission_id)["tests"][0]
 
 
 def _zipped(name: str) -> bytes:
