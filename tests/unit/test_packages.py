@@ -123,3 +123,9 @@ def test_not_a_zip_is_refused() -> None:
     with pytest.raises(PackageError) as refused:
         zip_files(b"PK not really")
     assert refused.value.code == "invalid_zip"
+
+
+def test_an_interactive_package_is_read_with_its_interactor() -> None:
+    package = read("guess")
+    assert (package.checker, package.validator_language) == ("interactive", "python")
+    assert "output_validators/interactor/interactor.py" in package.files
