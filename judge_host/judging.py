@@ -20,7 +20,9 @@ from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
 from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, ValidatorError, check_output, validate
+from sandbox.interactive import Interaction, interact
 
+INTERACTIVE = "interactive"  # the checker of an interactive problem
 WALL_MARGIN = 0.5  # of the time limit, on top of it, for the wall-clock limit
 WALL_MARGIN_MIN_MS = 1000
 
@@ -66,7 +68,9 @@ class Task:
     rule: ScoringRule
     tests: Sequence[CaseData]
     judgement: int = 1
-    checker: str = "tokens"  # a sandbox.checkers spec, or "validator": `validator` decides
+    # a sandbox.checkers spec, or "validator": `validator` decides, or "interactive": `validator`
+    # is the interactor the program talks to (sandbox.interactive)
+    checker: str = "tokens"
     output_limit_kb: int = OUTPUT_LIMIT_KB
     validator: OutputValidator | None = None
 
@@ -110,14 +114,10 @@ def grade(
             task.submission_id, Verdict.CE, 0.0, [], compiled.output, host, judgement=task.judgement
         )
         return
-    check = _checker(task, validator_box)
-    limits = task.limits
+    run_test = _tester(box, task, validator_box)
     outcomes: list[CaseOutcome] = []
     for test in task.tests:
-        result = box.run(test.input, limits)
-        outcome = CaseOutcome(
-            test.id, test.ordinal, _verdict(result, test, check), result.cpu_time_ms, result.memory_kb
-        )
+        outcome = run_test(test)
         outcomes.append(outcome)
         yield outcome
         if task.rule.stops_after(outcome.verdict):
@@ -143,20 +143,58 @@ def _judgement(task: Task, host: str, outcomes: Sequence[CaseOutcome]) -> Judgem
 
 
 Check = Callable[[CaseData, RunResult], bool]  # whether a run's output is accepted
+Tester = Callable[[CaseData], CaseOutcome]  # runs one test
+
+
+def _tester(box: Box, task: Task, validator_box: Box | None) -> Tester:
+    limits = task.limits
+    if task.checker == INTERACTIVE:
+        interactor = _validator_box(task, validator_box)
+        flags = task.validator.flags if task.validator else ()
+
+        def run_interactive(test: CaseData) -> CaseOutcome:
+            interaction = interact(box, interactor, test.input, test.answer, limits, flags=flags)
+            result = interaction.result
+            verdict = _interactive_verdict(interaction)
+            return CaseOutcome(
+                test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb, interaction.transcript
+            )
+
+        return run_interactive
+    check = _checker(task, validator_box)
+
+    def run(test: CaseData) -> CaseOutcome:
+        result = box.run(test.input, limits)
+        verdict = _verdict(result, test, check)
+        return CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
+
+    return run
+
+
+def _interactive_verdict(interaction: Interaction) -> Verdict:
+    """The interactor's answer, or the program's limit or crash (sandbox.interactive's rules)."""
+    if interaction.interactor_decides:
+        return Verdict.AC if interaction.accepted else Verdict.WA
+    return _STATUS_VERDICT[interaction.result.status]
 
 
 def _checker(task: Task, validator_box: Box | None) -> Check:
     if task.validator is None:
         return lambda test, result: check_output(test.answer, result.stdout_path, task.checker)
-    if validator_box is None:
-        raise ValueError(f"submission {task.submission_id}: an output validator needs a box of its own")
     validator = task.validator
-    compiled = compile_validator(validator_box, validator)
+    compiled = _validator_box(task, validator_box)
 
     def check(test: CaseData, result: RunResult) -> bool:
         return validate(compiled, test.input, test.answer, result.stdout_path, flags=validator.flags).accepted
 
     return check
+
+
+def _validator_box(task: Task, validator_box: Box | None) -> Box:
+    """`validator_box` with the task's validator (or interactor) compiled in it."""
+    if task.validator is None or validator_box is None:
+        raise ValueError(f"submission {task.submission_id}: {task.checker} needs a validator and its box")
+    return compile_validator(validator_box, task.validator)
 
 
 def compile_validator(box: Box, validator: OutputValidator) -> Box:

@@ -9,6 +9,8 @@ sb.close()
 
 A custom checker (Kattis output validator) is compiled in a box of its own and run per test:
 `with sb.box() as checker: checker.compile("cpp", validator_source); validate(checker, …)`.
+An interactive problem's interactor likewise, talking to the submission over pipes:
+`sandbox.interactive.interact(box, interactor_box, input, answer, limits)`.
 """
 
 from sandbox.backend import BACKENDS, Backend, Box, start_backend
@@ -29,6 +31,7 @@ from sandbox.model import (
     OUTPUT_LIMIT_KB,
     REPORT_BYTES,
     CompileResult,
+    Fifos,
     Input,
     Limits,
     RunResult,
@@ -47,6 +50,7 @@ __all__ = [
     "Box",
     "Checker",
     "CompileResult",
+    "Fifos",
     "Input",
     "Language",
     "Limits",

@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
-from sandbox.model import CompileResult, Input, Limits, RunResult
+from sandbox.model import CompileResult, Fifos, Input, Limits, RunResult
 
 BACKENDS = ("namespace", "docker")
 DEFAULT_ROOT = Path("/var/lib/codearena-sandbox")
@@ -40,10 +40,17 @@ class Box(Protocol):
         ...
 
     def run(
-        self, stdin: Input, limits: Limits, args: Sequence[str] = (), writable_dirs: Sequence[str] = ()
+        self,
+        stdin: Input,
+        limits: Limits,
+        args: Sequence[str] = (),
+        writable_dirs: Sequence[str] = (),
+        fifos: Fifos | None = None,
     ) -> RunResult:
         """Run the compiled program once on `stdin` under `limits`, with `args` after its
-        command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box."""
+        command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box.
+        With `fifos` (and `stdin` None) it reads and writes those named pipes instead; its
+        result's stdout is then empty. A backend that cannot raises SandboxError."""
         ...
 
     def add_file(self, name: str, data: bytes | os.PathLike[str]) -> str:

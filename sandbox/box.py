@@ -18,7 +18,7 @@ from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, is_root, kill_pids, mount_tmpfs, pids_of_uids, write_fresh
 from sandbox.keeper_client import KeeperClient
 from sandbox.languages import Entry, Language, language_named
-from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
+from sandbox.model import CompileResult, Fifos, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import KeeperConfig, Measurement, RunRequest
 from sandbox.results import compile_result, head, result_of, source_too_large
 from sandbox.workspace import COMPILE_TMP_BYTES, SCRATCH_INODES, BoxFiles
@@ -108,10 +108,16 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         return result
 
     def run(
-        self, stdin: Input, limits: Limits, args: Sequence[str] = (), writable_dirs: Sequence[str] = ()
+        self,
+        stdin: Input,
+        limits: Limits,
+        args: Sequence[str] = (),
+        writable_dirs: Sequence[str] = (),
+        fifos: Fifos | None = None,
     ) -> RunResult:
         """Run the compiled program once on `stdin` under `limits`, with `args` after its
-        command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box."""
+        command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box.
+        With `fifos` it reads and writes those named pipes (its result's stdout is empty)."""
         lang = self.language
         if lang is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")
@@ -126,8 +132,13 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         run_limits = replace(limits, processes=lang.run_processes(limits))
         # A writable directory is bound per run, so only runs without one reuse the box's
         # resident bubblewrap (sandbox.resident).
-        stdin_path = self._stdin_path(stdin)
-        measurement = self._execute(view, run_limits, stdin_path, stdout, stderr, reuse=not writable_dirs)
+        if fifos is None:
+            stdin_path, stdout_path = self._stdin_path(stdin), stdout
+        else:
+            write_fresh(stdout, b"")  # what the result reads as its stdout
+            stdin_path, stdout_path = fifos.stdin, fifos.stdout
+        reuse, piped = not writable_dirs, fifos is not None
+        measurement = self._execute(view, run_limits, stdin_path, stdout_path, stderr, reuse, piped)
         return result_of(measurement, limits, stdout, stderr)
 
     def reset(self) -> None:
@@ -172,6 +183,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         stdout: Path,
         stderr: Path,
         reuse: bool = False,
+        fifos: bool = False,
     ) -> Measurement:
         memory_bytes = limits.memory_limit_kb * 1024
         request = RunRequest(
@@ -187,6 +199,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             stack_bytes=limits.stack_bytes,
             nofile=limits.open_files,
             reuse=reuse,
+            fifos=fifos,
         )
         measurement = self._keeper.run(request)
         if measurement.launch_error:

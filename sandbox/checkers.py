@@ -375,7 +375,7 @@ def validate(
         team_output, limits, args=(*paths, feedback + "/", *flags), writable_dirs=("feedback",)
     )
     if result.status is Status.RTE and result.exit_code in (VALIDATOR_ACCEPTS, VALIDATOR_REJECTS):
-        return Validation(result.exit_code == VALIDATOR_ACCEPTS, _feedback(validator))
+        return Validation(result.exit_code == VALIDATOR_ACCEPTS, feedback_of(validator))
     detail = result.stderr[:500].decode(errors="replace")
     raise ValidatorError(
         f"output validator gave {result.status.value}, exit {result.exit_code}, "
@@ -383,7 +383,8 @@ def validate(
     )
 
 
-def _feedback(validator: Box) -> str:
+def feedback_of(validator: Box) -> str:
+    """The judgemessage.txt a validator wrote in its feedback directory (cut at REPORT_BYTES)."""
     path = validator.scratch_dir / "feedback" / "judgemessage.txt"
     try:
         with open(path, "rb", opener=_no_follow) as file:

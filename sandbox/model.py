@@ -24,6 +24,16 @@ Timeout = Literal["cpu", "wall"]  # which clock a TLE ran out on
 Input = bytes | str | os.PathLike[str] | None  # stdin: the bytes, a file (str/path), or empty (None)
 
 
+@dataclass(frozen=True)
+class Fifos:
+    """Named pipes a run reads and writes in place of its stdin and stdout files (an
+    interactive problem: `sandbox.interactive`). Whoever passes them holds their other ends
+    open already: the box opens its ends without waiting."""
+
+    stdin: Path
+    stdout: Path
+
+
 class SandboxError(Exception):
     """The sandbox could not run or measure the program (infrastructure fault, not a verdict)."""
 

@@ -45,6 +45,7 @@ class RunRequest:
     stack_bytes: int
     nofile: int = NOFILE
     reuse: bool = False  # may run in the box's resident bubblewrap (sandbox.resident)
+    fifos: bool = False  # stdin_path and stdout_path are named pipes (sandbox.interactive)
 
 
 @dataclass(frozen=True)

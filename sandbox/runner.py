@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import resource
 import select
+import stat
 import subprocess
 import time
 from collections.abc import Iterator
@@ -154,11 +155,35 @@ def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
             stack.callback(os.close, fd)
             return fd
 
-        stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
-        stdout = closing(create_fresh(request.stdout_path))
+        if request.fifos:
+            stdin, stdout = (closing(_open_fifo(p, flag)) for p, flag in _fifo_ends(request))
+        else:
+            stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
+            stdout = closing(create_fresh(request.stdout_path))
         same = request.stderr_path == request.stdout_path
         stderr = stdout if same else closing(create_fresh(request.stderr_path))
         yield stdin, stdout, stderr
+
+
+def _fifo_ends(request: RunRequest) -> list[tuple[str, int]]:
+    if request.stdin_path is None:
+        raise ValueError("a run on named pipes needs both of them")
+    return [(request.stdin_path, os.O_RDONLY), (request.stdout_path, os.O_WRONLY)]
+
+
+def _open_fifo(path: str, flag: int) -> int:
+    """Open a named pipe whose other end the supervisor already holds. Non-blocking, so a
+    missing other end fails (ENXIO) instead of hanging the keeper; blocking again for the
+    program."""
+    fd = os.open(path, flag | os.O_NONBLOCK | os.O_NOFOLLOW)
+    try:
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            raise ValueError(f"{path} is not a named pipe")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def enter_box(uid: int | None, gid: int | None, rlimits: dict[int, tuple[int, int]]) -> None:

@@ -93,13 +93,14 @@ CREATE TABLE problems (
     created_at      timestamptz NOT NULL DEFAULT now(),
     test_data_hash  text NOT NULL DEFAULT '',  -- test_data_hash(id), set when tests change
     -- the output checker: tokens (default), exact, float[:TOL[:REL]], then ,nocase and ,spaces
-    -- (sandbox.checkers); or validator: the problem's own, in problem_files (0006)
+    -- (sandbox.checkers); or validator: the problem's own, in problem_files (0006); or
+    -- interactive: that validator is the interactor the submission talks to (0008)
     checker         text NOT NULL DEFAULT 'tokens'
-                    CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator)$'),
+                    CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator|interactive)$'),
     -- what a run may write to stdout (problems stored before 0006 kept 64 MiB)
     output_limit_kb integer NOT NULL DEFAULT 8192 CHECK (output_limit_kb BETWEEN 1 AND 1048576),
     -- the language the output validator is compiled as; NULL with a built-in checker
-    validator_language text CHECK ((checker = 'validator') = (validator_language IS NOT NULL)),
+    validator_language text CHECK ((checker IN ('validator', 'interactive')) = (validator_language IS NOT NULL)),
     -- arguments the output validator gets after its feedback directory (validator_flags)
     validator_flags text NOT NULL DEFAULT '' CHECK (length(validator_flags) <= 1000)
 );
@@ -225,6 +226,8 @@ CREATE TABLE test_results (
     verdict      text NOT NULL CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RTE', 'OLE', 'JE')),
     time_ms      integer NOT NULL CHECK (time_ms >= 0),
     memory_kb    integer NOT NULL CHECK (memory_kb >= 0),
+    -- what crossed the pipes of an interactive test, for the jury ('' otherwise)
+    transcript   text NOT NULL DEFAULT '' CHECK (length(transcript) <= 200000),
     PRIMARY KEY (result_id, ordinal)
 );
 

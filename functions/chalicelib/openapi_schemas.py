@@ -371,7 +371,8 @@ _TEST_RESULT = obj(
         "verdict": enum(VERDICTS),
         "time_ms": integer(0, 2**31),
         "memory_kb": integer(0, 2**31),
-    }
+    },
+    {"transcript": string()},  # an interactive test's pipes, shown to the jury only
 )
 SUBMISSION_DETAIL = obj(
     {

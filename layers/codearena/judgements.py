@@ -27,6 +27,7 @@ class CaseOutcome:
     verdict: Verdict
     time_ms: int
     memory_kb: int
+    transcript: str = ""  # an interactive test's pipes, for the jury only (never published)
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,10 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
         return False
     execute_values(  # one statement for all tests, not one round trip each
         cur,
-        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb) VALUES %s",
+        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb, transcript)"
+        " VALUES %s",
         [
-            (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb)
+            (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb, t.transcript)
             for t in j.tests
         ],
         page_size=1000,

@@ -252,6 +252,14 @@ def _limit_pending(cur: Cursor, user_id: int, most: int) -> None:
 JUDGE_ERROR_FOR_CONTESTANTS = "judging error: the jury has been told and will judge it again"
 
 
+def _test_result(row: dict[str, Any], staff: bool) -> dict[str, Any]:
+    """A test's result; an interactive test's transcript is for the jury only."""
+    test = dict(row)
+    if not (staff and test["transcript"]):
+        del test["transcript"]
+    return test
+
+
 def get_submission(core: Core, principal: Principal, submission_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
         cur.execute(
@@ -270,11 +278,11 @@ def get_submission(core: Core, principal: Principal, submission_id: int) -> dict
         tests: list[dict[str, Any]] = []
         if row["result_id"] is not None:
             cur.execute(
-                "SELECT ordinal AS index, verdict, time_ms, memory_kb FROM test_results"
+                "SELECT ordinal AS index, verdict, time_ms, memory_kb, transcript FROM test_results"
                 " WHERE result_id = %s ORDER BY ordinal",
                 (row["result_id"],),
             )
-            tests = [dict(test) for test in cur.fetchall()]
+            tests = [_test_result(test, _is_staff(principal)) for test in cur.fetchall()]
     submission = {
         k: row[k]
         for k in (

@@ -35,7 +35,7 @@ from docker.types import LogConfig, Mount, Ulimit
 from sandbox.cgroups import Cgroup
 from sandbox.host import empty_directory, mount_tmpfs
 from sandbox.languages import Entry, Language, language_named
-from sandbox.model import CompileResult, Input, Limits, RunResult, SandboxError
+from sandbox.model import CompileResult, Fifos, Input, Limits, RunResult, SandboxError
 from sandbox.protocol import Measurement, exit_or_signal
 from sandbox.results import compile_result, result_of, source_too_large
 from sandbox.watchdog import POLL_S, Killed, Watchdog, cpu_backstop_s
@@ -137,10 +137,18 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
         return result
 
     def run(
-        self, stdin: Input, limits: Limits, args: Sequence[str] = (), writable_dirs: Sequence[str] = ()
+        self,
+        stdin: Input,
+        limits: Limits,
+        args: Sequence[str] = (),
+        writable_dirs: Sequence[str] = (),
+        fifos: Fifos | None = None,
     ) -> RunResult:
         """Run the compiled program once on `stdin` under `limits`, in a fresh container,
-        with `args` after its command. `writable_dirs` (made by `add_dir`) stay writable."""
+        with `args` after its command. `writable_dirs` (made by `add_dir`) stay writable.
+        Interactive runs (`fifos`) need the namespace backend: SandboxError."""
+        if fifos is not None:
+            raise SandboxError("interactive runs need the namespace backend")
         lang = self.language
         if lang is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")

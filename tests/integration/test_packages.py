@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from codearena import contests, submissions, users
+from codearena import contests, judgements, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.models import Role
+from codearena.judgements import CaseOutcome, Judgement
+from codearena.models import Role, Verdict
 from codearena.packages import package_files, package_files_of, read_package, store_problem
 from judge_host import tasks
 from tests.integration.conftest import error_of, login
@@ -74,8 +75,9 @@ def test_a_problem_made_through_the_api_exports_as_a_package(core: Core) -> None
     ]
 
 
-def test_the_judge_host_loads_the_output_validator_with_its_flags(core: Core) -> None:
-    package = read_package(package_files_of(PACKAGES / "custom"), "custom")
+def _submitted(core: Core, name: str, username: str, source: str) -> int:
+    """A contestant's submission to the package `name`, stored with a 1 s time limit."""
+    package = read_package(package_files_of(PACKAGES / name), name)
     with core.db.transaction() as cur:
         problem_id = store_problem(cur, package, 1000)
     now = core.clock()
@@ -88,20 +90,50 @@ def test_the_judge_host_loads_the_output_validator_with_its_flags(core: Core) ->
         },
     )
     contests.attach_problem(core, contest["id"], {"problem_id": problem_id, "label": "A"})
-    user = users.create_user(core, "pkg-judge-user", "violet-harbour-lamp-9", Role.CONTESTANT)
+    user = users.create_user(core, username, "violet-harbour-lamp-9", Role.CONTESTANT)
     submitted = submissions.submit(
         core,
         Principal(user["id"], user["username"], Role.CONTESTANT),
         contest["id"],
-        {"problem_id": problem_id, "language": "python", "source": "print(1, int(input()) - 1)\n"},
+        {"problem_id": problem_id, "language": "python", "source": source},
     )
+    return int(submitted["id"])
+
+
+def test_the_judge_host_loads_the_output_validator_with_its_flags(core: Core) -> None:
+    submission_id = _submitted(core, "custom", "pkg-judge-user", "print(1, int(input()) - 1)\n")
     with core.db.transaction() as cur:
-        started = tasks.start(cur, submitted["id"], tasks.TestDataCache())
+        started = tasks.start(cur, submission_id, tasks.TestDataCache())
     assert started is not None and started.task.validator is not None
     validator = started.task.validator
     assert (validator.language, validator.flags) == ("cpp", ("at_least", "1"))
     assert b'#include "pair.h"' in validator.source and set(validator.files) == {"pair.h"}
     assert started.task.checker == "validator" and started.task.output_limit_kb == 8192
+
+
+def test_an_interactive_problem_is_stored_loaded_and_keeps_its_transcripts(core: Core) -> None:
+    submission_id = _submitted(core, "guess", "pkg-interactive-user", "print(500)\n")
+    with core.db.transaction() as cur:
+        started = tasks.start(cur, submission_id, tasks.TestDataCache())
+    assert started is not None and started.task.validator is not None
+    assert started.task.checker == "interactive" and started.task.validator.language == "python"
+    assert b"sys.exit(42)" in started.task.validator.source
+    test = started.task.tests[0]
+    transcript = "interactor> 1000\nprogram> 500\ninteractor> higher"
+    outcome = CaseOutcome(test.id, test.ordinal, Verdict.WA, 20, 9000, transcript)
+    judgements.record(core, Judgement(submission_id, Verdict.WA, 0.0, [outcome], "", "test"))
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT t.transcript FROM test_results t JOIN submission_results r ON r.id = t.result_id"
+            " WHERE r.submission_id = %s",
+            (submission_id,),
+        )
+        assert [row["transcript"] for row in cur.fetchall()] == [transcript]
+        cur.execute("SELECT user_id FROM submissions WHERE id = %s", (submission_id,))
+        owner = Principal(cur.fetchone()["user_id"], "pkg-interactive-user", Role.CONTESTANT)  # type: ignore[index]
+    jury = Principal(0, "jury", Role.JURY)
+    assert submissions.get_submission(core, jury, submission_id)["tests"][0]["transcript"] == transcript
+    assert "transcript" not in submissions.get_submission(core, owner, submission_id)["tests"][0]
 
 
 def _zipped(name: str) -> bytes:
@@ -134,7 +166,7 @@ def test_a_zipped_package_is_imported_over_http(core: Core, http: Any, admin: di
     [
         ("broken/missing_answer", "missing_answer"),
         ("broken/bad_yaml", "invalid_problem_yaml"),
-        ("broken/interactive", "unsupported_problem_type"),
+        ("broken/multipass", "unsupported_problem_type"),
     ],
 )
 def test_a_broken_package_is_a_400_and_stores_nothing(

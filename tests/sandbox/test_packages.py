@@ -17,7 +17,7 @@ from sandbox import Sandbox
 PACKAGES = Path(__file__).parents[1] / "packages"
 
 
-@pytest.mark.parametrize("name", ["groups", "floats", "anycase", "exactcase", "custom", "sleeper"])
+@pytest.mark.parametrize("name", ["groups", "floats", "anycase", "exactcase", "custom", "sleeper", "guess"])
 def test_every_bundled_submission_gets_its_expected_verdict(sandbox: Sandbox, name: str) -> None:
     package = read_package(package_files_of(PACKAGES / name), name)
     verification = verify(sandbox, package, sandbox.available_languages())

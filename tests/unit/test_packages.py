@@ -91,7 +91,7 @@ def test_unknown_or_bad_flags_are_refused(flags: list[str]) -> None:
         ("missing_answer", "missing_answer", "data/secret/1.in"),
         ("bad_yaml", "invalid_problem_yaml", "not valid YAML"),
         ("bad_field", "invalid_problem_yaml", "limits.memory"),
-        ("interactive", "unsupported_problem_type", "interactive problems are not supported yet"),
+        ("multipass", "unsupported_problem_type", "multi-pass problems are not supported yet"),
     ],
 )
 def test_broken_packages_are_refused_with_the_reason(name: str, code: str, words: str) -> None:
@@ -123,3 +123,9 @@ def test_not_a_zip_is_refused() -> None:
     with pytest.raises(PackageError) as refused:
         zip_files(b"PK not really")
     assert refused.value.code == "invalid_zip"
+
+
+def test_an_interactive_package_is_read_with_its_interactor() -> None:
+    package = read("guess")
+    assert (package.checker, package.validator_language) == ("interactive", "python")
+    assert "output_validators/interactor/interactor.py" in package.files

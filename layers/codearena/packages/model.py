@@ -47,7 +47,8 @@ class BundledSubmission:
 @dataclass(frozen=True)
 class Package:
     """`time_limit_ms` None: derived from the accepted submissions (`time_multiplier`).
-    `checker` is a sandbox.checkers spec, or "validator" (`validator_language` set).
+    `checker` is a sandbox.checkers spec, or "validator" or "interactive" (the validator is the
+    interactor), both with `validator_language` set.
     `files`: everything but the test data, kept for export and the validator."""
 
     title: str

@@ -7,8 +7,9 @@ format's defaults); CodeArena then takes what it can judge:
   submissions, as the legacy format says: the slowest one's CPU time × `time_multiplier`
   (2023-07: `ac_to_time_limit`), rounded up to whole seconds (judge_host.verify);
 - memory and output limits (MiB in the package);
-- validation: `default` with `validator_flags` (flags.py), or `custom` (output_validators/);
-  interactive, multi-pass, submit-answer and custom-score problems are refused;
+- validation: `default` with `validator_flags` (flags.py), `custom` (output_validators/), or
+  `custom interactive` (the validator is the interactor: checker "interactive");
+  multi-pass, submit-answer and custom-score problems are refused;
 - data/: every `X.in` needs its `X.ans`; groups nest; a scoring problem's top-level secret
   groups become its subtasks, worth their tests' accept_score (testdata.yaml, inherited)
   aggregated by the group's grader_flags (sum by default, or min/max), all or nothing.
@@ -44,7 +45,6 @@ MIN_MEMORY_KB, MAX_MEMORY_KB = 16 * 1024, 4 * 1024 * 1024  # what problems may h
 MIN_TIME_MS, MAX_TIME_MS = 100, 60_000
 MAX_TESTS = 5000
 _UNSUPPORTED = {
-    ProblemType.INTERACTIVE: "interactive",
     ProblemType.MULTI_PASS: "multi-pass",
     ProblemType.SUBMIT_ANSWER: "submit-answer",
 }
@@ -101,7 +101,7 @@ def read_package(files: Mapping[str, bytes], name: str = "") -> Package:
         time_multiplier=metadata.limits.time_multipliers.ac_to_time_limit,
         memory_limit_kb=_memory_kb(metadata.limits.memory),
         output_limit_kb=metadata.limits.output * 1024,
-        checker="validator" if custom else checker_spec(flags),
+        checker=_custom_checker(metadata) if custom else checker_spec(flags),
         validator_language=validator_entry(files)[0] if custom else None,
         validator_flags=flags if custom else (),
         scoring=scoring,
@@ -147,7 +147,7 @@ def _refuse_unsupported_words(data: dict[str, Any]) -> None:
     """Refuse a kind CodeArena does not judge before problemtools' model, which refuses the
     keys only those kinds have (limits.validation_passes in a legacy package) less clearly."""
     words = str(data.get("validation", "")).split() + str(data.get("type", "")).split()
-    for word in ("interactive", "multi-pass", "submit-answer"):
+    for word in ("multi-pass", "submit-answer"):
         if word in words:
             raise PackageError(f"{word} problems are not supported yet", "unsupported_problem_type")
 
@@ -210,6 +210,11 @@ def _memory_kb(memory_mib: int) -> int:
             "invalid_problem_yaml",
         )
     return kb
+
+
+def _custom_checker(metadata: Metadata) -> str:
+    """The checker of a problem with its own validator: "interactive" when it is the interactor."""
+    return "interactive" if ProblemType.INTERACTIVE in metadata.type else "validator"
 
 
 def _custom_validation(metadata: Metadata, files: Mapping[str, bytes]) -> bool:

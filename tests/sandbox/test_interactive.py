@@ -1,0 +1,116 @@
+"""Interactive problems end to end in the real sandbox: the guessing game of tests/packages/guess
+judged through `judge_host.judging.judge`, and the pipes between the two boxes under stress (a
+program that never answers, floods, or closes its stdin; an interactor that crashes)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from codearena.models import Verdict
+from codearena.scoring import Icpc
+from judge_host.judging import CaseData, OutputValidator, Task, judge
+from sandbox import Limits, Sandbox, Status, ValidatorError
+from sandbox.interactive import Transcript, interact
+
+GUESS = Path(__file__).parents[1] / "packages" / "guess"
+INTERACTOR = (GUESS / "output_validators" / "interactor" / "interactor.py").read_bytes()
+LIMITS = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, wall_time_limit_ms=2000)
+
+
+def _task(source: str, interactor: bytes = INTERACTOR, secret: int = 377) -> Task:
+    return Task(
+        1,
+        "python",
+        source,
+        1000,
+        256 * 1024,
+        100,
+        Icpc(),
+        (CaseData(1, 1, f"{secret} 1000\n".encode(), b"\n", "secret", 0),),
+        checker="interactive",
+        validator=OutputValidator("python", interactor),
+    )
+
+
+def _judge(sandbox: Sandbox, task: Task) -> Verdict:
+    with sandbox.box() as box, sandbox.box() as interactor:
+        return judge(box, task, "test", validator_box=interactor).verdict
+
+
+@pytest.mark.parametrize(
+    ("folder", "verdict"),
+    [
+        ("accepted/bisect.py", Verdict.AC),
+        ("wrong_answer/count_up.py", Verdict.WA),  # rejected first: then its EOFError is no RTE
+        ("time_limit_exceeded/silent.py", Verdict.TLE),  # never answers: the wall limit
+        ("run_time_error/crash.py", Verdict.RTE),  # crashed before the interactor rejected
+    ],
+)
+def test_the_guessing_game(sandbox: Sandbox, folder: str, verdict: Verdict) -> None:
+    source = (GUESS / "submissions" / folder).read_text()
+    assert _judge(sandbox, _task(source)) is verdict
+
+
+def test_an_interactor_that_crashes_is_a_judge_error(sandbox: Sandbox) -> None:
+    source = (GUESS / "submissions" / "accepted" / "bisect.py").read_text()
+    crashing = b"import sys\nprint(1000, flush=True)\nsys.stdin.readline()\nraise ValueError('bug')\n"
+    with pytest.raises(ValidatorError, match="interactor gave RTE, exit 1"):
+        _judge(sandbox, _task(source, crashing))
+
+
+def test_the_transcript_and_the_feedback_are_kept(sandbox: Sandbox) -> None:
+    with sandbox.box() as box, sandbox.box() as interactor:
+        assert box.compile("python", (GUESS / "submissions/wrong_answer/count_up.py").read_text()).ok
+        assert interactor.compile("python", INTERACTOR).ok
+        interaction = interact(box, interactor, b"1000 1000\n", b"\n", LIMITS)
+    lines = interaction.transcript.splitlines()
+    assert lines[:3] == ["interactor> 1000", "program> 1", "interactor> higher"]
+    assert "program> 10\ninteractor> higher" in interaction.transcript  # then its 11th goes nowhere
+    assert interaction.rejected_first and not interaction.accepted
+    assert interaction.feedback == "out of guesses\n"
+
+
+def test_a_flood_the_interactor_never_reads_ends_at_the_wall_limit(sandbox: Sandbox) -> None:
+    """Neither the relay nor a box is stuck on a full pipe: the program blocks, is killed at its
+    wall limit; the interactor then reads EOF. The transcript stays at its cap."""
+    flood = "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n"
+    waits = b"import sys, time\ntime.sleep(1.5)\nsys.stdin.buffer.read()\nsys.exit(43)\n"
+    with sandbox.box() as box, sandbox.box() as interactor:
+        assert box.compile("python", flood).ok and interactor.compile("python", waits).ok
+        started = time.monotonic()
+        interaction = interact(box, interactor, b"", b"", LIMITS)
+        took = time.monotonic() - started
+    assert interaction.result.status is Status.TLE and not interaction.interactor_decides
+    assert took < 6, took
+    assert interaction.transcript.endswith("[transcript cut at 65536 bytes]")
+
+
+def test_a_program_that_closes_its_stdin_early_does_not_block_the_interactor(sandbox: Sandbox) -> None:
+    """The interactor's 200 KB fill the pipe to a program that closed its stdin; once the
+    program ends, the relay drains the rest into nothing and the interactor finishes."""
+    closes = "import os, time\nos.close(0)\nprint(5, flush=True)\ntime.sleep(0.5)\n"
+    talks = b"import sys\nsys.stdin.readline()\nfor _ in range(2000):\n    print('x' * 100, flush=True)\n"
+    talks += b"sys.exit(43)\n"
+    with sandbox.box() as box, sandbox.box() as interactor:
+        assert box.compile("python", closes).ok and interactor.compile("python", talks).ok
+        interaction = interact(box, interactor, b"", b"", LIMITS)
+    assert interaction.result.status is Status.OK and interaction.interactor.exit_code == 43
+    assert interaction.transcript.startswith("program> 5\ninteractor> xxx") and not interaction.accepted
+
+
+def test_a_transcript_is_cut_at_its_cap() -> None:
+    transcript = Transcript(limit_bytes=10)
+    transcript.add("program", b"12345\n")
+    transcript.add("program", b"6\n")
+    transcript.add("interactor", b"abcdef\n")
+    assert transcript.render() == "program> 12345\nprogram> 6\ninteractor> ab\n[transcript cut at 10 bytes]"
+
+
+def test_a_rendered_transcript_stays_under_its_character_cap() -> None:
+    transcript = Transcript(limit_bytes=1000, limit_chars=100)
+    transcript.add("interactor", b"1\n" * 500)
+    rendered = transcript.render()
+    assert len(rendered) <= 100 and rendered.endswith("[transcript cut at 1000 bytes]")
