@@ -1,4 +1,4 @@
--- 0008: interactive problems (sandbox.interactive). Checker "interactive": the problem's own
+-- 0011: interactive problems (sandbox.interactive). Checker "interactive": the problem's own
 -- validator, in problem_files, is the interactor the submission talks to.
 ALTER TABLE problems DROP CONSTRAINT problems_checker_check;
 ALTER TABLE problems ADD CONSTRAINT problems_checker_check
