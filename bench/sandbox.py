@@ -5,9 +5,11 @@ one run: raw (a plain subprocess), in the namespace sandbox (`Box.run` after one
 and in the docker backend (the same through a `DockerBox`). It prints the ratios
 sandbox/raw and docker/sandbox against the goals (≤ 1.3 for Python; ≥ 10), then one JSON
 line. Needs root (the sandbox) and docker.io; it starts the private dockerd when none
-answers and stops it afterwards.
+answers and stops it afterwards (unless another user still holds it: daemon.shared). Both
+sandboxes, one after the other, use the root, cgroup name and uids of judge host instance
+`--instance` (judge_host/instances.py), as bench/judge.py does.
 
-    .venv/bin/python bench/sandbox.py [--runs 40] [--docker-runs 10] [--no-docker]
+    .venv/bin/python bench/sandbox.py [--runs 40] [--docker-runs 10] [--no-docker] [--instance N]
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from judge_host.instances import sandbox_options  # noqa: E402
 from sandbox import Limits, Sandbox, Status  # noqa: E402
 
 PYTHON = "/usr/bin/python3"  # Debian's, the one the sandbox runs
@@ -80,8 +83,8 @@ def _checked_run(box: Any) -> None:
 
 
 @contextmanager
-def namespace_sandbox(root: Path) -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(boxes=1, root_dir=root, name="codearena-bench", uid_base=61401)
+def namespace_sandbox(options: dict[str, Any]) -> Iterator[Sandbox]:
+    sandbox = Sandbox.start(boxes=1, **options)
     try:
         yield sandbox
     finally:
@@ -89,28 +92,25 @@ def namespace_sandbox(root: Path) -> Iterator[Sandbox]:
 
 
 @contextmanager
-def docker_sandbox(root: Path) -> Iterator[Any]:
-    import docker
-
+def docker_sandbox(options: dict[str, Any]) -> Iterator[Any]:
     from sandbox.docker import daemon as docker_daemon
     from sandbox.docker.backend import DockerSandbox
     from sandbox.docker.images import ensure_image
 
-    started = docker_daemon.start()
-    try:
-        client = docker.DockerClient(base_url=docker_daemon.DEFAULT_PATHS.host)
+    with docker_daemon.client() as client:
         ensure_image(client)
-        client.close()
+        root = Path(options["root_dir"])
         sandbox = DockerSandbox.start(
-            1, root, name="codearena-bench", uid_base=63401, docker_host=docker_daemon.DEFAULT_PATHS.host
+            1,
+            root.with_name(root.name + "-docker"),
+            name=options["name"],
+            uid_base=options["uid_base"],
+            docker_host=docker_daemon.DEFAULT_PATHS.host,
         )
         try:
             yield sandbox
         finally:
             sandbox.close()
-    finally:
-        if started:
-            docker_daemon.stop()
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -168,14 +168,18 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=40, help="timed runs per case, raw and sandbox")
     parser.add_argument("--docker-runs", type=int, default=10, help="timed runs per case in docker")
     parser.add_argument("--no-docker", action="store_true", help="skip the docker backend")
+    parser.add_argument("--instance", type=int, default=13, help="judge host instance (own sandbox)")
     args = parser.parse_args()
     timings: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="codearena-bench-") as scratch:
         timings["raw"] = raw(args.runs, Path(scratch))
-    with namespace_sandbox(Path("/tmp/codearena-bench")) as sandbox:
+    options = sandbox_options(args.instance)
+    if not options:
+        parser.error("--instance 0 is a judge host's default sandbox: take one of 1-13")
+    with namespace_sandbox(options) as sandbox:
         timings["sandbox"] = in_boxes(sandbox, args.runs)
     if not args.no_docker:
-        with docker_sandbox(Path("/tmp/codearena-bench-docker")) as sandbox:
+        with docker_sandbox(options) as sandbox:
             timings["docker"] = in_boxes(sandbox, args.docker_runs)
     runs = {"raw": args.runs, "sandbox": args.runs, "docker": 0 if args.no_docker else args.docker_runs}
     result = report(timings, runs)
