@@ -1,5 +1,9 @@
-"""What the benchmarks share: a scratch PostgreSQL database and a free Redis database index
-on the local servers (embedded ones when none run), removed afterwards, and the timers."""
+"""What the benchmarks share: a scratch PostgreSQL database and Redis keys under a prefix of
+their own on the local servers (embedded ones when none run), removed afterwards, and the
+timers.
+
+Imported before any of codearena (each benchmark's first import of ours): the prefix must be
+set before `codearena.keys` reads it, as tests/__init__.py does for a test session."""
 
 from __future__ import annotations
 
@@ -17,54 +21,45 @@ from typing import Any
 import httpx
 import redis
 
-from codearena.auth import TokenIssuer
-from codearena.config import Settings, state_dir
-from codearena.core import Core
-from codearena.db import migrate
-from codearena.devservers import create_database, drop_database, ensure, with_database
+from codearena.devservers import (
+    create_database,
+    delete_keys,
+    drop_database,
+    ensure,
+    own_key_prefix,
+    with_database,
+)
 
-# A benchmark claims a whole Redis database index (1-15), since it flushes it when done;
-# the key is the one older test sessions claimed with (test sessions now share one database
-# under key prefixes of their own, tests/__init__.py).
-CLAIM = "codearena:test-session"
+# Its own keys; a helper process it starts (which imports this too) shares them.
+PREFIX = own_key_prefix("bench", inherit=True)
 
-
-def redis_with_db(url: str, db: int) -> str:
-    if url.startswith("unix://"):
-        return url.split("?", 1)[0] + f"?db={db}"
-    return url.rsplit("/", 1)[0] + f"/{db}"
+from codearena.auth import TokenIssuer  # noqa: E402
+from codearena.config import Settings, state_dir  # noqa: E402
+from codearena.core import Core  # noqa: E402
+from codearena.db import migrate  # noqa: E402
 
 
 @contextmanager
 def scratch_core() -> Iterator[Core]:
-    """A Core on a fresh migrated database and an unused Redis index; both dropped after."""
+    """A Core on a fresh migrated database and this benchmark's Redis keys; both dropped after."""
     services = ensure(state_dir())
     server = with_database(services.database_url, "postgres")
     name = "codearena_bench_" + uuid.uuid4().hex[:10]
     create_database(server, name)
     url = with_database(server, name)
     migrate(url)
-    redis_url, client = _claim_redis(services.redis_url)
-    core = Core.from_settings(Settings(database_url=url, redis_url=redis_url, jwt_secret="bench-" + "x" * 40))
+    core = Core.from_settings(
+        Settings(database_url=url, redis_url=services.redis_url, jwt_secret="bench-" + "x" * 40)
+    )
     core.tokens = TokenIssuer("bench-" + "x" * 40, 3600)
     try:
         yield core
     finally:
+        with redis.Redis.from_url(services.redis_url) as client:
+            delete_keys(client, PREFIX)
         core.close()
-        client.flushdb()
-        client.close()
         drop_database(server, name)
         services.stop()
-
-
-def _claim_redis(url: str) -> tuple[str, redis.Redis]:
-    token = "bench-" + uuid.uuid4().hex
-    for db in range(15, 0, -1):
-        client = redis.Redis.from_url(redis_with_db(url, db))
-        if client.set(CLAIM, token, nx=True, ex=3600):
-            return redis_with_db(url, db), client
-        client.close()
-    raise RuntimeError("every Redis database 1-15 is in use")
 
 
 def start_gateway(settings: Settings, **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:

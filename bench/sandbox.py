@@ -8,9 +8,12 @@ not) and the docker backend (a `DockerBox`). Raw and each sandbox are timed in t
 run, so both see the same load. It prints the ratios against raw and the goals (resident
 C ≤ 1.5 × raw, Python ≤ 1.1 × raw; a first run ≤ 15 ms over raw; docker ≥ 10 × the
 sandbox), then one JSON line. Needs root (the sandbox) and docker.io; it starts the private
-dockerd when none answers and stops it afterwards.
+dockerd when none answers and stops it afterwards (unless another user still holds it:
+daemon.shared). Both sandboxes use the root, cgroup name and uids of judge host instance
+`--instance` (judge_host/instances.py), as bench/judge.py does.
 
     .venv/bin/python bench/sandbox.py [--runs 40] [--first-runs 10] [--docker-runs 10] [--no-docker]
+        [--instance N]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from judge_host.instances import sandbox_options  # noqa: E402
 from sandbox import Limits, Sandbox, Status  # noqa: E402
 
 PYTHON = "/usr/bin/python3"  # Debian's, the one the sandbox runs
@@ -142,8 +146,8 @@ def isolate_vs_raw(raw: Raw, runs: int) -> dict[str, dict[str, float]] | None:
 
 
 @contextmanager
-def namespace_sandbox(root: Path) -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(boxes=1, root_dir=root, name="codearena-bench", uid_base=61401)
+def namespace_sandbox(options: dict[str, Any]) -> Iterator[Sandbox]:
+    sandbox = Sandbox.start(boxes=1, **options)
     try:
         yield sandbox
     finally:
@@ -151,28 +155,25 @@ def namespace_sandbox(root: Path) -> Iterator[Sandbox]:
 
 
 @contextmanager
-def docker_sandbox(root: Path) -> Iterator[Any]:
-    import docker
-
+def docker_sandbox(options: dict[str, Any]) -> Iterator[Any]:
     from sandbox.docker import daemon as docker_daemon
     from sandbox.docker.backend import DockerSandbox
     from sandbox.docker.images import ensure_image
 
-    started = docker_daemon.start()
-    try:
-        client = docker.DockerClient(base_url=docker_daemon.DEFAULT_PATHS.host)
+    with docker_daemon.client() as client:
         ensure_image(client)
-        client.close()
+        root = Path(options["root_dir"])
         sandbox = DockerSandbox.start(
-            1, root, name="codearena-bench", uid_base=63401, docker_host=docker_daemon.DEFAULT_PATHS.host
+            1,
+            root.with_name(root.name + "-docker"),
+            name=options["name"],
+            uid_base=options["uid_base"],
+            docker_host=docker_daemon.DEFAULT_PATHS.host,
         )
         try:
             yield sandbox
         finally:
             sandbox.close()
-    finally:
-        if started:
-            docker_daemon.stop()
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:
@@ -242,19 +243,23 @@ def main() -> int:
     parser.add_argument("--first-runs", type=int, default=10, help="compiles and first runs per case")
     parser.add_argument("--docker-runs", type=int, default=10, help="timed runs per case in docker")
     parser.add_argument("--no-docker", action="store_true", help="skip the docker backend")
+    parser.add_argument("--instance", type=int, default=13, help="judge host instance (own sandbox)")
     args = parser.parse_args()
     timings: dict[str, Any] = {}
+    options = sandbox_options(args.instance)
+    if not options:
+        parser.error("--instance 0 is a judge host's default sandbox: take one of 1-13")
     with tempfile.TemporaryDirectory(prefix="codearena-bench-") as scratch:
         raw = Raw(Path(scratch))
         try:
-            with namespace_sandbox(Path("/tmp/codearena-bench")) as sandbox:
+            with namespace_sandbox(options) as sandbox:
                 timings["resident"] = resident_vs_raw(sandbox, raw, args.runs)
                 timings["first_run"] = first_run_vs_raw(sandbox, raw, args.first_runs)
             timings["isolate"] = isolate_vs_raw(raw, args.runs)
         finally:
             raw.close()
     if not args.no_docker:
-        with docker_sandbox(Path("/tmp/codearena-bench-docker")) as sandbox:
+        with docker_sandbox(options) as sandbox:
             timings["docker"] = {
                 case: row["box"] for case, row in resident_vs_raw(sandbox, _NoRaw(), args.docker_runs).items()
             }

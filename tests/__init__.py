@@ -3,12 +3,18 @@
 Imported before any test module or conftest, so before `codearena.keys` reads its prefix:
 this session's Redis keys and channels get a prefix of their own, which every process it
 spawns inherits. Two sessions on one machine (or a session and `make demo`) then share the
-Redis server without ever touching each other's jobs, boards or events.
+Redis server without ever touching each other's jobs, boards or events. Each test process
+(a session, or each of pytest-xdist's workers) also takes a slot of the machine's sandbox
+resources (tests/slots.py), and moves the judge hosts it spawns into it.
 """
 
 import os
-import uuid
+
+from codearena.devservers import own_key_prefix
 
 # Under a prefix set outside, never equal to it: each test wipes its session's keys.
-SESSION_PREFIX = os.environ.get("CODEARENA_REDIS_PREFIX", "") + f"test-{uuid.uuid4().hex[:12]}:"
-os.environ["CODEARENA_REDIS_PREFIX"] = SESSION_PREFIX
+SESSION_PREFIX = own_key_prefix("test")
+
+from tests import slots  # noqa: E402  (after the prefix, like any import of codearena)
+
+os.environ.update(slots.judge_env())

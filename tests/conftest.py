@@ -29,7 +29,14 @@ from codearena.auth import CHEAP_COST
 from codearena.config import Settings, project_root, state_dir
 from codearena.core import Core
 from codearena.db import migrate
-from codearena.devservers import Services, create_database, drop_database, ensure, with_database
+from codearena.devservers import (
+    Services,
+    create_database,
+    delete_keys,
+    drop_database,
+    ensure,
+    with_database,
+)
 from tests import SESSION_PREFIX
 
 ROOT = project_root()
@@ -142,14 +149,7 @@ class ScratchDatabase:
 
 def delete_session_keys(client: redis.Redis) -> None:
     """Delete this session's keys (all under its prefix) and nothing else."""
-    batch = []
-    for key in client.scan_iter(match=keys.PREFIX + "*", count=1000):
-        batch.append(key)
-        if len(batch) == 1000:
-            client.unlink(*batch)
-            batch.clear()
-    if batch:
-        client.unlink(*batch)
+    delete_keys(client, keys.PREFIX)
 
 
 @pytest.fixture

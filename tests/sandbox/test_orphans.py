@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sandbox import Sandbox
+from tests import slots
 from tests.sandbox.conftest import processes_of
 
-ROOT = Path("/tmp/codearena-sandbox-test-orphans")
-NAME = "codearena-test-orphans"
-UID_BASE = 61301
+ROOT = slots.root("orphans")
+NAME = slots.cgroup_name("orphans")
+UID_BASE = slots.uid_base("orphans")
 BOXES = 2
 RUNNING = b"/usr/bin/python3\0main.py\0"  # the sleeper inside its box
 

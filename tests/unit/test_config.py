@@ -31,7 +31,9 @@ def test_production_refuses_a_weak_secret(secret: str) -> None:
         settings(CODEARENA_ENV="production", CODEARENA_JWT_SECRET=secret)
 
 
-@pytest.mark.parametrize("secret", [STRONG, secrets.token_hex(16), secrets.token_hex(32)])
+@pytest.mark.parametrize(
+    "secret", [STRONG, secrets.token_hex(16), secrets.token_hex(32)], ids=["fixed", "hex16", "hex32"]
+)
 def test_production_takes_a_random_secret(secret: str) -> None:
     made = settings(CODEARENA_ENV="production", CODEARENA_JWT_SECRET=secret)
     assert made.production and made.jwt_secret == secret
