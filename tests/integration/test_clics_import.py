@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 
-from codearena import boards
-from codearena.auth import CHEAP_COST
+from codearena import boards, clarifications
+from codearena.auth import CHEAP_COST, Principal
 from codearena.clics import objects
 from codearena.clics.package import import_contest
 from codearena.clics.times import parse_abstime, parse_reltime, reltime
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.errors import BadRequest
+from codearena.models import Role
 from tests.conftest import JWT_SECRET
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -178,6 +179,7 @@ COLLECTIONS = (
     "languages",
     "submissions",
     "judgements",
+    "clarifications",
     "awards",
 )
 
@@ -201,14 +203,64 @@ def schemas() -> Any:
 
 
 @pytest.fixture(scope="module")
-def api(imported: tuple[Core, int]) -> Iterator[Any]:
+def clarified(imported: tuple[Core, int]) -> tuple[Core, int]:
+    """The imported contest with clarifications asked and answered half an hour in: a
+    team's question, the jury's answer to it alone and to everyone, and an announcement."""
+    core, contest_id = imported
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT p.user_id, u.username, (SELECT problem_id FROM contest_problems"
+            " WHERE contest_id = p.contest_id ORDER BY label LIMIT 1) AS problem_id"
+            " FROM contest_participants p JOIN users u ON u.id = p.user_id"
+            " WHERE p.contest_id = %s AND p.category = 'participant' ORDER BY p.user_id LIMIT 1",
+            (contest_id,),
+        )
+        team = cur.fetchone()
+    asked_at = objects.view_of(core, contest_id, jury=True).contest.start_at + timedelta(minutes=30)
+    clock = core.clock
+    try:
+        core.clock = lambda: asked_at
+        asker = Principal(team["user_id"], team["username"], Role.CONTESTANT)
+        question = {"text": "Is the graph connected?", "problem_id": team["problem_id"]}
+        asked = clarifications.ask(core, asker, contest_id, question)
+        core.clock = lambda: asked_at + timedelta(minutes=2)
+        clarifications.answer(core, contest_id, {"text": "Read the statement.", "reply_to_id": asked["id"]})
+        to_all = {"text": "Yes, it is.", "reply_to_id": asked["id"], "to": "everyone"}
+        clarifications.answer(core, contest_id, to_all)
+        clarifications.answer(core, contest_id, {"text": "Ten more minutes."})
+    finally:
+        core.clock = clock
+    return core, contest_id
+
+
+def test_the_public_reads_only_what_went_to_everyone(clarified: tuple[Core, int], schemas: Any) -> None:
+    core, contest_id = clarified
+    public = objects.clarifications(core, objects.view_of(core, contest_id, jury=False))
+    jury = objects.clarifications(core, objects.view_of(core, contest_id, jury=True))
+    assert [c["text"] for c in public] == ["Yes, it is.", "Ten more minutes."]
+    assert all(c["from_team_id"] is None and c["to_team_id"] is None for c in public)
+    assert [c["text"] for c in jury] == [
+        "Is the graph connected?",
+        "Read the statement.",
+        *[c["text"] for c in public],
+    ]
+    question, private = jury[0], jury[1]
+    assert question["from_team_id"] is not None and question["to_team_id"] is None
+    assert private["reply_to_id"] == question["id"] and private["to_team_id"] == question["from_team_id"]
+    assert question["contest_time"] == "0:30:00.000" and question["problem_id"] is not None
+    for item in jury:
+        valid(schemas, "clarification.json", json.dumps(item).encode())
+
+
+@pytest.fixture(scope="module")
+def api(clarified: tuple[Core, int]) -> Iterator[Any]:
     import app as app_module
     from chalice.test import Client
 
     from chalicelib.api import Api
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app_module, "api", Api(imported[0]))
+        patch.setattr(app_module, "api", Api(clarified[0]))
         with Client(app_module.app) as client:
             yield client.http
 
@@ -263,6 +315,7 @@ def test_every_event_feed_line_is_a_valid_notification(
         "submissions": "submission",
         "judgements": "judgement",
         "awards": "award",
+        "clarifications": "clarification",
         "contest": "contest",
         "state": "state",
     }

@@ -2,8 +2,8 @@
 
 The feed is derived from what PostgreSQL holds, in time order: first the contest and its
 fixed collections (judgement types, languages, problems, groups, organizations, teams), then
-each submission when it was made, each judgement when it started (without a verdict, when
-the start is known) and when it ended, a judgement a rejudge superseded again with
+each submission and each clarification when it was made, each judgement when it started
+(without a verdict, when the start is known) and when it ended, a judgement a rejudge superseded again with
 `current: false`, and the contest's state at each of its moments; the awards last, once the
 contest is final. A token is a notification's position: everything is announced at or after
 the moment it happens, so a later read only adds lines after the ones already sent (a moment
@@ -71,6 +71,10 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     submissions = objects.submissions(core, view)
     timed += [_Line(parse_abstime(s["time"], "time"), 2, "submissions", s["id"], s) for s in submissions]
     timed += _judgements(core, view)
+    timed += [
+        _Line(parse_abstime(c["time"], "time"), 2, "clarifications", c["id"], c)
+        for c in objects.clarifications(core, view)
+    ]
     final = objects.state(view)["finalized"]
     if final is not None:
         timed += [
