@@ -47,6 +47,12 @@ CREATE TABLE contests (
     registration    text NOT NULL DEFAULT 'open' CHECK (registration IN ('open', 'invite', 'approval')),
     -- the contest's id in the CLICS package it was imported from (NULL: our own id serves)
     external_id     text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    -- medals for the top of the final board (0: no such medal); the best team of each
+    -- organization awarded
+    gold_medals          integer NOT NULL DEFAULT 0 CHECK (gold_medals BETWEEN 0 AND 1000),
+    silver_medals        integer NOT NULL DEFAULT 0 CHECK (silver_medals BETWEEN 0 AND 1000),
+    bronze_medals        integer NOT NULL DEFAULT 0 CHECK (bronze_medals BETWEEN 0 AND 1000),
+    organization_winners boolean NOT NULL DEFAULT false,
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );

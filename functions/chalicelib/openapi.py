@@ -125,6 +125,7 @@ _CLICS_EXAMPLES = {
     "languages": "python",
     "submissions": "1",
     "judgements": "1",
+    "runs": "1-1",
     "awards": "winner",
     "clarifications": "1",
 }

@@ -102,6 +102,15 @@ _CONTEST_FIELDS: dict[str, Schema] = {
         "default": "open",
         "description": "open: anyone submits; invite: invited users; approval: users an organizer approved",
     },
+    **{
+        f"{medal}_medals": integer(0, 1000, default=0, description=f"{medal} medals for the top of the board")
+        for medal in ("gold", "silver", "bronze")
+    },
+    "organization_winners": {
+        "type": "boolean",
+        "default": False,
+        "description": "award the best team of each organization",
+    },
 }
 _REQUIRED_CONTEST_FIELDS = ("title", "start_at", "end_at")
 NEW_CONTEST = obj(
@@ -205,6 +214,10 @@ CONTEST = obj(
         "penalty_minutes": integer(0, 1000),
         "practice": {"type": "boolean"},
         "registration": enum(["open", "invite", "approval"]),
+        "gold_medals": integer(0, 1000),
+        "silver_medals": integer(0, 1000),
+        "bronze_medals": integer(0, 1000),
+        "organization_winners": {"type": "boolean"},
         "state": enum([s.value for s in ContestState]),
     }
 )

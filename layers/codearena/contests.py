@@ -21,8 +21,10 @@ from codearena.events import contest_topic, jury_topic
 from codearena.models import ContestState, ScoringType
 
 COLUMNS = (
-    "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration"
+    "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration,"
+    " gold_medals, silver_medals, bronze_medals, organization_winners"
 )
+MEDALS = ("gold_medals", "silver_medals", "bronze_medals")
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
 _MAX_TESTS = 500
 _ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is not announced again)
@@ -31,7 +33,7 @@ _ANNOUNCED_SECONDS = 86400  # a state announced is remembered this long (it is n
 @dataclass(frozen=True)
 class Contest:
     """A row of `contests` (COLUMNS): times with their zone, `registration` one of
-    REGISTRATION_MODES."""
+    REGISTRATION_MODES, the awards it gives (medal counts, 0 for none; organization winners)."""
 
     id: int
     title: str
@@ -43,6 +45,10 @@ class Contest:
     penalty_minutes: int
     practice: bool
     registration: str
+    gold_medals: int = 0
+    silver_medals: int = 0
+    bronze_medals: int = 0
+    organization_winners: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Contest:
@@ -140,6 +146,11 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
         fields["practice"] = v.boolean(body, "practice")
     if given("registration"):
         fields["registration"] = v.choice(body, "registration", REGISTRATION_MODES, "open")
+    for name in MEDALS:
+        if given(name):
+            fields[name] = v.integer(body, name, low=0, high=1000, default=0)
+    if given("organization_winners"):
+        fields["organization_winners"] = v.boolean(body, "organization_winners")
     if fields["end_at"] <= fields["start_at"]:
         raise BadRequest("'end_at' must be after 'start_at'", "invalid_times")
     freeze_at = fields.get("freeze_at")
@@ -153,8 +164,10 @@ def create_contest(core: Core, body: Any) -> dict[str, Any]:
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
-            " registration) VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
-            f" %(penalty_minutes)s, %(practice)s, %(registration)s) RETURNING {COLUMNS}",
+            " registration, gold_medals, silver_medals, bronze_medals, organization_winners)"
+            " VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
+            " %(penalty_minutes)s, %(practice)s, %(registration)s, %(gold_medals)s, %(silver_medals)s,"
+            f" %(bronze_medals)s, %(organization_winners)s) RETURNING {COLUMNS}",
             fields,
         )
         return Contest.from_row(one_row(cur)).to_json(core.clock())
@@ -168,7 +181,9 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             "UPDATE contests SET title = %(title)s, start_at = %(start_at)s, end_at = %(end_at)s,"
             " freeze_at = %(freeze_at)s, scoring = %(scoring)s,"
             " penalty_minutes = %(penalty_minutes)s, practice = %(practice)s,"
-            " registration = %(registration)s"
+            " registration = %(registration)s, gold_medals = %(gold_medals)s,"
+            " silver_medals = %(silver_medals)s, bronze_medals = %(bronze_medals)s,"
+            " organization_winners = %(organization_winners)s"
             f" WHERE id = %(id)s RETURNING {COLUMNS}",
             fields,
         )

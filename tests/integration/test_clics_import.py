@@ -12,15 +12,18 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, clarifications
+from codearena import boards, clarifications, contests, judgements, users
 from codearena.auth import CHEAP_COST, Principal
 from codearena.clics import objects
+from codearena.clics.export import FILES as EXPORTED
+from codearena.clics.export import export_contest
 from codearena.clics.package import import_contest
 from codearena.clics.times import parse_abstime, parse_reltime, reltime
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.errors import BadRequest
-from codearena.models import Role
+from codearena.judgements import CaseOutcome, Judgement
+from codearena.models import Role, Verdict
 from tests.conftest import JWT_SECRET
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -314,6 +317,7 @@ def test_every_event_feed_line_is_a_valid_notification(
         "languages": "language",
         "submissions": "submission",
         "judgements": "judgement",
+        "runs": "run",
         "awards": "award",
         "clarifications": "clarification",
         "contest": "contest",
@@ -325,11 +329,112 @@ def test_every_event_feed_line_is_a_valid_notification(
         assert line["token"] == str(token)
         valid(schemas, f"{kinds[line['type']]}.json", json.dumps(line["data"]).encode())
         seen.add(line["type"])
-    assert seen == set(kinds)
+    assert seen == set(kinds) - {"runs"}  # the package has no test results (runs: below)
     rest = api.get(f"/api/contests/{contest_id}/event-feed?stream=false&since_token={len(lines) - 3}")
     assert rest.body.decode().splitlines() == lines[-3:]
     bad = api.get(f"/api/contests/{contest_id}/event-feed?since_token=abc")
     assert bad.status_code == 400
+
+
+def test_a_live_contests_runs_are_valid_objects_and_events(
+    imported: tuple[Core, int], api: Any, schemas: Any
+) -> None:
+    """A contest of ours (NWERC has no test results): a judged submission's runs, one per
+    test case, as a collection, one by one and on the event feed after their judgement."""
+    core, _ = imported
+    now = core.clock()
+    contest = contests.create_contest(
+        core,
+        {
+            "title": "Runs Cup",
+            "start_at": (now - timedelta(hours=1)).isoformat(),
+            "end_at": (now + timedelta(hours=1)).isoformat(),
+        },
+    )
+    tests = [{"input": f"{n}\n", "answer": f"{n}\n"} for n in range(3)]
+    problem = contests.create_problem(
+        core, {"title": "Echo", "time_limit_ms": 1000, "memory_limit_kb": 65536, "tests": tests}
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    ann = users.create_user(core, "runs-ann", "password-ann")["id"]
+    with core.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+            " VALUES (%s, %s, %s, 'python', 'print(input())', %s) RETURNING id",
+            (contest["id"], problem["id"], ann, now - timedelta(minutes=30)),
+        )
+        sid = cur.fetchone()["id"]
+        cur.execute("SELECT id FROM test_cases WHERE problem_id = %s ORDER BY ordinal", (problem["id"],))
+        case_ids = [row["id"] for row in cur.fetchall()]
+    verdicts = [Verdict.AC, Verdict.WA]  # judging stops at the first failed test
+    outcomes = [
+        CaseOutcome(case, n, verdict, 7 * n, 2048)
+        for n, (case, verdict) in enumerate(zip(case_ids[:2], verdicts, strict=True), 1)
+    ]
+    judgements.record(core, Judgement(sid, Verdict.WA, 0.0, outcomes))
+    with core.db.transaction() as cur:  # judged a minute after it was made, long settled
+        cur.execute(
+            "UPDATE submission_results SET created_at = %s WHERE submission_id = %s RETURNING id",
+            (now - timedelta(minutes=29), sid),
+        )
+        judgement_id = str(cur.fetchone()["id"])
+
+    base = f"/api/contests/{contest['id']}"
+    runs = valid(schemas, "runs.json", api.get(f"{base}/runs").body)
+    assert [(r["judgement_id"], r["ordinal"], r["judgement_type_id"], r["run_time"]) for r in runs] == [
+        (judgement_id, 1, "AC", 0.007),
+        (judgement_id, 2, "WA", 0.014),
+    ]
+    assert runs[0]["contest_time"] == "0:31:00.000"
+    one = api.get(f"{base}/runs/{runs[1]['id']}")
+    assert one.status_code == 200 and valid(schemas, "run.json", one.body) == runs[1]
+    assert api.get(f"{base}/runs/{judgement_id}-3").status_code == 404
+
+    lines = [
+        json.loads(line) for line in api.get(f"{base}/event-feed?stream=false").body.decode().splitlines()
+    ]
+    for line in lines:
+        valid(schemas, "event-feed.json", json.dumps(line).encode())
+    kinds = [(line["type"], line["id"]) for line in lines if line["type"] in ("judgements", "runs")]
+    assert kinds == [("judgements", judgement_id), ("runs", runs[0]["id"]), ("runs", runs[1]["id"])]
+    assert [line["data"] for line in lines if line["type"] == "runs"] == runs
+
+
+def test_an_exported_package_validates_and_imports_to_the_same_boards(
+    imported: tuple[Core, int], schemas: Any, tmp_path: Path
+) -> None:
+    core, contest_id = imported
+    package = tmp_path / "package"
+    written = export_contest(core, contest_id, package)
+    assert sorted(written) == sorted(path.name for path in package.iterdir())
+    assert set(written) == {*EXPORTED, "event-feed.ndjson"}
+    for name in written:
+        if name == "event-feed.ndjson":
+            feed = (package / name).read_text().splitlines()
+            for line in feed:
+                valid(schemas, "event-feed.json", line.encode())
+            assert {json.loads(line)["type"] for line in feed} >= {"teams", "judgements", "awards"}
+        else:
+            valid(schemas, name, (package / name).read_bytes())
+    assert len(json.loads((package / "teams.json").read_text())) == 133  # hidden ones too, marked
+
+    again = import_contest(core, package)
+    assert (again["teams"], again["submissions"]) == (133, 1757)
+    official = parse_abstime(package_file("scoreboard.json")["time"], "time")
+    start = parse_abstime(package_file("contest.json")["start_time"], "start")
+    end = start + timedelta(hours=5)
+    # the final boards, the public's frozen one at the end, and both two hours in
+    moments = [(False, official), (True, official), (False, end), (False, start + timedelta(hours=2))]
+    for jury, now in [*moments, (True, start + timedelta(hours=2))]:
+        boards_now = [
+            objects.scoreboard(core, objects.view_of(core, cid, jury=jury, now=now))
+            for cid in (contest_id, again["contest_id"])
+        ]
+        assert boards_now[0]["rows"] == boards_now[1]["rows"], (jury, now)
+    final = objects.view_of(core, again["contest_id"], jury=False, now=official)
+    assert objects.awards(core, final) == package_file("awards.json")
+    with pytest.raises(BadRequest, match="is not an empty directory"):
+        export_contest(core, contest_id, package)
 
 
 def test_the_cli_imports_a_package_and_refuses_a_broken_one(
@@ -356,3 +461,17 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
         [*command, "contest", "import", str(tmp_path)], env=env, capture_output=True, text=True
     )
     assert refused.returncode == 1 and "has no contest.json" in refused.stderr
+    out = tmp_path / "out"
+    exported = subprocess.run(
+        [*command, "contest", "export", str(imported[1]), str(out)], env=env, capture_output=True, text=True
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert f"wrote 14 files to {out}" in exported.stdout and (out / "event-feed.ndjson").is_file()
+    missing = subprocess.run(
+        [*command, "contest", "export", "987654", str(tmp_path / "none")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 1 and "no contest 987654" in missing.stderr
+    assert not (tmp_path / "none").exists()

@@ -13,6 +13,7 @@ import { contestView } from "./views/contest.js";
 import { contestsView } from "./views/contests.js";
 import { leaderboardView } from "./views/leaderboard.js";
 import { problemView } from "./views/problem.js";
+import { revealView } from "./views/reveal.js";
 import { mySubmissionsView, submissionView } from "./views/submissions.js";
 
 const ROUTES = [
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/leaderboard$/, leaderboardView],
   [/^\/contests\/(\d+)\/clarifications$/, clarificationsView],
   [/^\/contests\/(\d+)\/jury\/clarifications$/, juryClarificationsView],
+  [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];
 const EXPIRED = "Your session has expired. Please log in again.";

@@ -139,6 +139,17 @@ def import_contest(args: argparse.Namespace) -> int:
     return _with_core(run)
 
 
+def export_contest(args: argparse.Namespace) -> int:
+    """Write a contest as a CLICS contest package (a directory)."""
+    from codearena.clics.export import export_contest as write
+
+    def run(core: Core) -> str:
+        written = write(core, args.contest, Path(args.path))
+        return f"contest {args.contest}: wrote {len(written)} files to {args.path}"
+
+    return _with_core(run)
+
+
 def _with_core(action: Callable[[Core], str]) -> int:
     """Run one action on the core; a refused request is a message and exit code 1."""
     from codearena.core import Core

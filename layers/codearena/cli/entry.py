@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
     imported.add_argument(
         "path", help="the package's directory (contest.json, teams.json, submissions.json…)"
     )
+    exported = add(
+        "export", c.export_contest, "write a contest as a CLICS contest package (a directory)", contest
+    )
+    exported.add_argument("contest", type=int)
+    exported.add_argument("path", help="the directory to write (created; must be empty if it exists)")
 
     fanout = add("fanout", c.fanout, "deliver live events through API Gateway's @connections API (AWS)")
     fanout.add_argument(

@@ -1,16 +1,16 @@
 """The Contest API's event feed: every object's notifications `{"type", "id", "data", "token"}`.
 
-The feed is derived from what PostgreSQL holds, in time order: first the contest and its
-fixed collections (judgement types, languages, problems, groups, organizations, teams), then
-each submission and each clarification when it was made, each judgement when it started
-(without a verdict, when the start is known) and when it ended, a judgement a rejudge superseded again with
-`current: false`, and the contest's state at each of its moments; the awards last, once the
-contest is final. A token is a notification's position: everything is announced at or after
-the moment it happens, so a later read only adds lines after the ones already sent (a moment
-is announced once it is SETTLE old: a transaction that began earlier has committed by then),
-and `since_token` continues where a reader stopped. A team appears when it first took part.
-The public's feed holds what the public may see: a judgement of a submission made during the
-freeze appears at the thaw.
+The feed is derived from what PostgreSQL holds, in time order: first the contest and its fixed
+collections (judgement types, languages, problems, groups, organizations, teams), then each
+submission and each clarification when it was made, each judgement when it started (without a
+verdict, when the start is known) and when it ended, with its runs (one per test case), a
+judgement a rejudge superseded again with `current: false`, and the contest's state at each of
+its moments; the awards last, once the contest is final. A token is a notification's position:
+everything is announced at or after the moment it happens, so a later read only adds lines after
+the ones already sent (a moment is announced once it is SETTLE old: a transaction that began
+earlier has committed by then), and `since_token` continues where a reader stopped. A team
+appears when it first took part. The public's feed holds what the public may see: a judgement of
+a submission made during the freeze appears at the thaw.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ def _judgements(core: Core, view: objects.View) -> list[_Line]:
     found = []
     for judgement in objects.judgements(core, view):
         by_submission.setdefault(judgement["submission_id"], []).append(judgement)
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for run in objects.runs(core, view):
+        runs.setdefault(run["judgement_id"], []).append(run)
     submitted = {s["id"]: parse_abstime(s["time"], "time") for s in objects.submissions(core, view)}
     for submission_id, judgings in by_submission.items():
         # what the public saw only at the thaw is announced then
@@ -142,7 +145,11 @@ def _judgements(core: Core, view: objects.View) -> list[_Line]:
                     if k not in ("judgement_type_id", "end_time", "end_contest_time", "max_run_time", "score")
                 }
                 found.append(_Line(started, 3, "judgements", judgement["id"], {**begun, "current": True}))
-            found.append(_Line(ended, 3, "judgements", judgement["id"], {**judgement, "current": True}))
+            # its runs, recorded with it, come between its start and its verdict, or just
+            # after it when it is announced once (a run refers to an existing judgement)
+            done = [_Line(ended, 3, "runs", run["id"], run) for run in runs.get(judgement["id"], [])]
+            verdict = _Line(ended, 3, "judgements", judgement["id"], {**judgement, "current": True})
+            found += [*done, verdict] if started < ended else [verdict, *done]
             if not judgement["current"] and index + 1 < len(judgings):
                 later = parse_abstime(judgings[index + 1]["start_time"], "start")
                 found.append(_Line(max(later, ended), 3, "judgements", judgement["id"], judgement))

@@ -1,6 +1,6 @@
 """A contest as CLICS Contest API objects (the specification's JSON format), read from
 PostgreSQL: contest, state, problems, teams, organizations, groups, judgement types,
-languages, submissions, judgements, clarifications, scoreboard and awards.
+languages, submissions, judgements, runs, clarifications, scoreboard and awards.
 
 Ids are the ones an imported contest had in its package, else ours as strings. Access follows
 the specification: the public sees no hidden team, no problem before the start, and, while
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from codearena import boards, contests
+from codearena.clics import awards as award_rules
 from codearena.clics.times import abstime, reltime
 from codearena.core import Core
 from codearena.db import Cursor
@@ -282,12 +283,7 @@ def judgements(core: Core, view: View) -> list[dict[str, Any]]:
             "SELECT r.id, r.external_id, r.verdict, r.judgement_type, r.is_current, r.created_at,"
             " r.started_at,"
             " r.max_time_ms, r.score, s.id AS submission_id, s.external_id AS submission_external"
-            " FROM submission_results r JOIN submissions s ON s.id = r.submission_id"
-            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
-            " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <>"
-            " 'hidden')"
-            " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
-            " ORDER BY r.created_at, r.id",
+            f" FROM submission_results r {_VISIBLE_RESULTS} ORDER BY r.created_at, r.id",
             {"contest": view.contest_id, "jury": view.jury, "hides_after": view.hides_after},
         )
         rows = cur.fetchall()
@@ -309,6 +305,44 @@ def judgements(core: Core, view: View) -> list[dict[str, Any]]:
             judgement["score"] = float(row["score"])
         found.append(judgement)
     return found
+
+
+def runs(core: Core, view: View) -> list[dict[str, Any]]:
+    """Each test case's run of the judgements the caller sees, in their order. A judge host
+    records a judgement's runs with it, so a run's time is its judgement's end."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT t.ordinal, t.verdict, t.time_ms, r.id AS result_id, r.external_id, r.created_at"
+            f" FROM test_results t JOIN submission_results r ON r.id = t.result_id {_VISIBLE_RESULTS}"
+            " ORDER BY r.created_at, r.id, t.ordinal",
+            {"contest": view.contest_id, "jury": view.jury, "hides_after": view.hides_after},
+        )
+        rows = cur.fetchall()
+    found = []
+    for row in rows:
+        judgement_id = row["external_id"] or str(row["result_id"])
+        found.append(
+            {
+                "id": f"{judgement_id}-{row['ordinal']}",
+                "judgement_id": judgement_id,
+                "ordinal": row["ordinal"],
+                "judgement_type_id": row["verdict"],
+                "time": abstime(row["created_at"]),
+                "contest_time": view.contest_time(row["created_at"]),
+                "run_time": row["time_ms"] / 1000,
+            }
+        )
+    return found
+
+
+# The judgements (submission_results r) a caller sees: no hidden team's for the public, and
+# none of a submission made while the public board is frozen (parameters contest, jury, hides_after).
+_VISIBLE_RESULTS = (
+    " JOIN submissions s ON s.id = r.submission_id"
+    " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+    " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <> 'hidden')"
+    " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
+)
 
 
 def clarifications(core: Core, view: View) -> list[dict[str, Any]]:
@@ -404,17 +438,12 @@ def _scoreboard_row(
 
 
 def awards(core: Core, view: View) -> list[dict[str, Any]]:
-    """The winner (rank 1) and the first to solve each problem, on the caller's board."""
-    board = scoreboard(core, view)
-    found = [
-        {
-            "id": "winner",
-            "citation": "Winner",
-            "team_ids": [
-                row["team_id"] for row in board["rows"] if row["rank"] == 1 and row["score"].get("num_solved")
-            ],
-        }
-    ]
+    """The awards on the caller's board (codearena.clics.awards): the winner, the medals the
+    contest gives, the first to solve each problem, each organization's winner if given."""
+    c = view.contest
+    rules = award_rules.Rules(c.gold_medals, c.silver_medals, c.bronze_medals, c.organization_winners)
+    rows = scoreboard(core, view)["rows"]
+    found = [award_rules.winner(rows), *award_rules.medals(rows, rules)]
     with core.db.transaction() as cur:
         cur.execute(
             "SELECT cp.label, coalesce(cp.external_id, cp.problem_id::text) AS id FROM contest_problems cp"
@@ -423,33 +452,37 @@ def awards(core: Core, view: View) -> list[dict[str, Any]]:
         )
         problems = cur.fetchall()
     firsts = _first_solvers(core, view)
-    for problem in problems:
-        found.append(
-            {
-                "id": f"first-to-solve-{problem['id']}",
-                "citation": f"First to solve problem {problem['label']}",
-                "team_ids": [firsts[problem["label"]]] if problem["label"] in firsts else [],
-            }
-        )
+    found += [award_rules.first_to_solve(p["id"], p["label"], firsts.get(p["label"])) for p in problems]
+    if rules.organization_winners:
+        organization_of = {t["id"]: t["organization_id"] for t in teams(core, view) if "organization_id" in t}
+        names = {o["id"]: o["name"] for o in organizations(core, view)}
+        found += award_rules.organization_winners(rows, organization_of, names)
     return found
 
 
 def _first_solvers(core: Core, view: View) -> dict[str, str]:
     """Problem label → the team that solved it first within the contest time, among the
-    teams the board ranks, counting only what the caller's board shows."""
+    teams the board ranks, counting only what the caller's board shows; none while a
+    submission made earlier on that problem awaits its judgement."""
     cutoff = view.contest.end_at
     if (hides_after := view.hides_after) is not None:
         cutoff = min(cutoff, hides_after)
+    ranked = (
+        " FROM submissions s"
+        " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
+        " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
+        " WHERE s.contest_id = %(contest)s AND s.created_at >= %(start)s AND s.created_at < %(cutoff)s"
+        " AND coalesce(p.category, 'participant') = 'participant'"
+    )
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT DISTINCT ON (cp.label) cp.label, s.user_id, p.external_id, p.category FROM submissions s"
-            " JOIN contest_problems cp ON cp.contest_id = s.contest_id AND cp.problem_id = s.problem_id"
-            " JOIN submission_results r ON r.submission_id = s.id AND r.is_current AND r.verdict = 'AC'"
-            " LEFT JOIN contest_participants p ON p.contest_id = s.contest_id AND p.user_id = s.user_id"
-            " WHERE s.contest_id = %s AND s.created_at >= %s AND s.created_at < %s"
-            " AND coalesce(p.category, 'participant') = 'participant'"
-            " ORDER BY cp.label, s.created_at, s.id",
-            (view.contest_id, view.contest.start_at, min(cutoff, view.now)),
+            "SELECT * FROM (SELECT DISTINCT ON (cp.label) cp.label, s.created_at, s.user_id, p.external_id"
+            f" {ranked} AND EXISTS (SELECT 1 FROM submission_results r WHERE r.submission_id = s.id"
+            " AND r.is_current AND r.verdict = 'AC') ORDER BY cp.label, s.created_at, s.id) AS first"
+            f" WHERE NOT EXISTS (SELECT 1 {ranked} AND cp.label = first.label"
+            " AND s.created_at < first.created_at AND NOT EXISTS (SELECT 1 FROM submission_results r"
+            " WHERE r.submission_id = s.id AND r.is_current))",
+            {"contest": view.contest_id, "start": view.contest.start_at, "cutoff": min(cutoff, view.now)},
         )
         return {row["label"]: row["external_id"] or str(row["user_id"]) for row in cur.fetchall()}
 

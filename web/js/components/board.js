@@ -180,7 +180,7 @@ export class BoardView {
   }
 }
 
-function cell(problem, points, first, label) {
+export function cell(problem, points, first, label) {
   if (!problem || (!problem.attempts && !problem.pending)) {
     return h("td", { class: "cell cell-empty", "data-label": label });
   }

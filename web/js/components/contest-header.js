@@ -9,6 +9,8 @@ import { ticking } from "./clock.js";
 
 const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"],
   ["/clarifications", "Clarifications"]];
+const JURY_TABS = [["/reveal", "Reveal"]]; // the closing ceremony's reveal of the frozen board
+const tabsFor = (user) => (["jury", "admin"].includes(user?.role) ? [...TABS, ...JURY_TABS] : TABS);
 
 // Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header
 // element, setFrozen(frozen, final), onState(fn) — fn(state) now and whenever the contest moves
@@ -43,7 +45,7 @@ export async function contestHeader(app, cid, active) {
     h("p", { class: "contest-meta" }, stateBadge, " ", counter, " · ",
       `${when(contest.start_at)} – ${when(contest.end_at)}`),
     banner,
-    h("nav", { class: "tabs", "aria-label": "Contest" }, TABS.map(([suffix, label]) =>
+    h("nav", { class: "tabs", "aria-label": "Contest" }, tabsFor(app.session.user).map(([suffix, label]) =>
       h("a", { href: `#/contests/${cid}${tabPath(suffix, feed)}`, "aria-current": suffix === active ? "page" : null },
         label, suffix === "/clarifications" ? unreadBadge : null))));
   const stopCounting = feed ? feed.onChange(() => {

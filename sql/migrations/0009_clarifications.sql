@@ -1,4 +1,4 @@
--- 0008: clarifications (issue 15): a participant's question to the jury (about a problem of
+-- 0009: clarifications (issue 15): a participant's question to the jury (about a problem of
 -- the contest, or general), the jury's answer to that participant or to everyone, and the
 -- jury's announcements. from_user_id NULL: the jury wrote it; to_user_id NULL: everyone (or,
 -- for a question, the jury) may read it. A question goes to the jury only.
