@@ -401,9 +401,9 @@ def test_a_live_contests_runs_are_valid_objects_and_events(
 
 
 def test_an_exported_package_validates_and_imports_to_the_same_boards(
-    imported: tuple[Core, int], schemas: Any, tmp_path: Path
+    clarified: tuple[Core, int], schemas: Any, tmp_path: Path
 ) -> None:
-    core, contest_id = imported
+    core, contest_id = clarified
     package = tmp_path / "package"
     written = export_contest(core, contest_id, package)
     assert sorted(written) == sorted(path.name for path in package.iterdir())
@@ -413,10 +413,16 @@ def test_an_exported_package_validates_and_imports_to_the_same_boards(
             feed = (package / name).read_text().splitlines()
             for line in feed:
                 valid(schemas, "event-feed.json", line.encode())
-            assert {json.loads(line)["type"] for line in feed} >= {"teams", "judgements", "awards"}
+            assert {json.loads(line)["type"] for line in feed} >= {
+                "teams",
+                "judgements",
+                "clarifications",
+                "awards",
+            }
         else:
             valid(schemas, name, (package / name).read_bytes())
     assert len(json.loads((package / "teams.json").read_text())) == 133  # hidden ones too, marked
+    assert len(json.loads((package / "clarifications.json").read_text())) == 4  # the jury's view: all
 
     again = import_contest(core, package)
     assert (again["teams"], again["submissions"]) == (133, 1757)
@@ -466,7 +472,7 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
         [*command, "contest", "export", str(imported[1]), str(out)], env=env, capture_output=True, text=True
     )
     assert exported.returncode == 0, exported.stderr
-    assert f"wrote 14 files to {out}" in exported.stdout and (out / "event-feed.ndjson").is_file()
+    assert f"wrote 15 files to {out}" in exported.stdout and (out / "event-feed.ndjson").is_file()
     missing = subprocess.run(
         [*command, "contest", "export", "987654", str(tmp_path / "none")],
         env=env,
