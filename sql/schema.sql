@@ -269,3 +269,20 @@ BEGIN
 END $$;
 CREATE TRIGGER leaderboard_events_append_only BEFORE UPDATE OR DELETE ON leaderboard_events
     FOR EACH ROW EXECUTE FUNCTION leaderboard_events_append_only();
+
+-- A participant's question to the jury, the jury's answer to them or to everyone, an
+-- announcement. from_user_id NULL: the jury wrote it; to_user_id NULL: everyone (a question: the jury).
+CREATE TABLE clarifications (
+    id           bigserial PRIMARY KEY,
+    contest_id   bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+    from_user_id bigint REFERENCES users (id),
+    to_user_id   bigint REFERENCES users (id),
+    reply_to_id  bigint REFERENCES clarifications (id),
+    problem_id   bigint,
+    text         text NOT NULL CHECK (length(text) BETWEEN 1 AND 2000),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id),
+    CHECK (from_user_id IS NULL OR to_user_id IS NULL),
+    CHECK (reply_to_id IS NULL OR reply_to_id < id)
+);
+CREATE INDEX clarifications_contest_idx ON clarifications (contest_id, created_at);

@@ -45,6 +45,14 @@ _PARAMETERS: dict[str, Schema] = {
         "example": 1,
         "description": "problem id",
     },
+    "clarification_id": {
+        "name": "oid",
+        "in": "path",
+        "required": True,
+        "schema": s.ID,
+        "example": 1,
+        "description": "clarification id",
+    },
     "problem_key": {
         "name": "pid",
         "in": "path",
@@ -119,6 +127,7 @@ _CLICS_EXAMPLES = {
     "judgements": "1",
     "runs": "1-1",
     "awards": "winner",
+    "clarifications": "1",
 }
 for _kind, _example in _CLICS_EXAMPLES.items():
     _PARAMETERS[clics_parameter(_kind)] = {

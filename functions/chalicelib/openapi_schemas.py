@@ -459,6 +459,37 @@ DETACHED = obj({"contest_id": ID, "problem_id": ID, "label": string(1), "detache
 UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
 REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
 REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})
+QUESTION = obj(
+    {"text": string(1, 2000)},
+    {"problem_id": nullable(integer(1, 2**62))},
+    example={"text": "May the input end without a newline?", "problem_id": 1},
+)
+JURY_CLARIFICATION = obj(
+    {"text": string(1, 2000)},
+    {
+        "reply_to_id": nullable(integer(1, 2**62)),
+        "to": enum(["asker", "everyone"]),
+        "problem_id": nullable(integer(1, 2**62)),
+    },
+    example={"text": "The contest is extended by 10 minutes.", "to": "everyone"},
+)
+CLARIFICATION = obj(
+    {
+        "id": ID,
+        "contest_id": ID,
+        "from_user_id": nullable(ID),
+        "from_username": nullable(string(1)),
+        "to_user_id": nullable(ID),
+        "to_username": nullable(string(1)),
+        "reply_to_id": nullable(ID),
+        "problem_id": nullable(ID),
+        "label": nullable(string(1)),
+        "text": string(1, 2000),
+        "created_at": TIME,
+    },
+    description="from_user_id null: the jury wrote it; to_user_id null: to everyone (a question: the jury)",
+)
+CLARIFICATION_LIST = obj({"contest_id": ID, "clarifications": array(CLARIFICATION)})
 OPENAPI = obj({"openapi": string(1), "info": {"type": "object"}, "paths": {"type": "object"}})
 
 # Named in components.schemas (and referenced by name from the route table).

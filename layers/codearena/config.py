@@ -54,6 +54,8 @@ class Settings:
     submit_rate_per_minute: int = 30
     # Submissions of one user waiting for or in judging; more are refused (429).
     max_pending_submissions: int = 10
+    # Clarification questions one participant may ask in a contest per minute (429 past it).
+    clarifications_per_minute: int = 3
     # Accounts signed up from one address in an hour (a venue behind one NAT: raise it).
     registrations_per_address_per_hour: int = 20
     # Failed logins from one address, all usernames, before waits start (users.login).
@@ -86,6 +88,7 @@ class Settings:
             token_ttl_seconds=_positive(env, "CODEARENA_TOKEN_TTL_SECONDS", 12 * 3600),
             submit_rate_per_minute=_positive(env, "CODEARENA_SUBMIT_RATE_PER_MINUTE", 30),
             max_pending_submissions=_positive(env, "CODEARENA_MAX_PENDING_SUBMISSIONS", 10),
+            clarifications_per_minute=_positive(env, "CODEARENA_CLARIFICATIONS_PER_MINUTE", 3),
             registrations_per_address_per_hour=_positive(
                 env, "CODEARENA_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20
             ),

@@ -2,7 +2,8 @@
 
 Publishers (judge hosts, admin actions) call `Events.publish`; the stream keeps the last
 events so a reconnecting client can resume from its last id, the channel wakes fan-out.
-Topics: "contest:<cid>" (public), "jury:<cid>" (jury), "submission:<sid>" (its owner).
+Topics: "contest:<cid>" (public), "jury:<cid>" (jury), "submission:<sid>" (its owner),
+"participant:<cid>:<uid>" (one participant's clarifications in a contest: them and the jury).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def jury_topic(contest_id: int) -> str:
 
 def submission_topic(submission_id: int) -> str:
     return f"submission:{submission_id}"
+
+
+def participant_topic(contest_id: int, user_id: int) -> str:
+    return f"participant:{contest_id}:{user_id}"
 
 
 def board_topic_of(contest_id: int, view: str) -> str:

@@ -116,6 +116,12 @@ def submit_rate(user_id: int, minute: int) -> str:
     return f"{PREFIX}rate:submit:{user_id}:{minute}"
 
 
+def clarification_rate(contest_id: int, user_id: int) -> str:
+    """Questions a participant asked in a contest this minute; asking (clarifications.ask)
+    INCRs it, expires a minute after the first."""
+    return f"{PREFIX}rate:clarify:{contest_id}:{user_id}"
+
+
 def idempotency(user_id: int, key: str) -> str:
     """Idempotency-Key of a submit → the submission id; intake sets it NX, expires after a day."""
     return f"{PREFIX}idem:submit:{user_id}:{key}"

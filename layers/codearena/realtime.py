@@ -127,11 +127,17 @@ def _principal(who: dict[str, str]) -> Principal | None:
 
 def authorize(core: Core, principal: Principal | None, topic: str) -> str:
     """The grant `principal` holds on `topic` (PUBLIC, OWNER or STAFF), or raise: contest:<cid>
-    anyone, jury:<cid> jury, submission:<sid> its owner and the jury. A token that expired,
-    was revoked or belongs to a banned account counts as anonymous."""
+    anyone, jury:<cid> jury, submission:<sid> its owner and the jury, participant:<cid>:<uid>
+    that participant and the jury. A token that expired, was revoked or belongs to a banned
+    account counts as anonymous."""
     kind, _, raw_id = topic.partition(":")
+    if kind == "participant":
+        return _authorize_participant(core, sessions.live(core, principal), raw_id)
     if kind not in ("contest", "jury", "submission") or not v.is_id(raw_id):
-        raise BadRequest("topic must be contest:<id>, jury:<id> or submission:<id>", "invalid_topic")
+        raise BadRequest(
+            "topic must be contest:<id>, jury:<id>, submission:<id> or participant:<id>:<user id>",
+            "invalid_topic",
+        )
     principal = sessions.live(core, principal)
     if kind == "jury":
         if principal is None or principal.role not in _STAFF:
@@ -198,6 +204,18 @@ def _authorize_submission(core: Core, principal: Principal | None, submission_id
     if row is None or principal.role not in _STAFF:
         raise Forbidden("you may follow only your own submissions", "forbidden_topic")
     return STAFF
+
+
+def _authorize_participant(core: Core, principal: Principal | None, ids: str) -> str:
+    raw_contest, _, raw_user = ids.partition(":")
+    if not (v.is_id(raw_contest) and v.is_id(raw_user)):
+        raise BadRequest("topic must be participant:<contest id>:<user id>", "invalid_topic")
+    if principal is None:
+        raise Forbidden("log in to follow your clarifications", "forbidden_topic")
+    if principal.user_id != int(raw_user) and principal.role not in _STAFF:
+        raise Forbidden("you may follow only your own clarifications", "forbidden_topic")
+    _require_contest(core, int(raw_contest))
+    return OWNER if principal.user_id == int(raw_user) else STAFF
 
 
 def _require_contest(core: Core, contest_id: int) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, contests, judgements, users
-from codearena.auth import CHEAP_COST
+from codearena import boards, clarifications, contests, judgements, users
+from codearena.auth import CHEAP_COST, Principal
 from codearena.clics import objects
 from codearena.clics.export import FILES as EXPORTED
 from codearena.clics.export import export_contest
@@ -23,7 +23,7 @@ from codearena.config import Settings
 from codearena.core import Core
 from codearena.errors import BadRequest
 from codearena.judgements import CaseOutcome, Judgement
-from codearena.models import Verdict
+from codearena.models import Role, Verdict
 from tests.conftest import JWT_SECRET
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -182,6 +182,7 @@ COLLECTIONS = (
     "languages",
     "submissions",
     "judgements",
+    "clarifications",
     "awards",
 )
 
@@ -205,14 +206,64 @@ def schemas() -> Any:
 
 
 @pytest.fixture(scope="module")
-def api(imported: tuple[Core, int]) -> Iterator[Any]:
+def clarified(imported: tuple[Core, int]) -> tuple[Core, int]:
+    """The imported contest with clarifications asked and answered half an hour in: a
+    team's question, the jury's answer to it alone and to everyone, and an announcement."""
+    core, contest_id = imported
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT p.user_id, u.username, (SELECT problem_id FROM contest_problems"
+            " WHERE contest_id = p.contest_id ORDER BY label LIMIT 1) AS problem_id"
+            " FROM contest_participants p JOIN users u ON u.id = p.user_id"
+            " WHERE p.contest_id = %s AND p.category = 'participant' ORDER BY p.user_id LIMIT 1",
+            (contest_id,),
+        )
+        team = cur.fetchone()
+    asked_at = objects.view_of(core, contest_id, jury=True).contest.start_at + timedelta(minutes=30)
+    clock = core.clock
+    try:
+        core.clock = lambda: asked_at
+        asker = Principal(team["user_id"], team["username"], Role.CONTESTANT)
+        question = {"text": "Is the graph connected?", "problem_id": team["problem_id"]}
+        asked = clarifications.ask(core, asker, contest_id, question)
+        core.clock = lambda: asked_at + timedelta(minutes=2)
+        clarifications.answer(core, contest_id, {"text": "Read the statement.", "reply_to_id": asked["id"]})
+        to_all = {"text": "Yes, it is.", "reply_to_id": asked["id"], "to": "everyone"}
+        clarifications.answer(core, contest_id, to_all)
+        clarifications.answer(core, contest_id, {"text": "Ten more minutes."})
+    finally:
+        core.clock = clock
+    return core, contest_id
+
+
+def test_the_public_reads_only_what_went_to_everyone(clarified: tuple[Core, int], schemas: Any) -> None:
+    core, contest_id = clarified
+    public = objects.clarifications(core, objects.view_of(core, contest_id, jury=False))
+    jury = objects.clarifications(core, objects.view_of(core, contest_id, jury=True))
+    assert [c["text"] for c in public] == ["Yes, it is.", "Ten more minutes."]
+    assert all(c["from_team_id"] is None and c["to_team_id"] is None for c in public)
+    assert [c["text"] for c in jury] == [
+        "Is the graph connected?",
+        "Read the statement.",
+        *[c["text"] for c in public],
+    ]
+    question, private = jury[0], jury[1]
+    assert question["from_team_id"] is not None and question["to_team_id"] is None
+    assert private["reply_to_id"] == question["id"] and private["to_team_id"] == question["from_team_id"]
+    assert question["contest_time"] == "0:30:00.000" and question["problem_id"] is not None
+    for item in jury:
+        valid(schemas, "clarification.json", json.dumps(item).encode())
+
+
+@pytest.fixture(scope="module")
+def api(clarified: tuple[Core, int]) -> Iterator[Any]:
     import app as app_module
     from chalice.test import Client
 
     from chalicelib.api import Api
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app_module, "api", Api(imported[0]))
+        patch.setattr(app_module, "api", Api(clarified[0]))
         with Client(app_module.app) as client:
             yield client.http
 
@@ -268,6 +319,7 @@ def test_every_event_feed_line_is_a_valid_notification(
         "judgements": "judgement",
         "runs": "run",
         "awards": "award",
+        "clarifications": "clarification",
         "contest": "contest",
         "state": "state",
     }
@@ -349,9 +401,9 @@ def test_a_live_contests_runs_are_valid_objects_and_events(
 
 
 def test_an_exported_package_validates_and_imports_to_the_same_boards(
-    imported: tuple[Core, int], schemas: Any, tmp_path: Path
+    clarified: tuple[Core, int], schemas: Any, tmp_path: Path
 ) -> None:
-    core, contest_id = imported
+    core, contest_id = clarified
     package = tmp_path / "package"
     written = export_contest(core, contest_id, package)
     assert sorted(written) == sorted(path.name for path in package.iterdir())
@@ -361,10 +413,16 @@ def test_an_exported_package_validates_and_imports_to_the_same_boards(
             feed = (package / name).read_text().splitlines()
             for line in feed:
                 valid(schemas, "event-feed.json", line.encode())
-            assert {json.loads(line)["type"] for line in feed} >= {"teams", "judgements", "awards"}
+            assert {json.loads(line)["type"] for line in feed} >= {
+                "teams",
+                "judgements",
+                "clarifications",
+                "awards",
+            }
         else:
             valid(schemas, name, (package / name).read_bytes())
     assert len(json.loads((package / "teams.json").read_text())) == 133  # hidden ones too, marked
+    assert len(json.loads((package / "clarifications.json").read_text())) == 4  # the jury's view: all
 
     again = import_contest(core, package)
     assert (again["teams"], again["submissions"]) == (133, 1757)
@@ -414,7 +472,7 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
         [*command, "contest", "export", str(imported[1]), str(out)], env=env, capture_output=True, text=True
     )
     assert exported.returncode == 0, exported.stderr
-    assert f"wrote 14 files to {out}" in exported.stdout and (out / "event-feed.ndjson").is_file()
+    assert f"wrote 15 files to {out}" in exported.stdout and (out / "event-feed.ndjson").is_file()
     missing = subprocess.run(
         [*command, "contest", "export", "987654", str(tmp_path / "none")],
         env=env,

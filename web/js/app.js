@@ -8,6 +8,7 @@ import { Languages } from "./languages.js";
 import { Live } from "./live.js";
 import { HOME, resolve } from "./logic/route.js";
 import { loginView, registerView } from "./views/accounts.js";
+import { clarificationsView, juryClarificationsView } from "./views/clarifications.js";
 import { contestView } from "./views/contest.js";
 import { contestsView } from "./views/contests.js";
 import { leaderboardView } from "./views/leaderboard.js";
@@ -23,6 +24,8 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/problems\/(\d+)$/, problemView],
   [/^\/contests\/(\d+)\/submissions$/, mySubmissionsView],
   [/^\/contests\/(\d+)\/leaderboard$/, leaderboardView],
+  [/^\/contests\/(\d+)\/clarifications$/, clarificationsView],
+  [/^\/contests\/(\d+)\/jury\/clarifications$/, juryClarificationsView],
   [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];

@@ -8,6 +8,7 @@ app.py registers them all; /openapi.json, declared here, describes what they dec
 | contests | /contests, problems, registration; /admin/contests, /admin/problems, participants |
 | submissions | /languages, submitting and reading submissions, rejudging |
 | boards | the public and the jury leaderboards, unfreezing |
+| clarifications | asking the jury, reading clarifications, the jury's answers and announcements |
 | clics | the CLICS Contest API under /api |
 """
 
@@ -21,7 +22,7 @@ from chalice import Chalice
 from chalicelib import openapi_schemas as s
 from chalicelib.api import Api
 from chalicelib.openapi import document
-from chalicelib.routes import accounts, boards, clics, contests, submissions
+from chalicelib.routes import accounts, boards, clarifications, clics, contests, submissions
 from chalicelib.routing import Area, Call, Route
 
 DOCUMENT = Area(__name__)
@@ -33,7 +34,15 @@ def openapi(call: Call) -> dict[str, Any]:
     return document(declared())
 
 
-AREAS = (DOCUMENT, accounts.AREA, contests.AREA, submissions.AREA, boards.AREA, clics.AREA)
+AREAS = (
+    DOCUMENT,
+    accounts.AREA,
+    contests.AREA,
+    submissions.AREA,
+    boards.AREA,
+    clarifications.AREA,
+    clics.AREA,
+)
 
 
 def register(app: Chalice, api: Callable[[], Api]) -> None:

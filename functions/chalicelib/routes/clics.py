@@ -1,7 +1,7 @@
 """The CLICS Contest API under /api (the ICPC's specification, codearena.clics): the API's
 information, contests, and per contest its state, scoreboard, event feed and the collections
 (problems, teams, organizations, groups, judgement types, languages, submissions, judgements,
-runs, awards) with each object by id. Anyone may read; a jury or admin token sees what the
+runs, clarifications, awards) with each object by id. Anyone may read; a jury or admin token sees what the
 specification keeps from the public (hidden teams, verdicts during the freeze).
 
 API Gateway cannot hold a response open: here the event feed answers the notifications so
@@ -39,6 +39,7 @@ COLLECTIONS: dict[str, Collection] = {
     "submissions": objects.submissions,
     "judgements": objects.judgements,
     "runs": objects.runs,
+    "clarifications": objects.clarifications,
     "awards": objects.awards,
 }
 

@@ -31,6 +31,7 @@ FILES: dict[str, Read] = {
     "submissions.json": objects.submissions,
     "judgements.json": objects.judgements,
     "runs.json": objects.runs,
+    "clarifications.json": objects.clarifications,
     "scoreboard.json": objects.scoreboard,
     "awards.json": objects.awards,
 }

@@ -1,16 +1,16 @@
 """The Contest API's event feed: every object's notifications `{"type", "id", "data", "token"}`.
 
-The feed is derived from what PostgreSQL holds, in time order: first the contest and its
-fixed collections (judgement types, languages, problems, groups, organizations, teams), then
-each submission when it was made, each judgement when it started (without a verdict, when
-the start is known) and when it ended, with its runs (one per test case), a judgement a
-rejudge superseded again with `current: false`, and the contest's state at each of its
-moments; the awards last, once the contest is final. A token is a notification's position:
-everything is announced at or after the moment it happens, so a later read only adds lines
-after the ones already sent (a moment is announced once it is SETTLE old: a transaction that
-began earlier has committed by then), and `since_token` continues where a reader stopped. A
-team appears when it first took part. The public's feed holds what the public may see: a
-judgement of a submission made during the freeze appears at the thaw.
+The feed is derived from what PostgreSQL holds, in time order: first the contest and its fixed
+collections (judgement types, languages, problems, groups, organizations, teams), then each
+submission and each clarification when it was made, each judgement when it started (without a
+verdict, when the start is known) and when it ended, with its runs (one per test case), a
+judgement a rejudge superseded again with `current: false`, and the contest's state at each of
+its moments; the awards last, once the contest is final. A token is a notification's position:
+everything is announced at or after the moment it happens, so a later read only adds lines after
+the ones already sent (a moment is announced once it is SETTLE old: a transaction that began
+earlier has committed by then), and `since_token` continues where a reader stopped. A team
+appears when it first took part. The public's feed holds what the public may see: a judgement of
+a submission made during the freeze appears at the thaw.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     submissions = objects.submissions(core, view)
     timed += [_Line(parse_abstime(s["time"], "time"), 2, "submissions", s["id"], s) for s in submissions]
     timed += _judgements(core, view)
+    timed += [
+        _Line(parse_abstime(c["time"], "time"), 2, "clarifications", c["id"], c)
+        for c in objects.clarifications(core, view)
+    ]
     final = objects.state(view)["finalized"]
     if final is not None:
         timed += [

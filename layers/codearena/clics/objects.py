@@ -1,6 +1,6 @@
 """A contest as CLICS Contest API objects (the specification's JSON format), read from
 PostgreSQL: contest, state, problems, teams, organizations, groups, judgement types,
-languages, submissions, judgements, runs, scoreboard and awards.
+languages, submissions, judgements, runs, clarifications, scoreboard and awards.
 
 Ids are the ones an imported contest had in its package, else ours as strings. Access follows
 the specification: the public sees no hidden team, no problem before the start, and, while
@@ -343,6 +343,43 @@ _VISIBLE_RESULTS = (
     " WHERE s.contest_id = %(contest)s AND (%(jury)s OR coalesce(p.category, 'participant') <> 'hidden')"
     " AND (%(hides_after)s::timestamptz IS NULL OR s.created_at < %(hides_after)s)"
 )
+
+
+def clarifications(core: Core, view: View) -> list[dict[str, Any]]:
+    """The jury sees every clarification; the public those sent to everyone (the jury's
+    answers to everyone, without the question they answer, and its announcements)."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT c.id, c.from_user_id, c.to_user_id, c.reply_to_id, c.problem_id, c.text, c.created_at,"
+            " f.external_id AS from_external, t.external_id AS to_external,"
+            " cp.external_id AS problem_external FROM clarifications c"
+            " LEFT JOIN contest_participants f ON f.contest_id = c.contest_id AND f.user_id = c.from_user_id"
+            " LEFT JOIN contest_participants t ON t.contest_id = c.contest_id AND t.user_id = c.to_user_id"
+            " LEFT JOIN contest_problems cp ON cp.contest_id = c.contest_id AND cp.problem_id = c.problem_id"
+            " WHERE c.contest_id = %s AND (%s OR (c.from_user_id IS NULL AND c.to_user_id IS NULL))"
+            " ORDER BY c.created_at, c.id",
+            (view.contest_id, view.jury),
+        )
+        rows = cur.fetchall()
+    return [_clarification(row, view) for row in rows]
+
+
+def _clarification(row: dict[str, Any], view: View) -> dict[str, Any]:
+    def team(user_id: int | None, external: str | None) -> str | None:
+        return None if user_id is None else external or str(user_id)
+
+    problem = (row["problem_external"] or str(row["problem_id"])) if row["problem_id"] is not None else None
+    reply_to = str(row["reply_to_id"]) if row["reply_to_id"] is not None and view.jury else None
+    return {
+        "id": str(row["id"]),
+        "from_team_id": team(row["from_user_id"], row["from_external"]),
+        "to_team_id": team(row["to_user_id"], row["to_external"]),
+        "reply_to_id": reply_to,
+        "problem_id": problem if view.started or view.jury else None,
+        "text": row["text"],
+        "time": abstime(row["created_at"]),
+        "contest_time": view.contest_time(row["created_at"]),
+    }
 
 
 def scoreboard(core: Core, view: View) -> dict[str, Any]:

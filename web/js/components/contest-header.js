@@ -4,17 +4,29 @@
 import { h } from "../dom.js";
 import { countdown, frozenNow } from "../logic/contest.js";
 import { STATES, timeOfDay, when } from "../logic/format.js";
+import { clarificationFeed } from "./clarification-feed.js";
 import { ticking } from "./clock.js";
 
-const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"]];
+const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"],
+  ["/clarifications", "Clarifications"]];
 const JURY_TABS = [["/reveal", "Reveal"]]; // the closing ceremony's reveal of the frozen board
 const tabsFor = (user) => (["jury", "admin"].includes(user?.role) ? [...TABS, ...JURY_TABS] : TABS);
 
 // Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header
 // element, setFrozen(frozen, final), onState(fn) — fn(state) now and whenever the contest moves
-// on (start, freeze, end, unfreeze) — and stop().
+// on (start, freeze, end, unfreeze) —, the clarification feed (null when logged out; its unread
+// count is on the Clarifications tab) and stop().
 export async function contestHeader(app, cid, active) {
-  const contest = await app.api.get(`/contests/${cid}`);
+  const following = clarificationFeed(app, cid);
+  let contest;
+  try {
+    contest = await app.api.get(`/contests/${cid}`);
+  } catch (error) {
+    (await following)?.stop();
+    throw error;
+  }
+  const feed = await following;
+  const unreadBadge = h("span", { class: "unread", hidden: true });
   const counter = h("span", { class: "countdown" });
   const banner = h("div", { class: "frozen-banner", role: "status", hidden: true });
   const setFrozen = (frozen, final = false) => {
@@ -34,7 +46,14 @@ export async function contestHeader(app, cid, active) {
       `${when(contest.start_at)} – ${when(contest.end_at)}`),
     banner,
     h("nav", { class: "tabs", "aria-label": "Contest" }, tabsFor(app.session.user).map(([suffix, label]) =>
-      h("a", { href: `#/contests/${cid}${suffix}`, "aria-current": suffix === active ? "page" : null }, label))));
+      h("a", { href: `#/contests/${cid}${tabPath(suffix, feed)}`, "aria-current": suffix === active ? "page" : null },
+        label, suffix === "/clarifications" ? unreadBadge : null))));
+  const stopCounting = feed ? feed.onChange(() => {
+    const count = feed.unread();
+    unreadBadge.hidden = count === 0;
+    unreadBadge.textContent = String(count);
+    unreadBadge.setAttribute("aria-label", `${count} unread`);
+  }) : () => {};
   const stopTicking = ticking(() => { counter.textContent = countdown(contest, Date.now()); });
   const listeners = [];
   const stopFollowing = app.live.follow(`contest:${cid}`, (event) => {
@@ -47,5 +66,11 @@ export async function contestHeader(app, cid, active) {
     for (const listener of listeners) listener(event.state);
   });
   const onState = (listener) => { listeners.push(listener); listener(contest.state); };
-  return { contest, header, setFrozen, onState, stop: () => { stopTicking(); stopFollowing(); } };
+  const stop = () => { stopTicking(); stopFollowing(); stopCounting(); feed?.stop(); };
+  return { contest, header, setFrozen, onState, clarifications: feed, stop };
+}
+
+// The jury answers clarifications on a page of its own.
+function tabPath(suffix, feed) {
+  return suffix === "/clarifications" && feed?.jury ? "/jury/clarifications" : suffix;
 }
