@@ -286,3 +286,18 @@ CREATE TABLE clarifications (
     CHECK (reply_to_id IS NULL OR reply_to_id < id)
 );
 CREATE INDEX clarifications_contest_idx ON clarifications (contest_id, created_at);
+
+-- One row per successful jury or admin action route (a non-GET route that needs a staff
+-- role), written after the action: who, which declared route, its path ids, which contest.
+CREATE TABLE audit_log (
+    id         bigserial PRIMARY KEY,
+    user_id    bigint REFERENCES users (id),
+    username   text NOT NULL,
+    role       text NOT NULL,
+    method     text NOT NULL,
+    route      text NOT NULL,
+    ids        jsonb NOT NULL DEFAULT '{}',
+    contest_id bigint REFERENCES contests (id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX audit_log_contest_idx ON audit_log (contest_id, id);

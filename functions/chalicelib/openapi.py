@@ -9,6 +9,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import Route
+from codearena.languages import LANGUAGES
 
 Schema = dict[str, Any]
 
@@ -84,6 +85,42 @@ _PARAMETERS: dict[str, Schema] = {
         "in": "query",
         "schema": s.integer(1, 500, default=100),
         "description": "rows to answer",
+    },
+    "problem": {
+        "name": "problem",
+        "in": "query",
+        "schema": s.string(1, 18, pattern=r"^(?:[0-9]{1,18}|[A-Z][0-9]?)$"),
+        "description": "a problem id, or its label in the contest",
+    },
+    "user_id": {
+        "name": "user_id",
+        "in": "query",
+        "schema": s.string(1, 18, pattern=r"^[0-9]{1,18}$"),
+        "description": "the submitter's user id",
+    },
+    "verdict": {
+        "name": "verdict",
+        "in": "query",
+        "schema": s.enum([*s.VERDICTS, "pending"]),
+        "description": "the current verdict, or pending (not judged yet)",
+    },
+    "language": {
+        "name": "language",
+        "in": "query",
+        "schema": s.enum(LANGUAGES),
+        "description": "the submission's language",
+    },
+    "from": {
+        "name": "from",
+        "in": "query",
+        "schema": s.TIME,
+        "description": "submitted at or after this time",
+    },
+    "to": {
+        "name": "to",
+        "in": "query",
+        "schema": s.TIME,
+        "description": "submitted before this time",
     },
     "at": {
         "name": "at",

@@ -490,6 +490,115 @@ CLARIFICATION = obj(
     description="from_user_id null: the jury wrote it; to_user_id null: to everyone (a question: the jury)",
 )
 CLARIFICATION_LIST = obj({"contest_id": ID, "clarifications": array(CLARIFICATION)})
+_PAGE = {"total": integer(0, 2**62), "offset": integer(0, 10**7), "limit": integer(1, 500)}
+_JURY_LISTED = {
+    **{k: _SUBMISSION_FIELDS[k] for k in ("id", "problem_id", "label", "language", "created_at", "status")},
+    "user_id": ID,
+    "username": string(1),
+    "verdict": nullable(enum(VERDICTS)),
+    "score": nullable({"type": "number"}),
+    "max_time_ms": nullable(integer(0, 2**31)),
+    "max_memory_kb": nullable(integer(0, 2**31)),
+    "judge_host": nullable(string()),
+}
+JURY_SUBMISSIONS = obj({"contest_id": ID, **_PAGE, "submissions": array(obj(_JURY_LISTED))})
+_JURY_TEST = obj(
+    {
+        "index": integer(1, 10**6),
+        "verdict": enum(VERDICTS),
+        "time_ms": integer(0, 2**31),
+        "memory_kb": integer(0, 2**31),
+        "transcript": string(),
+        "test_group": string(1),
+        "is_sample": {"type": "boolean"},
+        "name": string(),
+        "input": string(description="its first 4 KiB"),
+        "input_truncated": {"type": "boolean"},
+        "answer": string(description="its first 4 KiB"),
+        "answer_truncated": {"type": "boolean"},
+        "output": {"nullable": True, "type": "string", "description": "always null: not stored"},
+    }
+)
+_JUDGING = obj(
+    {
+        "judgement": integer(1, 2**31),
+        "verdict": enum(VERDICTS),
+        "score": {"type": "number"},
+        "max_time_ms": integer(0, 2**31),
+        "max_memory_kb": integer(0, 2**31),
+        "judge_host": string(),
+        "is_current": {"type": "boolean"},
+        "created_at": TIME,
+    }
+)
+JURY_SUBMISSION = obj(
+    {
+        "id": ID,
+        "contest_id": ID,
+        "problem_id": ID,
+        "label": string(1),
+        "user_id": ID,
+        "username": string(1),
+        "language": string(1),
+        "source": string(),
+        "created_at": TIME,
+        "status": enum([s.value for s in SubmissionStatus]),
+        "last_error": string(),
+        "verdict": nullable(enum(VERDICTS)),
+        "compile_output": nullable(string()),
+        "judgings": array(_JUDGING),
+        "tests": array(_JURY_TEST),
+        "output_stored": {"type": "boolean"},
+        "output_note": string(1),
+    }
+)
+_COUNT = integer(0, 2**62)
+JUDGING = obj(
+    {
+        "hosts": array(
+            obj(
+                {
+                    "name": string(1),
+                    "boxes": _COUNT,
+                    "busy": _COUNT,
+                    "judged": _COUNT,
+                    "draining": {"type": "boolean"},
+                    "beat_seconds_ago": nullable({"type": "number"}),
+                    "up_seconds": nullable({"type": "number"}),
+                }
+            )
+        ),
+        "queue": obj(
+            {
+                "waiting": _COUNT,
+                "in_flight": _COUNT,
+                "depth": _COUNT,
+                "oldest_age_seconds": {"type": "number"},
+            }
+        ),
+        "unjudged": obj({"queued": _COUNT, "judging": _COUNT}),
+    }
+)
+AUDIT_LOG = obj(
+    {
+        "contest_id": ID,
+        **_PAGE,
+        "entries": array(
+            obj(
+                {
+                    "id": ID,
+                    "user_id": nullable(ID),
+                    "username": string(1),
+                    "role": enum(ROLES),
+                    "method": string(1),
+                    "route": string(1),
+                    "ids": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "created_at": TIME,
+                }
+            )
+        ),
+    }
+)
 OPENAPI = obj({"openapi": string(1), "info": {"type": "object"}, "paths": {"type": "object"}})
 
 # Named in components.schemas (and referenced by name from the route table).

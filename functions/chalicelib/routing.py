@@ -6,6 +6,8 @@ Who may call a route is part of its declaration: its `token` rule and the `roles
 checked here before the route function runs (a request without a token 401, another role 403).
 A route function gets a `Call` and the path's ids (as sent, strings) and returns the JSON
 answer; edge.endpoint renders it with the declared status, and the core's errors in our shape.
+A staff action (a non-GET route that needs a jury or admin role) that succeeds is recorded in
+the audit log (codearena.audit) here, in one place for every route.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from chalice.app import Request
 
 from chalicelib.api import Api
 from chalicelib.edge import endpoint
-from codearena import users
+from codearena import audit, users
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -157,7 +159,8 @@ class Area:
             summary = " ".join((function.__doc__ or "").split())
             declared = (token, roles, also, body, body_optional, answer, query, headers, path_params or {})
             self.routes.append(Route(method, path, status, summary, *declared, answer_type, content_types))
-            run = endpoint(status)(_allowed(roles, function))
+            allowed = _allowed(roles, function)
+            run = endpoint(status)(_audited(method, path, allowed) if _is_action(method, roles) else allowed)
 
             @functools.wraps(function)
             def view(**ids: str) -> Response:
@@ -184,3 +187,20 @@ def _allowed(roles: tuple[Role, ...], function: RouteFunction) -> RouteFunction:
         return function(call, **ids)
 
     return checked
+
+
+def _is_action(method: str, roles: tuple[Role, ...]) -> bool:
+    """A jury or admin action, recorded in the audit log: a change only staff may make."""
+    return method != "GET" and bool(roles) and Role.CONTESTANT not in roles
+
+
+def _audited(method: str, path: str, function: RouteFunction) -> RouteFunction:
+    """`function`, then its audit row once it has answered (an error records nothing)."""
+
+    @functools.wraps(function)
+    def recorded(call: Call, **ids: str) -> Any:
+        answer = function(call, **ids)
+        audit.record(call.core, call.principal(), method, path, ids)
+        return answer
+
+    return recorded

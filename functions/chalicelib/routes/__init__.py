@@ -9,6 +9,7 @@ app.py registers them all; /openapi.json, declared here, describes what they dec
 | submissions | /languages, submitting and reading submissions, rejudging |
 | boards | the public and the jury leaderboards, unfreezing |
 | clarifications | asking the jury, reading clarifications, the jury's answers and announcements |
+| jury | all submissions with filters, a submission's details, judging now, the audit log |
 | clics | the CLICS Contest API under /api |
 """
 
@@ -22,7 +23,7 @@ from chalice import Chalice
 from chalicelib import openapi_schemas as s
 from chalicelib.api import Api
 from chalicelib.openapi import document
-from chalicelib.routes import accounts, boards, clarifications, clics, contests, submissions
+from chalicelib.routes import accounts, boards, clarifications, clics, contests, jury, submissions
 from chalicelib.routing import Area, Call, Route
 
 DOCUMENT = Area(__name__)
@@ -41,6 +42,7 @@ AREAS = (
     submissions.AREA,
     boards.AREA,
     clarifications.AREA,
+    jury.AREA,
     clics.AREA,
 )
 

@@ -1,0 +1,71 @@
+"""The audit log of jury and admin actions (issue 14 point 4): who did what, when.
+
+routing.py records every successful call of a non-GET route that needs a staff role (a
+rejudge, an unfreeze, a contest or clock change, a participant change, a clarification
+answer…) once the action has answered, in its own transaction: the row names the declared
+route and its path ids, and the contest concerned, from its `cid` or from the submission its
+`sid` names. A failed write is logged and does not undo the action, which is committed by then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from codearena import contests
+from codearena import validation as v
+from codearena.auth import Principal
+from codearena.core import Core
+from codearena.db import one_row
+
+log = logging.getLogger("codearena.audit")
+
+# The contest an action concerns: its cid, else its submission's; NULL once a contest is gone.
+_CONTEST = (
+    "SELECT id FROM contests"
+    " WHERE id = COALESCE(%(cid)s, (SELECT contest_id FROM submissions WHERE id = %(sid)s))"
+)
+
+
+def record(core: Core, principal: Principal, method: str, route: str, ids: dict[str, str]) -> None:
+    """One row for an action that succeeded; never raises (the action is done by now)."""
+    try:
+        with core.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO audit_log (user_id, username, role, method, route, ids, contest_id)"
+                f" VALUES (%(user)s, %(username)s, %(role)s, %(method)s, %(route)s, %(ids)s, ({_CONTEST}))",
+                {
+                    "user": principal.user_id,
+                    "username": principal.username,
+                    "role": principal.role.value,
+                    "method": method,
+                    "route": route,
+                    "ids": json.dumps(ids),
+                    "cid": _id(ids, "cid"),
+                    "sid": _id(ids, "sid"),
+                },
+            )
+    except Exception:
+        log.exception("audit: recording %s %s by %s failed", method, route, principal.username)
+
+
+def _id(ids: dict[str, str], name: str) -> int | None:
+    value = ids.get(name)
+    return int(value) if value is not None and v.is_id(value) else None
+
+
+def contest_log(core: Core, contest_id: int, offset: int, limit: int) -> dict[str, Any]:
+    """The contest's audit rows, newest first, `limit` of them after `offset`."""
+    with core.db.transaction() as cur:
+        contests.load(cur, contest_id)
+        cur.execute("SELECT count(*) AS n FROM audit_log WHERE contest_id = %s", (contest_id,))
+        total = int(one_row(cur)["n"])
+        cur.execute(
+            "SELECT id, user_id, username, role, method, route, ids, created_at FROM audit_log"
+            " WHERE contest_id = %s ORDER BY id DESC OFFSET %s LIMIT %s",
+            (contest_id, offset, limit),
+        )
+        rows = cur.fetchall()
+    entries = [{**row, "created_at": row["created_at"].isoformat()} for row in rows]
+    return {"contest_id": contest_id, "total": total, "offset": offset, "limit": limit, "entries": entries}
