@@ -11,6 +11,7 @@ import { loginView, registerView } from "./views/accounts.js";
 import { clarificationsView, juryClarificationsView } from "./views/clarifications.js";
 import { contestView } from "./views/contest.js";
 import { contestsView } from "./views/contests.js";
+import { juryView } from "./views/jury.js";
 import { leaderboardView } from "./views/leaderboard.js";
 import { problemView } from "./views/problem.js";
 import { revealView } from "./views/reveal.js";
@@ -26,6 +27,7 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/leaderboard$/, leaderboardView],
   [/^\/contests\/(\d+)\/clarifications$/, clarificationsView],
   [/^\/contests\/(\d+)\/jury\/clarifications$/, juryClarificationsView],
+  [/^\/contests\/(\d+)\/jury$/, juryView],
   [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];

@@ -9,7 +9,7 @@ import { ticking } from "./clock.js";
 
 const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"],
   ["/clarifications", "Clarifications"]];
-const JURY_TABS = [["/reveal", "Reveal"]]; // the closing ceremony's reveal of the frozen board
+const JURY_TABS = [["/jury", "Jury"], ["/reveal", "Reveal"]]; // submissions and judging; the closing ceremony's reveal
 const tabsFor = (user) => (["jury", "admin"].includes(user?.role) ? [...TABS, ...JURY_TABS] : TABS);
 
 // Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header

@@ -1,0 +1,107 @@
+"""The jury page in a real browser: every submission of the contest, filtered by verdict, one
+submission's tests with their expected answers, and a rejudge from there (audited)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+from playwright.sync_api import expect
+
+from codearena import users
+from codearena.core import Core
+from codearena.models import Verdict
+from tests.browser.conftest import Pages, screenshot
+from tests.browser.test_contest_day import admin_client, clients, log_in
+from tests.integration.conftest import contest_with_problem
+from tests.integration.test_standings import judged, record_and_publish
+
+__all__ = ["clients"]  # the fixture, shared
+
+A_PLUS_B = {
+    "title": "A+B",
+    "statement": "sum",
+    "time_limit_ms": 1000,
+    "memory_limit_kb": 262144,
+    "tests": [{"input": "1 2\n", "answer": "3\n", "sample": True}, {"input": "5 7\n", "answer": "12\n"}],
+}
+PLAN = [("ann", "python", Verdict.AC), ("ben", "cpp", Verdict.WA), ("ann", "c", Verdict.WA)]
+
+
+def played_contest(core: Core) -> tuple[int, list[int]]:
+    contest = contest_with_problem(
+        core, A_PLUS_B, start=-timedelta(hours=1), end=timedelta(hours=1), title="Jury Cup"
+    )
+    team = {name: users.create_user(core, name, f"password-{name}")["id"] for name in ("ann", "ben")}
+    sids = []
+    for minute, (name, language, verdict) in enumerate(PLAN):
+        with core.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, now() - %s * interval '1 minute') RETURNING id",
+                (
+                    contest["id"],
+                    contest["problem_id"],
+                    team[name],
+                    language,
+                    f"// {name} {verdict}",
+                    30 - minute,
+                ),
+            )
+            sids.append(int(cur.fetchone()["id"]))
+        record_and_publish(core, judged(core, sids[-1], verdict))
+    return int(contest["id"]), sids
+
+
+def test_the_jury_filters_reads_a_submission_and_rejudges_it(
+    pages: Pages, gateway: str, core: Core, clients: list[httpx.Client]
+) -> None:
+    admin = admin_client(gateway, core, clients)
+    cid, (ac, wa_ben, wa_ann) = played_contest(core)
+    page = pages.open(f"{gateway}/#/login?next=/contests/{cid}/jury")
+    log_in(page, "jury-admin", "jury-admin-password")
+    rows = page.locator(".jury-submissions tbody tr")
+    expect(rows).to_have_count(3)
+    assert [row.get_attribute("data-submission-id") for row in rows.all()] == [
+        str(s) for s in (wa_ann, wa_ben, ac)
+    ]
+    expect(page.get_by_role("link", name="Jury")).to_have_attribute("aria-current", "page")
+
+    page.get_by_label("Verdict").select_option("WA")
+    page.get_by_label("Participant (user id)").fill(str(users_id(core, "ben")))
+    page.get_by_role("button", name="Filter").click()
+    expect(rows).to_have_count(1)
+    expect(page.locator(".jury-filters ~ h2")).to_have_text("Submissions 1–1 of 1")
+    rows.first.get_by_role("button", name=f"#{wa_ben}").click()
+    details = page.locator(".jury-details")
+    expect(details).to_contain_text(f"Submission #{wa_ben} — ben, problem A")
+    expect(details).to_contain_text("The program's output is not shown")
+    expect(details.locator(".jury-tests tbody tr")).to_have_count(1)  # judged() runs the first test
+    expect(details.locator('tr[data-test="1"] td').nth(5)).to_have_text("3")
+    expect(details.locator("pre.source")).to_contain_text("// ben WA")
+    assert "null" not in page.inner_text("main")
+    screenshot(page, "jury-details")
+
+    details.get_by_role("button", name="Rejudge").click()
+    expect(page.locator("#notice")).to_contain_text(f"Submission #{wa_ben} queued for judgement 2.")
+    audit = admin.get(f"/admin/contests/{cid}/audit").json()["entries"]
+    assert [(e["username"], e["route"], e["ids"]) for e in audit] == [
+        ("jury-admin", "/admin/submissions/{sid}/rejudge", {"sid": str(wa_ben)})
+    ]
+    expect(page.locator(".jury-judging .queue")).to_have_text(re.compile(r"Queue: [1-9][0-9]* waiting"))
+
+
+def users_id(core: Core, username: str) -> int:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT id FROM users WHERE username = %s", (username,))
+        return int(cur.fetchone()["id"])
+
+
+def test_a_contestant_has_no_jury_page(pages: Pages, gateway: str, core: Core) -> None:
+    cid, _ = played_contest(core)
+    page = pages.open(f"{gateway}/#/login?next=/contests/{cid}/jury")
+    log_in(page, "ann", "password-ann")
+    expect(page.get_by_text("This page is for the jury.")).to_be_visible()
+    expect(page.get_by_role("link", name="Jury")).to_have_count(0)
+    expect(page.locator(".jury-submissions")).to_have_count(0)
