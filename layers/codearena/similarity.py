@@ -72,7 +72,6 @@ class Pair:
 def tokens(source: str, language: str) -> list[tuple[str, int]]:
     """The normalized tokens of `source` with the line each starts on."""
     from pygments.lexers import get_lexer_by_name
-    from pygments.token import Comment, Name, Number, String, Text, Whitespace
     from pygments.util import ClassNotFound
 
     try:
@@ -84,19 +83,27 @@ def tokens(source: str, language: str) -> list[tuple[str, int]]:
     for kind, text in lexer.get_tokens(source):
         start = line
         line += text.count("\n")
-        if kind in Comment or kind in Whitespace or kind in Text or kind in String.Doc or not text.strip():
-            continue
-        if kind in Name and kind not in Name.Builtin:
-            out.append(("V", start))
-        elif kind in Number:
-            out.append(("N", start))
-        elif kind in String:
-            # a string's pieces (quotes, escapes, content) make one token
-            if not out or out[-1][0] != "S":
-                out.append(("S", start))
-        else:
-            out.append((text.strip(), _line_of(text, start)))
+        token = _normalized(kind, text)
+        # a string's pieces (quotes, escapes, content) make one token
+        if token and not (token == "S" and out and out[-1][0] == "S"):
+            out.append((token, _line_of(text, start)))
     return out
+
+
+def _normalized(kind: Any, text: str) -> str:
+    """What a token of pygments type `kind` counts as: "" for nothing."""
+    from pygments.token import Comment, Name, Number, String, Text, Whitespace, is_token_subtype
+
+    def of(parent: Any) -> bool:
+        return bool(is_token_subtype(kind, parent))
+
+    if not text.strip() or any(of(t) for t in (Comment, Whitespace, Text, String.Doc)):
+        return ""
+    if of(Name) and not of(Name.Builtin):
+        return "V"
+    if of(Number):
+        return "N"
+    return "S" if of(String) else text.strip()
 
 
 def _line_of(text: str, start: int) -> int:
