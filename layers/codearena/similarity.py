@@ -29,9 +29,6 @@ K = 10  # tokens per k-gram: shorter matches are noise (MOSS's noise threshold)
 WINDOW = 4  # k-grams per winnowing window: any match of K + WINDOW - 1 tokens is found
 COMMON_FLOOR = 10  # a fingerprint in more programs than max(this, half of them) is ignored
 
-# The pygments lexer of each language where its name is not a pygments alias.
-_LEXERS = {"javascript": "javascript", "cpp": "cpp", "python": "python3"}
-
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -75,7 +72,7 @@ def tokens(source: str, language: str) -> list[tuple[str, int]]:
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(_LEXERS.get(language, language), stripnl=False, ensurenl=True)
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)  # our names are its aliases
     except ClassNotFound:
         lexer = get_lexer_by_name("text")
     out: list[tuple[str, int]] = []
