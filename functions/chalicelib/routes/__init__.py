@@ -10,6 +10,7 @@ app.py registers them all; /openapi.json, declared here, describes what they dec
 | boards | the public and the jury leaderboards, unfreezing |
 | clarifications | asking the jury, reading clarifications, the jury's answers and announcements |
 | clics | the CLICS Contest API under /api |
+| similarity | the jury's plagiarism report |
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from chalice import Chalice
 from chalicelib import openapi_schemas as s
 from chalicelib.api import Api
 from chalicelib.openapi import document
-from chalicelib.routes import accounts, boards, clarifications, clics, contests, submissions
+from chalicelib.routes import accounts, boards, clarifications, clics, contests, similarity, submissions
 from chalicelib.routing import Area, Call, Route
 
 DOCUMENT = Area(__name__)
@@ -42,6 +43,7 @@ AREAS = (
     boards.AREA,
     clarifications.AREA,
     clics.AREA,
+    similarity.AREA,
 )
 
 
