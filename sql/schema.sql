@@ -221,7 +221,8 @@ $$;
 
 CREATE TABLE test_results (
     result_id    bigint NOT NULL REFERENCES submission_results (id) ON DELETE CASCADE,
-    test_case_id bigint NOT NULL REFERENCES test_cases (id),
+    -- NULL once the problem's tests were replaced: the result stays, its test case is gone
+    test_case_id bigint REFERENCES test_cases (id) ON DELETE SET NULL,
     ordinal      integer NOT NULL CHECK (ordinal >= 1),
     verdict      text NOT NULL CHECK (verdict IN ('AC', 'WA', 'TLE', 'MLE', 'RTE', 'OLE', 'JE')),
     time_ms      integer NOT NULL CHECK (time_ms >= 0),

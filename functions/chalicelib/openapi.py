@@ -122,6 +122,25 @@ _PARAMETERS: dict[str, Schema] = {
         "schema": s.TIME,
         "description": "submitted before this time",
     },
+    "problem_label": {
+        "name": "problem",
+        "in": "query",
+        "example": "A",
+        "schema": s.string(1, 2, pattern=r"^[A-Z][0-9]?$"),
+        "description": "this problem only (its label in the contest)",
+    },
+    "pair_limit": {
+        "name": "limit",
+        "in": "query",
+        "schema": s.integer(1, 200, default=20),
+        "description": "pairs to answer per problem, the most similar",
+    },
+    "all_submissions": {
+        "name": "all",
+        "in": "query",
+        "schema": {"type": "boolean", "default": False},
+        "description": "true: every submission; false: each participant's latest per problem",
+    },
     "at": {
         "name": "at",
         "in": "query",

@@ -599,6 +599,25 @@ AUDIT_LOG = obj(
         ),
     }
 )
+SIMILAR_SIDE = obj({"submission_id": ID, "user_id": ID, "username": string(1), "language": string(1)})
+MATCHED_LINES = obj({"first_line": integer(1, 2**31), "last_line": integer(1, 2**31), "text": string()})
+SIMILAR_PAIR = obj(
+    {
+        "similarity": {"type": "number", "minimum": 0, "maximum": 1},
+        "a": SIMILAR_SIDE,
+        "b": SIMILAR_SIDE,
+        "fragments": array(obj({"a": MATCHED_LINES, "b": MATCHED_LINES})),
+    },
+    description="similarity: the share of the smaller program's fingerprints found in the other",
+)
+SIMILARITY_REPORT = obj(
+    {
+        "contest_id": ID,
+        "problems": array(
+            obj({"label": string(1), "submissions": integer(0, 2**31), "pairs": array(SIMILAR_PAIR)})
+        ),
+    }
+)
 OPENAPI = obj({"openapi": string(1), "info": {"type": "object"}, "paths": {"type": "object"}})
 
 # Named in components.schemas (and referenced by name from the route table).

@@ -105,7 +105,7 @@ def test_a_websocket_message_over_128_kib_closes_the_connection(edge: Gateway) -
         ("PUT", "/auth/login", {"POST"}),
         ("DELETE", "/contests/1/submissions", {"GET", "POST"}),
         ("TRACE", "/contests/1", {"GET"}),
-        ("GET", "/admin/problems", {"POST"}),
+        ("DELETE", "/admin/problems", {"GET", "POST"}),
     ],
 )
 def test_405_says_which_methods_the_path_allows(

@@ -154,6 +154,28 @@ def test_a_problem_is_changed_and_its_submissions_rejudged_on_request(http: Any,
     error_of(call(http, "PATCH", f"/admin/problems/{pid}", {"title": "x"}, ann), 403)
 
 
+def test_tests_judged_on_are_replaced_and_the_judgements_kept(http: Any, core: Core) -> None:
+    """Replacing tests a submission was judged on keeps its per-test results (the fuzzer found
+    a 500 here: the results referenced the deleted test cases)."""
+    contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
+    pid, cid = contest["problem_id"], contest["id"]
+    body = {"problem_id": pid, "language": "python", "source": "print(1)"}
+    sid = call(http, "POST", f"/contests/{cid}/submissions", body, ann).json_body["id"]
+    record_and_publish(core, judged(core, sid, Verdict.WA))
+    tests = {"tests": [{"input": "1", "answer": "2"}], "rejudge": True}
+    replaced = call(http, "PATCH", f"/admin/problems/{pid}", tests, admin)
+    assert replaced.status_code == 200 and replaced.json_body["rejudged"] == 1
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT t.ordinal, t.verdict, t.test_case_id FROM test_results t"
+            " JOIN submission_results r ON r.id = t.result_id WHERE r.submission_id = %s",
+            (sid,),
+        )
+        assert [dict(row) for row in cur.fetchall()] == [
+            {"ordinal": 1, "verdict": "WA", "test_case_id": None}
+        ]
+
+
 def test_problems_and_contests_with_submissions_are_kept(http: Any, core: Core) -> None:
     contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
     pid, cid = contest["problem_id"], contest["id"]

@@ -11,6 +11,7 @@ app.py registers them all; /openapi.json, declared here, describes what they dec
 | clarifications | asking the jury, reading clarifications, the jury's answers and announcements |
 | jury | all submissions with filters, a submission's details, judging now, the audit log |
 | clics | the CLICS Contest API under /api |
+| similarity | the jury's plagiarism report |
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from chalice import Chalice
 from chalicelib import openapi_schemas as s
 from chalicelib.api import Api
 from chalicelib.openapi import document
-from chalicelib.routes import accounts, boards, clarifications, clics, contests, jury, submissions
+from chalicelib.routes import accounts, boards, clarifications, clics, contests, jury, similarity, submissions
 from chalicelib.routing import Area, Call, Route
 
 DOCUMENT = Area(__name__)
@@ -44,6 +45,7 @@ AREAS = (
     clarifications.AREA,
     jury.AREA,
     clics.AREA,
+    similarity.AREA,
 )
 
 

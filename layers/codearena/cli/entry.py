@@ -115,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"posts in flight at once, each on a kept-alive connection (default {DEFAULT_CONCURRENCY})",
     )
 
+    from codearena.cli import similarity
+
+    similar = add("similarity", similarity.command, "similar programs: a contest's submissions, or files")
+    similarity.add_arguments(similar)
+
     watch = add("watch", c.watch, "show a contest's live leaderboard in the terminal")
     watch.add_argument("contest", type=int)
     watch.add_argument("--url", default="http://127.0.0.1:8000", help="the gateway")

@@ -1,4 +1,4 @@
--- 0013: the audit log (issue 14 point 4): one row per successful jury or admin action route
+-- 0014: the audit log (issue 14 point 4): one row per successful jury or admin action route
 -- (every non-GET route that needs a staff role), written after the action by routing.py.
 -- `route` is the declared path ("/admin/submissions/{sid}/rejudge"), `ids` its path ids; the
 -- contest the action concerns (its cid, or the contest of its submission) when there is one.

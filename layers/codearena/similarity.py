@@ -1,0 +1,200 @@
+"""Source similarity for plagiarism detection (issue 18): MOSS's winnowing over normalized tokens.
+
+A program is tokenized by pygments' lexer for its language; comments, whitespace and
+preprocessor lines are dropped (reformatting and comments change nothing), every identifier
+becomes `V`, every number `N` and every string `S` (renaming and changed constants change
+nothing). The k-grams of that token stream are hashed and winnowed — the smallest hash of every
+window of `WINDOW` consecutive k-grams is kept — which gives a few fingerprints per program, each
+with the lines it covers. Reordered statements and inserted dead code only break the k-grams
+that straddle them; the rest are found again in any order.
+
+Pairs come from an inverted index fingerprint → programs, so the work grows with the shared
+fingerprints, not with all pairs; a fingerprint in very many programs (a template, the usual
+input reading) says nothing and is ignored. A pair's similarity is the share of the smaller
+program's fingerprints found in the other, 0..1.
+
+Pure: no database, no I/O; pygments is imported when a program is first tokenized.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+K = 10  # tokens per k-gram: shorter matches are noise (MOSS's noise threshold)
+WINDOW = 4  # k-grams per winnowing window: any match of K + WINDOW - 1 tokens is found
+COMMON_FLOOR = 10  # a fingerprint in more programs than max(this, half of them) is ignored
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Lines `first`..`last` (1-based, inclusive) of a program."""
+
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """A program's winnowed fingerprints: hash → the spans of lines it was taken from."""
+
+    spans: dict[int, tuple[Span, ...]]
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Lines of `a` matched with lines of `b`."""
+
+    a: Span
+    b: Span
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two programs by index, `a < b`, and their similarity 0..1."""
+
+    similarity: float
+    a: int
+    b: int
+    shared: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
+
+
+def tokens(source: str, language: str) -> list[tuple[str, int]]:
+    """The normalized tokens of `source` with the line each starts on."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)  # our names are its aliases
+    except ClassNotFound:
+        lexer = get_lexer_by_name("text")
+    out: list[tuple[str, int]] = []
+    line = 1
+    for kind, text in lexer.get_tokens(source):
+        start = line
+        line += text.count("\n")
+        token = _normalized(kind, text)
+        # a string's pieces (quotes, escapes, content) make one token
+        if token and not (token == "S" and out and out[-1][0] == "S"):
+            out.append((token, _line_of(text, start)))
+    return out
+
+
+def _normalized(kind: Any, text: str) -> str:
+    """What a token of pygments type `kind` counts as: "" for nothing."""
+    from pygments.token import Comment, Name, Number, String, Text, Whitespace, is_token_subtype
+
+    def of(parent: Any) -> bool:
+        return bool(is_token_subtype(kind, parent))
+
+    if not text.strip() or any(of(t) for t in (Comment, Whitespace, Text, String.Doc)):
+        return ""
+    if of(Name) and not of(Name.Builtin):
+        return "V"
+    if of(Number):
+        return "N"
+    return "S" if of(String) else text.strip()
+
+
+def _line_of(text: str, start: int) -> int:
+    return start + len(text) - len(text.lstrip("\n")) if text.startswith("\n") else start
+
+
+def _hash(gram: Sequence[tuple[str, int]]) -> int:
+    joined = "\x1f".join(token for token, _ in gram).encode()
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big")
+
+
+def fingerprint(source: str, language: str, k: int = K, window: int = WINDOW) -> Fingerprints:
+    """The winnowed fingerprints of a program; a program shorter than `k` tokens has none."""
+    stream = tokens(source, language)
+    grams = [
+        (_hash(stream[i : i + k]), Span(stream[i][1], stream[i + k - 1][1]))
+        for i in range(len(stream) - k + 1)
+    ]
+    spans: dict[int, list[Span]] = defaultdict(list)
+    for position in sorted(_winnow([h for h, _ in grams], window)):
+        digest, span = grams[position]
+        spans[digest].append(span)
+    return Fingerprints({digest: tuple(found) for digest, found in spans.items()})
+
+
+def _winnow(hashes: Sequence[int], window: int) -> set[int]:
+    """Positions of the rightmost smallest hash of every window (all of them when fewer)."""
+    if len(hashes) <= window:
+        return {min(range(len(hashes)), key=lambda i: (hashes[i], -i))} if hashes else set()
+    chosen: set[int] = set()
+    for start in range(len(hashes) - window + 1):
+        chosen.add(min(range(start, start + window), key=lambda i: (hashes[i], -i)))
+    return chosen
+
+
+def pairs(
+    prints: Sequence[Fingerprints],
+    owners: Sequence[Hashable] | None = None,
+    min_similarity: float = 0.0,
+) -> list[Pair]:
+    """Pairs of programs sharing fingerprints, most similar first. Programs with the same owner
+    (`owners[i]`, e.g. a participant) are not paired; pairs below `min_similarity` are left out."""
+    shared: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for digest, holders in _index(prints).items():
+        for a, b in combinations(holders, 2):
+            if owners is None or owners[a] != owners[b]:
+                shared[a, b].add(digest)
+    found = []
+    for (a, b), digests in shared.items():
+        score = len(digests) / min(len(prints[a]), len(prints[b]))
+        if score >= min_similarity:
+            found.append(Pair(round(score, 4), a, b, frozenset(digests)))
+    return sorted(found, key=lambda p: (-p.similarity, p.a, p.b))
+
+
+def _index(prints: Sequence[Fingerprints]) -> dict[int, list[int]]:
+    index: dict[int, list[int]] = defaultdict(list)
+    for number, program in enumerate(prints):
+        for digest in program.spans:
+            index[digest].append(number)
+    common = max(COMMON_FLOOR, len(prints) // 2)
+    return {digest: holders for digest, holders in index.items() if 1 < len(holders) <= common}
+
+
+def fragments(a: Fingerprints, b: Fingerprints, shared: frozenset[int] | None = None) -> list[Fragment]:
+    """The matched line ranges of two programs, in `a`'s order, overlapping matches merged."""
+    digests = shared if shared is not None else a.spans.keys() & b.spans.keys()
+    matches = sorted((span_a, b.spans[d][0]) for d in digests for span_a in a.spans[d][:1])
+    merged: list[Fragment] = []
+    for span_a, span_b in matches:
+        last = merged[-1] if merged else None
+        if last is not None and _touches(last.a, span_a) and _touches(last.b, span_b):
+            merged[-1] = Fragment(_join(last.a, span_a), _join(last.b, span_b))
+        else:
+            merged.append(Fragment(span_a, span_b))
+    return merged
+
+
+def _touches(x: Span, y: Span) -> bool:
+    return y.first <= x.last + 1 and x.first <= y.last + 1
+
+
+def _join(x: Span, y: Span) -> Span:
+    return Span(min(x.first, y.first), max(x.last, y.last))
+
+
+def excerpt(source: str, span: Span) -> str:
+    """The text of lines `span` of `source`."""
+    return "\n".join(source.splitlines()[span.first - 1 : span.last])
+
+
+def fragment_json(fragment: Fragment, source_a: str, source_b: str) -> dict[str, Any]:
+    """A fragment as the jury sees it: both line ranges and their text."""
+    return {
+        side: {"first_line": span.first, "last_line": span.last, "text": excerpt(source, span)}
+        for side, span, source in (("a", fragment.a, source_a), ("b", fragment.b, source_b))
+    }
