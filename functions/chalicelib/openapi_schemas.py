@@ -579,26 +579,21 @@ JUDGING = obj(
         "unjudged": obj({"queued": _COUNT, "judging": _COUNT}),
     }
 )
-AUDIT_LOG = obj(
+_AUDIT_ENTRY = obj(
     {
-        "contest_id": ID,
-        **_PAGE,
-        "entries": array(
-            obj(
-                {
-                    "id": ID,
-                    "user_id": nullable(ID),
-                    "username": string(1),
-                    "role": enum(ROLES),
-                    "method": string(1),
-                    "route": string(1),
-                    "ids": {"type": "object", "additionalProperties": {"type": "string"}},
-                    "created_at": TIME,
-                }
-            )
-        ),
+        "id": ID,
+        "user_id": nullable(ID),
+        "username": string(1),
+        "role": enum(ROLES),
+        "method": string(1),
+        "route": string(1),
+        "ids": {"type": "object", "additionalProperties": {"type": "string"}},
+        "contest_id": nullable(ID),
+        "created_at": TIME,
     }
 )
+AUDIT_LOG = obj({"contest_id": ID, **_PAGE, "entries": array(_AUDIT_ENTRY)})
+FULL_AUDIT_LOG = obj({**_PAGE, "entries": array(_AUDIT_ENTRY)})
 SIMILAR_SIDE = obj({"submission_id": ID, "user_id": ID, "username": string(1), "language": string(1)})
 MATCHED_LINES = obj({"first_line": integer(1, 2**31), "last_line": integer(1, 2**31), "text": string()})
 SIMILAR_PAIR = obj(

@@ -17,7 +17,7 @@ from codearena import contests
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.db import one_row
+from codearena.db import Cursor, one_row
 
 log = logging.getLogger("codearena.audit")
 
@@ -59,13 +59,23 @@ def contest_log(core: Core, contest_id: int, offset: int, limit: int) -> dict[st
     """The contest's audit rows, newest first, `limit` of them after `offset`."""
     with core.db.transaction() as cur:
         contests.load(cur, contest_id)
-        cur.execute("SELECT count(*) AS n FROM audit_log WHERE contest_id = %s", (contest_id,))
-        total = int(one_row(cur)["n"])
-        cur.execute(
-            "SELECT id, user_id, username, role, method, route, ids, created_at FROM audit_log"
-            " WHERE contest_id = %s ORDER BY id DESC OFFSET %s LIMIT %s",
-            (contest_id, offset, limit),
-        )
-        rows = cur.fetchall()
-    entries = [{**row, "created_at": row["created_at"].isoformat()} for row in rows]
-    return {"contest_id": contest_id, "total": total, "offset": offset, "limit": limit, "entries": entries}
+        page = _page(cur, "WHERE contest_id = %(contest)s", {"contest": contest_id}, offset, limit)
+    return {"contest_id": contest_id, **page}
+
+
+def full_log(core: Core, offset: int, limit: int) -> dict[str, Any]:
+    """Every audit row, newest first: also the actions no contest owns (problems, accounts)."""
+    with core.db.transaction() as cur:
+        return _page(cur, "", {}, offset, limit)
+
+
+def _page(cur: Cursor, where: str, args: dict[str, Any], offset: int, limit: int) -> dict[str, Any]:
+    cur.execute(f"SELECT count(*) AS n FROM audit_log {where}", args)
+    total = int(one_row(cur)["n"])
+    cur.execute(
+        "SELECT id, user_id, username, role, method, route, ids, contest_id, created_at FROM audit_log"
+        f" {where} ORDER BY id DESC OFFSET %(offset)s LIMIT %(limit)s",
+        {**args, "offset": offset, "limit": limit},
+    )
+    entries = [{**row, "created_at": row["created_at"].isoformat()} for row in cur.fetchall()]
+    return {"total": total, "offset": offset, "limit": limit, "entries": entries}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import openapi_schemas as s
-from chalicelib.routing import STAFF, Area, Call
+from chalicelib.routing import ADMIN, STAFF, Area, Call
 from codearena import audit, jury
 from codearena import validation as v
 
@@ -35,7 +35,17 @@ def judging(call: Call) -> dict[str, Any]:
 @AREA.route("GET", "/admin/contests/{cid}/audit", roles=STAFF, answer=s.AUDIT_LOG, query=("offset", "limit"))
 def audit_log(call: Call, cid: str) -> dict[str, Any]:
     """The jury's and the admins' actions on the contest, newest first"""
+    return audit.contest_log(call.core, v.path_id(cid, "contest"), *_page(call))
+
+
+@AREA.route("GET", "/admin/audit", roles=ADMIN, answer=s.FULL_AUDIT_LOG, query=("offset", "limit"))
+def full_audit_log(call: Call) -> dict[str, Any]:
+    """Every audited action, newest first, also those no contest owns (problems, accounts)"""
+    return audit.full_log(call.core, *_page(call))
+
+
+def _page(call: Call) -> tuple[int, int]:
+    """The offset and limit asked for."""
     params = call.query
     offset = v.query_int(params, "offset", default=0, low=0, high=10**7)
-    limit = v.query_int(params, "limit", default=100, low=1, high=500)
-    return audit.contest_log(call.core, v.path_id(cid, "contest"), offset, limit)
+    return offset, v.query_int(params, "limit", default=100, low=1, high=500)
