@@ -44,13 +44,12 @@ demo: check-tools
 # The docker backend's tests start the private dockerd themselves when it is down (and stop
 # it); its image and the gateway / judge host image are built here first, outside the tests'
 # time limits (each a no-op when current). pytest-xdist runs the tests in TEST_WORKERS
-# processes (most tests wait on servers and subprocesses, so more workers than cores), each
-# test handed to the next free one, the slowest modules first (tests/conftest.py); each worker
-# has Redis keys, databases and sandbox resources of its own (tests/__init__.py), as another
-# session on the machine has.
+# processes, each test handed to the next free one (most of them wait on servers and
+# subprocesses, so more workers than cores); each worker has Redis keys, databases and
+# sandbox resources of its own (tests/__init__.py), as another session on the machine has.
 TEST_WORKERS ?= 4
 test: check-tools lint images app-image
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # template.yaml at the root: `chalice package` plus infra/ merged, core shipped as a layer.
 package: install

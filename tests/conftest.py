@@ -187,31 +187,3 @@ def service_env(settings: Settings) -> dict[str, str]:
 
 def pytest_report_header() -> str:
     return f"codearena: {ROOT}; tests use real PostgreSQL and Redis ({Path(state_dir())})"
-
-
-# The slowest modules first, so that `--dist load` starts them at once on every worker and the
-# run ends on short tests (measured: chaos ~80 s, the fuzzer ~35 s, faults and fleet tens of
-# seconds); then the other end-to-end, browser and sandbox tests, then the fast ones.
-SLOW_FIRST = (
-    "tests/e2e/test_chaos.py",
-    "tests/e2e/test_faults.py",
-    "tests/e2e/test_openapi_fuzz.py",
-    "tests/e2e/test_fleet.py",
-    "tests/e2e/test_fanout_fleet.py",
-    "tests/e2e/test_benchmarks.py",
-    "tests/e2e/test_demo.py",
-    "tests/e2e/test_shipped_functions.py",
-    "tests/e2e/test_localstack_compose.py",
-)
-_DIRECTORY_ORDER = ("tests/e2e/", "tests/browser/", "tests/sandbox/", "tests/integration/", "tests/unit/")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def cost_rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        if path in SLOW_FIRST:
-            return SLOW_FIRST.index(path)
-        found = [rank for rank, prefix in enumerate(_DIRECTORY_ORDER) if path.startswith(prefix)]
-        return len(SLOW_FIRST) + (found[0] if found else len(_DIRECTORY_ORDER))
-
-    items.sort(key=cost_rank)  # stable: a module's tests keep their order
