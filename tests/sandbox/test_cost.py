@@ -17,6 +17,7 @@ from tests.sandbox.conftest import LIMITS, compile_ok
 
 C_HELLO = '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n'
 RUNS = 40
+ROUNDS = 5
 
 
 def _ms(action: Callable[[], object]) -> float:
@@ -36,14 +37,22 @@ def _run(box: Box) -> None:
 
 
 def test_a_c_run_costs_little_more_than_the_program(box: Box, tmp_path: Path) -> None:
+    """Up to ROUNDS rounds of RUNS turns, until one was quiet enough to show the cost: under
+    `make test`'s parallel workers a round can have no quiet moment (seen: 2.00 ms in the box
+    against 0.96 ms raw); the code before issue 16 never gets under the bound in any round."""
     raw = _raw_hello(tmp_path)
     compile_ok(box, "c", C_HELLO)
-    samples: dict[str, list[float]] = {"raw": [], "box": []}
-    for _ in range(RUNS):
-        samples["raw"].append(_ms(raw))
-        samples["box"].append(_ms(lambda: _run(box)))
-    raw_ms, box_ms = (min(samples[name]) for name in ("raw", "box"))
-    assert box_ms - raw_ms < 1.0, f"a C hello world: {box_ms:.2f} ms in the box, {raw_ms:.2f} ms raw"
+    rounds = []
+    for _ in range(ROUNDS):
+        samples: dict[str, list[float]] = {"raw": [], "box": []}
+        for _ in range(RUNS):
+            samples["raw"].append(_ms(raw))
+            samples["box"].append(_ms(lambda: _run(box)))
+        raw_ms, box_ms = (min(samples[name]) for name in ("raw", "box"))
+        rounds.append(f"{box_ms:.2f} ms in the box, {raw_ms:.2f} ms raw")
+        if box_ms - raw_ms < 1.0:
+            return
+    raise AssertionError(f"a C hello world, each round: {rounds}")
 
 
 def test_a_first_run_costs_little_more_than_the_next(box: Box, tmp_path: Path) -> None:
