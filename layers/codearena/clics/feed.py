@@ -70,7 +70,7 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     timed += _states(view)
     submissions = objects.submissions(core, view)
     timed += [_Line(parse_abstime(s["time"], "time"), 2, "submissions", s["id"], s) for s in submissions]
-    timed += _judgements(core, view)
+    timed += _judgements(core, view, submissions)
     timed += [
         _Line(parse_abstime(c["time"], "time"), 2, "clarifications", c["id"], c)
         for c in objects.clarifications(core, view)
@@ -112,7 +112,7 @@ def _states(view: objects.View) -> list[_Line]:
     return found
 
 
-def _judgements(core: Core, view: objects.View) -> list[_Line]:
+def _judgements(core: Core, view: objects.View, submissions: list[dict[str, Any]]) -> list[_Line]:
     thawed = view.contest.unfrozen_at
     freeze = view.contest.freeze_at
     by_submission: dict[str, list[dict[str, Any]]] = {}
@@ -122,7 +122,7 @@ def _judgements(core: Core, view: objects.View) -> list[_Line]:
     runs: dict[str, list[dict[str, Any]]] = {}
     for run in objects.runs(core, view):
         runs.setdefault(run["judgement_id"], []).append(run)
-    submitted = {s["id"]: parse_abstime(s["time"], "time") for s in objects.submissions(core, view)}
+    submitted = {s["id"]: parse_abstime(s["time"], "time") for s in submissions}
     for submission_id, judgings in by_submission.items():
         # what the public saw only at the thaw is announced then
         shown_from = (
