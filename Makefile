@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The web app's tooling (ESLint), from package-lock.json: npm ci writes this file last.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test install check-tools system-packages package lint clean images app-image localstack
+.PHONY: demo test install check-tools system-packages package lint clean images app-image localstack bench-dolos
 
 # The Debian packages a target needs (the one list: layers/codearena/cli/system_packages.py),
 # installed first when missing (as root, with apt-get), else named with the apt-get line.
@@ -92,3 +92,10 @@ lint: install $(NODE_STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# Dolos, bench/similarity.py's peer from npm, into bench/dolos/node_modules (git-ignored) from
+# its lock file; its tree-sitter parsers are compiled by the rebuild (a few minutes). The bench
+# says so and measures the others where this has not run.
+bench-dolos: system-packages
+	npm ci --prefix bench/dolos --no-audit --no-fund --loglevel=error
+	npm rebuild --prefix bench/dolos --foreground-scripts --loglevel=error

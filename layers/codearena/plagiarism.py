@@ -85,7 +85,7 @@ def _pair(
     pair: similarity.Pair, subs: list[dict[str, Any]], prints: list[similarity.Fingerprints]
 ) -> dict[str, Any]:
     a, b = subs[pair.a], subs[pair.b]
-    matched = similarity.fragments(prints[pair.a], prints[pair.b], pair.shared)
+    matched = similarity.fragments(prints[pair.a], prints[pair.b])
     return {
         "similarity": pair.similarity,
         "a": _side(a),

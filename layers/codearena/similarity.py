@@ -19,9 +19,10 @@ Pure: no database, no I/O; pygments is imported when a program is first tokenize
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 from typing import Any
 
@@ -63,21 +64,13 @@ class Pair:
     similarity: float
     a: int
     b: int
-    shared: frozenset[int] = field(default=frozenset(), compare=False, repr=False)
 
 
 def tokens(source: str, language: str) -> list[tuple[str, int]]:
     """The normalized tokens of `source` with the line each starts on."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)  # our names are its aliases
-    except ClassNotFound:
-        lexer = get_lexer_by_name("text")
     out: list[tuple[str, int]] = []
     line = 1
-    for kind, text in lexer.get_tokens(source):
+    for kind, text in _lexer(language).get_tokens(source):
         start = line
         line += text.count("\n")
         token = _normalized(kind, text)
@@ -87,36 +80,62 @@ def tokens(source: str, language: str) -> list[tuple[str, int]]:
     return out
 
 
+@cache
+def _lexer(language: str) -> Any:
+    """pygments' lexer for one of our language names (they are its aliases), plain text for
+    a language it does not know; made once per language (lexers keep no state between runs)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return get_lexer_by_name("text")
+
+
 def _normalized(kind: Any, text: str) -> str:
     """What a token of pygments type `kind` counts as: "" for nothing."""
+    if not text.strip():
+        return ""
+    category = _category(kind)
+    return text.strip() if category is None else category
+
+
+@cache
+def _category(kind: Any) -> str | None:
+    """ "" for a token type that counts as nothing, `V`, `N` or `S` for one that stands for its
+    kind, None for one that counts as its text (keywords, operators, builtins)."""
     from pygments.token import Comment, Name, Number, String, Text, Whitespace, is_token_subtype
 
     def of(parent: Any) -> bool:
         return bool(is_token_subtype(kind, parent))
 
-    if not text.strip() or any(of(t) for t in (Comment, Whitespace, Text, String.Doc)):
+    if any(of(t) for t in (Comment, Whitespace, Text, String.Doc)):
         return ""
     if of(Name) and not of(Name.Builtin):
         return "V"
     if of(Number):
         return "N"
-    return "S" if of(String) else text.strip()
+    return "S" if of(String) else None
 
 
 def _line_of(text: str, start: int) -> int:
     return start + len(text) - len(text.lstrip("\n")) if text.startswith("\n") else start
 
 
-def _hash(gram: Sequence[tuple[str, int]]) -> int:
-    joined = "\x1f".join(token for token, _ in gram).encode()
-    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big")
+@cache
+def _token_id(token: str) -> int:
+    """A token's number, the same in every process (str hashes are salted per process; the
+    hash of a tuple of ints is not), so that fingerprints can be kept and compared later."""
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=7).digest(), "big")
 
 
 def fingerprint(source: str, language: str, k: int = K, window: int = WINDOW) -> Fingerprints:
     """The winnowed fingerprints of a program; a program shorter than `k` tokens has none."""
     stream = tokens(source, language)
+    ids = [_token_id(token) for token, _ in stream]
     grams = [
-        (_hash(stream[i : i + k]), Span(stream[i][1], stream[i + k - 1][1]))
+        (hash(tuple(ids[i : i + k])), Span(stream[i][1], stream[i + k - 1][1]))
         for i in range(len(stream) - k + 1)
     ]
     spans: dict[int, list[Span]] = defaultdict(list)
@@ -129,10 +148,11 @@ def fingerprint(source: str, language: str, k: int = K, window: int = WINDOW) ->
 def _winnow(hashes: Sequence[int], window: int) -> set[int]:
     """Positions of the rightmost smallest hash of every window (all of them when fewer)."""
     if len(hashes) <= window:
-        return {min(range(len(hashes)), key=lambda i: (hashes[i], -i))} if hashes else set()
+        return {len(hashes) - 1 - hashes[::-1].index(min(hashes))} if hashes else set()
     chosen: set[int] = set()
     for start in range(len(hashes) - window + 1):
-        chosen.add(min(range(start, start + window), key=lambda i: (hashes[i], -i)))
+        part = hashes[start : start + window]
+        chosen.add(start + window - 1 - part[::-1].index(min(part)))
     return chosen
 
 
@@ -143,16 +163,14 @@ def pairs(
 ) -> list[Pair]:
     """Pairs of programs sharing fingerprints, most similar first. Programs with the same owner
     (`owners[i]`, e.g. a participant) are not paired; pairs below `min_similarity` are left out."""
-    shared: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for digest, holders in _index(prints).items():
-        for a, b in combinations(holders, 2):
-            if owners is None or owners[a] != owners[b]:
-                shared[a, b].add(digest)
+    shared: Counter[tuple[int, int]] = Counter()
+    for holders in _index(prints).values():
+        shared.update(combinations(holders, 2))  # counted in C: the cost is the matches
     found = []
-    for (a, b), digests in shared.items():
-        score = len(digests) / min(len(prints[a]), len(prints[b]))
-        if score >= min_similarity:
-            found.append(Pair(round(score, 4), a, b, frozenset(digests)))
+    for (a, b), count in shared.items():
+        score = count / min(len(prints[a]), len(prints[b]))
+        if score >= min_similarity and (owners is None or owners[a] != owners[b]):
+            found.append(Pair(round(score, 4), a, b))
     return sorted(found, key=lambda p: (-p.similarity, p.a, p.b))
 
 
@@ -165,9 +183,9 @@ def _index(prints: Sequence[Fingerprints]) -> dict[int, list[int]]:
     return {digest: holders for digest, holders in index.items() if 1 < len(holders) <= common}
 
 
-def fragments(a: Fingerprints, b: Fingerprints, shared: frozenset[int] | None = None) -> list[Fragment]:
+def fragments(a: Fingerprints, b: Fingerprints) -> list[Fragment]:
     """The matched line ranges of two programs, in `a`'s order, overlapping matches merged."""
-    digests = shared if shared is not None else a.spans.keys() & b.spans.keys()
+    digests = a.spans.keys() & b.spans.keys()
     matches = sorted((span_a, b.spans[d][0]) for d in digests for span_a in a.spans[d][:1])
     merged: list[Fragment] = []
     for span_a, span_b in matches:

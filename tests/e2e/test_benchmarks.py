@@ -105,3 +105,28 @@ def test_autoscale_bench_judges_every_submission_for_fewer_instance_hours() -> N
     assert float(found[1]) == scaled["p95_wait_s"]
     assert float(found[2]) == round(scaled["instance_hours"] / fixed["instance_hours"], 2)
     assert f"judged: {day['submissions']:,} autoscaled, {day['submissions']:,} fixed" in done.stdout
+
+
+def test_similarity_bench_ranks_copies_above_independent_solutions() -> None:
+    # No services: the labelled set in bench/similarity_set; Dolos needs `make bench-dolos`.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "similarity.py"),
+            "--tools",
+            "codearena,copydetect",
+            "--timing-size",
+            "30",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    ours, peer = figures["tools"]["codearena"], figures["tools"]["copydetect"]
+    assert figures["programs"] == 27 * 7  # 3 problems × 3 authors × 3 languages, 6 copies of each
+    assert ours["k"] == peer["k"] == 27 * 21  # the pairs within each original's family of seven
+    assert ours["auc"] >= max(0.95, peer["auc"])
+    assert ours["timing_seconds"] > 0 and peer["timing_seconds"] > 0

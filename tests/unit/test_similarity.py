@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from codearena import similarity
@@ -66,3 +71,23 @@ def test_winnowing_keeps_one_hash_in_every_window() -> None:
     assert chosen == {3, 5}  # the rightmost 3 in the first windows, then the 1
     for start in range(len(hashes) - 3):
         assert chosen & set(range(start, start + 4))
+
+
+def test_fingerprints_are_the_same_in_every_process() -> None:
+    # str hashes are salted per process; fingerprints must not be, to be kept and compared later
+    source = "import sys\nfor line in sys.stdin:\n    a, b = map(int, line.split())\n    print(a * b + 1)\n"
+    program = (
+        "import json; from codearena import similarity;"
+        f"print(json.dumps(sorted(similarity.fingerprint({source!r}, 'python').spans)))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(seen) == 1 and sorted(similarity.fingerprint(source, "python").spans) == json.loads(seen.pop())
