@@ -15,6 +15,7 @@ import { juryView } from "./views/jury.js";
 import { leaderboardView } from "./views/leaderboard.js";
 import { problemView } from "./views/problem.js";
 import { revealView } from "./views/reveal.js";
+import { similarityView } from "./views/similarity.js";
 import { mySubmissionsView, submissionView } from "./views/submissions.js";
 
 const ROUTES = [
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/clarifications$/, clarificationsView],
   [/^\/contests\/(\d+)\/jury\/clarifications$/, juryClarificationsView],
   [/^\/contests\/(\d+)\/jury$/, juryView],
+  [/^\/contests\/(\d+)\/jury\/similarity$/, similarityView],
   [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];

@@ -9,7 +9,8 @@ import { ticking } from "./clock.js";
 
 const TABS = [["", "Problems"], ["/submissions", "My submissions"], ["/leaderboard", "Leaderboard"],
   ["/clarifications", "Clarifications"]];
-const JURY_TABS = [["/jury", "Jury"], ["/reveal", "Reveal"]]; // submissions and judging; the closing ceremony's reveal
+// submissions and judging; plagiarism; the closing ceremony's reveal
+const JURY_TABS = [["/jury", "Jury"], ["/jury/similarity", "Similarity"], ["/reveal", "Reveal"]];
 const tabsFor = (user) => (["jury", "admin"].includes(user?.role) ? [...TABS, ...JURY_TABS] : TABS);
 
 // Reads contest `cid`; `active` is the suffix of the tab shown. Returns the contest, the header
