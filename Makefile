@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: demo test install check-tools system-packages package lint clean images app-image localstack bench-dolos
 
-# The Debian packages a target needs (the one list: layers/codearena/cli/system_packages.py),
+# The Debian packages a target needs (the one list: codearena_cli/system_packages.py),
 # installed first when missing (as root, with apt-get), else named with the apt-get line.
 # Each target passes its name down to this step; it runs with the system python3, before .venv.
 SYSTEM_PACKAGES_FOR := install
@@ -20,7 +20,7 @@ images: SYSTEM_PACKAGES_FOR := images
 app-image: SYSTEM_PACKAGES_FOR := images
 system-packages:
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is missing: apt-get install python3" >&2; exit 1; }
-	@$(PYTHON) -I layers/codearena/cli/system_packages.py $(SYSTEM_PACKAGES_FOR)
+	@$(PYTHON) -I codearena_cli/system_packages.py $(SYSTEM_PACKAGES_FOR)
 
 $(STAMP): pyproject.toml | system-packages
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import redis
 
-from codearena.devservers import (
+from codearena_cli.devservers import (
     create_database,
     delete_keys,
     drop_database,
@@ -75,7 +75,7 @@ def start_gateway(settings: Settings, **extra_env: str) -> tuple[subprocess.Pope
         **extra_env,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "codearena.cli", "gateway", "--port", str(port)],
+        [sys.executable, "-m", "codearena_cli", "gateway", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -240,7 +240,7 @@ def start_fanout(settings: Settings, base: str, concurrency: int) -> subprocess.
     argv = [
         sys.executable,
         "-m",
-        "codearena.cli",
+        "codearena_cli",
         "fanout",
         "--endpoint",
         base,

@@ -10,7 +10,7 @@ resources (tests/slots.py), and moves the judge hosts it spawns into it.
 
 import os
 
-from codearena.devservers import own_key_prefix
+from codearena_cli.devservers import own_key_prefix
 
 # Under a prefix set outside, never equal to it: each test wipes its session's keys.
 SESSION_PREFIX = own_key_prefix("test")

@@ -29,7 +29,7 @@ from codearena.auth import CHEAP_COST
 from codearena.config import Settings, project_root, state_dir
 from codearena.core import Core
 from codearena.db import migrate
-from codearena.devservers import (
+from codearena_cli.devservers import (
     Services,
     create_database,
     delete_keys,

@@ -33,7 +33,7 @@ from typing import IO
 import docker
 from docker.utils.build import tar as context_tar
 
-from codearena.cli.system_packages import GROUPS, TARGETS
+from codearena_cli.system_packages import GROUPS, TARGETS
 from sandbox.docker import daemon as docker_daemon
 from sandbox.docker.images import DEFAULT_CACHE_DIR, ImageRecipe, ensure_image
 

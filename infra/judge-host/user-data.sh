@@ -7,7 +7,7 @@
 set -euxo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
-# Debian packages: the sandbox, the languages and docker (cli/system_packages.py).
+# Debian packages: the sandbox, the languages and docker (codearena_cli/system_packages.py).
 apt-get update -qq
 apt-get install -y -qq ca-certificates curl awscli @JUDGE_HOST_PACKAGES@
 

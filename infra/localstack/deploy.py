@@ -36,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 import boto3
 from botocore.exceptions import ClientError
 
-from codearena.cli.package import CHALICE_BUILD, LAYER_BUILD, write_template
+from codearena_cli.package import CHALICE_BUILD, LAYER_BUILD, write_template
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BUNDLE = ROOT / "build" / "localstack" / "function.zip"

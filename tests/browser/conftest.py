@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from codearena.cli.seed import DEMO_TITLE, seed
 from codearena.config import Settings
+from codearena_cli.seed import DEMO_TITLE, seed
 from tests.e2e.conftest import Process, gateway, judge_instance
 
 __all__ = ["gateway"]  # the e2e fixture, shared

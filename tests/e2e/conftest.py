@@ -57,7 +57,7 @@ def spawn(name: str, args: list[str], settings: Settings) -> Process:
     log = LOGS / f"{name}-{int(time.time() * 1000)}.log"
     with log.open("wb") as handle:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "codearena.cli", *args],
+            [sys.executable, "-m", "codearena_cli", *args],
             stdout=handle,
             stderr=subprocess.STDOUT,
             env=service_env(settings),

@@ -2,7 +2,7 @@
 them, unpacked the way Lambda unpacks them, and run in a process that sees nothing else.
 
 Builds are cached under build/ (git-ignored): the layer and the bundle are rebuilt only when
-their inputs change (codearena.cli.layer's stamps), the unpacked bundle when the zip changes.
+their inputs change (codearena_cli.layer's stamps), the unpacked bundle when the zip changes.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from codearena.cli.layer import read_stamp, write_stamp
-from codearena.cli.package import build_core_layer, build_function_bundle
+from codearena_cli.layer import read_stamp, write_stamp
+from codearena_cli.package import build_core_layer, build_function_bundle
 
 RUNTIME_SCRIPT = Path(__file__).with_name("lambda_runtime.py")
 SHIPPED = "build/shipped"  # the unpacked bundle (task/) and Lambda's own boto3 (runtime/)

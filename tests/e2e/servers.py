@@ -18,7 +18,7 @@ from pathlib import Path
 import redis
 
 from codearena.db import migrate
-from codearena.devservers import create_database, port_open
+from codearena_cli.devservers import create_database, port_open
 from tests.e2e.conftest import free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codearena.devservers import Services
+from codearena_cli.devservers import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
-from codearena.cli.seed import DEMO_TITLE
 from codearena.config import Settings
+from codearena_cli.seed import DEMO_TITLE
 from tests.conftest import service_env
 from tests.e2e.common import SUM, register_and_login
 from tests.e2e.conftest import LOGS, Process, free_port
@@ -34,7 +34,7 @@ def spawn_in_own_session(name: str, args: list[str], settings: Settings) -> Proc
     log = LOGS / f"{name}-{int(time.time() * 1000)}.log"
     with log.open("wb") as handle:
         popen = subprocess.Popen(
-            [sys.executable, "-m", "codearena.cli", *args],
+            [sys.executable, "-m", "codearena_cli", *args],
             stdout=handle,
             stderr=subprocess.STDOUT,
             env=service_env(settings),
@@ -190,5 +190,5 @@ def test_a_killed_demo_leaves_no_process_behind(settings: Settings) -> None:
 def stop_leftover_children(tree: Snapshot) -> None:
     """Stop the demo's gateway and judge host in order if the test found them orphaned."""
     for pid, (_, command) in tree.items():
-        if "codearena.cli" in command and still_running({pid: tree[pid]}):
+        if "codearena_cli" in command and still_running({pid: tree[pid]}):
             os.kill(pid, signal.SIGTERM)

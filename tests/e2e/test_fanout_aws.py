@@ -35,7 +35,7 @@ def test_fanout_process_posts_events_to_subscribed_connections(
         "AWS_DEFAULT_REGION": "us-east-1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "codearena.cli", "fanout", "--endpoint", moto_endpoint],
+        [sys.executable, "-m", "codearena_cli", "fanout", "--endpoint", moto_endpoint],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -87,7 +87,7 @@ class Fleet:
             **TIMING,
             **(env or {}),
         }
-        argv = [*wrapper, sys.executable, "-m", "codearena.cli", "judge", "--boxes", "2"]
+        argv = [*wrapper, sys.executable, "-m", "codearena_cli", "judge", "--boxes", "2"]
         LOGS.mkdir(parents=True, exist_ok=True)
         log = LOGS / f"{name}-{int(time.time() * 1000)}.log"
         with log.open("wb") as handle:

@@ -30,12 +30,12 @@ import pytest
 import redis
 
 from codearena import keys
-from codearena.cli import commands
-from codearena.cli.entry import _parser
 from codearena.config import ConfigError, Settings
 from codearena.core import Core
-from codearena.devservers import create_database
 from codearena.queue import Job, JobQueue
+from codearena_cli import commands
+from codearena_cli.devservers import create_database
+from codearena_cli.entry import _parser
 from judge_host.instances import sandbox_options
 from local_gateway.config import GatewayConfig
 from sandbox.docker import daemon as docker_daemon

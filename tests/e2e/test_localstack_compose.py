@@ -31,7 +31,7 @@ import pytest
 from codearena import keys
 from codearena.config import Settings
 from codearena.core import Core
-from codearena.devservers import create_database
+from codearena_cli.devservers import create_database
 from tests.conftest import drop_database, service_env, with_database
 from tests.e2e.cloud import (
     COMPOSE_FILE,

@@ -22,8 +22,8 @@ from moto.apigatewaymanagementapi.models import apigatewaymanagementapi_backends
 from codearena import keys, users
 from codearena.config import Settings, project_root
 from codearena.core import Core
-from codearena.devservers import create_database
 from codearena.models import Role
+from codearena_cli.devservers import create_database
 from tests.conftest import drop_database, with_database
 from tests.e2e.common import A_PLUS_B, SUM
 from tests.e2e.conftest import LOGS, free_port
@@ -84,7 +84,7 @@ def posted(connection_id: str) -> bytes:
 def test_the_layer_is_the_core_alone_and_fits_in_lambda(shipped: Shipped, container: LambdaContainer) -> None:
     site = shipped.layer / "python"
     assert (site / "codearena" / "core.py").exists() and (shipped.layer / "sql" / "schema.sql").exists()
-    assert not (site / "codearena" / "cli").exists() and not (site / "codearena" / "devservers.py").exists()
+    assert not (site / "codearena_cli").exists() and not (site / "codearena" / "cli").exists()
     container.request({"import_all": "app"})  # what each function's handler imports
     loaded = container.request({"import_all": "codearena"})
     assert {"codearena.core", "codearena.secret_store", "codearena.fanout"} <= set(loaded["modules"])

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from codearena.cli.system_packages import GROUPS, TARGETS
+from codearena_cli.system_packages import GROUPS, TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
-SETUP = ROOT / "layers" / "codearena" / "cli" / "system_packages.py"
+SETUP = ROOT / "codearena_cli" / "system_packages.py"
 SYSTEM_PYTHON = "/usr/bin/python3"  # what runs the step on a fresh machine, before .venv
 NOBODY = 65534
 
@@ -203,7 +203,7 @@ def test_each_make_target_runs_the_step_for_itself_before_anything_else() -> Non
             text=True,
             timeout=60,
         )
-        step = f"layers/codearena/cli/system_packages.py {target}"
+        step = f"codearena_cli/system_packages.py {target}"
         commands = [line for line in plan.stdout.splitlines() if not line.startswith("command -v")]
         assert step in commands[0], plan.stdout
 
@@ -211,7 +211,7 @@ def test_each_make_target_runs_the_step_for_itself_before_anything_else() -> Non
 def test_doctor_reads_the_same_list(fake_apt: FakeApt) -> None:
     fake_apt.have([name for name in all_of("test") if name not in ("bubblewrap", "rustc", "chromium")])
     done = subprocess.run(
-        [sys.executable, "-m", "codearena.cli", "doctor"],
+        [sys.executable, "-m", "codearena_cli", "doctor"],
         env=fake_apt.env(),
         capture_output=True,
         text=True,

@@ -20,7 +20,7 @@ def test_watch_shows_the_board_change(
         [
             sys.executable,
             "-m",
-            "codearena.cli",
+            "codearena_cli",
             "watch",
             str(contest["id"]),
             "--url",
@@ -47,7 +47,7 @@ def test_watch_explains_an_unreachable_gateway(settings: Settings) -> None:
         [
             sys.executable,
             "-m",
-            "codearena.cli",
+            "codearena_cli",
             "watch",
             "1",
             "--url",

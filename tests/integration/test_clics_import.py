@@ -457,7 +457,7 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
         "REDIS_URL": core.settings.redis_url,
         "CODEARENA_JWT_SECRET": JWT_SECRET,
     }
-    command = [sys.executable, "-m", "codearena.cli"]
+    command = [sys.executable, "-m", "codearena_cli"]
     done = subprocess.run(
         [*command, "contest", "import", str(NWERC)], env=env, capture_output=True, text=True
     )

@@ -24,11 +24,11 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 from rich.console import Console
 
-from codearena.cli import deploy, deploy_release
-from codearena.cli.deploy import DeployOptions, DestroyOptions, run_deploy, run_destroy
-from codearena.cli.deploy_errors import DeployError
-from codearena.cli.entry import main
 from codearena.config import project_root
+from codearena_cli import deploy, deploy_release
+from codearena_cli.deploy import DeployOptions, DestroyOptions, run_deploy, run_destroy
+from codearena_cli.deploy_errors import DeployError
+from codearena_cli.entry import main
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account

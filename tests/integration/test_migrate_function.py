@@ -11,7 +11,7 @@ import pytest
 from chalice.test import Client
 
 from codearena.db import migrations
-from codearena.devservers import create_database
+from codearena_cli.devservers import create_database
 from tests.conftest import drop_database, with_database
 
 

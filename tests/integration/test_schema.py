@@ -16,7 +16,7 @@ import psycopg2.errors
 import pytest
 
 from codearena.db import migrate, migrations, sql_dir
-from codearena.devservers import create_database
+from codearena_cli.devservers import create_database
 from tests.conftest import with_database
 
 RAISED = "23000"  # integrity_constraint_violation, the ERRCODE the triggers raise

@@ -16,9 +16,9 @@ from psycopg2.extensions import parse_dsn
 from redis.connection import parse_url
 
 from codearena import config
-from codearena.cli import commands, main
 from codearena.config import ConfigError, Settings
 from codearena.secret_store import SecretStore
+from codearena_cli import commands, main
 
 REGION = "eu-west-1"  # not the default region: the client must take it from the ARN
 DB_USER = "arena_admin"

@@ -20,7 +20,7 @@ from tests.integration.test_clarifications import user_id
 from tests.unit.similarity_samples import SAMPLES
 
 ORIGINAL, COPY, INDEPENDENT = SAMPLES["python"]
-CODEARENA = [sys.executable, "-m", "codearena.cli"]
+CODEARENA = [sys.executable, "-m", "codearena_cli"]
 
 
 def submit(core: Core, contest: dict[str, Any], username: str, source: str, imported: bool = False) -> int:

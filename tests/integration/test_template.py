@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
-from codearena.cli.package import write_template
 from codearena.config import project_root
+from codearena_cli.package import write_template
 
 TEMPLATE = project_root() / "template.yaml"
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")

@@ -25,13 +25,13 @@ import redis
 from moto import mock_aws
 
 from codearena import config, users
-from codearena.cli import commands, main
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.db import Database, migrate
 from codearena.errors import ServiceUnavailable
 from codearena.leaderboard import Entry
 from codearena.secret_store import SecretStore
+from codearena_cli import commands, main
 from tests.conftest import JWT_SECRET
 from tests.e2e.conftest import free_port
 from tests.e2e.servers import REDIS_SERVER, START_SECONDS, PrivatePostgres

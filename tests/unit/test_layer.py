@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codearena.cli.layer import check_pinned
+from codearena_cli.layer import check_pinned
 
 PINS = ["argon2-cffi==25.1.0", "argon2-cffi-bindings==26.2.0", "cffi==2.1.1"]
 

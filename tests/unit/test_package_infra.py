@@ -1,4 +1,4 @@
-"""How `codearena package` assembles infra/ (layers/codearena/cli/package.py), on small inputs."""
+"""How `codearena package` assembles infra/ (codearena_cli/package.py), on small inputs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from codearena.cli.package import (
+from codearena_cli.package import (
     _finish_functions,
     _inline_files,
     _load,
@@ -15,7 +15,7 @@ from codearena.cli.package import (
     environment_lines,
     judge_host_packages,
 )
-from codearena.cli.system_packages import GROUPS
+from codearena_cli.system_packages import GROUPS
 
 
 def write(path: Path, text: str) -> Path:

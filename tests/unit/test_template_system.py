@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from codearena import scaling
-from codearena.cli.package import environment_lines, judge_host_packages
 from codearena.config import project_root
+from codearena_cli.package import environment_lines, judge_host_packages
 from judge_host.fleet import FleetSettings
 
 Template = dict[str, Any]

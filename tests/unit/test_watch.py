@@ -1,4 +1,4 @@
-from codearena.cli.watch import BoardView
+from codearena_cli.watch import BoardView
 
 
 def view() -> BoardView:

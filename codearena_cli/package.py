@@ -25,9 +25,9 @@ from typing import Any
 
 import yaml
 
-from codearena.cli.layer import LAYER_BUILD, build_core_layer, inputs_digest, read_stamp, write_stamp
-from codearena.cli.system_packages import GROUPS
 from codearena.config import project_root
+from codearena_cli.layer import LAYER_BUILD, build_core_layer, inputs_digest, read_stamp, write_stamp
+from codearena_cli.system_packages import GROUPS
 
 __all__ = ["LAYER_BUILD", "build_core_layer", "build_function_bundle", "render", "write_template"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codearena.cli.deploy_errors import FAILED, DeployError
+from codearena_cli.deploy_errors import FAILED, DeployError
 
 # Set here rather than guessed from the machine's /etc/mime.types, which differs between hosts
 # (an ES module served as text/plain is refused by browsers).

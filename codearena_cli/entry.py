@@ -15,8 +15,8 @@ STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,127}")  # CloudFormation's rule
 
 
 def _parser() -> argparse.ArgumentParser:
-    from codearena.cli import commands as c
     from codearena.delivery import DEFAULT_CONCURRENCY
+    from codearena_cli import commands as c
 
     parser = argparse.ArgumentParser(prog="codearena", description="CodeArena command line")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"posts in flight at once, each on a kept-alive connection (default {DEFAULT_CONCURRENCY})",
     )
 
-    from codearena.cli import similarity
+    from codearena_cli import similarity
 
     similar = add("similarity", similarity.command, "similar programs: a contest's submissions, or files")
     similarity.add_arguments(similar)
@@ -142,13 +142,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _import_problem(args: argparse.Namespace) -> int:
-    from codearena.cli.problems import import_problem  # rich, the sandbox: only for these
+    from codearena_cli.problems import import_problem  # rich, the sandbox: only for these
 
     return import_problem(args)
 
 
 def _export_problem(args: argparse.Namespace) -> int:
-    from codearena.cli.problems import export_problem
+    from codearena_cli.problems import export_problem
 
     return export_problem(args)
 
@@ -178,13 +178,13 @@ def _add_problem_commands(
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from codearena.cli.deploy import deploy_command  # boto3 and rich only for these two
+    from codearena_cli.deploy import deploy_command  # boto3 and rich only for these two
 
     return deploy_command(args)
 
 
 def _destroy(args: argparse.Namespace) -> int:
-    from codearena.cli.deploy import destroy_command
+    from codearena_cli.deploy import destroy_command
 
     return destroy_command(args)
 

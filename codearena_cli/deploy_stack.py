@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from codearena.cli.deploy_errors import FAILED, DeployError
+from codearena_cli.deploy_errors import FAILED, DeployError
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # IAM roles; the SAM transform
 # States an update cannot start from, and what to do about each.

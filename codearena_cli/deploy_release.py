@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from botocore.exceptions import ClientError
 
-from codearena.cli.deploy_errors import DeployError
+from codearena_cli.deploy_errors import DeployError
 
 WHEEL_BUILD = "build/wheel"  # `codearena deploy` builds the project wheel here
 # Template properties that name a local file or directory to upload, by resource type.
@@ -82,8 +82,8 @@ class UploadedRelease:
 
 # --- building ---------------------------------------------------------------------------
 def build_release(root: Path, template_path: Path) -> Release:
-    """Render the template and build the layer (codearena.cli.package), then the project wheel."""
-    from codearena.cli.package import write_template
+    """Render the template and build the layer (codearena_cli.package), then the project wheel."""
+    from codearena_cli.package import write_template
 
     write_template(template_path, build_layer=True)
     return load_release(template_path, root, build_wheel(root, root / WHEEL_BUILD))

@@ -4,7 +4,7 @@ This is the one list. `codearena doctor` reports from it; `make install`, `make 
 `make demo` and `make test` (and so `.ci/run`) first run this file with the system python3,
 before .venv exists, so it imports only the standard library:
 
-    python3 layers/codearena/cli/system_packages.py demo
+    python3 codearena_cli/system_packages.py demo
 
 What the target needs and dpkg does not list as installed is installed with apt-get when
 this can be done (root, apt-get present), announced in one line, apt's own output shown

@@ -63,7 +63,7 @@ def _contest(contest_id: int, args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from codearena import plagiarism
-    from codearena.cli.commands import _with_core
+    from codearena_cli.commands import _with_core
 
     def run(core: Core) -> str:
         columns = (TextColumn("fingerprinting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())

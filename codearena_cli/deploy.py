@@ -27,11 +27,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from codearena.cli import deploy_release as releases
-from codearena.cli import deploy_stack as stacks
-from codearena.cli import deploy_web as web
-from codearena.cli.deploy_errors import FAILED, USAGE, DeployError
 from codearena.config import project_root
+from codearena_cli import deploy_release as releases
+from codearena_cli import deploy_stack as stacks
+from codearena_cli import deploy_web as web
+from codearena_cli.deploy_errors import FAILED, USAGE, DeployError
 
 # The AWS services the deploy talks to (boto3 types a client by its service's literal name).
 Service = Literal["cloudformation", "cloudfront", "lambda", "rds", "s3", "sts"]
@@ -102,7 +102,7 @@ def _release(options: DeployOptions, console: Console) -> releases.Release:
     with tempfile.TemporaryDirectory(prefix="codearena-deploy-", dir=build_dir) as tmp:
         try:
             return releases.build_release(project_root(), Path(tmp) / "template.yaml")
-        except RuntimeError as exc:  # codearena.cli.package's failed chalice or pip run
+        except RuntimeError as exc:  # codearena_cli.package's failed chalice or pip run
             raise DeployError(f"building the release failed: {exc}", FAILED) from exc
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codearena.config import Settings, cloud_services, project_root, state_dir
-from codearena.devservers import Services, ensure, port_open
+from codearena_cli.devservers import Services, ensure, port_open
 
 if TYPE_CHECKING:
     from codearena.core import Core
@@ -45,7 +45,7 @@ def _settings() -> Settings:
 
 # --- doctor ---------------------------------------------------------------------------
 def doctor(args: argparse.Namespace) -> int:
-    from codearena.cli.system_packages import doctor_report
+    from codearena_cli.system_packages import doctor_report
 
     problems, notes = doctor_report()
     if os.geteuid() != 0:
@@ -276,7 +276,7 @@ def up(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from codearena.cli.seed import seed
+    from codearena_cli.seed import seed
 
     services = _services()
     try:
@@ -297,7 +297,7 @@ def _run_children(host: str, port: int, instance: int, services: Services) -> in
 
     for signum in STOP_SIGNALS:  # before any child starts: none is ever left untracked
         signal.signal(signum, request_stop)
-    me = [sys.executable, "-m", "codearena.cli"]
+    me = [sys.executable, "-m", "codearena_cli"]
     children = {
         "gateway": _start_child([*me, "gateway", "--host", host, "--port", str(port)]),
         "judge host": _start_child([*me, "judge", "--instance", str(instance)]),
@@ -376,8 +376,8 @@ def fanout(args: argparse.Namespace) -> int:
 def watch(args: argparse.Namespace) -> int:
     import httpx
 
-    from codearena.cli.watch import BoardView
-    from codearena.cli.watch import watch as follow
+    from codearena_cli.watch import BoardView
+    from codearena_cli.watch import watch as follow
 
     view = BoardView(args.url.rstrip("/"), args.contest, args.limit, args.token, args.jury)
     try:
@@ -396,7 +396,7 @@ def sandbox_run(args: argparse.Namespace) -> int:
 
 
 def package(args: argparse.Namespace) -> int:
-    from codearena.cli.package import write_template
+    from codearena_cli.package import write_template
 
     output = Path(args.output) if args.output else project_root() / "template.yaml"
     write_template(output, build_layer=args.layer)

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from codearena.cli.commands import _settings
 from codearena.packages import Package, PackageError, package_files, package_files_of, read_package
+from codearena_cli.commands import _settings
 
 if TYPE_CHECKING:
     from judge_host.verify import SubmissionCheck, Verification

@@ -1,5 +1,0 @@
-import sys
-
-from codearena.cli.entry import main
-
-sys.exit(main())
