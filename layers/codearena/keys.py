@@ -150,6 +150,12 @@ def board_applied(contest_id: int, view: str) -> str:
     return f"{PREFIX}lb:{contest_id}:{view}:applied"
 
 
+def fingerprints(submission_id: int, version: str) -> str:
+    """A submission's plagiarism fingerprints (JSON), written by the first similarity report
+    that reads it, expiring a week later; `version` names the fingerprinting parameters."""
+    return f"{PREFIX}similarity:{version}:{submission_id}"
+
+
 def board_version(contest_id: int, view: str) -> str:
     """Highest leaderboard event id applied to the board; absent means "rebuild first"."""
     return f"{PREFIX}lb:{contest_id}:{view}:order:version"

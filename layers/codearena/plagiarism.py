@@ -1,6 +1,10 @@
 """Plagiarism reports over the submissions table (issue 18): for each problem of a contest, the
 most similar pairs of different participants' submissions (codearena.similarity), with the
-matched fragments side by side. Submissions imported without source are left out."""
+matched fragments side by side. Submissions imported without source are left out.
+
+A submission's source never changes, so its fingerprints are kept in Redis (keys.fingerprints,
+a week) by the first report that makes them: a later report of the same contest fingerprints only
+the submissions made since. Without Redis a report makes them all again."""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from codearena import contests, similarity
+import redis
+
+from codearena import contests, keys, similarity
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound
@@ -46,7 +52,7 @@ def report(
     for row in rows:
         by_problem[row["label"]].append(row)
     counter = _Counter(len(rows), progress)
-    problems = [_problem(name, subs, limit, counter) for name, subs in sorted(by_problem.items())]
+    problems = [_problem(core, name, subs, limit, counter) for name, subs in sorted(by_problem.items())]
     return {"contest_id": contest_id, "problems": problems}
 
 
@@ -72,13 +78,40 @@ class _Counter:
             self.progress(self.done, self.total)
 
 
-def _problem(label: str, subs: list[dict[str, Any]], limit: int, counter: _Counter) -> dict[str, Any]:
-    prints = []
-    for sub in subs:
-        prints.append(similarity.fingerprint(sub["source"], sub["language"]))
-        counter.step()
+KEPT_SECONDS = 7 * 24 * 3600
+
+
+def _problem(
+    core: Core, label: str, subs: list[dict[str, Any]], limit: int, counter: _Counter
+) -> dict[str, Any]:
+    prints = _fingerprints(core, subs, counter)
     found = similarity.pairs(prints, owners=[sub["user_id"] for sub in subs])[:limit]
     return {"label": label, "submissions": len(subs), "pairs": [_pair(p, subs, prints) for p in found]}
+
+
+def _fingerprints(core: Core, subs: list[dict[str, Any]], counter: _Counter) -> list[similarity.Fingerprints]:
+    """Each submission's fingerprints: kept ones from Redis, the others made and kept."""
+    names = [keys.fingerprints(sub["id"], similarity.VERSION) for sub in subs]
+    try:
+        kept: list[str | None] = core.redis.mget(names) if names else []
+    except redis.RedisError:
+        kept = [None] * len(subs)
+    prints, made = [], {}
+    for sub, name, text in zip(subs, names, kept, strict=True):
+        if text is None:
+            prints.append(similarity.fingerprint(sub["source"], sub["language"]))
+            made[name] = prints[-1].to_json()
+        else:
+            prints.append(similarity.Fingerprints.from_json(text))
+        counter.step()
+    try:
+        with core.redis.pipeline(transaction=False) as pipe:
+            for name, text in made.items():
+                pipe.set(name, text, ex=KEPT_SECONDS)
+            pipe.execute()
+    except redis.RedisError:
+        pass  # made again next time
+    return prints
 
 
 def _pair(

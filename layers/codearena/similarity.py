@@ -19,6 +19,7 @@ Pure: no database, no I/O; pygments is imported when a program is first tokenize
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any
 
 K = 10  # tokens per k-gram: shorter matches are noise (MOSS's noise threshold)
 WINDOW = 4  # k-grams per winnowing window: any match of K + WINDOW - 1 tokens is found
+VERSION = f"k{K}w{WINDOW}"  # names what kept fingerprints were made with
 COMMON_FLOOR = 10  # a fingerprint in more programs than max(this, half of them) is ignored
 
 
@@ -47,6 +49,17 @@ class Fingerprints:
 
     def __len__(self) -> int:
         return len(self.spans)
+
+    def to_json(self) -> str:
+        """The fingerprints as JSON, to be kept (a program's hashes are the same in every
+        process) and read back by `from_json`."""
+        return json.dumps(
+            [[digest, [[s.first, s.last] for s in spans]] for digest, spans in self.spans.items()]
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Fingerprints:
+        return cls({digest: tuple(Span(a, b) for a, b in spans) for digest, spans in json.loads(text)})
 
 
 @dataclass(frozen=True)

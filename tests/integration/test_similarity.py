@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from codearena import keys, plagiarism, similarity
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
@@ -114,3 +115,20 @@ def test_the_cli_shows_a_contest_as_a_table(settings: Settings, submitted: dict[
     assert f"contest {cid}: 3 submissions compared" in done.stdout
     missing = subprocess.run([*CODEARENA, "similarity", "999999"], capture_output=True, text=True, env=env)
     assert missing.returncode == 1 and "no contest 999999" in missing.stderr
+
+
+def test_fingerprints_are_kept_and_read_back_by_the_next_report(
+    call: Caller, core: Core, submitted: dict[str, Any]
+) -> None:
+    cid, ids = submitted["contest"]["id"], submitted["ids"]
+    jury = login(core, "judy", Role.JURY)
+    first = call("GET", f"/admin/contests/{cid}/similarity", headers=jury).json_body
+    kept = keys.fingerprints(ids["bob"], similarity.VERSION)
+    assert 0 < core.redis.ttl(kept) <= plagiarism.KEPT_SECONDS
+    assert similarity.Fingerprints.from_json(core.redis.get(kept)) == similarity.fingerprint(COPY, "python")
+    # What is kept is what the next report reads: Bob's kept fingerprints now say he wrote Cid's.
+    core.redis.set(kept, similarity.fingerprint(INDEPENDENT, "python").to_json())
+    second = call("GET", f"/admin/contests/{cid}/similarity", headers=jury).json_body
+    top = second["problems"][0]["pairs"][0]
+    assert {top["a"]["submission_id"], top["b"]["submission_id"]} == {ids["bob"], ids["cid"]}
+    assert top["similarity"] == 1.0 and first["problems"][0]["pairs"][0]["similarity"] < 1.0

@@ -91,3 +91,8 @@ def test_fingerprints_are_the_same_in_every_process() -> None:
         for seed in ("1", "2")
     }
     assert len(seen) == 1 and sorted(similarity.fingerprint(source, "python").spans) == json.loads(seen.pop())
+
+
+def test_fingerprints_read_back_from_json_as_they_were() -> None:
+    made = similarity.fingerprint(SAMPLES["cpp"][0], "cpp")
+    assert len(made) > 0 and similarity.Fingerprints.from_json(made.to_json()) == made
