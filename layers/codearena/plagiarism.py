@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -93,7 +93,9 @@ def _fingerprints(core: Core, subs: list[dict[str, Any]], counter: _Counter) -> 
     """Each submission's fingerprints: kept ones from Redis, the others made and kept."""
     names = [keys.fingerprints(sub["id"], similarity.VERSION) for sub in subs]
     try:
-        kept: list[str | None] = core.redis.mget(names) if names else []
+        kept = cast(
+            "list[str | None]", core.redis.mget(names) if names else []
+        )  # decoded (core.redis_client)
     except redis.RedisError:
         kept = [None] * len(subs)
     prints, made = [], {}
