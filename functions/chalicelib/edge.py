@@ -46,7 +46,7 @@ def endpoint(status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., 
                 answer = handler(*args, **kwargs)
                 if isinstance(answer, Response):  # an answer that is not JSON (the CLICS event feed)
                     return answer
-                return Response(body=answer, status_code=status, headers=JSON_HEADERS)
+                return Response(body=answer, status_code=status, headers=dict(JSON_HEADERS))  # its own
             except CodeArenaError as exc:
                 return error_response(exc.status, exc.code, exc.message, exc.retry_after)
             except RecursionError:  # json.loads of a body nested thousands deep

@@ -39,3 +39,14 @@ def test_other_errors_carry_no_retry_after() -> None:
 
     response = handler()
     assert response.status_code == 400 and "Retry-After" not in response.headers
+
+
+def test_each_answer_has_headers_of_its_own() -> None:
+    # Chalice adds headers to a response (CORS); they must not stay for the next answers.
+    @endpoint()
+    def handler() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    first = handler()
+    first.headers["Access-Control-Allow-Origin"] = "*"
+    assert handler().headers == {"Content-Type": "application/json"}
