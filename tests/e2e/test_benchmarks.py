@@ -16,8 +16,8 @@ from codearena_cli.devservers import Services
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_bench(services: Services, name: str, *args: str) -> dict[str, Any]:
-    env = dict(os.environ, DATABASE_URL=services.database_url, REDIS_URL=services.redis_url)
+def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """bench/NAME.py's output; it must succeed."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / f"{name}.py"), *args],
         cwd=ROOT,
@@ -27,7 +27,12 @@ def run_bench(services: Services, name: str, *args: str) -> dict[str, Any]:
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    last = json.loads(done.stdout.strip().splitlines()[-1])
+    return done.stdout
+
+
+def run_bench(services: Services, name: str, *args: str) -> dict[str, Any]:
+    env = dict(os.environ, DATABASE_URL=services.database_url, REDIS_URL=services.redis_url)
+    last = json.loads(run_script(name, *args, env=env).strip().splitlines()[-1])
     assert isinstance(last, dict)
     return last
 
@@ -87,15 +92,8 @@ def test_login_bench_logs_in_through_the_gateway(services: Services) -> None:
 
 def test_autoscale_bench_judges_every_submission_for_fewer_instance_hours() -> None:
     # No services: a simulation on the contest data beside the checkout (shared/data/clics).
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "autoscale.py"), "--contestants", "500", "--seed", "3"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    *_, json_line, last = done.stdout.strip().splitlines()
+    output = run_script("autoscale", "--contestants", "500", "--seed", "3")
+    *_, json_line, last = output.strip().splitlines()
     found = re.fullmatch(r"autoscale: p95 wait (\d+\.\d) s, instance-hours (\d+\.\d\d) of fixed", last)
     assert found, last
     day = json.loads(json_line)["days"]["500"]
@@ -104,27 +102,13 @@ def test_autoscale_bench_judges_every_submission_for_fewer_instance_hours() -> N
     assert scaled["instance_hours"] < fixed["instance_hours"]
     assert float(found[1]) == scaled["p95_wait_s"]
     assert float(found[2]) == round(scaled["instance_hours"] / fixed["instance_hours"], 2)
-    assert f"judged: {day['submissions']:,} autoscaled, {day['submissions']:,} fixed" in done.stdout
+    assert f"judged: {day['submissions']:,} autoscaled, {day['submissions']:,} fixed" in output
 
 
 def test_similarity_bench_ranks_copies_above_independent_solutions() -> None:
     # No services: the labelled set in bench/similarity_set; Dolos needs `make bench-dolos`.
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "similarity.py"),
-            "--tools",
-            "codearena,copydetect",
-            "--timing-size",
-            "30",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    output = run_script("similarity", "--tools", "codearena,copydetect", "--timing-size", "30")
+    figures = json.loads(output.strip().splitlines()[-1])
     ours, peer = figures["tools"]["codearena"], figures["tools"]["copydetect"]
     assert figures["programs"] == 27 * 7  # 3 problems × 3 authors × 3 languages, 6 copies of each
     assert ours["k"] == peer["k"] == 27 * 21  # the pairs within each original's family of seven
