@@ -69,7 +69,7 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
     field("Language", picker),
     field("Upload a file", upload),
     h("div", { class: "field" }, h("label", { for: "source" }, "Source code"), textarea,
-      h("p", { class: "hint", id: "source-hint" }, "Tab indents; press Escape, then Tab, to leave the editor. ", size)),
+      h("p", { class: "hint", id: "source-hint" }, "Tab indents; press Escape, then Tab, to leave the editor; Ctrl+F searches. ", size)),
     error, button);
   textarea.id = "source";
 
@@ -114,8 +114,7 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
     }
   };
   const start = () => {
-    editor = new Editor(textarea, picker.value);
-    textarea.addEventListener("input", updateSize);
+    editor = new Editor(textarea, picker.value, updateSize);
     picker.addEventListener("change", () => { editor.setLanguage(picker.value); updateSize(); });
     upload.addEventListener("change", async () => {
       const file = upload.files[0];
