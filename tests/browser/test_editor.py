@@ -174,30 +174,42 @@ def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.locator(".editor").screenshot(path=str(SCREENSHOTS / f"editor-{language}.png"))
 
-    # Every language id of the map, offered here or not: its source view, highlighted by its mode.
+    # Every language id of the map, offered here or not: an editor switched to it, and its
+    # source view, each highlighted by its mode (the note says when there is none).
     shown = page.evaluate(
         """async (snippets) => {
+          const { Editor } = await import("/js/components/editor.js");
           const { sourceCode } = await import("/js/components/source-code.js");
-          const { loadMode } = await import("/js/components/editor.js");
-          const { modeOf } = await import("/js/logic/modes.js");
+          const tokens = (root) => [...root.querySelectorAll('[class*="tok-"]')]
+            .map((s) => [s.className, s.textContent]);
           const out = {};
           for (const [language, source] of Object.entries(snippets)) {
+            const box = document.createElement("div");
+            const textarea = document.createElement("textarea");
+            textarea.value = source;
+            box.append(textarea);
+            document.querySelector("main").append(box);
+            const editor = new Editor(textarea, "python");
+            await editor.setLanguage(language);
             const pre = sourceCode(source, language);
-            document.querySelector("main").append(pre);
-            if (modeOf(language)) await loadMode(modeOf(language));
-            await new Promise((resolve) => setTimeout(resolve));
-            out[language] = { text: pre.textContent,
-              tokens: [...pre.querySelectorAll('[class*="tok-"]')].map((s) => [s.className, s.textContent]) };
+            box.append(pre);
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            out[language] = { text: pre.textContent, editorText: editor.value,
+              note: !box.querySelector(".editor-note").hidden,
+              editor: tokens(box.querySelector(".cm-content")), view: tokens(pre) };
           }
           return out;
         }""",
         {language: source for language, (source, _) in SNIPPETS.items()},
     )
     for language, (source, expected) in SNIPPETS.items():
-        assert shown[language]["text"] == source, language
+        seen = shown[language]
+        assert seen["text"] == seen["editorText"] == source, language
+        assert seen["note"] is (expected is None), language
         if expected is None:
-            assert shown[language]["tokens"] == [], language
+            assert seen["view"] == seen["editor"] == [], language
         else:
-            assert expected <= marked(shown[language]["tokens"]), (language, shown[language]["tokens"])
-    assert ("string", "'a") not in marked(shown["rust"]["tokens"])  # a lifetime, not a char
+            assert expected <= marked(seen["view"]), (language, seen["view"])
+            assert expected <= marked(seen["editor"]), (language, seen["editor"])
+    assert ("string", "'a") not in marked(shown["rust"]["view"])  # a lifetime, not a char
     screenshot(page, "editor-source-views-1280")

@@ -9,9 +9,9 @@ export { Compartment, EditorState } from "@codemirror/state";
 export {
   EditorView, drawSelection, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers,
 } from "@codemirror/view";
-export { defaultKeymap, history, historyKeymap, indentWithTab, redo, undo } from "@codemirror/commands";
+export { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 export { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
-export { highlightSelectionMatches, openSearchPanel, search, searchKeymap } from "@codemirror/search";
+export { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
 export { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 export { classHighlighter, highlightCode } from "@lezer/highlight";
 
