@@ -69,7 +69,7 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
     field("Language", picker),
     field("Upload a file", upload),
     h("div", { class: "field" }, h("label", { for: "source" }, "Source code"), textarea,
-      h("p", { class: "hint", id: "source-hint" }, "Tab indents; press Escape, then Tab, to leave the editor; Ctrl+F searches. ", size)),
+      h("p", { class: "hint", id: "source-hint" }, "Tab indents; press Escape, then Tab, to leave the editor. ", size)),
     error, button);
   textarea.id = "source";
 
