@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 # The web app's tooling (ESLint), from package-lock.json: npm ci writes this file last.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test install check-tools system-packages package lint clean images app-image localstack bench-dolos
+.PHONY: demo test install check-tools system-packages package lint clean images app-image localstack bench-dolos web
 
 # The Debian packages a target needs (the one list: codearena_cli/system_packages.py),
 # installed first when missing (as root, with apt-get), else named with the apt-get line.
@@ -29,11 +29,17 @@ $(STAMP): pyproject.toml | system-packages
 
 install: $(STAMP)
 
-# ESLint and what it needs into node_modules/ (git-ignored), when missing or when the lock
-# file changed. The app itself has no build step: web/ is served as it is.
+# ESLint, esbuild and CodeMirror into node_modules/ (git-ignored), when missing or when the lock
+# file changed. web/ is served as it is: its one built part, web/vendor/codemirror/, is committed.
 $(NODE_STAMP): package.json package-lock.json | system-packages
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The editor: CodeMirror 6 bundled by esbuild into web/vendor/codemirror/ (tools/codemirror/),
+# from the versions package-lock.json pins; the same lock file gives the same bytes, which
+# `make lint` checks against the committed copy.
+web: $(NODE_STAMP)
+	node tools/codemirror/build.mjs
 
 check-tools: install
 	@$(BIN)/codearena doctor
@@ -83,12 +89,14 @@ localstack:
 
 # ruff, then mypy --strict on the core, the judge host and the sandbox ([tool.mypy]), then the
 # import contracts ([tool.importlinter]; chalicelib is found in functions/), then ESLint on the
-# web app and its tests (eslint.config.js): silent when clean.
+# web app and its tests (eslint.config.js), then that web/vendor/codemirror/ is what `make web`
+# builds: silent when clean.
 lint: install $(NODE_STAMP)
 	$(BIN)/ruff check --quiet . && $(BIN)/ruff format --check --quiet .
 	@$(BIN)/mypy --no-error-summary || { echo "mypy --strict found the errors above" >&2; exit 1; }
 	@out=$$(PYTHONPATH=functions $(BIN)/lint-imports --no-logo --no-cache 2>&1) || { echo "$$out" >&2; exit 1; }
-	node_modules/.bin/eslint --max-warnings 0 web/js tests/web eslint.config.js
+	node_modules/.bin/eslint --max-warnings 0 web/js tests/web tools/codemirror eslint.config.js
+	node tools/codemirror/build.mjs --check
 
 clean:
 	rm -rf build .pytest_cache

@@ -30,6 +30,11 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# The editor's text, read from CodeMirror's state (the module the app itself loaded).
+EDITOR_TEXT = """async () => {
+  const { EditorView } = await import("/vendor/codemirror/codemirror.js");
+  return EditorView.findFromDOM(document.querySelector(".cm-editor")).state.doc.toString();
+}"""
 WIDE = {"width": 1280, "height": 900}
 NARROW = {"width": 390, "height": 844}
 

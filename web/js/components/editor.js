@@ -1,79 +1,88 @@
-// A source editor: a textarea over a highlighted copy of its text. Tab indents (Shift+Tab
-// dedents); Escape, then Tab, leaves the editor, so the page stays keyboard-navigable.
+// A source editor: CodeMirror 6 (web/vendor/codemirror/, built by `make web`) in place of a
+// textarea, with the mode of the chosen language (web/js/logic/modes.js), bracket matching and
+// closing, undo history, search (Ctrl+F) and auto-indent. Tab indents (Shift+Tab dedents);
+// Escape, then Tab, leaves the editor, so the page stays keyboard-navigable.
 
-import { dedentWidth, highlight, newLineIndent } from "../logic/code.js";
+import {
+  Compartment, EditorState, EditorView, bracketMatching, classHighlighter, closeBrackets, closeBracketsKeymap,
+  defaultKeymap, drawSelection, highlightActiveLine, highlightActiveLineGutter, highlightSelectionMatches,
+  highlightSpecialChars, history, historyKeymap, indentOnInput, indentUnit, indentWithTab, keymap, lineNumbers,
+  modes, search, searchKeymap, syntaxHighlighting,
+} from "../../vendor/codemirror/codemirror.js";
+import { indentOf, modeOf } from "../logic/modes.js";
+
+const loading = new Map(); // mode name → promise of its language, loaded once a page
+
+// A promise of the CodeMirror language of a mode (its chunk is fetched the first time).
+export function loadMode(mode) {
+  if (!loading.has(mode)) {
+    loading.set(mode, modes[mode]().catch((failure) => { loading.delete(mode); throw failure; }));
+  }
+  return loading.get(mode);
+}
 
 export class Editor {
-  constructor(textarea, language) {
-    this.textarea = textarea;
-    this.language = language;
-    this.leaving = false;
+  // Replaces `textarea` (its text, its label and aria-describedby go to the editor);
+  // onChange() runs after each change of the text.
+  constructor(textarea, language, onChange = () => {}) {
+    this.mode = new Compartment();
+    this.indent = new Compartment();
+    this.note = document.createElement("p");
+    this.note.className = "hint editor-note";
+    this.note.hidden = true;
+    const label = textarea.labels && textarea.labels[0];
+    const content = { "aria-describedby": textarea.getAttribute("aria-describedby") || "" };
+    if (label) {
+      label.id = label.id || `${textarea.id}-label`;
+      label.removeAttribute("for");
+      label.addEventListener("click", () => this.view.focus());
+      content["aria-labelledby"] = label.id;
+    }
     const wrap = document.createElement("div");
     wrap.className = "editor";
-    this.code = document.createElement("pre");
-    this.code.className = "editor-code";
-    this.code.setAttribute("aria-hidden", "true");
-    textarea.replaceWith(wrap);
-    wrap.append(this.code, textarea);
-    textarea.classList.add("editor-input");
-    textarea.spellcheck = false;
-    textarea.setAttribute("autocapitalize", "off");
-    textarea.setAttribute("autocomplete", "off");
-    textarea.wrap = "off";
-    textarea.addEventListener("input", () => this.render());
-    textarea.addEventListener("scroll", () => {
-      this.code.scrollTop = textarea.scrollTop;
-      this.code.scrollLeft = textarea.scrollLeft;
+    this.view = new EditorView({
+      parent: wrap,
+      state: EditorState.create({ doc: textarea.value, extensions: [
+        lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), drawSelection(),
+        indentOnInput(), bracketMatching(), closeBrackets(), highlightActiveLine(), highlightSelectionMatches(),
+        syntaxHighlighting(classHighlighter), search({ top: true }), EditorState.tabSize.of(4),
+        keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, indentWithTab]),
+        this.mode.of([]), this.indent.of([]),
+        EditorView.contentAttributes.of(content),
+        EditorView.updateListener.of((update) => { if (update.docChanged) onChange(); }),
+      ] }),
     });
-    textarea.addEventListener("keydown", (event) => this.key(event));
-    textarea.addEventListener("blur", () => { this.leaving = false; });
-    this.render();
+    textarea.replaceWith(wrap, this.note);
+    this.setLanguage(language);
   }
 
-  get value() { return this.textarea.value; }
-  set value(text) { this.textarea.value = text; this.render(); }
+  get value() { return this.view.state.doc.toString(); }
+  set value(text) {
+    this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
+  }
 
-  setLanguage(language) {
+  // Resolves when the language's mode is in place (at once for plain text); never rejects.
+  async setLanguage(language) {
     this.language = language;
-    this.render();
-  }
-
-  get indentUnit() { return this.language === "go" ? "\t" : "    "; }
-
-  render() {
-    // A trailing newline needs a character after it to take up its line in the <pre>.
-    this.code.innerHTML = highlight(this.textarea.value, this.language) + "\n";
-  }
-
-  key(event) {
-    if (event.key === "Escape") { this.leaving = true; return; }
-    if (event.key === "Tab" && !this.leaving && !event.ctrlKey && !event.altKey && !event.metaKey) {
-      event.preventDefault();
-      if (event.shiftKey) this.dedent(); else this.insert(this.indentUnit);
-    } else if (event.key === "Enter" && !event.shiftKey && !event.ctrlKey) {
-      const { value, selectionStart } = this.textarea;
-      const lineStart = value.lastIndexOf("\n", selectionStart - 1) + 1;
-      event.preventDefault();
-      this.insert("\n" + newLineIndent(value.slice(lineStart, selectionStart), this.indentUnit));
+    const mode = modeOf(language);
+    this.say(mode ? "" : "No highlighting for this language: its code is shown as plain text.");
+    this.view.dispatch({ effects: [
+      this.indent.reconfigure(indentUnit.of(indentOf(language))), this.mode.reconfigure([])] });
+    if (!mode) return;
+    let support;
+    try {
+      support = await loadMode(mode);
+    } catch {
+      if (this.language === language) this.say("The highlighting did not load: the code is shown as plain text.");
+      return;
     }
-    if (event.key !== "Escape") this.leaving = false;
+    if (this.language === language) this.view.dispatch({ effects: this.mode.reconfigure(support) });
   }
 
-  insert(text) {
-    // execCommand keeps the browser's undo history; setRangeText is the fallback.
-    if (!document.execCommand("insertText", false, text)) {
-      this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
-    }
-    this.render();
+  say(note) {
+    this.note.textContent = note;
+    this.note.hidden = !note;
   }
 
-  dedent() {
-    const { value, selectionStart } = this.textarea;
-    const lineStart = value.lastIndexOf("\n", selectionStart - 1) + 1;
-    const width = dedentWidth(value.slice(lineStart));
-    if (!width) return;
-    this.textarea.setSelectionRange(lineStart, lineStart + width);
-    this.insert("");
-    this.textarea.setSelectionRange(selectionStart - width, selectionStart - width);
-  }
+  focus() { this.view.focus(); }
 }

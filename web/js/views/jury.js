@@ -3,8 +3,8 @@
 // the judge hosts and queue now.
 
 import { contestHeader } from "../components/contest-header.js";
+import { sourceCode } from "../components/source-code.js";
 import { field, h, verdictBadge } from "../dom.js";
-import { highlight } from "../logic/code.js";
 import { VERDICTS, when } from "../logic/format.js";
 import { PAGE_SIZE, hostSummary, pageHeading, submissionsQuery } from "../logic/jury.js";
 
@@ -104,8 +104,7 @@ export async function juryView(app, cid) {
 }
 
 function submissionDetails(s, title, rejudge) {
-  const code = h("pre", { class: "source" });
-  code.innerHTML = highlight(s.source, s.language);
+  const code = sourceCode(s.source, s.language);
   return [
     h("h2", {}, `Submission #${s.id} — ${s.username}, problem ${s.label}`),
     h("p", { class: "contest-meta" }, `${title(s.language)} · sent ${when(s.created_at)} · `, verdictBadge(s.verdict, s.status),

@@ -114,8 +114,7 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
     }
   };
   const start = () => {
-    editor = new Editor(textarea, picker.value);
-    textarea.addEventListener("input", updateSize);
+    editor = new Editor(textarea, picker.value, updateSize);
     picker.addEventListener("change", () => { editor.setLanguage(picker.value); updateSize(); });
     upload.addEventListener("change", async () => {
       const file = upload.files[0];

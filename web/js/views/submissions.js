@@ -2,9 +2,9 @@
 // (verdicts of those still judged filled in live).
 
 import { contestHeader } from "../components/contest-header.js";
+import { sourceCode } from "../components/source-code.js";
 import { SubmissionCard } from "../components/submission-card.js";
 import { h, verdictBadge } from "../dom.js";
-import { highlight } from "../logic/code.js";
 import { when } from "../logic/format.js";
 
 export async function submissionView(app, sid) {
@@ -14,8 +14,7 @@ export async function submissionView(app, sid) {
   }
   const [submission, title] = await Promise.all([app.api.get(`/submissions/${sid}`), app.languages.titles()]);
   const card = new SubmissionCard(app, Number(sid));
-  const code = h("pre", { class: "source" });
-  code.innerHTML = highlight(submission.source, submission.language);
+  const code = sourceCode(submission.source, submission.language);
   app.show(
     h("p", { class: "crumbs" }, h("a", { href: `#/contests/${submission.contest_id}/submissions` }, "My submissions"),
       " / ", `#${sid}`),
