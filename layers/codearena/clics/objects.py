@@ -71,8 +71,11 @@ class View:
 
 
 def view_of(core: Core, contest_id: int, jury: bool, now: datetime | None = None) -> View:
+    """The contest as `jury` or the public sees it; NotFound when there is none, or when it
+    is hidden and the caller is the public (the specification lets a server answer 404 for
+    what a caller may not see)."""
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        contest = contests.load_visible(cur, contest_id, jury)
     return View(contest, jury, now or core.clock())
 
 
