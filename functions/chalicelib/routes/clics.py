@@ -34,7 +34,7 @@ COLLECTIONS: dict[str, Collection] = {
     "problems": objects.problems,
     "teams": objects.teams,
     "organizations": objects.organizations,
-    "groups": lambda core, view: objects.groups(view),
+    "groups": objects.groups,
     "judgement-types": objects.judgement_types,
     "languages": objects.languages,
     "submissions": objects.submissions,

@@ -57,7 +57,7 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     for kind, items in (
         ("judgement-types", objects.judgement_types(core, view)),
         ("languages", objects.languages(core, view)),
-        ("groups", objects.groups(view)),
+        ("groups", objects.groups(core, view)),
     ):
         fixed += [_Line(first, 0, kind, item["id"], item) for item in items]
     timed: list[_Line] = []

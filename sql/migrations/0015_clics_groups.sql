@@ -1,0 +1,23 @@
+-- 0015: what a CLICS contest package carries besides the results (issue 15): the contest's
+-- team groups (ids, names as the package has them) and each team's groups; whether the best
+-- team of each group is awarded (`group-winner-<id>`, as organization winners are); and the
+-- ids of imported clarifications.
+ALTER TABLE contests ADD COLUMN group_winners boolean NOT NULL DEFAULT false;
+CREATE TABLE contest_groups (
+    contest_id  bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+    external_id text NOT NULL CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    icpc_id     text CHECK (length(icpc_id) BETWEEN 1 AND 36),
+    type        text CHECK (length(type) BETWEEN 1 AND 100),
+    PRIMARY KEY (contest_id, external_id)
+);
+CREATE TABLE participant_groups (
+    contest_id bigint NOT NULL,
+    user_id    bigint NOT NULL,
+    group_id   text NOT NULL,
+    PRIMARY KEY (contest_id, user_id, group_id),
+    FOREIGN KEY (contest_id, user_id) REFERENCES contest_participants (contest_id, user_id) ON DELETE CASCADE,
+    FOREIGN KEY (contest_id, group_id) REFERENCES contest_groups (contest_id, external_id) ON DELETE CASCADE
+);
+ALTER TABLE clarifications ADD COLUMN external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$');
+CREATE UNIQUE INDEX clarifications_external_id_idx ON clarifications (contest_id, external_id);
