@@ -5,6 +5,7 @@ and nothing twice; the jury's feed holds what the public's does not."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -75,6 +76,10 @@ def read_until(
             seen.append(json.loads(text))
 
 
+def at_least(count: int) -> Callable[[list[dict[str, Any]]], bool]:
+    return lambda seen: len(seen) >= count
+
+
 def judged(client: httpx.Client, submission_id: int, headers: dict[str, str]) -> str:
     """Wait for the submission's verdict."""
     deadline = time.monotonic() + 60
@@ -89,23 +94,25 @@ def judged(client: httpx.Client, submission_id: int, headers: dict[str, str]) ->
 def test_a_streaming_reader_reconnects_with_since_token_and_misses_nothing(
     gateway: str, judge_host: Any, contest: dict[str, Any], schemas: Any
 ) -> None:
-    """A real streaming reader (the jury's, as a CDS reads it) goes away mid-contest;
-    submissions are judged and a clarification asked and answered while it is away; it
-    streams again from the last token it saw and gets exactly the lines it missed, in order,
-    none twice, then a new one live."""
+    """Real streaming readers, the jury's (as a CDS reads it) and the public's, go away
+    mid-contest; submissions are judged and a clarification asked and answered while they
+    are away; each streams again from the last token it saw and gets exactly the lines it
+    missed, in order, none twice, then a new one live on the open answer."""
     cid, admin, client = contest["id"], contest["admin"], contest["client"]
     ann = register_and_login(client, "returning")
     path = f"/api/contests/{cid}/event-feed"
+    readers: dict[str, dict[str, str]] = {"jury": admin, "public": {}}
     timeout = httpx.Timeout(10, read=30)
-    first: list[dict[str, Any]] = []
+    first: dict[str, list[dict[str, Any]]] = {name: [] for name in readers}
     early = submit(contest, ann, SUM)
     with httpx.Client(base_url=gateway, timeout=timeout) as reader:
-        with reader.stream("GET", path, headers=admin) as response:
-            assert response.status_code == 200
-            read_until(response.iter_lines(), first, lambda seen: verdict_of(seen, early) is not None)
-    last = first[-1]["token"]
+        for name, headers in readers.items():
+            with reader.stream("GET", path, headers=headers) as response:
+                assert response.status_code == 200
+                read_until(response.iter_lines(), first[name], lambda seen: verdict_of(seen, early) == "AC")
+    last = {name: first[name][-1]["token"] for name in readers}
 
-    # while the reader is away: two more judged submissions, a question and its answer
+    # while the readers are away: two more judged submissions, a question and its answer
     away = [submit(contest, ann, DIFFERENCE), submit(contest, ann, SUM)]
     assert [judged(client, sid, ann) for sid in away] == ["WA", "AC"]
     question = client.post(f"/contests/{cid}/clarifications", headers=ann, json={"text": "Is b >= 0?"})
@@ -114,27 +121,35 @@ def test_a_streaming_reader_reconnects_with_since_token_and_misses_nothing(
     assert client.post(f"/admin/contests/{cid}/clarifications", headers=admin, json=reply).status_code == 201
     time.sleep(2.5)  # past the feed's settling time: everything above is in the feed now
 
-    missed = client.get(path, params={"stream": "false", "since_token": last}, headers=admin)
-    expected = [json.loads(line) for line in missed.text.splitlines()]
-    kinds = [line["type"] for line in expected]
-    assert kinds.count("submissions") == 2 and kinds.count("clarifications") == 2, kinds
-    assert kinds.count("judgements") >= 2, kinds
-    second: list[dict[str, Any]] = []
-    with httpx.Client(base_url=gateway, timeout=timeout) as reader:
-        with reader.stream("GET", path, params={"since_token": last}, headers=admin) as response:
+    second: dict[str, list[dict[str, Any]]] = {name: [] for name in readers}
+    with httpx.Client(base_url=gateway, timeout=timeout) as reader, contextlib.ExitStack() as streams:
+        lines = {}
+        for name, headers in readers.items():
+            response = streams.enter_context(
+                reader.stream("GET", path, params={"since_token": last[name]}, headers=headers)
+            )
             assert response.status_code == 200
-            lines = response.iter_lines()
-            read_until(lines, second, lambda seen: len(seen) >= len(expected))
-            assert second == expected  # exactly what was missed: no gap, no line twice
-            live = submit(contest, ann, SUM)  # and, on the open answer, what happens next
-            read_until(lines, second, lambda seen: verdict_of(seen, live) is not None)
-    tokens = [int(line["token"]) for line in first + second]
-    assert tokens == list(range(1, len(tokens) + 1))
-    everything = client.get(path, params={"stream": "false"}, headers=admin).text.splitlines()
-    assert [json.loads(line) for line in everything][: len(tokens)] == first + second
-    for line in first + second:
-        valid(schemas, "event-feed.json", json.dumps(line).encode())
-        valid(schemas, f"{SCHEMA_OF[line['type']]}.json", json.dumps(line["data"]).encode())
+            lines[name] = response.iter_lines()
+            missed = client.get(path, params={"stream": "false", "since_token": last[name]}, headers=headers)
+            expected = [json.loads(line) for line in missed.text.splitlines()]
+            read_until(lines[name], second[name], at_least(len(expected)))
+            assert second[name] == expected, name  # exactly what was missed: no gap, no line twice
+            told = [line["data"]["text"] for line in expected if line["type"] == "clarifications"]
+            assert told == (["Is b >= 0?", "No."] if name == "jury" else ["No."]), name
+            made = [line["id"] for line in expected if line["type"] == "submissions"]
+            assert made == [str(sid) for sid in away], name
+            assert [verdict_of(expected, sid) for sid in away] == ["WA", "AC"], name
+        live = submit(contest, ann, SUM)
+        for name in readers:
+            read_until(lines[name], second[name], lambda seen: verdict_of(seen, live) == "AC")
+    for name, headers in readers.items():
+        got = first[name] + second[name]
+        assert [int(line["token"]) for line in got] == list(range(1, len(got) + 1)), name
+        everything = client.get(path, params={"stream": "false"}, headers=headers).text.splitlines()
+        assert [json.loads(line) for line in everything][: len(got)] == got, name
+        for line in got:
+            valid(schemas, "event-feed.json", json.dumps(line).encode())
+            valid(schemas, f"{SCHEMA_OF[line['type']]}.json", json.dumps(line["data"]).encode())
 
 
 SCHEMA_OF = {
