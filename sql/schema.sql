@@ -81,9 +81,21 @@ CREATE TABLE contest_participants (
     PRIMARY KEY (contest_id, user_id),
     CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id),
     -- the team's members by name
-    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20)
+    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20),
+    -- when first approved: when its team appears in the CLICS event feed (participants_approved_at)
+    approved_at     timestamptz
 );
 CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
+
+CREATE FUNCTION participants_approved_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'approved' AND NEW.approved_at IS NULL THEN
+        NEW.approved_at := now();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER participants_approved_at BEFORE INSERT OR UPDATE ON contest_participants
+    FOR EACH ROW EXECUTE FUNCTION participants_approved_at();
 
 -- A contest's team groups as its CLICS package has them, and the groups of each team.
 CREATE TABLE contest_groups (

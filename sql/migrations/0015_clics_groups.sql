@@ -21,3 +21,16 @@ CREATE TABLE participant_groups (
 );
 ALTER TABLE clarifications ADD COLUMN external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$');
 CREATE UNIQUE INDEX clarifications_external_id_idx ON clarifications (contest_id, external_id);
+-- When a participant was first approved: when its team appears in the CLICS event feed (a
+-- team approved long after it registered is announced then, after what readers were told).
+ALTER TABLE contest_participants ADD COLUMN approved_at timestamptz;
+UPDATE contest_participants SET approved_at = created_at WHERE status = 'approved';
+CREATE FUNCTION participants_approved_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'approved' AND NEW.approved_at IS NULL THEN
+        NEW.approved_at := now();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER participants_approved_at BEFORE INSERT OR UPDATE ON contest_participants
+    FOR EACH ROW EXECUTE FUNCTION participants_approved_at();

@@ -90,7 +90,7 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
 
 
 def _teams(core: Core, view: objects.View) -> list[_Line]:
-    """Each team when it first took part (registered, or submitted in an open contest), its
+    """Each team when it first took part (approved, or submitted in an open contest), its
     organization just before it the first time one of its teams appears."""
     found: list[_Line] = []
     organizations = {o["id"]: o for o in objects.organizations(core, view)}

@@ -161,7 +161,8 @@ def teams(core: Core, view: View) -> list[dict[str, Any]]:
 
 
 def teams_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datetime]]:
-    """The teams, each with when it first took part: registered, or first submitted."""
+    """The teams, each with when it first took part: approved (registered in an open
+    contest), or first submitted."""
     with core.db.transaction() as cur:
         rows = _participants(cur, view)
     found = []
@@ -536,7 +537,7 @@ def _participants(cur: Cursor, view: View) -> list[dict[str, Any]]:
         " AS category, p.organization_id, coalesce(o.external_id, o.id::text) AS organization,"
         " ARRAY(SELECT m.group_id FROM participant_groups m WHERE m.contest_id = %(contest)s"
         " AND m.user_id = u.id ORDER BY m.group_id) AS group_ids,"
-        " least(p.created_at, (SELECT min(created_at) FROM submissions s"
+        " least(p.approved_at, (SELECT min(created_at) FROM submissions s"
         " WHERE s.contest_id = %(contest)s AND s.user_id = u.id)) AS since"
         " FROM users u LEFT JOIN contest_participants p ON p.user_id = u.id AND p.contest_id = %(contest)s"
         " LEFT JOIN organizations o ON o.id = p.organization_id"

@@ -299,7 +299,8 @@ def _teams(
         user_id = int(one_row(cur)["id"])
         cur.execute(
             "INSERT INTO contest_participants (contest_id, user_id, status, display_name, organization_id,"
-            " category, external_id, created_at) VALUES (%s, %s, 'approved', %s, %s, %s, %s, %s)",
+            " category, external_id, created_at, approved_at) VALUES (%s, %s, 'approved', %s, %s, %s, %s,"
+            " %s, %s)",
             (
                 contest_id,
                 user_id,
@@ -308,6 +309,7 @@ def _teams(
                 "hidden" if is_hidden else "participant",
                 external,
                 start,  # a team of the package took part from the start
+                start,
             ),
         )
         for group in group_ids:
