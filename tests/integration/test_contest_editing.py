@@ -84,6 +84,15 @@ def test_a_hidden_contest_is_invisible_to_contestants(http: Any, core: Core) -> 
     body = {"problem_id": contest["problem_id"], "language": "python", "source": "print(1)"}
     error_of(call(http, "POST", f"/contests/{cid}/submissions", body, ann), 404, "contest_not_found")
     error_of(call(http, "POST", f"/contests/{cid}/registration", None, ann), 404, "contest_not_found")
+    for path in (
+        f"/contests/{cid}/clarifications",
+        f"/contests/{cid}/clarifications/1",
+        f"/contests/{cid}/submissions",
+    ):
+        error_of(call(http, "GET", path, headers=ann), 404, "contest_not_found")
+    question = {"text": "Is this contest still on?"}
+    error_of(call(http, "POST", f"/contests/{cid}/clarifications", question, ann), 404, "contest_not_found")
+    assert call(http, "GET", f"/contests/{cid}/clarifications", headers=admin).status_code == 200
     assert cid in [c["id"] for c in call(http, "GET", "/contests", headers=admin).json_body["contests"]]
     assert call(http, "GET", f"/contests/{cid}/problems/A", headers=admin).status_code == 200
     for path in clics_paths(cid):  # the jury still reads it through the Contest API
