@@ -143,6 +143,8 @@ CREATE TABLE contest_problems (
     label      text NOT NULL CHECK (label ~ '^[A-Z][0-9]?$'),
     external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),  -- its id in a CLICS package
     rgb         text CHECK (rgb ~ '^#[0-9A-Fa-f]{6}$'),
+    -- when attached: when the jury's CLICS event feed announces it
+    attached_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (contest_id, problem_id),
     UNIQUE (contest_id, label),
     CONSTRAINT contest_problems_external_id_key UNIQUE (contest_id, external_id)

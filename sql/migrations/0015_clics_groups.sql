@@ -34,3 +34,8 @@ BEGIN
 END $$;
 CREATE TRIGGER participants_approved_at BEFORE INSERT OR UPDATE ON contest_participants
     FOR EACH ROW EXECUTE FUNCTION participants_approved_at();
+-- When a problem was attached to its contest: when the jury's CLICS event feed announces it (a
+-- problem attached later comes after what readers were told). Those attached before this
+-- column existed count from their contest's creation, as they came before its teams.
+ALTER TABLE contest_problems ADD COLUMN attached_at timestamptz NOT NULL DEFAULT now();
+UPDATE contest_problems cp SET attached_at = c.created_at FROM contests c WHERE c.id = cp.contest_id;

@@ -44,3 +44,30 @@ def test_a_team_approved_late_comes_after_what_a_reader_already_has(core: Core) 
     assert after[: len(before)] == before  # nothing moved under the reader
     missed = read(core, cid, before[-1]["token"])
     assert [(line["type"], line["id"]) for line in missed] == [("teams", str(bob.user_id))]
+
+
+def test_a_problem_attached_late_comes_after_what_a_reader_already_has(core: Core) -> None:
+    """The jury's feed before the start and the public's during the contest: a problem
+    attached after a reader has read on is announced then, after the lines it has."""
+    later = contest_with_problem(core, ONE_TEST, start=timedelta(minutes=5), end=timedelta(hours=1))
+    running = contest_with_problem(core, ONE_TEST, start=-timedelta(minutes=5), end=timedelta(hours=1))
+    ann = principal(core, "ann-early")
+    for contest in (later, running):
+        participants.register(core, ann, contest["id"])  # a team line after the first problem's
+    time.sleep(SETTLED)
+    views = {later["id"]: True, running["id"]: False}  # the jury's; the public's
+
+    def lines(cid: int, since: str | None = None) -> list[dict[str, Any]]:
+        return feed.notifications(core, objects.view_of(core, cid, jury=views[cid]), since)
+
+    before = {cid: lines(cid) for cid in views}
+    for cid in views:
+        kinds = [line["type"] for line in before[cid]]
+        assert kinds.count("problems") == 1 and kinds.index("problems") < kinds.index("teams"), cid
+        added = contests.create_problem(core, {**ONE_TEST, "title": "Late"})
+        contests.attach_problem(core, cid, {"problem_id": added["id"], "label": "B"})
+    time.sleep(SETTLED)
+    for cid in views:
+        assert lines(cid)[: len(before[cid])] == before[cid], cid  # nothing moved under the reader
+        missed = lines(cid, before[cid][-1]["token"])
+        assert [(line["type"], line["data"]["label"]) for line in missed] == [("problems", "B")], cid

@@ -125,12 +125,18 @@ def state(view: View) -> dict[str, Any]:
 
 
 def problems(core: Core, view: View) -> list[dict[str, Any]]:
+    return [problem for problem, _ in problems_with_times(core, view)]
+
+
+def problems_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datetime]]:
+    """The problems the caller sees (the public none before the start), each with when it
+    was attached to the contest."""
     if not (view.started or view.jury):
         return []
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT cp.problem_id, cp.label, cp.external_id, cp.rgb, p.title, p.time_limit_ms,"
-            " p.memory_limit_kb,"
+            "SELECT cp.problem_id, cp.label, cp.external_id, cp.rgb, cp.attached_at, p.title,"
+            " p.time_limit_ms, p.memory_limit_kb,"
             " p.points, (SELECT count(*) FROM test_cases t WHERE t.problem_id = p.id) AS tests"
             " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
             " WHERE cp.contest_id = %s ORDER BY cp.label",
@@ -152,7 +158,7 @@ def problems(core: Core, view: View) -> list[dict[str, Any]]:
             problem["rgb"] = row["rgb"]
         if view.contest.scoring != "icpc":
             problem["max_score"] = row["points"]
-        found.append(problem)
+        found.append((problem, row["attached_at"]))
     return found
 
 

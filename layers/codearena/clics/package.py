@@ -104,6 +104,7 @@ def import_contest(core: Core, directory: Path, progress: Progress | None = None
             replay.apply(step)
             if progress is not None:
                 progress(done, len(steps))
+        _attach_before_everything(cur, contest_id, start)
         if thawed is not None:
             cur.execute("UPDATE contests SET unfrozen_at = %s WHERE id = %s", (thawed, contest_id))
             for user_id in teams.values():
@@ -245,6 +246,18 @@ def _problems(cur: Cursor, contest_id: int, items: list[Any]) -> dict[str, int]:
     if not found:
         raise BadRequest("problems.json lists no problem", "invalid_package")
     return found
+
+
+def _attach_before_everything(cur: Cursor, contest_id: int, start: datetime) -> None:
+    """The problems as attached before anything of the package happened (its jury's event
+    feed announces them first)."""
+    cur.execute(
+        "UPDATE contest_problems SET attached_at = least(%(start)s::timestamptz,"
+        " (SELECT min(created_at) FROM submissions WHERE contest_id = %(contest)s),"
+        " (SELECT min(created_at) FROM clarifications WHERE contest_id = %(contest)s))"
+        " WHERE contest_id = %(contest)s",
+        {"start": start, "contest": contest_id},
+    )
 
 
 def _organizations(cur: Cursor, items: list[Any]) -> dict[str, int]:
