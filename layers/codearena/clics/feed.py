@@ -3,15 +3,19 @@
 The feed is derived from what PostgreSQL holds, in time order: first the contest and its fixed
 collections (judgement types, languages, groups), then each problem when it was attached (the
 public's at the start), each team when it first took part (approved, or its first submission)
-with its organization, each submission and each clarification when it was made, each judgement when it started (without a
-verdict, when the start is known) and when it ended, with its runs (one per test case), a
-judgement a rejudge superseded again with `current: false`, and the contest's state at each of
-its moments; the awards last, once the contest is final. A token is a notification's position:
-everything is announced at or after the moment it happens, so a later read only adds lines after
-the ones already sent (a moment is announced once it is SETTLE old: a transaction that began
-earlier has committed by then), and `since_token` continues where a reader stopped. The
-public's feed holds what the public may see: a judgement of
-a submission made during the freeze appears at the thaw.
+with its organization, each submission and each clarification when it was made, each
+judgement when it started (without a verdict, when the start is known) and when it ended, with
+its runs (one per test case), a judgement a rejudge superseded again with `current: false`,
+and the contest's state at each of its moments; the awards last, once the contest is final.
+A token is a notification's position: everything is announced at or after the moment it
+happens, so a later read only adds lines after the ones already sent (a moment is announced
+once it is SETTLE old: a transaction that began earlier has committed by then), and
+`since_token` continues where a reader stopped. The public's feed holds what the public may
+see: a judgement of a submission made during the freeze appears at the thaw.
+
+What still moves lines a reader has (tokens then repeat or skip): a team made hidden or
+visible again, a problem detached, a participant rejected after approval; the feed has no
+notification that deletes or changes an object.
 """
 
 from __future__ import annotations
