@@ -58,6 +58,8 @@ CREATE TABLE contests (
                     CHECK (penalty_verdicts <@ '{WA,TLE,MLE,RTE,OLE,CE}'::text[]),
     -- public: listed and open to everyone; hidden: only the jury sees it
     visibility      text NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'hidden')),
+    -- award the best team of each of the contest's groups (contest_groups)
+    group_winners   boolean NOT NULL DEFAULT false,
     CHECK (end_at > start_at),
     CHECK (freeze_at IS NULL OR (freeze_at >= start_at AND freeze_at <= end_at))
 );
@@ -79,9 +81,39 @@ CREATE TABLE contest_participants (
     PRIMARY KEY (contest_id, user_id),
     CONSTRAINT contest_participants_external_id_key UNIQUE (contest_id, external_id),
     -- the team's members by name
-    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20)
+    members         text[] NOT NULL DEFAULT '{}' CHECK (cardinality(members) <= 20),
+    -- when first approved: when its team appears in the CLICS event feed (participants_approved_at)
+    approved_at     timestamptz
 );
 CREATE INDEX contest_participants_user_idx ON contest_participants (user_id);
+
+CREATE FUNCTION participants_approved_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status = 'approved' AND NEW.approved_at IS NULL THEN
+        NEW.approved_at := now();
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER participants_approved_at BEFORE INSERT OR UPDATE ON contest_participants
+    FOR EACH ROW EXECUTE FUNCTION participants_approved_at();
+
+-- A contest's team groups as its CLICS package has them, and the groups of each team.
+CREATE TABLE contest_groups (
+    contest_id  bigint NOT NULL REFERENCES contests (id) ON DELETE CASCADE,
+    external_id text NOT NULL CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    icpc_id     text CHECK (length(icpc_id) BETWEEN 1 AND 36),
+    type        text CHECK (length(type) BETWEEN 1 AND 100),
+    PRIMARY KEY (contest_id, external_id)
+);
+CREATE TABLE participant_groups (
+    contest_id bigint NOT NULL,
+    user_id    bigint NOT NULL,
+    group_id   text NOT NULL,
+    PRIMARY KEY (contest_id, user_id, group_id),
+    FOREIGN KEY (contest_id, user_id) REFERENCES contest_participants (contest_id, user_id) ON DELETE CASCADE,
+    FOREIGN KEY (contest_id, group_id) REFERENCES contest_groups (contest_id, external_id) ON DELETE CASCADE
+);
 
 CREATE TABLE problems (
     id              bigserial PRIMARY KEY,
@@ -111,6 +143,8 @@ CREATE TABLE contest_problems (
     label      text NOT NULL CHECK (label ~ '^[A-Z][0-9]?$'),
     external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),  -- its id in a CLICS package
     rgb         text CHECK (rgb ~ '^#[0-9A-Fa-f]{6}$'),
+    -- when attached: when the jury's CLICS event feed announces it
+    attached_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (contest_id, problem_id),
     UNIQUE (contest_id, label),
     CONSTRAINT contest_problems_external_id_key UNIQUE (contest_id, external_id)
@@ -284,9 +318,12 @@ CREATE TABLE clarifications (
     created_at   timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id),
     CHECK (from_user_id IS NULL OR to_user_id IS NULL),
-    CHECK (reply_to_id IS NULL OR reply_to_id < id)
+    CHECK (reply_to_id IS NULL OR reply_to_id < id),
+    -- imported from a CLICS contest package: its id there
+    external_id  text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$')
 );
 CREATE INDEX clarifications_contest_idx ON clarifications (contest_id, created_at);
+CREATE UNIQUE INDEX clarifications_external_id_idx ON clarifications (contest_id, external_id);
 
 -- One row per successful jury or admin action route (a non-GET route that needs a staff
 -- role), written after the action: who, which declared route, its path ids, which contest.

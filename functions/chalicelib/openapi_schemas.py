@@ -111,6 +111,11 @@ _CONTEST_FIELDS: dict[str, Schema] = {
         "default": False,
         "description": "award the best team of each organization",
     },
+    "group_winners": {
+        "type": "boolean",
+        "default": False,
+        "description": "award the best team of each of the contest's team groups (an imported package's)",
+    },
     "penalty_verdicts": {
         **array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
         "default": ["WA", "TLE", "MLE", "RTE", "OLE"],
@@ -274,6 +279,7 @@ CONTEST = obj(
         "silver_medals": integer(0, 1000),
         "bronze_medals": integer(0, 1000),
         "organization_winners": {"type": "boolean"},
+        "group_winners": {"type": "boolean"},
         "penalty_verdicts": array(enum(["WA", "TLE", "MLE", "RTE", "OLE", "CE"])),
         "visibility": enum(["public", "hidden"]),
         "state": enum([s.value for s in ContestState]),

@@ -53,7 +53,7 @@ def ask(core: Core, principal: Principal, contest_id: int, body: Any) -> dict[st
     counted = False
     try:
         with core.db.transaction() as cur:
-            contest = contests.load(cur, contest_id)
+            contest = contests.load_visible(cur, contest_id, principal.role in _STAFF)
             text, problem_id = _text(body), _problem(body)
             _require_open(contest, core)
             participants.may_submit(cur, contest, principal.user_id)
@@ -110,7 +110,7 @@ def answer(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
 def readable(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
     """What the caller may read in the contest, oldest first: the jury everything."""
     with core.db.transaction() as cur:
-        contests.load(cur, contest_id)
+        contests.load_visible(cur, contest_id, principal.role in _STAFF)
         cur.execute(
             f"{_SELECT} WHERE c.contest_id = %(contest)s AND {_READABLE} ORDER BY c.created_at, c.id",
             {"contest": contest_id, **_caller(principal)},
@@ -123,6 +123,7 @@ def one(core: Core, principal: Principal, contest_id: int, clarification_id: int
     """One clarification the caller may read; NotFound for any other (another participant's
     question looks like none at all)."""
     with core.db.transaction() as cur:
+        contests.load_visible(cur, contest_id, principal.role in _STAFF)
         cur.execute(
             f"{_SELECT} WHERE c.contest_id = %(contest)s AND c.id = %(id)s AND {_READABLE}",
             {"contest": contest_id, "id": clarification_id, **_caller(principal)},

@@ -23,7 +23,8 @@ from codearena.scoring import ContestRules
 
 COLUMNS = (
     "id, title, start_at, end_at, freeze_at, unfrozen_at, scoring, penalty_minutes, practice, registration,"
-    " gold_medals, silver_medals, bronze_medals, organization_winners, penalty_verdicts, visibility"
+    " gold_medals, silver_medals, bronze_medals, organization_winners, penalty_verdicts, visibility,"
+    " group_winners"
 )
 MEDALS = ("gold_medals", "silver_medals", "bronze_medals")
 REGISTRATION_MODES = ("open", "invite", "approval")  # see participants.py
@@ -55,6 +56,7 @@ class Contest:
     silver_medals: int = 0
     bronze_medals: int = 0
     organization_winners: bool = False
+    group_winners: bool = False
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Contest:
@@ -184,8 +186,9 @@ def _contest_fields(body: dict[str, Any], current: Contest | None) -> dict[str, 
     for name in MEDALS:
         if given(name):
             fields[name] = v.integer(body, name, low=0, high=1000, default=0)
-    if given("organization_winners"):
-        fields["organization_winners"] = v.boolean(body, "organization_winners")
+    for name in ("organization_winners", "group_winners"):
+        if given(name):
+            fields[name] = v.boolean(body, name)
     if given("visibility"):
         fields["visibility"] = v.choice(body, "visibility", VISIBILITIES, "public")
     if given("penalty_verdicts"):
@@ -213,10 +216,11 @@ def create_contest(core: Core, body: Any) -> dict[str, Any]:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes, practice,"
             " registration, gold_medals, silver_medals, bronze_medals, organization_winners,"
-            " penalty_verdicts, visibility)"
+            " penalty_verdicts, visibility, group_winners)"
             " VALUES (%(title)s, %(start_at)s, %(end_at)s, %(freeze_at)s, %(scoring)s,"
             " %(penalty_minutes)s, %(practice)s, %(registration)s, %(gold_medals)s, %(silver_medals)s,"
-            " %(bronze_medals)s, %(organization_winners)s, %(penalty_verdicts)s, %(visibility)s)"
+            " %(bronze_medals)s, %(organization_winners)s, %(penalty_verdicts)s, %(visibility)s,"
+            " %(group_winners)s)"
             f" RETURNING {COLUMNS}",
             fields,
         )
@@ -234,7 +238,7 @@ def update_contest(core: Core, contest_id: int, body: Any) -> dict[str, Any]:
             " registration = %(registration)s, gold_medals = %(gold_medals)s,"
             " silver_medals = %(silver_medals)s, bronze_medals = %(bronze_medals)s,"
             " organization_winners = %(organization_winners)s, penalty_verdicts = %(penalty_verdicts)s,"
-            " visibility = %(visibility)s"
+            " visibility = %(visibility)s, group_winners = %(group_winners)s"
             f" WHERE id = %(id)s RETURNING {COLUMNS}",
             fields,
         )

@@ -27,7 +27,7 @@ from codearena.core import Core
 from codearena.delivery import Delivery
 from codearena.events import board_topic_of
 from codearena.fanout_leases import ShardLeases
-from codearena.realtime import Connections, entitled, restricted
+from codearena.realtime import Connections, entitled, hidden_contest, restricted
 
 log = logging.getLogger("codearena.fanout")
 
@@ -101,16 +101,18 @@ class Fanout:
         """Post `data` to the topic's connections in `shards` (all of them when None) whose
         rights still hold; drop those that are gone. How many it posted to."""
         connection_ids = self.connections.subscribers(topic, shards)
-        if restricted(topic) and connection_ids:
+        if connection_ids and restricted(topic):
             connection_ids = self._still_entitled(topic, connection_ids)
+        elif connection_ids and hidden_contest(self.core, topic):
+            connection_ids = self._still_entitled(topic, connection_ids, staff_only=True)
         for gone in self.delivery.send_many(connection_ids, data):
             self.connections.remove(gone)
         return len(connection_ids)
 
-    def _still_entitled(self, topic: str, connection_ids: list[str]) -> list[str]:
+    def _still_entitled(self, topic: str, connection_ids: list[str], staff_only: bool = False) -> list[str]:
         """The subscribers whose rights still hold; the others are unsubscribed and told why."""
         subscriptions = self.connections.subscriptions(topic, connection_ids)
-        keep, drop = entitled(self.core, topic, subscriptions)
+        keep, drop = entitled(self.core, topic, subscriptions, staff_only)
         for connection_id, reason in drop.items():
             self.connections.unsubscribe(connection_id, topic)
             notice = {"type": "unsubscribed", "topic": topic, "reason": reason}

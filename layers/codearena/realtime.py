@@ -14,11 +14,11 @@ from typing import cast
 import redis
 from redis.typing import EncodableT
 
-from codearena import keys, sessions
+from codearena import contests, keys, sessions
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.errors import BadRequest, Forbidden, NotFound
+from codearena.errors import BadRequest, Forbidden
 from codearena.models import Role
 
 CONNECTION_TTL_SECONDS = 3 * 3600  # API Gateway closes a WebSocket after 2 hours at most
@@ -145,23 +145,26 @@ def authorize(core: Core, principal: Principal | None, topic: str) -> str:
         return STAFF
     if kind == "submission":
         return _authorize_submission(core, principal, int(raw_id))
-    _require_contest(core, int(raw_id))
+    _require_contest(core, int(raw_id), principal)
     return PUBLIC
 
 
 def entitled(
-    core: Core, topic: str, subscriptions: list[tuple[str, Principal | None, str]]
+    core: Core, topic: str, subscriptions: list[tuple[str, Principal | None, str]], staff_only: bool = False
 ) -> tuple[list[str], dict[str, str]]:
     """Who of a restricted topic's subscribers may still receive it now: the connection
     ids to deliver to, and those to drop with the reason (an error code). Rights are checked
     again at every delivery, so a demotion, ban, revocation or expiry ends a subscription at
-    its next event, not when the socket closes."""
+    its next event, not when the socket closes. `staff_only`: every grant counts as the jury's
+    (a hidden contest's public topic), and the others are dropped as `contest_not_found`."""
     users = {principal.user_id for _, principal, _ in subscriptions if principal is not None}
     accounts = sessions.accounts(core, users) if users else {}
     keep: list[str] = []
     drop: dict[str, str] = {}
     for connection_id, principal, grant in subscriptions:
-        reason = _refusal(principal, grant, accounts)
+        reason = _refusal(principal, STAFF if staff_only else grant, accounts)
+        if staff_only and reason == "forbidden_topic":
+            reason = "contest_not_found"
         if reason is None:
             keep.append(connection_id)
         else:
@@ -214,12 +217,25 @@ def _authorize_participant(core: Core, principal: Principal | None, ids: str) ->
         raise Forbidden("log in to follow your clarifications", "forbidden_topic")
     if principal.user_id != int(raw_user) and principal.role not in _STAFF:
         raise Forbidden("you may follow only your own clarifications", "forbidden_topic")
-    _require_contest(core, int(raw_contest))
+    _require_contest(core, int(raw_contest), principal)
     return OWNER if principal.user_id == int(raw_user) else STAFF
 
 
-def _require_contest(core: Core, contest_id: int) -> None:
+def _require_contest(core: Core, contest_id: int, principal: Principal | None) -> None:
+    """NotFound unless the contest exists and the caller may see it (a hidden contest only
+    the jury)."""
+    staff = principal is not None and principal.role in _STAFF
     with core.db.transaction() as cur:
-        cur.execute("SELECT 1 FROM contests WHERE id = %s", (contest_id,))
-        if cur.fetchone() is None:
-            raise NotFound(f"no contest {contest_id}", "contest_not_found")
+        contests.load_visible(cur, contest_id, staff)
+
+
+def hidden_contest(core: Core, topic: str) -> bool:
+    """Whether `topic` is a contest's public topic while that contest is hidden: only the
+    jury may then receive it (the contest may have been hidden after others subscribed)."""
+    kind, _, raw_id = topic.partition(":")
+    if kind != "contest" or not v.is_id(raw_id):
+        return False
+    with core.db.transaction() as cur:
+        cur.execute("SELECT visibility FROM contests WHERE id = %s", (int(raw_id),))
+        row = cur.fetchone()
+    return row is not None and row["visibility"] == "hidden"

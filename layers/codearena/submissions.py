@@ -316,7 +316,7 @@ def _is_staff(principal: Principal) -> bool:
 
 def list_own(core: Core, principal: Principal, contest_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        contests.load(cur, contest_id)
+        contests.load_visible(cur, contest_id, _is_staff(principal))
         cur.execute(
             "SELECT s.id, s.problem_id, cp.label, s.language, s.created_at, s.status, r.verdict, r.score"
             " FROM submissions s"

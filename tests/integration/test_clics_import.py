@@ -146,6 +146,19 @@ def test_the_awards_are_the_packages(imported: tuple[Core, int]) -> None:
     assert objects.awards(core, view) == package_file("awards.json")
 
 
+def test_the_teams_keep_their_groups(imported: tuple[Core, int]) -> None:
+    """The package's groups and each team's group_ids as they are there; the public sees the
+    one group with teams it sees (the main one: the others hold the jury's hidden teams)."""
+    core, contest_id = imported
+    jury, public = (objects.view_of(core, contest_id, jury=j) for j in (True, False))
+    teams = {t["id"]: t["group_ids"] for t in objects.teams(core, jury)}
+    assert teams == {t["id"]: t["group_ids"] for t in package_file("teams.json")}
+    assert sorted(objects.groups(core, jury), key=lambda g: g["id"]) == sorted(
+        package_file("groups.json"), key=lambda g: g["id"]
+    )
+    assert [g["id"] for g in objects.groups(core, public)] == ["12890"]
+
+
 def test_a_broken_package_is_refused_and_stores_nothing(imported: tuple[Core, int], tmp_path: Path) -> None:
     core, _ = imported
     for name in ("contest.json", "problems.json", "teams.json", "organizations.json", "judgement-types.json"):

@@ -53,6 +53,17 @@ def test_a_new_contest_charges_the_default_verdicts(http: Any, core: Core) -> No
     assert (made["penalty_verdicts"], made["visibility"]) == (["WA", "TLE", "MLE", "RTE", "OLE"], "public")
 
 
+def clics_paths(cid: int) -> list[str]:
+    """The Contest API's paths of one contest (issue 15): the public reads them when the
+    contest is public; a hidden one is 404 to them, as the specification's access rules allow."""
+    kinds = ("state", "scoreboard", "problems", "teams", "groups", "judgement-types", "awards")
+    return [
+        f"/api/contests/{cid}",
+        *[f"/api/contests/{cid}/{kind}" for kind in kinds],
+        f"/api/contests/{cid}/event-feed?stream=false",
+    ]
+
+
 def test_a_hidden_contest_is_invisible_to_contestants(http: Any, core: Core) -> None:
     contest, admin, ann = running(core), login(core, "boss", Role.ADMIN), login(core, "ann")
     cid = contest["id"]
@@ -65,13 +76,28 @@ def test_a_hidden_contest_is_invisible_to_contestants(http: Any, core: Core) -> 
             f"/contests/{cid}/problems",
             f"/contests/{cid}/problems/A",
             f"/contests/{cid}/leaderboard",
+            *clics_paths(cid),
         ):
             error_of(call(http, "GET", path, headers=headers), 404, "contest_not_found")
+        api_listed = call(http, "GET", "/api/contests", headers=headers).json_body
+        assert str(cid) not in [c["id"] for c in api_listed]
     body = {"problem_id": contest["problem_id"], "language": "python", "source": "print(1)"}
     error_of(call(http, "POST", f"/contests/{cid}/submissions", body, ann), 404, "contest_not_found")
     error_of(call(http, "POST", f"/contests/{cid}/registration", None, ann), 404, "contest_not_found")
+    for path in (
+        f"/contests/{cid}/clarifications",
+        f"/contests/{cid}/clarifications/1",
+        f"/contests/{cid}/submissions",
+    ):
+        error_of(call(http, "GET", path, headers=ann), 404, "contest_not_found")
+    question = {"text": "Is this contest still on?"}
+    error_of(call(http, "POST", f"/contests/{cid}/clarifications", question, ann), 404, "contest_not_found")
+    assert call(http, "GET", f"/contests/{cid}/clarifications", headers=admin).status_code == 200
     assert cid in [c["id"] for c in call(http, "GET", "/contests", headers=admin).json_body["contests"]]
     assert call(http, "GET", f"/contests/{cid}/problems/A", headers=admin).status_code == 200
+    for path in clics_paths(cid):  # the jury still reads it through the Contest API
+        assert call(http, "GET", path, headers=admin).status_code == 200, path
+    assert str(cid) in [c["id"] for c in call(http, "GET", "/api/contests", headers=admin).json_body]
     error_of(
         call(http, "PATCH", f"/admin/contests/{cid}", {"visibility": "secret"}, admin), 400, "invalid_field"
     )

@@ -153,3 +153,36 @@ def test_replaying_missed_events_is_rationed_per_connection(
     invoke(ws, "ws_message", event("greedy", "$default", resubscribe))
     assert posted("greedy")[-1]["error"]["code"] == "replay_limited"
     assert len(posted("greedy")) == 2 * (1 + 1000) + 2  # subscribed, replay ×2; subscribed, error
+
+
+def test_a_hidden_contests_topics_are_the_jurys_alone(
+    ws: Client, core: Core, running_contest: dict[str, Any]
+) -> None:
+    """Issue 14: a hidden contest does not exist for contestants, over WebSocket too: they
+    cannot subscribe to its topics, and those who followed it before it was hidden are
+    dropped at its next event; the jury keeps it."""
+    from codearena import contests
+
+    cid = running_contest["id"]
+    topic = f"contest:{cid}"
+    ann = login(core, "ann")
+    connect(ws, "early", token_of(ann), topic)
+    connect(ws, "anon-early", None, topic)
+    connect(ws, "jury", token_of(login(core, "judy", Role.JURY)), topic)
+    assert deliver(core, topic, 1) == 3
+    contests.update_contest(core, cid, {"visibility": "hidden"})
+    assert deliver(core, topic, 2) == 1
+    assert posted("jury")[-1] == {"type": "leaderboard", "n": 2}
+    for dropped in ("early", "anon-early"):
+        assert posted(dropped)[-1] == {"type": "unsubscribed", "topic": topic, "reason": "contest_not_found"}
+    own = f"participant:{cid}:{user_id(core, 'ann')}"  # ann's clarifications
+    for name, token, topics in (("late", token_of(ann), (topic, own)), ("anon-late", None, (topic,))):
+        assert invoke(ws, "ws_connect", event(name, "$connect", token=token))["statusCode"] == 200
+        for refused in topics:
+            invoke(ws, "ws_message", event(name, "$default", {"action": "subscribe", "topic": refused}))
+            assert posted(name)[-1]["error"]["code"] == "contest_not_found", refused
+    connect(ws, "jury-late", token_of(login(core, "joan", Role.JURY)), topic)
+    assert set(Connections(core.redis).subscribers(topic)) == {"jury", "jury-late"}
+    contests.update_contest(core, cid, {"visibility": "public"})
+    connect(ws, "again", token_of(ann), topic)
+    assert deliver(core, topic, 3) == 3

@@ -2,7 +2,8 @@
 information, contests, and per contest its state, scoreboard, event feed and the collections
 (problems, teams, organizations, groups, judgement types, languages, submissions, judgements,
 runs, clarifications, awards) with each object by id. Anyone may read; a jury or admin token sees what the
-specification keeps from the public (hidden teams, verdicts during the freeze).
+specification keeps from the public (hidden teams, verdicts during the freeze, and hidden
+contests: 404 to the public).
 
 API Gateway cannot hold a response open: here the event feed answers the notifications so
 far and ends (`stream=false` behaviour, `since_token` to continue); the local gateway streams
@@ -33,7 +34,7 @@ COLLECTIONS: dict[str, Collection] = {
     "problems": objects.problems,
     "teams": objects.teams,
     "organizations": objects.organizations,
-    "groups": lambda core, view: objects.groups(view),
+    "groups": objects.groups,
     "judgement-types": objects.judgement_types,
     "languages": objects.languages,
     "submissions": objects.submissions,
@@ -58,7 +59,7 @@ def information(call: Call) -> dict[str, Any]:
 def contest_list(call: Call) -> list[dict[str, Any]]:
     """Every contest, as Contest API contests"""
     jury = call.is_jury()
-    listed = contests.list_contests(call.core)["contests"]
+    listed = contests.list_contests(call.core, jury)["contests"]
     return [objects.contest(objects.view_of(call.core, int(c["id"]), jury)) for c in listed]
 
 

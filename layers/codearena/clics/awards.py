@@ -11,14 +11,16 @@ from a scoreboard (the CLICS rows `objects.scoreboard` gives) without I/O:
 - `first-to-solve-<problem>`: the team that solved it first, empty while none has or while a
   submission made earlier is still unjudged;
 - `organization-winner-<organization>` for a contest that gives them: the organization's
-  best-ranked team(s), empty while none of its teams has scored.
+  best-ranked team(s), empty while none of its teams has scored;
+- `group-winner-<group>` for a contest that gives them: likewise, the best-ranked team(s) of
+  each team group (a team may be in several).
 
 A row's rank is an integer ≥ 1 and its score has `num_solved` (pass-fail) or `score`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,7 @@ class Rules:
     silver: int = 0
     bronze: int = 0
     organization_winners: bool = False
+    group_winners: bool = False
 
 
 def scored(row: Mapping[str, Any]) -> bool:
@@ -75,17 +78,36 @@ def organization_winners(
 ) -> list[Award]:
     """One award per organization in `names` (id → name), in that order; `organization_of`
     maps a team id to its organization's id."""
-    members: dict[str, list[Mapping[str, Any]]] = {org: [] for org in names}
+    groups_of = {team: [org] for team, org in organization_of.items()}
+    return _best_of_each("organization-winner", rows, groups_of, names)
+
+
+def group_winners(
+    rows: list[Mapping[str, Any]], groups_of: Mapping[str, Sequence[str]], names: Mapping[str, str]
+) -> list[Award]:
+    """One award per group in `names` (id → name), in that order; `groups_of` maps a team id
+    to the ids of its groups."""
+    return _best_of_each("group-winner", rows, groups_of, names)
+
+
+def _best_of_each(
+    prefix: str,
+    rows: list[Mapping[str, Any]],
+    groups_of: Mapping[str, Sequence[str]],
+    names: Mapping[str, str],
+) -> list[Award]:
+    members: dict[str, list[Mapping[str, Any]]] = {key: [] for key in names}
     for row in rows:
-        if (org := organization_of.get(row["team_id"])) in members:
-            members[org].append(row)
+        for key in groups_of.get(row["team_id"], ()):
+            if key in members:
+                members[key].append(row)
     found = []
-    for org, name in names.items():
-        ranked = [row for row in members[org] if scored(row)]
+    for key, name in names.items():
+        ranked = [row for row in members[key] if scored(row)]
         best = min((row["rank"] for row in ranked), default=None)
         found.append(
             {
-                "id": f"organization-winner-{org}",
+                "id": f"{prefix}-{key}",
                 "citation": f"Winner of {name}",
                 "team_ids": [row["team_id"] for row in ranked if row["rank"] == best],
             }

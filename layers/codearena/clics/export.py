@@ -25,7 +25,7 @@ FILES: dict[str, Read] = {
     "problems.json": objects.problems,
     "teams.json": objects.teams,
     "organizations.json": objects.organizations,
-    "groups.json": lambda core, view: objects.groups(view),
+    "groups.json": objects.groups,
     "judgement-types.json": objects.judgement_types,
     "languages.json": objects.languages,
     "submissions.json": objects.submissions,

@@ -1,16 +1,21 @@
 """The Contest API's event feed: every object's notifications `{"type", "id", "data", "token"}`.
 
 The feed is derived from what PostgreSQL holds, in time order: first the contest and its fixed
-collections (judgement types, languages, problems, groups, organizations, teams), then each
-submission and each clarification when it was made, each judgement when it started (without a
-verdict, when the start is known) and when it ended, with its runs (one per test case), a
-judgement a rejudge superseded again with `current: false`, and the contest's state at each of
-its moments; the awards last, once the contest is final. A token is a notification's position:
-everything is announced at or after the moment it happens, so a later read only adds lines after
-the ones already sent (a moment is announced once it is SETTLE old: a transaction that began
-earlier has committed by then), and `since_token` continues where a reader stopped. A team
-appears when it first took part. The public's feed holds what the public may see: a judgement of
-a submission made during the freeze appears at the thaw.
+collections (judgement types, languages, groups), then each problem when it was attached (the
+public's at the start), each team when it first took part (approved, or its first submission)
+with its organization, each submission and each clarification when it was made, each
+judgement when it started (without a verdict, when the start is known) and when it ended, with
+its runs (one per test case), a judgement a rejudge superseded again with `current: false`,
+and the contest's state at each of its moments; the awards last, once the contest is final.
+A token is a notification's position: everything is announced at or after the moment it
+happens, so a later read only adds lines after the ones already sent (a moment is announced
+once it is SETTLE old: a transaction that began earlier has committed by then), and
+`since_token` continues where a reader stopped. The public's feed holds what the public may
+see: a judgement of a submission made during the freeze appears at the thaw.
+
+What still moves lines a reader has (tokens then repeat or skip): a team made hidden or
+visible again, a problem detached, a participant rejected after approval; the feed has no
+notification that deletes or changes an object.
 """
 
 from __future__ import annotations
@@ -57,15 +62,20 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
     for kind, items in (
         ("judgement-types", objects.judgement_types(core, view)),
         ("languages", objects.languages(core, view)),
-        ("groups", objects.groups(view)),
+        ("groups", objects.groups(core, view)),
     ):
         fixed += [_Line(first, 0, kind, item["id"], item) for item in items]
-    timed: list[_Line] = []
-    problems = objects.problems(core, view)
-    if view.jury:  # the jury's problems are there before the start
-        fixed += [_Line(first, 0, "problems", p["id"], p) for p in problems]
-    else:
-        timed += [_Line(c.start_at, 1, "problems", p["id"], p) for p in problems]
+    # the jury's problems when attached, the public's at the start (or when attached, later)
+    timed: list[_Line] = [
+        _Line(
+            attached if view.jury else max(attached, c.start_at),
+            0 if view.jury else 1,
+            "problems",
+            p["id"],
+            p,
+        )
+        for p, attached in objects.problems_with_times(core, view)
+    ]
     timed += _teams(core, view)
     timed += _states(view)
     submissions = objects.submissions(core, view)
@@ -90,7 +100,7 @@ def _lines(core: Core, view: objects.View) -> list[_Line]:
 
 
 def _teams(core: Core, view: objects.View) -> list[_Line]:
-    """Each team when it first took part (registered, or submitted in an open contest), its
+    """Each team when it first took part (approved, or submitted in an open contest), its
     organization just before it the first time one of its teams appears."""
     found: list[_Line] = []
     organizations = {o["id"]: o for o in objects.organizations(core, view)}

@@ -18,7 +18,7 @@ from codearena import boards, contests
 from codearena.clics import awards as award_rules
 from codearena.clics.times import abstime, reltime
 from codearena.core import Core
-from codearena.db import Cursor
+from codearena.db import Cursor, one_row
 from codearena.errors import NotFound
 from codearena.languages import CATALOG
 from codearena.models import Verdict
@@ -71,8 +71,11 @@ class View:
 
 
 def view_of(core: Core, contest_id: int, jury: bool, now: datetime | None = None) -> View:
+    """The contest as `jury` or the public sees it; NotFound when there is none, or when it
+    is hidden and the caller is the public (the specification lets a server answer 404 for
+    what a caller may not see)."""
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        contest = contests.load_visible(cur, contest_id, jury)
     return View(contest, jury, now or core.clock())
 
 
@@ -122,12 +125,18 @@ def state(view: View) -> dict[str, Any]:
 
 
 def problems(core: Core, view: View) -> list[dict[str, Any]]:
+    return [problem for problem, _ in problems_with_times(core, view)]
+
+
+def problems_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datetime]]:
+    """The problems the caller sees (the public none before the start), each with when it
+    was attached to the contest."""
     if not (view.started or view.jury):
         return []
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT cp.problem_id, cp.label, cp.external_id, cp.rgb, p.title, p.time_limit_ms,"
-            " p.memory_limit_kb,"
+            "SELECT cp.problem_id, cp.label, cp.external_id, cp.rgb, cp.attached_at, p.title,"
+            " p.time_limit_ms, p.memory_limit_kb,"
             " p.points, (SELECT count(*) FROM test_cases t WHERE t.problem_id = p.id) AS tests"
             " FROM contest_problems cp JOIN problems p ON p.id = cp.problem_id"
             " WHERE cp.contest_id = %s ORDER BY cp.label",
@@ -149,7 +158,7 @@ def problems(core: Core, view: View) -> list[dict[str, Any]]:
             problem["rgb"] = row["rgb"]
         if view.contest.scoring != "icpc":
             problem["max_score"] = row["points"]
-        found.append(problem)
+        found.append((problem, row["attached_at"]))
     return found
 
 
@@ -158,7 +167,8 @@ def teams(core: Core, view: View) -> list[dict[str, Any]]:
 
 
 def teams_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datetime]]:
-    """The teams, each with when it first took part: registered, or first submitted."""
+    """The teams, each with when it first took part: approved (registered in an open
+    contest), or first submitted."""
     with core.db.transaction() as cur:
         rows = _participants(cur, view)
     found = []
@@ -167,7 +177,7 @@ def teams_with_times(core: Core, view: View) -> list[tuple[dict[str, Any], datet
             "id": _team_id(row),
             "name": row["display_name"] or row["username"],
             "label": _team_id(row),
-            "group_ids": [row["category"]],
+            "group_ids": list(row["group_ids"]) or [row["category"]],
         }
         if row["organization_id"] is not None:
             team["organization_id"] = row["organization"]
@@ -194,13 +204,42 @@ def organizations(core: Core, view: View) -> list[dict[str, Any]]:
     return found
 
 
-def groups(view: View) -> list[dict[str, Any]]:
+def groups(core: Core, view: View) -> list[dict[str, Any]]:
+    """The contest's own team groups (an imported package's): the jury sees them all, the
+    public those with a team it sees; and our categories (participant, observer, hidden) as
+    groups, when the contest has none of its own or some team is in none of them."""
+    with core.db.transaction() as cur:
+        cur.execute(
+            "SELECT g.external_id, g.name, g.icpc_id, g.type FROM contest_groups g WHERE g.contest_id = %s"
+            " AND (%s OR EXISTS (SELECT 1 FROM participant_groups m JOIN contest_participants p"
+            " ON p.contest_id = m.contest_id AND p.user_id = m.user_id WHERE m.contest_id = g.contest_id"
+            " AND m.group_id = g.external_id AND p.category <> 'hidden')) ORDER BY g.external_id",
+            (view.contest_id, view.jury),
+        )
+        own = [
+            {"id": row["external_id"], "name": row["name"]}
+            | {k: row[k] for k in ("icpc_id", "type") if row[k] is not None}
+            for row in cur.fetchall()
+        ]
+        cur.execute(
+            "SELECT EXISTS (SELECT 1 FROM contest_groups WHERE contest_id = %(contest)s) AS grouped,"
+            " EXISTS (SELECT 1 FROM contest_participants p WHERE p.contest_id = %(contest)s"
+            " AND NOT EXISTS (SELECT 1 FROM participant_groups m WHERE m.contest_id = p.contest_id"
+            " AND m.user_id = p.user_id)) AS ungrouped",
+            {"contest": view.contest_id},
+        )
+        flags = one_row(cur)
+    if flags["grouped"] and not flags["ungrouped"]:
+        return own
     shown = _CATEGORIES if view.jury else {k: v for k, v in _CATEGORIES.items() if k != "hidden"}
-    return [{"id": key, "name": name} for key, name in shown.items()]
+    return own + [{"id": key, "name": name} for key, name in shown.items()]
 
 
 def judgement_types(core: Core, view: View) -> list[dict[str, Any]]:
-    found = [_judgement_type(verdict.value, verdict) for verdict in Verdict]
+    """Our verdicts and the types an imported contest kept, each with the penalty the
+    contest's own judgement rules give it (its `penalty_verdicts`: some charge CE)."""
+    charged = set(view.contest.penalty_verdicts)
+    found = [_judgement_type(verdict.value, verdict, charged) for verdict in Verdict]
     with core.db.transaction() as cur:
         cur.execute(
             "SELECT DISTINCT r.judgement_type, r.verdict FROM submission_results r"
@@ -208,15 +247,16 @@ def judgement_types(core: Core, view: View) -> list[dict[str, Any]]:
             " WHERE s.contest_id = %s AND r.judgement_type IS NOT NULL ORDER BY r.judgement_type",
             (view.contest_id,),
         )
-        found += [_judgement_type(row["judgement_type"], Verdict(row["verdict"])) for row in cur.fetchall()]
+        rows = cur.fetchall()
+    found += [_judgement_type(row["judgement_type"], Verdict(row["verdict"]), charged) for row in rows]
     return found
 
 
-def _judgement_type(type_id: str, counts_as: Verdict) -> dict[str, Any]:
+def _judgement_type(type_id: str, counts_as: Verdict, charged: set[str]) -> dict[str, Any]:
     return {
         "id": type_id,
         "name": _TYPE_NAMES.get(type_id, type_id),
-        "penalty": counts_as.costs_penalty,
+        "penalty": counts_as.value in charged,
         "solved": counts_as is Verdict.AC,
     }
 
@@ -350,9 +390,10 @@ def clarifications(core: Core, view: View) -> list[dict[str, Any]]:
     answers to everyone, without the question they answer, and its announcements)."""
     with core.db.transaction() as cur:
         cur.execute(
-            "SELECT c.id, c.from_user_id, c.to_user_id, c.reply_to_id, c.problem_id, c.text, c.created_at,"
-            " f.external_id AS from_external, t.external_id AS to_external,"
-            " cp.external_id AS problem_external FROM clarifications c"
+            "SELECT c.id, c.external_id, c.from_user_id, c.to_user_id, c.reply_to_id, c.problem_id, c.text,"
+            " c.created_at, f.external_id AS from_external, t.external_id AS to_external,"
+            " r.external_id AS reply_to_external, cp.external_id AS problem_external FROM clarifications c"
+            " LEFT JOIN clarifications r ON r.id = c.reply_to_id"
             " LEFT JOIN contest_participants f ON f.contest_id = c.contest_id AND f.user_id = c.from_user_id"
             " LEFT JOIN contest_participants t ON t.contest_id = c.contest_id AND t.user_id = c.to_user_id"
             " LEFT JOIN contest_problems cp ON cp.contest_id = c.contest_id AND cp.problem_id = c.problem_id"
@@ -369,12 +410,12 @@ def _clarification(row: dict[str, Any], view: View) -> dict[str, Any]:
         return None if user_id is None else external or str(user_id)
 
     problem = (row["problem_external"] or str(row["problem_id"])) if row["problem_id"] is not None else None
-    reply_to = str(row["reply_to_id"]) if row["reply_to_id"] is not None and view.jury else None
+    reply_to = row["reply_to_external"] or str(row["reply_to_id"])
     return {
-        "id": str(row["id"]),
+        "id": row["external_id"] or str(row["id"]),
         "from_team_id": team(row["from_user_id"], row["from_external"]),
         "to_team_id": team(row["to_user_id"], row["to_external"]),
-        "reply_to_id": reply_to,
+        "reply_to_id": reply_to if row["reply_to_id"] is not None and view.jury else None,
         "problem_id": problem if view.started or view.jury else None,
         "text": row["text"],
         "time": abstime(row["created_at"]),
@@ -439,9 +480,12 @@ def _scoreboard_row(
 
 def awards(core: Core, view: View) -> list[dict[str, Any]]:
     """The awards on the caller's board (codearena.clics.awards): the winner, the medals the
-    contest gives, the first to solve each problem, each organization's winner if given."""
+    contest gives, the first to solve each problem, each organization's and each group's
+    winner if given."""
     c = view.contest
-    rules = award_rules.Rules(c.gold_medals, c.silver_medals, c.bronze_medals, c.organization_winners)
+    rules = award_rules.Rules(
+        c.gold_medals, c.silver_medals, c.bronze_medals, c.organization_winners, c.group_winners
+    )
     rows = scoreboard(core, view)["rows"]
     found = [award_rules.winner(rows), *award_rules.medals(rows, rules)]
     with core.db.transaction() as cur:
@@ -457,6 +501,9 @@ def awards(core: Core, view: View) -> list[dict[str, Any]]:
         organization_of = {t["id"]: t["organization_id"] for t in teams(core, view) if "organization_id" in t}
         names = {o["id"]: o["name"] for o in organizations(core, view)}
         found += award_rules.organization_winners(rows, organization_of, names)
+    if rules.group_winners:
+        groups_of = {t["id"]: t["group_ids"] for t in teams(core, view)}
+        found += award_rules.group_winners(rows, groups_of, {g["id"]: g["name"] for g in groups(core, view)})
     return found
 
 
@@ -494,7 +541,9 @@ def _participants(cur: Cursor, view: View) -> list[dict[str, Any]]:
         "SELECT u.id AS user_id, u.username, p.display_name, p.external_id, coalesce(p.category,"
         " 'participant')"
         " AS category, p.organization_id, coalesce(o.external_id, o.id::text) AS organization,"
-        " least(p.created_at, (SELECT min(created_at) FROM submissions s"
+        " ARRAY(SELECT m.group_id FROM participant_groups m WHERE m.contest_id = %(contest)s"
+        " AND m.user_id = u.id ORDER BY m.group_id) AS group_ids,"
+        " least(p.approved_at, (SELECT min(created_at) FROM submissions s"
         " WHERE s.contest_id = %(contest)s AND s.user_id = u.id)) AS since"
         " FROM users u LEFT JOIN contest_participants p ON p.user_id = u.id AND p.contest_id = %(contest)s"
         " LEFT JOIN organizations o ON o.id = p.organization_id"

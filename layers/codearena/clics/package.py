@@ -1,18 +1,22 @@
 """A CLICS contest package read into CodeArena: a finished contest replayed as it happened.
 
 `import_contest` reads a package directory (contest.json, problems.json, teams.json,
-organizations.json, groups.json, judgement-types.json, submissions.json, judgements.json and,
-when present, state.json) and stores, in one transaction, the contest with its ids from the
-package, its problems, organizations and teams (each a user that cannot log in, registered as
-the contest's participant), and every submission and judgement at its recorded time. The
+judgement-types.json, submissions.json, judgements.json and, when present, state.json,
+organizations.json, groups.json, clarifications.json, awards.json) and stores, in one
+transaction, the contest with its ids from the package, its problems, organizations, team
+groups and teams (each a user that cannot log in, registered as the contest's participant, in
+its groups), every submission and judgement at its recorded time, and the clarifications at
+theirs. awards.json gives the award rules (medal counts, organization and group winners). The
 boards are replayed in time order through the same standings code as a live contest, each
 event dated by the package's clock: the live boards, `?at=` and the CLICS scoreboard answer
 for the imported contest at its own contest times, frozen from the freeze until the thaw.
 
 Teams outside the package's main scoreboard group (jury and organisation accounts) are hidden
 participants: their submissions are kept, no board shows them. A judgement type that is not
-one of ours counts as what its flags say (solved: AC; penalty: WA; neither: CE) and keeps its
-own id for the Contest API. Bad input is refused (BadRequest) before anything is stored.
+one of ours counts as what its flags say (solved: AC; penalty: WA; neither: CE, or JE where
+the package charges CE) and keeps its own id for the Contest API. The contest's penalty
+verdicts are the ones of ours the package's judgement types flag `penalty`. Bad input is
+refused (BadRequest) before anything is stored.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from codearena.clics.times import parse_abstime, parse_reltime
 from codearena.core import Core
 from codearena.db import Cursor, one_row
 from codearena.errors import BadRequest
-from codearena.models import SubmissionStatus, Verdict
+from codearena.models import CHARGEABLE_VERDICTS, PENALTY_VERDICTS, SubmissionStatus, Verdict
 
 Progress = Callable[[int, int], None]  # steps done, steps in all
 
@@ -66,25 +70,41 @@ def import_contest(core: Core, directory: Path, progress: Progress | None = None
     penalty = parse_reltime(contest.get("penalty_time", "0:20:00"), "penalty_time") // timedelta(minutes=1)
     state = package.get("state") or {}
     thawed = parse_abstime(state["thawed"], "state.json thawed") if state.get("thawed") else None
-    types = _judgement_types(package["judgement-types"])
+    charged = _penalty_verdicts(package["judgement-types"])
+    types = _judgement_types(package["judgement-types"], free=Verdict.JE if "CE" in charged else Verdict.CE)
+    given = _awards_given(package["awards"])
 
     with core.db.transaction() as cur:
         cur.execute(
             "INSERT INTO contests (title, start_at, end_at, freeze_at, scoring, penalty_minutes,"
-            " registration,"
-            " external_id) VALUES (%s, %s, %s, %s, 'icpc', %s, 'invite', %s) RETURNING id",
-            (_text(contest, "name", 200), start, end, freeze_at, penalty, _id(contest, "contest.json")),
+            " registration, external_id, penalty_verdicts, gold_medals, silver_medals, bronze_medals,"
+            " organization_winners, group_winners)"
+            " VALUES (%(title)s, %(start)s, %(end)s, %(freeze)s, 'icpc', %(penalty)s, 'invite', %(id)s,"
+            " %(charged)s, %(gold)s, %(silver)s, %(bronze)s, %(organization)s, %(group)s) RETURNING id",
+            {
+                "title": _text(contest, "name", 200),
+                "start": start,
+                "end": end,
+                "freeze": freeze_at,
+                "penalty": penalty,
+                "id": _id(contest, "contest.json"),
+                "charged": charged,
+                **given,
+            },
         )
         contest_id = int(one_row(cur)["id"])
         problems = _problems(cur, contest_id, package["problems"])
         organizations = _organizations(cur, package["organizations"])
-        teams, hidden = _teams(cur, contest_id, start, contest, package["teams"], organizations)
+        groups = _groups(cur, contest_id, package["groups"], package["teams"])
+        teams, hidden = _teams(cur, contest_id, start, contest, package["teams"], organizations, groups)
+        clarified = _clarifications(cur, contest_id, package["clarifications"], teams, problems)
         steps = _timeline(package, start, problems, teams, types)
         replay = _Replay(cur, contest_id, hidden)
         for done, step in enumerate(steps, 1):
             replay.apply(step)
             if progress is not None:
                 progress(done, len(steps))
+        _attach_before_everything(cur, contest_id, start)
         if thawed is not None:
             cur.execute("UPDATE contests SET unfrozen_at = %s WHERE id = %s", (thawed, contest_id))
             for user_id in teams.values():
@@ -95,6 +115,7 @@ def import_contest(core: Core, directory: Path, progress: Progress | None = None
         "teams": len(teams),
         "submissions": replay.submissions,
         "judgements": replay.judgements,
+        "clarifications": clarified,
     }
 
 
@@ -107,8 +128,11 @@ _FILES = {
     "judgement-types": "judgement-types.json",
     "submissions": "submissions.json",
     "judgements": "judgements.json",
+    "groups": "groups.json",
+    "clarifications": "clarifications.json",
+    "awards": "awards.json",
 }
-_OPTIONAL = ("state", "organizations")
+_OPTIONAL = ("state", "organizations", "groups", "clarifications", "awards")
 
 
 def _read(directory: Path) -> dict[str, Any]:
@@ -159,8 +183,9 @@ def _positive(span: timedelta, what: str) -> timedelta:
     return span
 
 
-def _judgement_types(items: list[Any]) -> dict[str, tuple[Verdict, str | None]]:
-    """CLICS judgement type id → the verdict it counts as, and its own id when not ours."""
+def _judgement_types(items: list[Any], free: Verdict) -> dict[str, tuple[Verdict, str | None]]:
+    """CLICS judgement type id → the verdict it counts as, and its own id when not ours; a
+    type of neither flag counts as `free` (CE, or JE where the contest charges CE)."""
     types: dict[str, tuple[Verdict, str | None]] = {}
     for item in _objects(items, "judgement-types.json"):
         type_id = _id(item, "judgement-types.json")
@@ -169,8 +194,20 @@ def _judgement_types(items: list[Any]) -> dict[str, tuple[Verdict, str | None]]:
         elif item.get("solved"):
             types[type_id] = (Verdict.AC, type_id)
         else:
-            types[type_id] = (Verdict.WA if item.get("penalty") else Verdict.CE, type_id)
+            types[type_id] = (Verdict.WA if item.get("penalty") else free, type_id)
     return types
+
+
+def _penalty_verdicts(items: list[Any]) -> list[str]:
+    """The contest's penalty verdicts: those of ours the package's types flag `penalty` (a
+    package that charges CE, or spares TLE, says so there); our default for a verdict of
+    ours it does not list."""
+    flagged = {item.get("id"): bool(item.get("penalty")) for item in _objects(items, "judgement-types.json")}
+    return [
+        verdict.value
+        for verdict in Verdict
+        if verdict in CHARGEABLE_VERDICTS and flagged.get(verdict.value, verdict in PENALTY_VERDICTS)
+    ]
 
 
 def _problems(cur: Cursor, contest_id: int, items: list[Any]) -> dict[str, int]:
@@ -211,6 +248,18 @@ def _problems(cur: Cursor, contest_id: int, items: list[Any]) -> dict[str, int]:
     return found
 
 
+def _attach_before_everything(cur: Cursor, contest_id: int, start: datetime) -> None:
+    """The problems as attached before anything of the package happened (its jury's event
+    feed announces them first)."""
+    cur.execute(
+        "UPDATE contest_problems SET attached_at = least(%(start)s::timestamptz,"
+        " (SELECT min(created_at) FROM submissions WHERE contest_id = %(contest)s),"
+        " (SELECT min(created_at) FROM clarifications WHERE contest_id = %(contest)s))"
+        " WHERE contest_id = %(contest)s",
+        {"start": start, "contest": contest_id},
+    )
+
+
 def _organizations(cur: Cursor, items: list[Any]) -> dict[str, int]:
     """Organization id in the package → ours (an organization with that id is updated)."""
     found: dict[str, int] = {}
@@ -241,6 +290,7 @@ def _teams(
     contest: dict[str, Any],
     items: list[Any],
     organizations: dict[str, int],
+    groups: set[str],
 ) -> tuple[dict[str, int], set[int]]:
     """Team id in the package → the user standing for it; and the users of hidden teams."""
     main_group = contest.get("main_scoreboard_group_id")
@@ -253,8 +303,8 @@ def _teams(
             raise BadRequest(
                 f"teams.json: team {external}'s organization {organization!r} is unknown", "invalid_package"
             )
-        groups = item.get("group_ids") or []
-        is_hidden = bool(item.get("hidden")) or (main_group is not None and main_group not in groups)
+        group_ids = _group_ids(item, external, groups)
+        is_hidden = bool(item.get("hidden")) or (main_group is not None and main_group not in group_ids)
         cur.execute(
             "INSERT INTO users (username, password_hash) VALUES (%s, %s) RETURNING id",
             (f"c{contest_id}-team-{len(teams) + 1}", UNUSABLE_PASSWORD),
@@ -262,7 +312,8 @@ def _teams(
         user_id = int(one_row(cur)["id"])
         cur.execute(
             "INSERT INTO contest_participants (contest_id, user_id, status, display_name, organization_id,"
-            " category, external_id, created_at) VALUES (%s, %s, 'approved', %s, %s, %s, %s, %s)",
+            " category, external_id, created_at, approved_at) VALUES (%s, %s, 'approved', %s, %s, %s, %s,"
+            " %s, %s)",
             (
                 contest_id,
                 user_id,
@@ -271,12 +322,131 @@ def _teams(
                 "hidden" if is_hidden else "participant",
                 external,
                 start,  # a team of the package took part from the start
+                start,
             ),
         )
+        for group in group_ids:
+            cur.execute(
+                "INSERT INTO participant_groups (contest_id, user_id, group_id) VALUES (%s, %s, %s)",
+                (contest_id, user_id, group),
+            )
         teams[external] = user_id
         if is_hidden:
             hidden.add(user_id)
     return teams, hidden
+
+
+def _groups(cur: Cursor, contest_id: int, items: list[Any], teams: list[Any]) -> set[str]:
+    """The package's team groups, stored with the contest as groups.json has them (without a
+    groups.json, each group a team names, named by its id)."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in _objects(items, "groups.json"):
+        found[_id(item, "groups.json")] = item
+    if not items:
+        for team in _objects(teams, "teams.json"):
+            named = team.get("group_ids")
+            for group in named if isinstance(named, list) else []:
+                if isinstance(group, str) and _ID.match(group):
+                    found.setdefault(group, {"id": group, "name": group})
+    for external, item in found.items():
+        cur.execute(
+            "INSERT INTO contest_groups (contest_id, external_id, name, icpc_id, type)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (
+                contest_id,
+                external,
+                _text(item, "name", 200),
+                _optional_text(item, "icpc_id", 36),
+                _optional_text(item, "type", 100),
+            ),
+        )
+    return set(found)
+
+
+def _group_ids(item: dict[str, Any], team: str, groups: set[str]) -> list[str]:
+    group_ids = item.get("group_ids") or []
+    if not isinstance(group_ids, list) or not all(group in groups for group in group_ids):
+        raise BadRequest(f"teams.json: team {team}'s group_ids name an unknown group", "invalid_package")
+    return list(dict.fromkeys(group_ids))
+
+
+def _optional_text(item: dict[str, Any], field: str, longest: int) -> str | None:
+    value = item.get(field)
+    return value[:longest] if isinstance(value, str) and value else None
+
+
+def _clarifications(
+    cur: Cursor, contest_id: int, items: list[Any], teams: dict[str, int], problems: dict[str, int]
+) -> int:
+    """Store the package's clarifications at their times (the contest's own clock), in time
+    order, each reply after what it answers. Returns how many."""
+    ours: dict[str, int] = {}
+    entries = _objects(items, "clarifications.json")
+    at = [parse_abstime(item.get("time"), "clarifications.json time") for item in entries]
+    for index in sorted(range(len(entries)), key=lambda n: (at[n], n)):
+        item = entries[index]
+        external = _id(item, "clarifications.json")
+        if external in ours:
+            raise BadRequest(f"clarifications.json: {external} is listed twice", "invalid_package")
+        sender = _known(item, "from_team_id", teams, external)
+        receiver = _known(item, "to_team_id", teams, external)
+        if sender is not None and receiver is not None:
+            raise BadRequest(f"clarifications.json: {external} is from a team to a team", "invalid_package")
+        text = item.get("text")
+        if not isinstance(text, str) or not 1 <= len(text) <= 2000:
+            raise BadRequest(
+                f"clarifications.json: {external}'s text must be 1 to 2000 characters", "invalid_package"
+            )
+        cur.execute(
+            "INSERT INTO clarifications (contest_id, from_user_id, to_user_id, reply_to_id, problem_id, text,"
+            " created_at, external_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                contest_id,
+                sender,
+                receiver,
+                _known(item, "reply_to_id", ours, external),
+                _known(item, "problem_id", problems, external),
+                text,
+                at[index],
+                external,
+            ),
+        )
+        ours[external] = int(one_row(cur)["id"])
+    return len(ours)
+
+
+def _known(item: dict[str, Any], field: str, known: dict[str, int], clarification: str) -> int | None:
+    """Our id for the package id in `field` (None when null); BadRequest when unknown (a
+    reply must come after what it answers)."""
+    value = item.get(field)
+    if value is None:
+        return None
+    if value not in known:
+        raise BadRequest(
+            f"clarifications.json: {clarification}'s {field} {value!r} is unknown", "invalid_package"
+        )
+    return known[value]
+
+
+def _awards_given(items: list[Any]) -> dict[str, Any]:
+    """The contest's award rules, read from awards.json (the Contest API carries them nowhere
+    else): a medal's count is how many teams it went to (a tie at a boundary gives the better
+    medal to every tied team and the next medal as many places fewer, so these counts give
+    the very same teams again on the same board); organization and group winners are given
+    when any such award is listed."""
+    given: dict[str, Any] = {"gold": 0, "silver": 0, "bronze": 0, "organization": False, "group": False}
+    for item in _objects(items, "awards.json"):
+        award = _id(item, "awards.json")
+        team_ids = item.get("team_ids") or []
+        if not isinstance(team_ids, list):
+            raise BadRequest(f"awards.json: award {award}'s team_ids must be a list", "invalid_package")
+        medal = award.removesuffix("-medal")
+        if medal in ("gold", "silver", "bronze") and award != medal:
+            given[medal] = min(1000, len(team_ids))
+        for kind in ("organization", "group"):
+            if award.startswith(f"{kind}-winner-"):
+                given[kind] = True
+    return given
 
 
 def _timeline(
