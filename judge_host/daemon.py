@@ -313,7 +313,7 @@ class JudgeHost:
             return
         if not self.core.redis.exists(keys.processed(sid, done.judgement)):
             log.info("submission %s: judged, announcing its result again", sid)
-            self._announce(sid, done.judgement, done.verdict, done.score, done.update)
+            self._announce(sid, done.judgement, done.verdict.value, done.score, done.update)
         self.core.queue.ack(job)
 
     def _missing(self, job: Job) -> None:

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from psycopg2.extras import execute_values
 
-from codearena import standings
+from codearena import standings, submissions
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.models import SubmissionStatus, Verdict
-from codearena.standings import BoardUpdate
+from codearena.standings import BoardUpdate, Contestant
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def record(core: Core, judgement: Judgement) -> BoardUpdate | None:
     old rows stay for audit). Returns the update to publish (standings.publish), or None for
     practice submissions (never ranked)."""
     with core.db.transaction() as cur:
-        contestant = standings.contestant_of(cur, judgement.submission_id)
+        contestant = Contestant.of(submissions.load(cur, judgement.submission_id))
         standings.lock_standing(cur, contestant.contest_id, contestant.user_id)
         if not _insert_result(cur, judgement):
             return standings.last_update(cur, contestant)
@@ -76,7 +76,7 @@ class Stored:
     judge host announces after the commit."""
 
     judgement: int
-    verdict: str
+    verdict: Verdict
     score: float
     update: BoardUpdate | None  # None for practice submissions
 
@@ -92,17 +92,16 @@ def stored(core: Core, submission_id: int) -> Stored | None:
         result = cur.fetchone()
         if result is None:
             return None
-        contestant = standings.contestant_of(cur, submission_id)
+        contestant = Contestant.of(submissions.load(cur, submission_id))
         update = None if standings.practice(cur, contestant) else standings.last_update(cur, contestant)
-    return Stored(result["judgement"], result["verdict"], float(result["score"]), update)
+    return Stored(result["judgement"], Verdict(result["verdict"]), float(result["score"]), update)
 
 
 def needs_judging(core: Core, submission_id: int) -> bool:
     """Whether a submission still waits for a judgement (e.g. a rejudge came in meanwhile)."""
     with core.db.transaction() as cur:
-        cur.execute("SELECT status FROM submissions WHERE id = %s", (submission_id,))
-        row = cur.fetchone()
-    return row is not None and row["status"] != SubmissionStatus.JUDGED
+        submission = submissions.find(cur, submission_id)
+    return submission is not None and submission.status is not SubmissionStatus.JUDGED
 
 
 def _insert_result(cur: Cursor, j: Judgement) -> bool:

@@ -14,7 +14,7 @@ from typing import cast
 import redis
 from redis.typing import EncodableT
 
-from codearena import contests, keys, sessions
+from codearena import contests, keys, sessions, submissions
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -200,11 +200,10 @@ def _authorize_submission(core: Core, principal: Principal | None, submission_id
     if principal is None:
         raise Forbidden("log in to follow a submission", "forbidden_topic")
     with core.db.transaction() as cur:
-        cur.execute("SELECT user_id FROM submissions WHERE id = %s", (submission_id,))
-        row = cur.fetchone()
-    if row is not None and row["user_id"] == principal.user_id:
+        submission = submissions.find(cur, submission_id)
+    if submission is not None and submission.user_id == principal.user_id:
         return OWNER
-    if row is None or principal.role not in _STAFF:
+    if submission is None or principal.role not in _STAFF:
         raise Forbidden("you may follow only your own submissions", "forbidden_topic")
     return STAFF
 

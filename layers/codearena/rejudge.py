@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from codearena import contests
+from codearena import contests, submissions
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound, ServiceUnavailable
@@ -25,12 +25,10 @@ _BUMP = (
 
 def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        cur.execute(_BUMP + " WHERE id = %s RETURNING id, judgement", (submission_id,))
-        row = cur.fetchone()
-    if row is None:
-        raise NotFound(f"no submission {submission_id}", "submission_not_found")
-    _enqueue(core, [row["id"]])
-    return {"id": row["id"], "judgement": row["judgement"], "status": _QUEUED}
+        cur.execute(_BUMP + " WHERE id = %s", (submission_id,))
+        submission = submissions.load(cur, submission_id)  # NotFound (nothing was bumped)
+    _enqueue(core, [submission.id])
+    return {"id": submission.id, "judgement": submission.judgement, "status": submission.status.value}
 
 
 def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, Any]:

@@ -15,18 +15,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg2.extras import execute_values
 
 from codearena import contests
 from codearena.core import Core
 from codearena.db import Cursor, one_row
-from codearena.errors import NotFound
 from codearena.events import board_topic
 from codearena.leaderboard import VIEWS, Entry
 from codearena.models import Verdict
 from codearena.scoring import Attempt, Standing, rule_for, visible
+
+if TYPE_CHECKING:  # codearena.submissions shows each new submission here (on_submitted)
+    from codearena.submissions import Submission
 
 # contest fields standings follow
 # The contest fields standings follow.
@@ -44,6 +46,12 @@ class Contestant:
     username: str
     submission_id: int | None = None
     submitted_at: datetime | None = None
+
+    @classmethod
+    def of(cls, submission: Submission) -> Contestant:
+        """The contestant whose standing `submission` changes."""
+        s = submission
+        return cls(s.contest_id, s.user_id, s.username, s.id, s.created_at)
 
 
 @dataclass(frozen=True)
@@ -65,22 +73,9 @@ class BoardUpdate:
         return self.event_of(view) == self.event_id
 
 
-def contestant_of(cur: Cursor, submission_id: int) -> Contestant:
-    """The submission's contestant; NotFound when there is no such submission."""
-    cur.execute(
-        "SELECT s.id, s.contest_id, s.user_id, s.created_at, u.username FROM submissions s"
-        " JOIN users u ON u.id = s.user_id WHERE s.id = %s",
-        (submission_id,),
-    )
-    sub = cur.fetchone()
-    if sub is None:
-        raise NotFound(f"no submission {submission_id}", "submission_not_found")
-    return Contestant(sub["contest_id"], sub["user_id"], sub["username"], sub["id"], sub["created_at"])
-
-
-def on_submitted(cur: Cursor, submission_id: int) -> BoardUpdate | None:
+def on_submitted(cur: Cursor, submission: Submission) -> BoardUpdate | None:
     """At intake, in its transaction: the new attempt shows as pending on both boards."""
-    contestant = contestant_of(cur, submission_id)
+    contestant = Contestant.of(submission)
     lock_standing(cur, contestant.contest_id, contestant.user_id)
     return refresh(cur, contestant)
 

@@ -1,11 +1,17 @@
 """Submission intake and reads (DESIGN §4 step 1): the languages on offer, submitting (checks,
 Idempotency-Key, rate and pending limits, the enqueue after the commit), one submission with its
-per-test results, and a contestant's own list. Statuses are `SubmissionStatus` values."""
+per-test results, and a contestant's own list. Statuses are `SubmissionStatus` values.
+
+A submission crosses modules as a `Submission` (its row, typed, with its author's username),
+read by `load` / `find`: standings, judgements, rejudging and the realtime topic checks take it."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import psycopg2.errors
@@ -34,6 +40,56 @@ _PENDING_TTL_SECONDS = 60  # a key taken by a request that died before its commi
 # KEYS: idempotency key. ARGV: the pending mark. Deleted only while it is still ours.
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 LIVE_HOST_SECONDS = 120  # a judge host that has not beaten for this long is gone
+# A submission's row as `Submission` reads it (the source stays out: few readers need it).
+_ROW = (
+    "SELECT s.id, s.contest_id, s.problem_id, s.user_id, u.username, s.language, s.created_at, s.status,"
+    " s.judgement FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.id = %s"
+)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A row of `submissions` without its source, with its author's username: `judgement` is
+    the number its current or next judging writes (a rejudge raises it)."""
+
+    id: int
+    contest_id: int
+    problem_id: int
+    user_id: int
+    username: str
+    language: str
+    created_at: datetime
+    status: SubmissionStatus
+    judgement: int
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Submission:
+        return cls(
+            id=row["id"],
+            contest_id=row["contest_id"],
+            problem_id=row["problem_id"],
+            user_id=row["user_id"],
+            username=row["username"],
+            language=row["language"],
+            created_at=row["created_at"],
+            status=SubmissionStatus(row["status"]),
+            judgement=row["judgement"],
+        )
+
+
+def find(cur: Cursor, submission_id: int) -> Submission | None:
+    """The submission, or None when there is none."""
+    cur.execute(_ROW, (submission_id,))
+    row = cur.fetchone()
+    return None if row is None else Submission.from_row(row)
+
+
+def load(cur: Cursor, submission_id: int) -> Submission:
+    """The submission; NotFound when there is none."""
+    submission = find(cur, submission_id)
+    if submission is None:
+        raise NotFound(f"no submission {submission_id}", "submission_not_found")
+    return submission
 
 
 def submit(
@@ -68,9 +124,9 @@ def submit(
         if counted is not None:
             _uncount(core, counted)
         raise
-    _after_commit(core, submission["id"], once)
+    _after_commit(core, submission.id, once)
     _show_pending(core, update)
-    return submission
+    return {"id": submission.id, "status": submission.status.value}
 
 
 def language_offer(core: Core) -> dict[str, Any]:
@@ -204,7 +260,7 @@ def _uncount(core: Core, key: str) -> None:
 
 def _insert(
     core: Core, principal: Principal, contest_id: int, problem_id: int, language: str, source: str
-) -> tuple[dict[str, Any], standings.BoardUpdate | None]:
+) -> tuple[Submission, standings.BoardUpdate | None]:
     with core.db.transaction() as cur:
         contest = contests.load_visible(cur, contest_id, _is_staff(principal))
         now = core.clock()
@@ -224,13 +280,13 @@ def _insert(
         try:
             cur.execute(
                 "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, created_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id, status",
+                " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
                 (contest_id, problem_id, principal.user_id, language, source, now),
             )
         except psycopg2.errors.ForeignKeyViolation as exc:  # a token outliving its account
             raise Unauthorized("this account no longer exists; sign up again", "unknown_user") from exc
-        submission = dict(one_row(cur))
-        return submission, standings.on_submitted(cur, submission["id"])
+        submission = load(cur, one_row(cur)["id"])
+        return submission, standings.on_submitted(cur, submission)
 
 
 def _limit_pending(cur: Cursor, user_id: int, most: int) -> None:

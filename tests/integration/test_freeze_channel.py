@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, freeze, judgements, keys, standings, users
+from codearena import boards, freeze, judgements, keys, standings, submissions, users
 from codearena.core import Core
 from codearena.fanout import Fanout
 from codearena.models import Role, Verdict
@@ -87,7 +87,7 @@ def submitted(core: Core, contest: dict[str, Any], user_id: int, minute: int) ->
     """A submission as intake makes it: committed with its pending event, then published."""
     sid = submit(core, contest, user_id, minute)
     with core.db.transaction() as cur:
-        update = standings.on_submitted(cur, sid)
+        update = standings.on_submitted(cur, submissions.load(cur, sid))
     assert update is not None
     standings.publish(core, update)
     return sid
@@ -242,7 +242,7 @@ def test_updates_applied_in_any_order_leave_the_boards_a_rebuild_makes(
     for n, (minute, verdict) in enumerate(plan):
         sid = submit(core, frozen, people[n % 3], minute + n % 3)
         with core.db.transaction() as cur:
-            updates.append(standings.on_submitted(cur, sid))  # type: ignore[arg-type]
+            updates.append(standings.on_submitted(cur, submissions.load(cur, sid)))  # type: ignore[arg-type]
         updates.append(judgements.record(core, judged(core, sid, verdict)))  # type: ignore[arg-type]
     assert any(not u.changes("public") for u in updates) and all(u.changes("jury") for u in updates)
     for view in ("jury", "public"):

@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-from codearena import keys, submissions, users
+import pytest
+
+from codearena import judgements, keys, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
-from codearena.errors import Conflict
-from codearena.models import Role
+from codearena.errors import Conflict, NotFound
+from codearena.models import Role, SubmissionStatus
 from tests.integration.conftest import ONE_TEST, contest_with_problem, login
 
 
@@ -105,3 +107,27 @@ def test_refused_submissions_do_not_use_up_the_rate_limit(
         refused = http.post(path, headers=headers, body=json.dumps({**body, "problem_id": 999}))
         assert refused.status_code == 404
     assert http.post(path, headers=headers, body=json.dumps(body)).status_code == 202
+
+
+def test_a_submission_crosses_modules_as_its_typed_row(
+    http: Any, core: Core, running_contest: dict[str, Any]
+) -> None:
+    path = f"/contests/{running_contest['id']}/submissions"
+    body = {"problem_id": running_contest["problem_id"], "language": "python", "source": "print(3)"}
+    answer = http.post(path, headers=login(core, "tess"), body=json.dumps(body))
+    assert answer.status_code == 202
+    assert answer.json_body == {"id": answer.json_body["id"], "status": "queued"}
+    with core.db.transaction() as cur:
+        row = submissions.load(cur, answer.json_body["id"])
+        missing = submissions.find(cur, 10**12)
+    assert (row.contest_id, row.problem_id, row.username, row.language) == (
+        running_contest["id"],
+        running_contest["problem_id"],
+        "tess",
+        "python",
+    )
+    assert row.status is SubmissionStatus.QUEUED and row.judgement == 1 and row.created_at.tzinfo is not None
+    assert missing is None and not judgements.needs_judging(core, 10**12)
+    assert judgements.needs_judging(core, row.id) and judgements.stored(core, row.id) is None
+    with core.db.transaction() as cur, pytest.raises(NotFound, match="no submission 1000000000000"):
+        submissions.load(cur, 10**12)
