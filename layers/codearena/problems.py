@@ -54,9 +54,14 @@ def update(core: Core, problem_id: int, body: Any) -> dict[str, Any]:
             cur.execute("UPDATE problems SET validator_language = NULL WHERE id = %s", (problem_id,))
         if tests is not None:
             _replace_tests(cur, problem_id, tests)
-        cur.execute("SELECT count(*) AS n FROM submissions WHERE problem_id = %s", (problem_id,))
+        cur.execute(
+            "SELECT count(*) AS n FROM submissions WHERE problem_id = %s AND NOT imported", (problem_id,)
+        )
         touched = int(one_row(cur)["n"]) if any(name in body for name in _JUDGING) else 0
-        cur.execute("SELECT DISTINCT contest_id FROM submissions WHERE problem_id = %s", (problem_id,))
+        cur.execute(
+            "SELECT DISTINCT contest_id FROM submissions WHERE problem_id = %s AND NOT imported",
+            (problem_id,),
+        )
         contest_ids = [row["contest_id"] for row in cur.fetchall()]
     rejudged = (
         [rejudge.rejudge_problem(core, cid, problem_id)["submissions"] for cid in contest_ids]

@@ -1,6 +1,9 @@
 """Rejudging (DESIGN §8 admin routes): a submission, or every submission of a problem in a
 contest, is judged again. The new judgement gets a higher number and becomes current when it
-lands; the old results stay for audit; boards follow through new leaderboard events."""
+lands; the old results stay for audit; boards follow through new leaderboard events.
+
+A submission imported from a contest package has no source: it keeps its recorded judgement
+(a problem's rejudge passes it by; its own rejudge is refused)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import redis
 from codearena import contests, submissions
 from codearena.core import Core
 from codearena.db import Cursor
-from codearena.errors import NotFound, ServiceUnavailable
+from codearena.errors import Conflict, NotFound, ServiceUnavailable
 from codearena.models import SubmissionStatus
 
 # A submission not started yet keeps its number (its judging will read the current data);
@@ -25,8 +28,14 @@ _BUMP = (
 
 def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        cur.execute(_BUMP + " WHERE id = %s", (submission_id,))
+        cur.execute(_BUMP + " WHERE id = %s AND NOT imported RETURNING id", (submission_id,))
+        bumped = cur.fetchone() is not None
         submission = submissions.load(cur, submission_id)  # NotFound (nothing was bumped)
+    if not bumped:
+        raise Conflict(
+            f"submission {submission_id} was imported from a contest package: it has no source to judge",
+            "submission_imported",
+        )
     _enqueue(core, [submission.id])
     return {"id": submission.id, "judgement": submission.judgement, "status": submission.status.value}
 
@@ -35,7 +44,7 @@ def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, A
     with core.db.transaction() as cur:
         _require_problem(cur, contest_id, problem_id)
         cur.execute(
-            _BUMP + " WHERE contest_id = %s AND problem_id = %s RETURNING id",
+            _BUMP + " WHERE contest_id = %s AND problem_id = %s AND NOT imported RETURNING id",
             (contest_id, problem_id),
         )
         ids = sorted(row["id"] for row in cur.fetchall())

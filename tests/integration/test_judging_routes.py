@@ -176,3 +176,26 @@ def test_routes_are_in_the_openapi_document(http: Any) -> None:
     for route in ROUTES:
         assert set(paths[route]) == {"post"}
         assert "202" in paths[route]["post"]["responses"]
+
+
+def test_an_imported_submission_keeps_its_recorded_judgement(
+    http: Any, core: Core, admin: dict[str, str], submission: dict[str, Any]
+) -> None:
+    # A contest package's submission has no source: rejudging it would judge nothing.
+    cid, pid = submission["cid"], submission["pid"]
+    with core.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO submissions (contest_id, problem_id, user_id, language, source, imported, status)"
+            " SELECT %s, %s, user_id, 'python', '', true, 'judged' FROM submissions WHERE id = %s"
+            " RETURNING id",
+            (cid, pid, submission["sid"]),
+        )
+        imported = cur.fetchone()["id"]
+    before = state(core)
+    assert (
+        error_code(post(http, f"/admin/submissions/{imported}/rejudge", admin), 409) == "submission_imported"
+    )
+    assert state(core) == before
+    many = post(http, f"/admin/contests/{cid}/problems/{pid}/rejudge", admin)
+    assert json.loads(many.body) == {"contest_id": cid, "problem_id": pid, "submissions": 1}  # the other one
+    assert (imported, "judged", 1) in state(core)["subs"]
