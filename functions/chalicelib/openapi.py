@@ -54,8 +54,8 @@ _PARAMETERS: dict[str, Schema] = {
         "example": 1,
         "description": "clarification id",
     },
-    "iid": {
-        "name": "iid",
+    "invocation_id": {
+        "name": "oid",
         "in": "path",
         "required": True,
         "example": "0123456789abcdef",

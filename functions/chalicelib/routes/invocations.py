@@ -30,10 +30,11 @@ def invoke(call: Call, cid: str, pid: str) -> dict[str, Any]:
 
 @AREA.route(
     "GET",
-    "/contests/{cid}/invocations/{iid}",
+    "/contests/{cid}/invocations/{oid}",
     also="its owner, or staff; kept 15 minutes",
     answer=s.INVOCATION,
+    path_params={"oid": "invocation_id"},
 )
-def invocation(call: Call, cid: str, iid: str) -> dict[str, Any]:
+def invocation(call: Call, cid: str, oid: str) -> dict[str, Any]:
     """A run's status and, once done, its outcome, output, time and memory"""
-    return invocations.get(call.core, call.principal(), v.path_id(cid, "contest"), iid)
+    return invocations.get(call.core, call.principal(), v.path_id(cid, "contest"), oid)
