@@ -6,16 +6,19 @@ input, and that no table, board or list ever shows one."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from codearena import keys, participants
+from codearena import keys, participants, submissions
+from codearena.auth import Principal
 from codearena.core import Core
 from codearena.events import participant_topic
 from codearena.models import Role
+from judge_host.daemon import HostConfig, JudgeHost
 from judge_host.invocations import InvocationWorker
 from tests.integration.conftest import ONE_TEST, Caller, contest_with_problem, error_of, login
 from tests.integration.test_judging import FakeSandbox
@@ -241,3 +244,42 @@ def test_runs_touch_no_table_board_submission_list_or_contest_api(
     assert feed.status_code == 200 and b'"submissions"' not in feed.body and b"invocation" not in feed.body
     scoreboard = call("GET", f"/api/contests/{cid}/scoreboard", None, admin).json_body
     assert all(not p.get("num_judged") for row in scoreboard["rows"] for p in row["problems"])
+
+
+def test_a_slow_run_never_holds_up_judging(
+    call: Caller,
+    core: Core,
+    running_contest: dict[str, Any],
+    people: dict[str, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    """One judging worker and one invocation worker, each with its own box: a submission queued
+    behind a long run is judged while the run is still going."""
+    cid = running_contest["id"]
+    slow = invoke(call, cid, people["ann"], "slow 3").json_body
+    ann = Principal(user_id(core, "ann"), "ann", Role.CONTESTANT)
+    body = {"problem_id": running_contest["problem_id"], "language": "python", "source": "right"}
+    sid = submissions.submit(core, ann, cid, body)["id"]
+    answers = {b"1 2\n": b"3\n", b"5 7\n": b"12\n"}
+    host = JudgeHost(
+        core,
+        FakeSandbox(tmp_path, answers, boxes=2),
+        "host-a",
+        HostConfig(lease_seconds=5),
+        invocation_workers=1,
+    )
+    started = time.monotonic()
+    running = threading.Thread(target=host.run, kwargs={"workers": 1, "once": True})
+    running.start()
+    path = f"/contests/{cid}/invocations/{slow['id']}"
+    try:
+        while call("GET", f"/submissions/{sid}", None, people["ann"]).json_body["status"] != "judged":
+            assert time.monotonic() - started < 20, "the submission was not judged"
+            time.sleep(0.05)
+        assert call("GET", path, None, people["ann"]).json_body["status"] == "running"  # still
+        assert call("GET", f"/submissions/{sid}", None, people["ann"]).json_body["verdict"] == "AC"
+    finally:
+        running.join(30)
+    done = call("GET", path, None, people["ann"]).json_body
+    assert (done["status"], done["outcome"], done["stdout"]) == ("done", "OK", "3\n")
+    assert time.monotonic() - started >= 3
