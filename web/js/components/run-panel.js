@@ -26,7 +26,7 @@ export class RunPanel {
     this.poller = null;
     this.button = h("button", { type: "button", class: "secondary run-button", onclick: () => this.run() }, "Run");
     this.input = h("textarea", { id: "run-input", name: "run-input", rows: "4", spellcheck: false });
-    this.error = h("p", { class: "error", role: "alert" });
+    this.error = h("p", { class: "run-error", role: "alert" }); // not .error: the form's own
     this.result = h("div", { class: "run-result", "aria-live": "polite", hidden: true });
     this.early = new Map(); // events about a run that came before its POST's answer
     this.element = h("div", { class: "run-panel" },
