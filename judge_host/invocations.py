@@ -81,8 +81,11 @@ def _text(name: str, data: bytes) -> dict[str, Any]:
 class InvocationWorker:
     """Claims invocations and runs them until `stopping` is set (or, `once`, the queue is empty)."""
 
-    def __init__(self, core: Core, sandbox: Backend, name: str, stopping: threading.Event) -> None:
+    def __init__(
+        self, core: Core, sandbox: Backend, name: str, stopping: threading.Event, lease_ms: int = LEASE_MS
+    ) -> None:
         self.core = core
+        self.lease_ms = lease_ms
         self.sandbox = sandbox
         self.name = name
         self.stopping = stopping
@@ -93,7 +96,7 @@ class InvocationWorker:
         self.queue.ensure_group()
         while not self.stopping.is_set():
             try:
-                job = self.queue.claim(self.name, block_ms=None if once else 1000, lease_ms=LEASE_MS)
+                job = self.queue.claim(self.name, block_ms=None if once else 1000, lease_ms=self.lease_ms)
             except Exception:  # Redis restarting: wait and retry, never die
                 log.exception("claiming an invocation failed")
                 self.stopping.wait(1.0)

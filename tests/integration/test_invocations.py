@@ -17,6 +17,7 @@ from codearena import keys, participants, submissions
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.events import participant_topic
+from codearena.invocations import InvocationQueue
 from codearena.models import Role
 from judge_host.daemon import HostConfig, JudgeHost
 from judge_host.invocations import InvocationWorker
@@ -31,8 +32,8 @@ def people(core: Core) -> dict[str, dict[str, str]]:
     return {"ann": login(core, "ann"), "bob": login(core, "bob"), "jury": login(core, "judy", Role.JURY)}
 
 
-def worker(core: Core, tmp_path: Path, name: str = "host-run0") -> InvocationWorker:
-    return InvocationWorker(core, FakeSandbox(tmp_path, {}), name, threading.Event())
+def worker(core: Core, tmp_path: Path, name: str = "host-run0", lease_ms: int = 60_000) -> InvocationWorker:
+    return InvocationWorker(core, FakeSandbox(tmp_path, {}), name, threading.Event(), lease_ms)
 
 
 def invoke(call: Caller, cid: int, headers: dict[str, str], source: str = PRINT_HELLO, **extra: Any) -> Any:
@@ -283,3 +284,44 @@ def test_a_slow_run_never_holds_up_judging(
     done = call("GET", path, None, people["ann"]).json_body
     assert (done["status"], done["outcome"], done["stdout"]) == ("done", "OK", "3\n")
     assert time.monotonic() - started >= 3
+
+
+def test_a_run_a_dead_host_held_is_taken_over_and_an_expired_one_dropped(
+    call: Caller,
+    core: Core,
+    running_contest: dict[str, Any],
+    people: dict[str, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    cid = running_contest["id"]
+    orphan = invoke(call, cid, people["ann"], "print taken over").json_body
+    ttl = core.redis.ttl(keys.invocation(orphan["id"]))
+    assert 0 < ttl <= 15 * 60  # kept a short while, never for good
+    dead = InvocationQueue(core.redis)
+    dead.ensure_group()
+    job = dead.claim("dead-host-run0", block_ms=None, lease_ms=60_000)
+    assert job is not None and job.invocation_id == orphan["id"]
+    # the dead host had announced it running; a live one takes it over once the lease is over
+    with_lease = InvocationWorker(
+        core, FakeSandbox(tmp_path, {}), "host-run0", threading.Event(), lease_ms=60_000
+    )
+    with_lease.run(once=True)
+    assert (
+        call("GET", f"/contests/{cid}/invocations/{orphan['id']}", None, people["ann"]).json_body["status"]
+        == "queued"
+    )
+    after_lease = InvocationWorker(
+        core, FakeSandbox(tmp_path, {}), "host-run0", threading.Event(), lease_ms=0
+    )
+    after_lease.run(once=True)
+    taken = call("GET", f"/contests/{cid}/invocations/{orphan['id']}", None, people["ann"]).json_body
+    assert (taken["status"], taken["stdout"]) == ("done", "taken over\n")
+
+    expired = invoke(call, cid, people["ann"], "print too late").json_body
+    core.redis.delete(keys.invocation(expired["id"]))  # its TTL ran out while queued
+    topic = participant_topic(cid, user_id(core, "ann"))
+    heard = len(core.events.since(topic, "0"))
+    after_lease.run(once=True)
+    assert len(core.events.since(topic, "0")) == heard  # nothing run, nothing told
+    assert core.redis.xlen(keys.INVOCATION_QUEUE) == 0
+    error_of(call("GET", f"/contests/{cid}/invocations/{expired['id']}", None, people["ann"]), 404)
