@@ -55,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="number of this judge host on the machine (0-13): its own sandbox root, uids, cgroup",
     )
+    judge.add_argument(
+        "--invocation-workers",
+        type=int,
+        choices=range(0, 9),
+        default=1,
+        metavar="N",
+        help="workers (each with a box of its own) running contestants' custom invocations (0-8, default 1)",
+    )
     judge.add_argument("--lease-seconds", type=int, default=60, help="job lease, renewed while judging")
     judge.add_argument(
         "--sweep-seconds", type=float, default=30.0, help="how often to re-enqueue jobs Redis lost"

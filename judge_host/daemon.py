@@ -35,6 +35,7 @@ from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.queue import Job
 from judge_host import tasks
+from judge_host.invocations import InvocationWorker
 from judge_host.judging import Task, judge
 from judge_host.sweeper import sweep
 from judge_host.tasks import TestDataCache
@@ -84,6 +85,7 @@ class JudgeHost:
         name: str | None = None,
         config: HostConfig | None = None,
         languages: list[str] | None = None,
+        invocation_workers: int = 0,
     ) -> None:
         self.core = core
         self.sandbox = sandbox
@@ -101,6 +103,12 @@ class JudgeHost:
         self._lock = threading.Lock()
         self._started_at = time.time()
         self._boxes = 0
+        # Custom invocations (judge_host.invocations): workers of their own, each with a box
+        # the sandbox holds for it beyond the judging workers' (commands._ready_sandbox).
+        self.invokers = [
+            InvocationWorker(core, sandbox, f"{self.name}-run{n}", self.stopping)
+            for n in range(invocation_workers)
+        ]
 
     # --- lifecycle --------------------------------------------------------------------
     def run(self, workers: int, once: bool = False) -> None:
@@ -113,7 +121,7 @@ class JudgeHost:
             log.exception("the first heartbeat failed")
         threads = [
             threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}") for n in range(workers)
-        ]
+        ] + [threading.Thread(target=w.run, args=(once,), name=w.name) for w in self.invokers]
         beats = threading.Event()
         daemons = [threading.Thread(target=self._beat_forever, args=(beats,), name="heartbeat", daemon=True)]
         if not once:

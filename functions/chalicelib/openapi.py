@@ -54,6 +54,14 @@ _PARAMETERS: dict[str, Schema] = {
         "example": 1,
         "description": "clarification id",
     },
+    "invocation_id": {
+        "name": "oid",
+        "in": "path",
+        "required": True,
+        "example": "0123456789abcdef",
+        "schema": s.string(16, 16, pattern=r"^[0-9a-f]{16}$"),
+        "description": "invocation id",
+    },
     "problem_key": {
         "name": "pid",
         "in": "path",

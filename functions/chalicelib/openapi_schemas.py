@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from codearena.config import MAX_SOURCE_BYTES
+from codearena.invocations import MAX_INPUT_BYTES as INVOCATION_INPUT_BYTES
+from codearena.invocations import InvocationStatus, Outcome
 from codearena.languages import LANGUAGES
 from codearena.models import ContestState, Role, ScoringType, SubmissionStatus, Verdict
 
@@ -88,6 +90,20 @@ SUBMISSION = obj(
         ),
     },
     example={"problem_id": 1, "language": "python", "source": "print(sum(map(int, input().split())))\n"},
+)
+INVOCATION_REQUEST = obj(
+    {
+        "language": SUBMISSION["properties"]["language"],
+        "source": SUBMISSION["properties"]["source"],
+    },
+    {
+        "input": string(
+            0,
+            INVOCATION_INPUT_BYTES,
+            description=f"stdin: at most {INVOCATION_INPUT_BYTES // 1024} KiB of UTF-8",
+        )
+    },
+    example={"language": "python", "source": "print(sum(map(int, input().split())))\n", "input": "1 2\n"},
 )
 _CONTEST_FIELDS: dict[str, Schema] = {
     "title": string(1, 200),
@@ -463,6 +479,35 @@ ADMIN_PROBLEM_LIST = obj(
 DELETED = obj({"id": ID, "deleted": {"type": "boolean"}})
 DETACHED = obj({"contest_id": ID, "problem_id": ID, "label": string(1), "detached": {"type": "boolean"}})
 UNFROZEN = obj({"contest_id": ID, "state": enum([s.value for s in ContestState]), "rows": integer(0, 2**62)})
+_OUTPUT = string(description="its first 16 KiB (UTF-8, invalid bytes replaced)")
+INVOCATION = obj(
+    {
+        "id": string(16, 16, pattern=r"^[0-9a-f]{16}$"),
+        "contest_id": ID,
+        "user_id": ID,
+        "problem_id": ID,
+        "label": string(1),
+        "language": enum(LANGUAGES),
+        "time_limit_ms": integer(1, 2**31),
+        "memory_limit_kb": integer(1, 2**31),
+        "output_limit_kb": integer(1, 2**31),
+        "input_bytes": integer(0, 2**31),
+        "status": enum([status.value for status in InvocationStatus]),
+        "created_at": TIME,
+    },
+    {
+        "outcome": enum([outcome.value for outcome in Outcome]),
+        "time_ms": nullable(integer(0, 2**31)),
+        "wall_time_ms": nullable(integer(0, 2**31)),
+        "memory_kb": nullable(integer(0, 2**31)),
+        "exit_code": nullable(integer(0, 255)),
+        "signal": nullable(integer(1, 128)),
+        **{name: _OUTPUT for name in ("stdout", "stderr", "compile_output")},
+        **{f"{name}_truncated": {"type": "boolean"} for name in ("stdout", "stderr", "compile_output")},
+    },
+    description="status done: the outcome (OK, TLE, MLE, RTE, OLE; CE with compile_output; JE when"
+    " the judge host failed), CPU time, peak memory and the output of one run; never a verdict",
+)
 REJUDGED = obj({"id": ID, "judgement": integer(1, 2**31), "status": enum([SubmissionStatus.QUEUED.value])})
 REJUDGED_PROBLEM = obj({"contest_id": ID, "problem_id": ID, "submissions": integer(0, 2**62)})
 QUESTION = obj(

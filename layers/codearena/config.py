@@ -56,6 +56,10 @@ class Settings:
     max_pending_submissions: int = 10
     # Clarification questions one participant may ask in a contest per minute (429 past it).
     clarifications_per_minute: int = 3
+    # Custom invocations (codearena.invocations) one user may start per minute, and may have
+    # waiting or running at once (429 past either).
+    invocations_per_minute: int = 10
+    max_pending_invocations: int = 2
     # Accounts signed up from one address in an hour (a venue behind one NAT: raise it).
     registrations_per_address_per_hour: int = 20
     # Failed logins from one address, all usernames, before waits start (users.login).
@@ -89,6 +93,8 @@ class Settings:
             submit_rate_per_minute=_positive(env, "CODEARENA_SUBMIT_RATE_PER_MINUTE", 30),
             max_pending_submissions=_positive(env, "CODEARENA_MAX_PENDING_SUBMISSIONS", 10),
             clarifications_per_minute=_positive(env, "CODEARENA_CLARIFICATIONS_PER_MINUTE", 3),
+            invocations_per_minute=_positive(env, "CODEARENA_INVOCATIONS_PER_MINUTE", 10),
+            max_pending_invocations=_positive(env, "CODEARENA_MAX_PENDING_INVOCATIONS", 2),
             registrations_per_address_per_hour=_positive(
                 env, "CODEARENA_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20
             ),

@@ -122,6 +122,31 @@ def clarification_rate(contest_id: int, user_id: int) -> str:
     return f"{PREFIX}rate:clarify:{contest_id}:{user_id}"
 
 
+# Stream of {"invocation_id"} jobs (custom invocations, codearena.invocations): the functions
+# XADD (capped), a judge host's invocation worker reads it in the consumer group below and
+# XACKs + XDELs each entry once run. Apart from QUEUE, so invocations never delay judging.
+INVOCATION_QUEUE = PREFIX + "queue:invocations"
+INVOCATION_GROUP = "judges"
+
+
+def invocation(invocation_id: str) -> str:
+    """JSON of one custom invocation: what to run (until a judge host has run it) and then its
+    result; the functions set it, the judge host rewrites it; expires 15 minutes after creation."""
+    return f"{PREFIX}invocation:{invocation_id}"
+
+
+def invocations_pending(user_id: int) -> str:
+    """ZSET invocation id → unix time it stops counting (its expiry) of a user's invocations
+    not yet run; the functions add, the judge host removes; expires with its newest member."""
+    return f"{PREFIX}invocations:pending:{user_id}"
+
+
+def invocation_rate(user_id: int) -> str:
+    """Invocations a user started this minute; the functions INCR it, expires a minute after
+    the first."""
+    return f"{PREFIX}rate:invoke:{user_id}"
+
+
 def idempotency(user_id: int, key: str) -> str:
     """Idempotency-Key of a submit → the submission id; intake sets it NX, expires after a day."""
     return f"{PREFIX}idem:submit:{user_id}:{key}"

@@ -97,16 +97,7 @@ def submit(
 ) -> dict[str, Any]:
     body = v.body_object(body)
     problem_id = v.integer(body, "problem_id", low=1, high=2**62)
-    language = v.choice(body, "language", LANGUAGES, code="unknown_language")
-    _require_offered(core, language)
-    source = body.get("source")
-    if not isinstance(source, str) or not source.strip():
-        raise BadRequest("'source' must be a non-empty string", "invalid_field")
-    v.text(source, "source")
-    if len(source.encode()) > core.settings.max_source_bytes:
-        raise PayloadTooLarge(
-            f"the source is over {core.settings.max_source_bytes // 1024} KiB", "source_too_large"
-        )
+    language, source = language_and_source(core, body)
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 128:
         raise BadRequest("Idempotency-Key must be 1 to 128 characters", "invalid_idempotency_key")
     once = _Once(core, principal, idempotency_key, f"{contest_id}:{problem_id}:{language}:{source}")
@@ -127,6 +118,22 @@ def submit(
     _after_commit(core, submission.id, once)
     _show_pending(core, update)
     return {"id": submission.id, "status": submission.status.value}
+
+
+def language_and_source(core: Core, body: dict[str, Any]) -> tuple[str, str]:
+    """The body's `language` (one a live judge host offers) and `source` (not blank, at most
+    `max_source_bytes` of UTF-8), or the error that refuses them."""
+    language = v.choice(body, "language", LANGUAGES, code="unknown_language")
+    require_offered(core, language)
+    source = body.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise BadRequest("'source' must be a non-empty string", "invalid_field")
+    v.text(source, "source")
+    if len(source.encode()) > core.settings.max_source_bytes:
+        raise PayloadTooLarge(
+            f"the source is over {core.settings.max_source_bytes // 1024} KiB", "source_too_large"
+        )
+    return language, source
 
 
 def language_offer(core: Core) -> dict[str, Any]:
@@ -153,7 +160,7 @@ def offered_languages(core: Core) -> list[str]:
     return [name for name in LANGUAGES if float(offered.get(name, 0)) >= now - LIVE_HOST_SECONDS]
 
 
-def _require_offered(core: Core, language: str) -> None:
+def require_offered(core: Core, language: str) -> None:
     try:
         offered = offered_languages(core)
     except redis.RedisError as exc:

@@ -449,6 +449,7 @@ def test_the_submit_form_closes_when_the_contest_ends_unless_practice_is_open(
     # The contest ends while the page is open: the form says so and stops sending, no reload.
     expect(note).to_have_text("The contest is over: submissions are closed.", timeout=10000)
     expect(button).to_be_disabled()
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_disabled()  # Run closes with it
     expect(page.locator(".contest-meta .state")).to_have_text("Ended")
 
     practice, other = contest_with_one_problem(
@@ -460,6 +461,7 @@ def test_the_submit_form_closes_when_the_contest_ends_unless_practice_is_open(
     expect(page.locator(".results .submission")).to_have_count(1)  # accepted (202), judged later
     expect(page.locator(".submit-form .error")).to_have_text("")
     expect(button).to_be_enabled()
+    expect(page.get_by_role("button", name="Run", exact=True)).to_be_enabled()
 
 
 def wait_until(page: Page, condition: Callable[[], bool], seconds: float = 10) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from codearena import clarifications, contests, judgements, submissions, users
+from codearena import clarifications, contests, invocations, judgements, keys, submissions, users
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.judgements import CaseOutcome, Judgement
@@ -38,6 +38,7 @@ MIN_REQUESTS = 20  # per operation with inputs, over all phases (one without has
 TOKEN_FOR_OPERATION = {
     "post_contests_cid_submissions": "contestant",
     "post_contests_cid_clarifications": "contestant",
+    "post_contests_cid_problems_pid_invocations": "contestant",
     "post_contests_cid_registration": "contestant",
     "get_contests_cid_registration": "contestant",
     # These end the token they are called with: users of their own.
@@ -94,9 +95,13 @@ def seed_users(core: Core) -> dict[str, str]:
     }
 
 
+INVOCATION_EXAMPLE = "0123456789abcdef"  # the document's example invocation id
+
+
 def seed_contest(core: Core, contestant: Principal) -> None:
     """Contest 1, running and frozen, with problem 1 as A; problem 2 in no contest; submission 1;
-    clarification 1 (a question) and its answer to everyone."""
+    clarification 1 (a question) and its answer to everyone; the contestant's invocation
+    with the example's id."""
     now = core.clock()
     times = {"start_at": now - timedelta(hours=1), "freeze_at": now - timedelta(minutes=10)}
     times["end_at"] = now + timedelta(hours=1)
@@ -113,6 +118,11 @@ def seed_contest(core: Core, contestant: Principal) -> None:
         first_test = cur.fetchone()["id"]
     run = CaseOutcome(first_test, 1, Verdict.AC, 10, 1000)  # run 1-1 of judgement 1
     judgements.record(core, Judgement(submitted["id"], Verdict.AC, 1.0, [run]))
+    run_body = {"language": "python", "source": SUM, "input": "1 2\n"}
+    stored = invocations.load(core, invocations.create(core, contestant, contest["id"], "A", run_body)["id"])
+    example = json.dumps({**(stored or {}), "id": INVOCATION_EXAMPLE})
+    core.redis.set(keys.invocation(INVOCATION_EXAMPLE), example, ex=invocations.TTL_SECONDS)
+    core.redis.delete(keys.invocation_rate(contestant.user_id), keys.invocations_pending(contestant.user_id))
     asked = clarifications.ask(core, contestant, contest["id"], {"text": "Is n ever 0?"})
     clarifications.answer(core, contest["id"], {"text": "No.", "reply_to_id": asked["id"], "to": "everyone"})
     with core.db.transaction() as cur:  # user 1 a team of organization 1 (the CLICS examples)

@@ -12,6 +12,7 @@ app.py registers them all; /openapi.json, declared here, describes what they dec
 | jury | all submissions with filters, a submission's details, judging now, the audit log |
 | clics | the CLICS Contest API under /api |
 | similarity | the jury's plagiarism report |
+| invocations | custom invocations: running a program on your own input, never judged |
 """
 
 from __future__ import annotations
@@ -24,7 +25,17 @@ from chalice import Chalice
 from chalicelib import openapi_schemas as s
 from chalicelib.api import Api
 from chalicelib.openapi import document
-from chalicelib.routes import accounts, boards, clarifications, clics, contests, jury, similarity, submissions
+from chalicelib.routes import (
+    accounts,
+    boards,
+    clarifications,
+    clics,
+    contests,
+    invocations,
+    jury,
+    similarity,
+    submissions,
+)
 from chalicelib.routing import Area, Call, Route
 
 DOCUMENT = Area(__name__)
@@ -41,6 +52,7 @@ AREAS = (
     accounts.AREA,
     contests.AREA,
     submissions.AREA,
+    invocations.AREA,
     boards.AREA,
     clarifications.AREA,
     jury.AREA,

@@ -3,6 +3,7 @@
 
 import { contestHeader } from "../components/contest-header.js";
 import { Editor } from "../components/editor.js";
+import { RunPanel } from "../components/run-panel.js";
 import { SubmissionCard } from "../components/submission-card.js";
 import { field, h } from "../dom.js";
 import { submissionWindow } from "../logic/contest.js";
@@ -62,6 +63,8 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
   const closing = h("p", { class: "closed-note", role: "status", hidden: true });
   let closed = false; // an ended contest without practice takes no more submissions
   let editor = null;
+  const runner = new RunPanel(app, { cid, pid, program: () => ({ language: picker.value, source: editor.value }) });
+  onSent(() => runner.stop());
   textarea.value = draft.source;
   const element = h("form", { class: "card submit-form", novalidate: true },
     h("h2", {}, "Submit a solution"),
@@ -70,13 +73,14 @@ function submitForm(app, { cid, pid, contest, offer, onSent }) {
     field("Upload a file", upload),
     h("div", { class: "field" }, h("label", { for: "source" }, "Source code"), textarea,
       h("p", { class: "hint", id: "source-hint" }, "Tab indents; press Escape, then Tab, to leave the editor. ", size)),
-    error, button);
+    error, h("div", { class: "form-actions" }, button, runner.button), runner.element);
   textarea.id = "source";
 
   const setState = (state) => {
     const submissions = submissionWindow(state, contest.practice);
     closed = submissions.closed;
     button.disabled = closed;
+    runner.setClosed(closed);
     closing.hidden = !submissions.over;
     closing.textContent = closed
       ? "The contest is over: submissions are closed."
