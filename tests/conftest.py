@@ -8,6 +8,8 @@ asks for `own_database_url`, a clone of its own.
 A module may also clone a database that another fixture filled once per test run
 (`shared_databases`), when filling it takes long: the run's processes take turns.
 
+CODEARENA_TEST_PROFILE=<file> records each test's wall and CPU seconds (JSON lines).
+
 Redis: the session's keys carry a prefix of their own (tests/__init__.py), and `redis_url`
 deletes them before each test; other sessions' keys on the same server are never touched.
 """
@@ -19,8 +21,10 @@ import fcntl
 import hashlib
 import json
 import os
+import resource
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -110,8 +114,12 @@ def _cloned_database(server_url: str, template: str = TEMPLATE) -> Iterator[str]
 
 
 @pytest.fixture(scope="session")
-def shared_databases(server_url: str, template_url: str, testrun_uid: str) -> Iterator[SharedDatabases]:
-    shared = SharedDatabases(server_url, testrun_uid[:12])
+def shared_databases(
+    server_url: str, template_url: str, request: pytest.FixtureRequest
+) -> Iterator[SharedDatabases]:
+    # pytest-xdist's workers share their controller's run id; a run without workers has its own.
+    worker = getattr(request.config, "workerinput", {})
+    shared = SharedDatabases(server_url, str(worker.get("testrunuid", uuid.uuid4().hex))[:12])
     yield shared
     shared.drop()
 
@@ -273,3 +281,27 @@ def service_env(settings: Settings) -> dict[str, str]:
 
 def pytest_report_header() -> str:
     return f"codearena: {ROOT}; tests use real PostgreSQL and Redis ({Path(state_dir())})"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """With CODEARENA_TEST_PROFILE=<file>: one JSON line per test appended to it, its wall
+    seconds and the CPU seconds of its process and the children it waited for (servers
+    and judge hosts it started; not PostgreSQL's, Redis's or dockerd's). On a loaded machine
+    the CPU seconds compare runs better than the wall."""
+    path = os.environ.get("CODEARENA_TEST_PROFILE")
+    if not path:
+        return (yield)
+    wall, cpu = time.monotonic(), _cpu_seconds()
+    try:
+        return (yield)
+    finally:
+        seconds = {"wall": time.monotonic() - wall, "cpu": _cpu_seconds() - cpu}
+        with open(path, "a") as handle:
+            rounded = {name: round(value, 3) for name, value in seconds.items()}
+            handle.write(json.dumps({"test": item.nodeid, **rounded}) + "\n")
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
