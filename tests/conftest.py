@@ -5,6 +5,11 @@ from it, and `database_url` empties it (every row deleted, every sequence restar
 each test, so a test starts from a fresh schema whatever ran before it. A test that changes the schema
 asks for `own_database_url`, a clone of its own.
 
+A module may also clone a database that another fixture filled once per test run
+(`shared_databases`), when filling it takes long: the run's processes take turns.
+
+CODEARENA_TEST_PROFILE=<file> records each test's wall and CPU seconds (JSON lines).
+
 Redis: the session's keys carry a prefix of their own (tests/__init__.py), and `redis_url`
 deletes them before each test; other sessions' keys on the same server are never touched.
 """
@@ -12,10 +17,16 @@ deletes them before each test; other sessions' keys on the same server are never
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
+import json
 import os
+import resource
 import sys
+import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,13 +104,96 @@ def own_database_url(server_url: str, template_url: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _cloned_database(server_url: str) -> Iterator[str]:
+def _cloned_database(server_url: str, template: str = TEMPLATE) -> Iterator[str]:
     name = "codearena_test_" + uuid.uuid4().hex[:12]
-    create_database(server_url, name, template=TEMPLATE)
+    create_database(server_url, name, template=template)
     try:
         yield with_database(server_url, name)
     finally:
         drop_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def shared_databases(
+    server_url: str, template_url: str, request: pytest.FixtureRequest
+) -> Iterator[SharedDatabases]:
+    # pytest-xdist's workers share their controller's run id; a run without workers has its own.
+    worker = getattr(request.config, "workerinput", {})
+    shared = SharedDatabases(server_url, str(worker.get("testrunuid", uuid.uuid4().hex))[:12])
+    yield shared
+    shared.drop()
+
+
+class SharedDatabases:
+    """Databases filled once per test run and cloned by the modules that read them.
+
+    The run's processes (pytest-xdist's workers) take turns under a file lock: the first
+    one to need a database fills it with `build` (from the migrated template) and keeps what
+    `build` returned (JSON) as the database's comment; the others clone it. Each process
+    drops the ones it used when it ends: one that needs it later fills it again."""
+
+    def __init__(self, server_url: str, run: str) -> None:
+        self.server_url, self.run = server_url, run
+        self.used: set[str] = set()
+
+    @contextlib.contextmanager
+    def clone(self, key: str, build: Callable[[str], Any]) -> Iterator[tuple[str, Any]]:
+        """A database of the caller's own, cloned from the run's `key` database, and what
+        `build` returned when it filled that one."""
+        name = f"codearena_test_{key}_{self.run}"
+        with self._turn(name):
+            self.used.add(name)
+            built = self._built(name)
+            if built is None:
+                built = self._fill(name, build)
+            clone = "codearena_test_" + uuid.uuid4().hex[:12]
+            with self._connect() as conn, conn.cursor() as cur:  # build's connections end
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+                )
+            create_database(self.server_url, clone, template=name)
+        try:
+            yield with_database(self.server_url, clone), built
+        finally:
+            drop_database(self.server_url, clone)
+
+    def drop(self) -> None:
+        for name in self.used:
+            with self._turn(name):
+                drop_database(self.server_url, name)
+
+    def _fill(self, name: str, build: Callable[[str], Any]) -> Any:
+        create_database(self.server_url, name, template=TEMPLATE)
+        try:
+            built = build(with_database(self.server_url, name))
+            with self._connect() as conn, conn.cursor() as cur:
+                cur.execute(f'COMMENT ON DATABASE "{name}" IS %s', (json.dumps(built),))
+        except BaseException:
+            drop_database(self.server_url, name)
+            raise
+        return built
+
+    def _built(self, name: str) -> Any:
+        with self._connect() as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)
+            )
+            row = cur.fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def _connect(self) -> Any:
+        conn = psycopg2.connect(self.server_url)
+        conn.autocommit = True
+        return contextlib.closing(conn)
+
+    @contextlib.contextmanager
+    def _turn(self, name: str) -> Iterator[None]:
+        digest = hashlib.sha256(f"{self.server_url} {name}".encode()).hexdigest()[:16]
+        locks = Path(tempfile.gettempdir()) / "codearena-test-locks"
+        locks.mkdir(exist_ok=True)
+        with (locks / f"{digest}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
 
 class ScratchDatabase:
@@ -187,3 +281,27 @@ def service_env(settings: Settings) -> dict[str, str]:
 
 def pytest_report_header() -> str:
     return f"codearena: {ROOT}; tests use real PostgreSQL and Redis ({Path(state_dir())})"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    """With CODEARENA_TEST_PROFILE=<file>: one JSON line per test appended to it, its wall
+    seconds and the CPU seconds of its process and the children it waited for (servers
+    and judge hosts it started; not PostgreSQL's, Redis's or dockerd's). On a loaded machine
+    the CPU seconds compare runs better than the wall."""
+    path = os.environ.get("CODEARENA_TEST_PROFILE")
+    if not path:
+        return (yield)
+    wall, cpu = time.monotonic(), _cpu_seconds()
+    try:
+        return (yield)
+    finally:
+        seconds = {"wall": time.monotonic() - wall, "cpu": _cpu_seconds() - cpu}
+        with open(path, "a") as handle:
+            rounded = {name: round(value, 3) for name, value in seconds.items()}
+            handle.write(json.dumps({"test": item.nodeid, **rounded}) + "\n")
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

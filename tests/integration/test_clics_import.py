@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from codearena import boards, clarifications, contests, judgements, users
+from codearena import boards, clarifications, contests, judgements, standings, users
 from codearena.auth import CHEAP_COST, Principal
 from codearena.clics import objects
 from codearena.clics.export import FILES as EXPORTED
@@ -24,6 +24,7 @@ from codearena.core import Core
 from codearena.errors import BadRequest
 from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Role, Verdict
+from tests import clics_schemas
 from tests.conftest import JWT_SECRET
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
@@ -36,23 +37,34 @@ def package_file(name: str) -> Any:
     return json.loads((NWERC / name).read_text())
 
 
-@pytest.fixture(scope="module")
-def imported(module_database: Any, services: Any) -> Iterator[tuple[Core, int]]:
-    module_database.empty()
-    core = Core.from_settings(
-        Settings(
-            database_url=module_database.url,
-            redis_url=services.redis_url,
-            jwt_secret=JWT_SECRET,
-            password_cost=CHEAP_COST,
-        )
+def core_on(database_url: str, redis_url: str) -> Core:
+    settings = Settings(
+        database_url=database_url, redis_url=redis_url, jwt_secret=JWT_SECRET, password_cost=CHEAP_COST
     )
-    seen: list[tuple[int, int]] = []
-    answer = import_contest(core, NWERC, progress=lambda done, total: seen.append((done, total)))
-    assert answer["teams"] == 133 and answer["submissions"] == 1757
-    assert seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1]
-    yield core, answer["contest_id"]
-    core.close()
+    return Core.from_settings(settings)
+
+
+@pytest.fixture(scope="module")
+def imported(shared_databases: Any, services: Any) -> Iterator[tuple[Core, int]]:
+    """NWERC imported once per test run (a few seconds of replay), each module's copy cloned."""
+
+    def build(database_url: str) -> dict[str, Any]:
+        core = core_on(database_url, services.redis_url)
+        seen: list[tuple[int, int]] = []
+        try:
+            answer = import_contest(core, NWERC, progress=lambda done, total: seen.append((done, total)))
+        finally:
+            core.close()
+        return {"answer": answer, "seen": [len(seen), *seen[-1]]}
+
+    with shared_databases.clone("nwerc", build) as (database_url, built):
+        answer, (calls, done, total) = built["answer"], built["seen"]
+        assert answer["teams"] == 133 and answer["submissions"] == 1757
+        assert done == total and calls == total
+        core = core_on(database_url, services.redis_url)
+        standings.rebuild(core, answer["contest_id"])  # the live boards, as the import left them
+        yield core, answer["contest_id"]
+        core.close()
 
 
 def test_the_final_scoreboard_is_the_official_one(imported: tuple[Core, int]) -> None:
@@ -202,20 +214,10 @@ COLLECTIONS = (
 
 @pytest.fixture(scope="module")
 def schemas() -> Any:
-    """name → a validator of that schema file, its $refs resolved between the files; numbers
-    read as decimals so that `multipleOf: 0.001` is exact."""
+    """name → a validator of that schema file (tests/clics_schemas.py)."""
     if not SCHEMAS.is_dir():
         pytest.fail(f"{SCHEMAS} is absent: these tests read ../shared/data beside the checkout")
-    from decimal import Decimal
-
-    from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
-
-    loaded = {path.name: json.loads(path.read_text(), parse_float=Decimal) for path in SCHEMAS.glob("*.json")}
-    registry = Registry().with_resources(
-        (schema["$id"], Resource.from_contents(schema)) for schema in loaded.values()
-    )
-    return {name: Draft202012Validator(schema, registry=registry) for name, schema in loaded.items()}
+    return clics_schemas.load(SCHEMAS)
 
 
 @pytest.fixture(scope="module")
@@ -471,11 +473,14 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
         "CODEARENA_JWT_SECRET": JWT_SECRET,
     }
     command = [sys.executable, "-m", "codearena_cli"]
+    # The whole package is imported above (and again in the export's round trip): the CLI's
+    # import reads a cut of it, all teams but 100 of the 1757 submissions.
+    small, counts = small_package(tmp_path / "small", 100)
     done = subprocess.run(
-        [*command, "contest", "import", str(NWERC)], env=env, capture_output=True, text=True
+        [*command, "contest", "import", str(small)], env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert "133 teams, 1757 submissions, 1760 judgements imported" in done.stdout
+    assert "133 teams, {} submissions, {} judgements imported".format(*counts) in done.stdout
     refused = subprocess.run(
         [*command, "contest", "import", str(tmp_path)], env=env, capture_output=True, text=True
     )
@@ -494,3 +499,19 @@ def test_the_cli_imports_a_package_and_refuses_a_broken_one(
     )
     assert missing.returncode == 1 and "no contest 987654" in missing.stderr
     assert not (tmp_path / "none").exists()
+
+
+def small_package(directory: Path, submissions: int) -> tuple[Path, tuple[int, int]]:
+    """NWERC cut to its first `submissions` submissions and their judgements; the counts an
+    import of it reports (submissions, judgements that gave a verdict)."""
+    directory.mkdir()
+    for path in NWERC.glob("*.json"):
+        (directory / path.name).write_text(path.read_text())
+    kept = package_file("submissions.json")[:submissions]
+    ids = {item["id"] for item in kept}
+    judged = [item for item in package_file("judgements.json") if item["submission_id"] in ids]
+    (directory / "submissions.json").write_text(json.dumps(kept))
+    (directory / "judgements.json").write_text(json.dumps(judged))
+    verdicts = sum(1 for item in judged if item.get("judgement_type_id") is not None)
+    assert len(kept) == submissions and verdicts >= submissions // 2
+    return directory, (len(kept), verdicts)
