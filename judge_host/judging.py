@@ -128,7 +128,7 @@ def grade(
 ) -> Iterator[CaseOutcome | Judgement]:
     """Judge `task` in `box`: each test's outcome as it finishes, then (last) the judgement.
     Raises ValidatorError (a judge fault) when the output validator does not compile or answer."""
-    compiled = box.compile(task.language, task.source)
+    compiled = box.compile(task.language, task.source, run_limits=task.limits)
     if not compiled.ok:
         yield Judgement(
             task.submission_id, Verdict.CE, 0.0, [], compiled.output, host, judgement=task.judgement
