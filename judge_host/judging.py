@@ -9,20 +9,39 @@ result; a sandbox failure is a JudgeFault that the daemon turns into JE with the
 Time: the limit is on CPU time, and a run is also stopped at `wall_limit_ms` (the limit plus
 WALL_MARGIN, at least WALL_MARGIN_MIN_MS): a program that waits (sleeps, blocks on input it
 never gets) is TLE too, while a busy host's scheduling delays stay within the margin.
+
+Multi-pass problems (the Kattis format's `type: multi-pass`): a test runs pass after pass,
+each a fresh run of the program on the input the output validator (or interactor) wrote as
+`nextpass.in` when it accepted the pass before, until it accepts without one, rejects, or
+the problem's `validation_passes` are used up (a judge error, as in problemtools). The
+outcome is the last pass's verdict with the most costly pass's time and memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codearena.judgements import CaseOutcome, Judgement
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
-from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, ValidatorError, check_output, validate
-from sandbox.interactive import Interaction, interact
+from sandbox import (
+    OUTPUT_LIMIT_KB,
+    Box,
+    Limits,
+    RunResult,
+    Status,
+    ValidatorError,
+    check_output,
+    next_pass_of,
+    validate,
+)
+from sandbox.interactive import TRANSCRIPT_CHARS, interact
 
 INTERACTIVE = "interactive"  # the checker of an interactive problem
+VALIDATOR = "validator"  # the checker of a problem with its own output validator
+MULTI_PASS = "multi-pass:"  # then the most passes: "multi-pass:N", "interactive,multi-pass:N"
+PASS_SEPARATOR = "\n---\n"  # between the passes' transcripts (problemtools' sample files too)
 WALL_MARGIN = 0.5  # of the time limit, on top of it, for the wall-clock limit
 WALL_MARGIN_MIN_MS = 1000
 
@@ -69,7 +88,8 @@ class Task:
     tests: Sequence[CaseData]
     judgement: int = 1
     # a sandbox.checkers spec, or "validator": `validator` decides, or "interactive": `validator`
-    # is the interactor the program talks to (sandbox.interactive)
+    # is the interactor the program talks to (sandbox.interactive); either of the two over
+    # several passes: "multi-pass:N", "interactive,multi-pass:N" (`validation_kind`)
     checker: str = "tokens"
     output_limit_kb: int = OUTPUT_LIMIT_KB
     validator: OutputValidator | None = None
@@ -108,7 +128,7 @@ def grade(
 ) -> Iterator[CaseOutcome | Judgement]:
     """Judge `task` in `box`: each test's outcome as it finishes, then (last) the judgement.
     Raises ValidatorError (a judge fault) when the output validator does not compile or answer."""
-    compiled = box.compile(task.language, task.source)
+    compiled = box.compile(task.language, task.source, run_limits=task.limits)
     if not compiled.ok:
         yield Judgement(
             task.submission_id, Verdict.CE, 0.0, [], compiled.output, host, judgement=task.judgement
@@ -144,50 +164,98 @@ def _judgement(task: Task, host: str, outcomes: Sequence[CaseOutcome]) -> Judgem
 
 Check = Callable[[CaseData, RunResult], bool]  # whether a run's output is accepted
 Tester = Callable[[CaseData], CaseOutcome]  # runs one test
+PassRunner = Callable[[CaseData, bytes, bool], "Pass"]  # one pass on an input; True: the first
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pass of a test: its verdict, and the next pass's input when the validator asked."""
+
+    verdict: Verdict
+    result: RunResult
+    next_input: bytes | None = None
+    transcript: str = ""
+
+
+def validation_kind(checker: str) -> tuple[str, int]:
+    """(`validator`, `interactive` or the built-in spec, passes) of a problem's checker:
+    "multi-pass:N" is a validator's N passes, "interactive,multi-pass:N" an interactor's."""
+    kind, _, passes = checker.partition(MULTI_PASS)
+    if not passes:
+        return checker, 1
+    return (kind.rstrip(",") or VALIDATOR), int(passes)
 
 
 def _tester(box: Box, task: Task, validator_box: Box | None) -> Tester:
     limits = task.limits
-    if task.checker == INTERACTIVE:
-        interactor = _validator_box(task, validator_box)
-        flags = task.validator.flags if task.validator else ()
+    kind, passes = validation_kind(task.checker)
+    if kind not in (INTERACTIVE, VALIDATOR) and task.validator is None:
 
-        def run_interactive(test: CaseData) -> CaseOutcome:
-            interaction = interact(box, interactor, test.input, test.answer, limits, flags=flags)
-            result = interaction.result
-            verdict = _interactive_verdict(interaction)
-            return CaseOutcome(
-                test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb, interaction.transcript
+        def run(test: CaseData) -> CaseOutcome:
+            result = box.run(test.input, limits)
+            verdict = _verdict(result, test, lambda t, r: check_output(t.answer, r.stdout_path, task.checker))
+            return CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
+
+        return run
+    validator = _validator_box(task, validator_box)
+    flags = task.validator.flags if task.validator else ()
+    runner = _interactive_pass if kind == INTERACTIVE else _validated_pass
+    run_pass = runner(box, validator, limits, flags, passes > 1)
+    return lambda test: _passes(test, run_pass, passes)
+
+
+def _passes(test: CaseData, run_pass: PassRunner, passes: int) -> CaseOutcome:
+    """Run `test` pass after pass while the validator asks for one (at most `passes`); the
+    outcome's time and memory are its most costly pass's, its transcript every pass's."""
+    data, done = test.input, []
+    for number in range(passes):
+        done.append(run_pass(test, data, number == 0))
+        last = done[-1]
+        if last.next_input is None:
+            transcripts = [p.transcript for p in done]
+            transcript = PASS_SEPARATOR.join(transcripts)[:TRANSCRIPT_CHARS] if any(transcripts) else ""
+            cpu_ms = max(p.result.cpu_time_ms for p in done)
+            memory_kb = max(p.result.memory_kb for p in done)
+            return CaseOutcome(test.id, test.ordinal, last.verdict, cpu_ms, memory_kb, transcript)
+        data = last.next_input
+    raise ValidatorError(f"the output validator gave no verdict within {passes} passes")
+
+
+def _validated_pass(
+    box: Box, validator: Box, limits: Limits, flags: Sequence[str], multi: bool
+) -> PassRunner:
+    def run_pass(test: CaseData, data: bytes, first: bool) -> Pass:
+        result = box.run(data, limits)
+        if result.status is not Status.OK:
+            return Pass(_STATUS_VERDICT[result.status], result)
+        answer = validate(validator, data, test.answer, result.stdout_path, flags=flags, fresh_feedback=first)
+        return _validated(answer.accepted, result, validator, multi)
+
+    return run_pass
+
+
+def _interactive_pass(
+    box: Box, interactor: Box, limits: Limits, flags: Sequence[str], multi: bool
+) -> PassRunner:
+    def run_pass(test: CaseData, data: bytes, first: bool) -> Pass:
+        interaction = interact(box, interactor, data, test.answer, limits, flags=flags, fresh_feedback=first)
+        if not interaction.interactor_decides:
+            return Pass(
+                _STATUS_VERDICT[interaction.result.status], interaction.result, None, interaction.transcript
             )
+        done = _validated(interaction.accepted, interaction.result, interactor, multi)
+        return replace(done, transcript=interaction.transcript)
 
-        return run_interactive
-    check = _checker(task, validator_box)
-
-    def run(test: CaseData) -> CaseOutcome:
-        result = box.run(test.input, limits)
-        verdict = _verdict(result, test, check)
-        return CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
-
-    return run
+    return run_pass
 
 
-def _interactive_verdict(interaction: Interaction) -> Verdict:
-    """The interactor's answer, or the program's limit or crash (sandbox.interactive's rules)."""
-    if interaction.interactor_decides:
-        return Verdict.AC if interaction.accepted else Verdict.WA
-    return _STATUS_VERDICT[interaction.result.status]
-
-
-def _checker(task: Task, validator_box: Box | None) -> Check:
-    if task.validator is None:
-        return lambda test, result: check_output(test.answer, result.stdout_path, task.checker)
-    validator = task.validator
-    compiled = _validator_box(task, validator_box)
-
-    def check(test: CaseData, result: RunResult) -> bool:
-        return validate(compiled, test.input, test.answer, result.stdout_path, flags=validator.flags).accepted
-
-    return check
+def _validated(accepted: bool, result: RunResult, validator: Box, multi: bool) -> Pass:
+    """A pass the validator judged; on a multi-pass problem its nextpass.in is the next input
+    (asking for a pass while rejecting is a judge error, as in problemtools)."""
+    next_input = next_pass_of(validator) if multi else None
+    if next_input is not None and not accepted:
+        raise ValidatorError("the output validator rejected and wrote nextpass.in")
+    return Pass(Verdict.AC if accepted else Verdict.WA, result, next_input)
 
 
 def _validator_box(task: Task, validator_box: Box | None) -> Box:

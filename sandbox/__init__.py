@@ -23,6 +23,7 @@ from sandbox.checkers import (
     checker_from_spec,
     exact,
     floats,
+    next_pass_of,
     tokens,
     validate,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "checker_from_spec",
     "exact",
     "floats",
+    "next_pass_of",
     "start_backend",
     "tokens",
     "validate",

@@ -33,10 +33,16 @@ class Box(Protocol):
         ...
 
     def compile(
-        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+        self,
+        language: str,
+        source: str | bytes,
+        files: Mapping[str, bytes] | None = None,
+        run_limits: Limits | None = None,
     ) -> CompileResult:
         """Put `source` in the box and compile it. A compiler failure is `ok=False`. `files`
-        (plain names) are put next to the source first: an output validator's headers."""
+        (plain names) are put next to the source first: an output validator's headers.
+        `run_limits`: the limits of the runs to come, which a backend may get ready for
+        while it compiles (the namespace one starts their resident session)."""
         ...
 
     def run(

@@ -86,10 +86,15 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             self.spec.cgroup.remove()
 
     def compile(
-        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+        self,
+        language: str,
+        source: str | bytes,
+        files: Mapping[str, bytes] | None = None,
+        run_limits: Limits | None = None,
     ) -> CompileResult:
         """Put `source` in the box and compile it. A compiler failure is `ok=False`. `files`
-        (plain names) are put next to the source first: an output validator's headers."""
+        (plain names) are put next to the source first: an output validator's headers.
+        `run_limits`, those of the runs to come: their resident session starts meanwhile."""
         lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source
@@ -103,7 +108,11 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         if argv is None:
             self.language = lang
             return CompileResult(True, "", 0)
-        result = self._compile(lang, argv)
+        warm = None
+        if run_limits is not None:
+            session_limits = replace(run_limits, processes=lang.run_processes(run_limits))
+            warm = self._run_request(self._run_view(lang, run_limits, ()), session_limits)
+        result = self._compile(lang, argv, warm)
         self.language = lang if result.ok else None
         return result
 
@@ -121,13 +130,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         lang = self.language
         if lang is None:
             raise RuntimeError("nothing compiled in this box: call compile() first")
-        view = View(
-            self.spec.scratch,
-            lang.run_command(limits, args, self.entry),
-            extra_ro_binds=lang.extra_ro_binds,
-            env=lang.run_environment(limits),
-            writable_dirs=writable_dirs,
-        )
+        view = self._run_view(lang, limits, args, writable_dirs)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
         run_limits = replace(limits, processes=lang.run_processes(limits))
         # A writable directory is bound per run, so only runs without one reuse the box's
@@ -162,7 +165,26 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         except SandboxError:
             logger.warning("box %d: keeper did not end its session", self.spec.index)
 
-    def _compile(self, lang: Language, argv: tuple[str, ...]) -> CompileResult:
+    def _run_view(
+        self, lang: Language, limits: Limits, args: Sequence[str], writable_dirs: Sequence[str] = ()
+    ) -> View:
+        return View(
+            self.spec.scratch,
+            lang.run_command(limits, args, self.entry),
+            extra_ro_binds=lang.extra_ro_binds,
+            env=lang.run_environment(limits),
+            writable_dirs=writable_dirs,
+        )
+
+    def _run_request(self, view: View, limits: Limits) -> RunRequest:
+        """A run of the program the box compiles, on its stdin file (a session's key: its
+        view and limits)."""
+        io = self.spec.io
+        return self._request(view, limits, io / "stdin", io / "stdout", io / "stderr", reuse=True)
+
+    def _compile(
+        self, lang: Language, argv: tuple[str, ...], warm: RunRequest | None = None
+    ) -> CompileResult:
         view = View(
             self.spec.scratch,
             argv,
@@ -172,7 +194,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             env=lang.compile_env,
         )
         output = self.spec.io / "compile.out"
-        measurement = self._execute(view, lang.compile_limits, None, output, output)
+        measurement = self._execute(view, lang.compile_limits, None, output, output, warm=warm)
         return compile_result(measurement, lang.compile_limits, output)
 
     def _execute(
@@ -184,16 +206,33 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         stderr: Path,
         reuse: bool = False,
         fifos: bool = False,
+        warm: RunRequest | None = None,
     ) -> Measurement:
-        memory_bytes = limits.memory_limit_kb * 1024
-        request = RunRequest(
+        request = self._request(view, limits, stdin, stdout, stderr, reuse, fifos)
+        measurement = self._keeper.run(request, warm)
+        if measurement.launch_error:
+            detail = head(stderr).decode(errors="replace").strip()
+            raise SandboxError(f"box {self.spec.index}: {measurement.launch_error}: {detail}")
+        return measurement
+
+    @staticmethod
+    def _request(
+        view: View,
+        limits: Limits,
+        stdin: Path | None,
+        stdout: Path,
+        stderr: Path,
+        reuse: bool = False,
+        fifos: bool = False,
+    ) -> RunRequest:
+        return RunRequest(
             argv=bwrap_argv(view),
             stdin_path=str(stdin) if stdin else None,
             stdout_path=str(stdout),
             stderr_path=str(stderr),
             time_limit_ms=limits.kill_time_limit_ms,
             wall_limit_ms=limits.wall_limit_ms,
-            memory_bytes=memory_bytes,
+            memory_bytes=limits.memory_limit_kb * 1024,
             processes=limits.processes,
             fsize_bytes=limits.output_limit_kb * 1024,
             stack_bytes=limits.stack_bytes,
@@ -201,11 +240,6 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             reuse=reuse,
             fifos=fifos,
         )
-        measurement = self._keeper.run(request)
-        if measurement.launch_error:
-            detail = head(stderr).decode(errors="replace").strip()
-            raise SandboxError(f"box {self.spec.index}: {measurement.launch_error}: {detail}")
-        return measurement
 
     def _stdin_path(self, stdin: Input) -> Path | None:
         if stdin is None:

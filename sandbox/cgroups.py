@@ -11,6 +11,7 @@ import errno
 import os
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,10 @@ class Cgroup(ABC):
     def usage_bytes(self) -> int: ...
 
     @abstractmethod
+    def file_bytes(self) -> int:
+        """Of `usage_bytes`, the page cache (tmpfs files included): what outlives processes."""
+
+    @abstractmethod
     def cpu_ns(self) -> int: ...
 
     @abstractmethod
@@ -97,9 +102,10 @@ class Cgroup(ABC):
     def procs(self) -> set[int]:
         return {int(pid) for pid in _read(self.dirs()[0] / "cgroup.procs").split()}
 
-    def signal_all(self, spare: int | None = None) -> set[int]:
-        """SIGKILL every process in the cgroup except `spare`; return who was signalled."""
-        victims = self.procs() - {spare}
+    def signal_all(self, spare: int | None = None, also_spare: Collection[int] = ()) -> set[int]:
+        """SIGKILL every process in the cgroup except `spare` and `also_spare`; return who
+        was signalled."""
+        victims = self.procs() - {spare} - set(also_spare)
         kill_pids(victims)
         return victims
 
@@ -178,6 +184,9 @@ class CgroupV1(Cgroup):
     def usage_bytes(self) -> int:
         return int(self._counters.read(self.memory, "memory.usage_in_bytes"))
 
+    def file_bytes(self) -> int:
+        return _keyed(self.memory / "memory.stat", "cache")
+
     def cpu_ns(self) -> int:
         return int(self._counters.read(self.cpuacct, "cpuacct.usage"))
 
@@ -236,6 +245,9 @@ class CgroupV2(Cgroup):
 
     def usage_bytes(self) -> int:
         return int(_read(self.path / "memory.current"))
+
+    def file_bytes(self) -> int:
+        return _keyed(self.path / "memory.stat", "file")
 
     def cpu_ns(self) -> int:
         return _keyed(self.path / "cpu.stat", "usage_usec") * 1000

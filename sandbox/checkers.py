@@ -29,6 +29,10 @@ Custom: `validate` runs a Kattis output validator (already compiled in a box of 
 `validator INPUT ANSWER FEEDBACK_DIR/ < team_output`, in the sandbox like any program. Exit
 42 accepts, 43 rejects; anything else, or a limit the validator hits, is a `ValidatorError`
 (a judge error, never the contestant's verdict).
+
+Multi-pass problems: the validator asks for another pass by accepting with a `nextpass.in`
+in its feedback directory (`next_pass_of` takes it out); the feedback directory lives on
+from pass to pass (`fresh_feedback=False`), so the validator may keep its state there.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import io
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +61,7 @@ DEFAULT_FLOAT_TOLERANCE = 1e-6
 READ_CHUNK_BYTES = 64 * 1024  # read at a time from each output (any size works: a buffer, not a limit)
 NUMBER_MAX_BYTES = 1000  # a longer token is a word to `floats` (module docstring)
 VALIDATOR_ACCEPTS, VALIDATOR_REJECTS = 42, 43
+NEXT_PASS_BYTES = 64 * 1024 * 1024  # the most a validator's nextpass.in may hold
 VALIDATOR_LIMITS = Limits(time_limit_ms=10_000, memory_limit_kb=1024 * 1024, output_limit_kb=8 * 1024)
 # A decimal number as contestants print them, or nan/inf spelt out: no hex or "1_000" (float()
 # takes those).
@@ -362,15 +368,18 @@ def validate(
     team_output: os.PathLike[str],
     limits: Limits = VALIDATOR_LIMITS,
     flags: Sequence[str] = (),
+    fresh_feedback: bool = True,
 ) -> Validation:
     """Run the output validator compiled in `validator` (`Box.compile`) on one test.
 
     `team_output` is the contestant's output file (e.g. `RunResult.stdout_path`), given to
     the validator on stdin; `flags` follow the feedback directory (the package's
-    validator_flags). Raises ValidatorError when the validator does not answer 42/43.
+    validator_flags). `fresh_feedback` False keeps the feedback directory of the last run
+    (a multi-pass problem's later passes). Raises ValidatorError when the validator does not
+    answer 42/43.
     """
     paths = (validator.add_file("input", input_data), validator.add_file("answer", answer))
-    feedback = validator.add_dir("feedback")
+    feedback = feedback_dir(validator, fresh_feedback)
     result = validator.run(
         team_output, limits, args=(*paths, feedback + "/", *flags), writable_dirs=("feedback",)
     )
@@ -381,6 +390,34 @@ def validate(
         f"output validator gave {result.status.value}, exit {result.exit_code}, "
         f"signal {result.signal}: {detail}"
     )
+
+
+def feedback_dir(validator: Box, fresh: bool = True) -> str:
+    """The validator's feedback directory inside its box: made empty when `fresh` (or missing)."""
+    if fresh or not (validator.scratch_dir / "feedback").is_dir():
+        return validator.add_dir("feedback")
+    return "/box/feedback"
+
+
+def next_pass_of(validator: Box) -> bytes | None:
+    """The nextpass.in a validator wrote in its feedback directory (taken out: the next
+    pass starts without one); None when there is none. ValidatorError when it is not a
+    regular file or holds more than NEXT_PASS_BYTES."""
+    path = validator.scratch_dir / "feedback" / "nextpass.in"
+    try:
+        with open(path, "rb", opener=_no_follow) as file:
+            regular = stat.S_ISREG(os.fstat(file.fileno()).st_mode)
+            data = file.read(NEXT_PASS_BYTES + 1) if regular else b""
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a link (O_NOFOLLOW), say
+        raise ValidatorError(f"the output validator's nextpass.in cannot be read: {exc}") from exc
+    path.unlink()
+    if not regular or len(data) > NEXT_PASS_BYTES:
+        raise ValidatorError(
+            f"the output validator's nextpass.in is not a file of at most {NEXT_PASS_BYTES} bytes"
+        )
+    return data
 
 
 def feedback_of(validator: Box) -> str:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sandbox.backend import Box
-from sandbox.checkers import VALIDATOR_ACCEPTS, VALIDATOR_REJECTS, ValidatorError, feedback_of
+from sandbox.checkers import VALIDATOR_ACCEPTS, VALIDATOR_REJECTS, ValidatorError, feedback_dir, feedback_of
 from sandbox.model import Fifos, Limits, RunResult, Status
 
 TRANSCRIPT_BYTES = 64 * 1024  # kept of what crossed the pipes, both directions together
@@ -239,12 +239,14 @@ def interact(
     limits: Limits,
     interactor_limits: Limits = INTERACTOR_LIMITS,
     flags: Sequence[str] = (),
+    fresh_feedback: bool = True,
 ) -> Interaction:
     """Run the submission compiled in `submission` against the interactor compiled in
-    `interactor` on one test (see the module docstring for the verdict). Raises
-    ValidatorError when the interactor fails, SandboxError when the sandbox does."""
+    `interactor` on one test (see the module docstring for the verdict); `fresh_feedback`
+    False keeps the interactor's feedback directory (a multi-pass problem's later passes).
+    Raises ValidatorError when the interactor fails, SandboxError when the sandbox does."""
     args = (interactor.add_file("input", input_data), interactor.add_file("answer", answer))
-    feedback = interactor.add_dir("feedback")
+    feedback = feedback_dir(interactor, fresh_feedback)
     fifos = _make_fifos(submission.io_dir / "interactive")
     relay = Relay(fifos)
     wall_ms = max(interactor_limits.wall_limit_ms, limits.wall_limit_ms + INTERACTOR_EXTRA_WALL_MS)

@@ -6,7 +6,8 @@ subreaper, then answers one JSON line per run request (see `sandbox.protocol`). 
 when its stdin closes, killing a program that is still running.
 
 Runs marked `reuse` go to the box's resident bubblewrap (`sandbox.resident`), which an
-`{"end": true}` request (the supervisor resets the box) kills.
+`{"end": true}` request (the supervisor resets the box) kills. A request with `warm` (a
+compile) starts the session of the runs like it while it runs.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ def serve(ctx: BoxContext, residents: Residents, line: bytes) -> bytes:
         if message.get("end"):
             residents.close()
             return encode({"ok": True})
-        return measurement_message(_run(ctx, residents, RunRequest(**message["run"])))
+        request = RunRequest(**message["run"])
+        if message.get("warm"):  # a compile, and the runs to come
+            return measurement_message(residents.warming(request, RunRequest(**message["warm"])))
+        return measurement_message(_run(ctx, residents, request))
     except SupervisorGone:
         raise
     except Exception:

@@ -48,9 +48,10 @@ class KeeperClient:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def run(self, request: RunRequest) -> Measurement:
-        """Have the keeper run `request`; SandboxError if it fails or does not answer."""
-        self._send(request_message(request))
+    def run(self, request: RunRequest, warm: RunRequest | None = None) -> Measurement:
+        """Have the keeper run `request` (starting the resident session of runs like `warm`
+        meanwhile); SandboxError if it fails or does not answer."""
+        self._send(request_message(request, warm))
         reply = self._receive(request.wall_limit_ms / 1000 + REPLY_GRACE_S)
         if not reply.get("ok"):
             raise SandboxError(f"keeper failed: {reply.get('error')}")

@@ -98,8 +98,11 @@ def _fields(instance: RunRequest | Measurement) -> dict[str, Any]:
     return {field.name: getattr(instance, field.name) for field in fields(instance)}
 
 
-def request_message(request: RunRequest) -> bytes:
-    return encode({"run": _fields(request)})
+def request_message(request: RunRequest, warm: RunRequest | None = None) -> bytes:
+    """`warm`: a run to come, whose resident session starts alongside `request` (a compile)."""
+    if warm is None:
+        return encode({"run": _fields(request)})
+    return encode({"run": _fields(request), "warm": _fields(warm)})
 
 
 def measurement_message(measurement: Measurement) -> bytes:

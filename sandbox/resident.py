@@ -9,7 +9,9 @@ The init spawns the program, which inherits the session's other rlimits (new one
 new session); the keeper measures it with the one-shot path's watchdog and counters
 (`sandbox.runner`), and between runs kills every process but the init, wipes /tmp and
 /dev/shm and stops the init. Compiles, runs with writable directories, and hosts without
-cgroups or without a C compiler to build the init use the one-shot path.
+cgroups or without a C compiler to build the init use the one-shot path. A compile told the
+limits of the runs to come starts their session next to itself (`Residents.warming`), so a
+submission's first run does not pay for the start.
 
 What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
 seccomp filter, uid, environment and limits; its pid is 2 instead of 2–3. It cannot signal
@@ -48,8 +50,8 @@ from sandbox.runner import (
     Outcome,
     enter_box,
     measure,
-    read_available,
     rlimits_for,
+    run_one,
     stdio,
     watch,
 )
@@ -58,6 +60,7 @@ from sandbox.watchdog import Killed
 START_TIMEOUT_S = 10.0
 REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
 CLEANUP_TIMEOUT_S = 5.0
+SESSION_PIDS = 2  # the outer bubblewrap and the init
 REPLY_MAX_BYTES = 4096  # one reply of the init: a line in one SOCK_SEQPACKET datagram
 WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
 EXEC_FAILED_EXIT = 127  # what a shell reports for a command it could not run
@@ -113,7 +116,19 @@ class Session:
 
     @classmethod
     def start(cls, ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits) -> Session:
+        """Start a session in the box cgroup while nothing else runs there, and measure it."""
         before = ctx.cgroup.usage_bytes() if ctx.cgroup else 0
+        session = cls.launch(ctx, options, rlimits)
+        session.wait_ready()
+        if ctx.cgroup:
+            session.ready_usage_bytes = ctx.cgroup.usage_bytes()
+            session.overhead_bytes = max(session.ready_usage_bytes - before, 0)
+        return session
+
+    @classmethod
+    def launch(cls, ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits) -> Session:
+        """Start a session, returning once its init exists (its pid known: bubblewrap forks
+        nothing more); `wait_ready` waits until it runs. The caller measures it."""
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         status_read, status_write = os.pipe()
         try:
@@ -127,27 +142,35 @@ class Session:
             os.close(status_write)
         session = cls(_key(options, rlimits), proc, control)
         try:
-            session._handshake(status_read)
+            session._await_pid(status_read)
         except BaseException:
             session.close()
             raise
         finally:
             os.close(status_read)
-        if ctx.cgroup:
-            session.ready_usage_bytes = ctx.cgroup.usage_bytes()
-            session.overhead_bytes = max(session.ready_usage_bytes - before, 0)
         return session
 
-    def _handshake(self, status_read: int) -> None:
+    def _await_pid(self, status_read: int) -> None:
+        """Read bubblewrap's status lines until the one with the init's pid."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        status = b""
+        while not self.init_pid:
+            ready, _, _ = select.select([status_read], [], [], max(deadline - time.monotonic(), 0))
+            chunk = os.read(status_read, REPLY_MAX_BYTES) if ready else b""
+            if not chunk:
+                raise ResidentUnavailable("bubblewrap did not report the init's pid")
+            status += chunk
+            *lines, status = status.split(b"\n")
+            for line in lines:
+                if b"child-pid" in line:
+                    self.init_pid = int(json.loads(line)["child-pid"])
+        self._pidfds.append(os.pidfd_open(self.init_pid))
+
+    def wait_ready(self) -> None:
+        """Wait until the init reads its socket; ResidentUnavailable when it does not."""
         ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
         if not ready or self.control.recv(64) != b"ready":
             raise ResidentUnavailable("the resident init did not start")
-        for line in read_available(os.dup(status_read)).splitlines():
-            if b"child-pid" in line:
-                self.init_pid = int(json.loads(line)["child-pid"])
-        if not self.init_pid:
-            raise ResidentUnavailable("bubblewrap did not report the init's pid")
-        self._pidfds.append(os.pidfd_open(self.init_pid))
 
     def alive(self) -> bool:
         ready, _, _ = select.select(self._pidfds, [], [], 0)
@@ -232,6 +255,56 @@ class Residents:
         if session:
             session.close()
 
+    def warming(self, compile_request: RunRequest, request: RunRequest) -> Measurement:
+        """Run `compile_request` (one-shot) while the session of the runs like `request` to
+        come starts next to it, so the first of them does not wait for it (the keeper has
+        both cores' worth of work to hand out during a compile).
+
+        The session is measured once the compile ended: its overhead is what the box
+        cgroup holds beyond the page cache then (the compile's processes are gone; the files
+        it left are page cache) against before the compile. The compile shares the cgroup
+        with it, so the compile's pids and RLIMIT_NPROC allow for its SESSION_PIDS and its
+        memory and CPU count the session's start."""
+        self.close()
+        if not self.usable(request):
+            return run_one(self.ctx, compile_request)
+        assert self.ctx.cgroup is not None  # usable
+        before = self.ctx.cgroup.usage_bytes() - self.ctx.cgroup.file_bytes()
+        processes = compile_request.processes + SESSION_PIDS
+        measured = run_one(
+            self.ctx, replace(compile_request, processes=processes), partial(self._start_alongside, request)
+        )
+        if self.session is not None:
+            self._settle(before)
+        return measured
+
+    def _settle(self, before: int) -> None:
+        """Once the compile ended: wait for the session (long ready, as a rule) and measure
+        it; a session that did not start is closed (the first run starts one)."""
+        assert self.session is not None and self.ctx.cgroup is not None
+        try:
+            self.session.wait_ready()
+        except ResidentUnavailable:
+            self.close()
+            return
+        if self.session is not None:
+            self.session.ready_usage_bytes = self.ctx.cgroup.usage_bytes()
+            beyond_cache = self.session.ready_usage_bytes - self.ctx.cgroup.file_bytes()
+            self.session.overhead_bytes = max(beyond_cache - before, 0)
+
+    def _start_alongside(self, request: RunRequest) -> frozenset[int]:
+        """The session for `request`'s runs, launched just before the compile (its init
+        forked while no compile process counts against RLIMIT_NPROC); the pids to spare
+        (none when it did not start: the first run tries again)."""
+        invocation = Invocation.parse(request.argv)
+        rlimits = rlimits_for(self.ctx, request)
+        rlimits.pop(resource.RLIMIT_CPU)
+        try:
+            self.session = Session.launch(self.ctx, invocation.options, rlimits)
+        except (ResidentUnavailable, OSError):
+            return frozenset()
+        return frozenset(self.session.resident_pids() - {os.getpid()})
+
     def _session_for(self, options: tuple[str, ...], rlimits: Rlimits) -> Session:
         if self.session and (self.session.key != _key(options, rlimits) or not self.session.alive()):
             self.close()
@@ -248,11 +321,13 @@ def _launch(
     ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits, control_fd: int, status_fd: int
 ) -> subprocess.Popen[bytes]:
     assert ctx.init_fd is not None  # Residents.usable
-    os.lseek(ctx.seccomp_fd, 0, os.SEEK_SET)
+    # An open file of its own: bubblewrap reads the filter to EOF, and a compile's bubblewrap
+    # may read the keeper's at the same time (`Residents.warming`).
+    seccomp_fd = os.open(f"/proc/self/fd/{ctx.seccomp_fd}", os.O_RDONLY | os.O_CLOEXEC)
     argv = [
         BWRAP,
         "--seccomp",
-        str(ctx.seccomp_fd),
+        str(seccomp_fd),
         "--json-status-fd",
         str(status_fd),
         "--as-pid-1",
@@ -261,16 +336,19 @@ def _launch(
         f"/proc/self/fd/{ctx.init_fd}",  # the init, without a path in the box's file tree
         str(control_fd),
     ]
-    return subprocess.Popen(
-        argv,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={},
-        close_fds=True,
-        pass_fds=(ctx.seccomp_fd, status_fd, control_fd, ctx.init_fd),
-        preexec_fn=partial(enter_box, ctx.uid, ctx.gid, rlimits),
-    )
+    try:
+        return subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={},
+            close_fds=True,
+            pass_fds=(seccomp_fd, status_fd, control_fd, ctx.init_fd),
+            preexec_fn=partial(enter_box, ctx.uid, ctx.gid, rlimits),
+        )
+    finally:
+        os.close(seccomp_fd)
 
 
 def _run(

@@ -17,7 +17,7 @@ import select
 import stat
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -93,14 +93,21 @@ class Outcome:
     status_json: bytes = b""
 
 
-def run_one(ctx: BoxContext, request: RunRequest) -> Measurement:
-    """Run `request` to completion and measure it."""
+def run_one(
+    ctx: BoxContext,
+    request: RunRequest,
+    alongside: Callable[[], Collection[int]] | None = None,
+) -> Measurement:
+    """Run `request` to completion and measure it. `alongside`, called just before the run
+    is launched, starts what may live on next to it in the box (the resident session a
+    compile warms up, `sandbox.resident`) and returns its pids, which the cleanup spares."""
     ctx.apply_limits(request.memory_bytes, request.processes + BWRAP_PIDS)
     if ctx.cgroup:
         ctx.cgroup.reset_peak()
     baseline = Baseline.take(ctx.cgroup)
     started = time.monotonic_ns()
     outcome = Outcome()
+    spared = frozenset(alongside()) if alongside else frozenset[int]()
     proc, status_fd = _launch(ctx, request)
     exited = False
     try:
@@ -109,8 +116,8 @@ def run_one(ctx: BoxContext, request: RunRequest) -> Measurement:
     finally:
         try:
             if not exited:  # a limit, or SupervisorGone: stop it before reaping
-                _kill_box(ctx, proc)
-            _reap(ctx, proc, outcome)
+                _kill_box(ctx, proc, spared)
+            _reap(ctx, proc, outcome, spared)
         finally:
             outcome.status_json = read_available(status_fd)
     return measure(ctx, request, baseline, outcome, time.monotonic_ns() - started)
@@ -241,26 +248,28 @@ def _watch_bwrap(
         os.close(pidfd)
 
 
-def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes]) -> None:
+def _kill_box(ctx: BoxContext, proc: subprocess.Popen[bytes], spared: frozenset[int]) -> None:
     # The outer bwrap first: the inner one (pid 1 of the namespace) dies with it.
     kill_pids([proc.pid])
     if ctx.cgroup:
-        ctx.cgroup.signal_all(spare=os.getpid())
+        ctx.cgroup.signal_all(os.getpid(), spared)
     elif ctx.uid is not None:
         kill_pids(pids_of_uids([ctx.uid]))
 
 
-def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: Outcome) -> None:
-    """Wait for bwrap, then kill and reap whatever is left (orphans come to us)."""
+def _reap(ctx: BoxContext, proc: subprocess.Popen[bytes], outcome: Outcome, spared: frozenset[int]) -> None:
+    """Wait for bwrap, then kill and reap whatever is left (orphans come to us) but the
+    `spared` processes (children of ours that live on: then the cgroup alone tells who is
+    left, and the dead are reaped as they come)."""
     # Not its rusage: its max RSS counts the keeper's, from before it exec'd bwrap.
     _, outcome.wait_status, usage = os.wait4(proc.pid, 0)
     _add_usage(outcome, usage)
     proc.returncode = os.waitstatus_to_exitcode(outcome.wait_status)
     deadline = time.monotonic() + REAP_TIMEOUT_S
     while True:
-        leftovers = ctx.cgroup.signal_all(spare=os.getpid()) if ctx.cgroup else set()
+        leftovers = ctx.cgroup.signal_all(os.getpid(), spared) if ctx.cgroup else set()
         children_left = _reap_ready(outcome)
-        if not leftovers and not children_left:
+        if not leftovers and (not children_left or spared):
             return
         if time.monotonic() > deadline:
             raise RuntimeError(f"box processes survive: {sorted(leftovers)}")

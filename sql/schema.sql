@@ -126,13 +126,14 @@ CREATE TABLE problems (
     test_data_hash  text NOT NULL DEFAULT '',  -- test_data_hash(id), set when tests change
     -- the output checker: tokens (default), exact, float[:TOL[:REL]], then ,nocase and ,spaces
     -- (sandbox.checkers); or validator: the problem's own, in problem_files (0006); or
-    -- interactive: that validator is the interactor the submission talks to (0008)
+    -- interactive: that validator is the interactor the submission talks to (0008); either
+    -- over several passes: multi-pass:N, interactive,multi-pass:N (0015)
     checker         text NOT NULL DEFAULT 'tokens'
-                    CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator|interactive)$'),
+                    CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator|interactive|(interactive,)?multi-pass:[0-9]{1,2})$'),
     -- what a run may write to stdout (problems stored before 0006 kept 64 MiB)
     output_limit_kb integer NOT NULL DEFAULT 8192 CHECK (output_limit_kb BETWEEN 1 AND 1048576),
     -- the language the output validator is compiled as; NULL with a built-in checker
-    validator_language text CHECK ((checker IN ('validator', 'interactive')) = (validator_language IS NOT NULL)),
+    validator_language text CHECK ((checker ~ '^(validator|interactive|multi-pass)') = (validator_language IS NOT NULL)),
     -- arguments the output validator gets after its feedback directory (validator_flags)
     validator_flags text NOT NULL DEFAULT '' CHECK (length(validator_flags) <= 1000)
 );

@@ -111,10 +111,15 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
             self.spec.cgroup.create()
 
     def compile(
-        self, language: str, source: str | bytes, files: Mapping[str, bytes] | None = None
+        self,
+        language: str,
+        source: str | bytes,
+        files: Mapping[str, bytes] | None = None,
+        run_limits: Limits | None = None,
     ) -> CompileResult:
         """Put `source` in the box and compile it in a container. A compiler failure is
-        `ok=False`. `files` (plain names) are put next to the source first (headers)."""
+        `ok=False`. `files` (plain names) are put next to the source first (headers).
+        `run_limits` is not used: each run is a container of its own."""
         lang = language_named(language)
         self.reset()
         data = source.encode() if isinstance(source, str) else source

@@ -44,7 +44,7 @@ class FakeBox:
         self.answers = answers
         self.source = ""
 
-    def compile(self, language: str, source: str) -> CompileResult:
+    def compile(self, language: str, source: str, run_limits: Limits | None = None) -> CompileResult:
         self.source = source
         return CompileResult(
             not source.startswith(BROKEN), "syntax error" if source.startswith(BROKEN) else "", 1

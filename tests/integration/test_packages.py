@@ -166,7 +166,8 @@ def test_a_zipped_package_is_imported_over_http(core: Core, http: Any, admin: di
     [
         ("broken/missing_answer", "missing_answer"),
         ("broken/bad_yaml", "invalid_problem_yaml"),
-        ("broken/multipass", "unsupported_problem_type"),
+        ("broken/submitanswer", "unsupported_problem_type"),
+        ("broken/multipass", "invalid_problem_yaml"),
     ],
 )
 def test_a_broken_package_is_a_400_and_stores_nothing(
@@ -180,3 +181,11 @@ def test_a_broken_package_is_a_400_and_stores_nothing(
 
 def test_contestants_may_not_import(core: Core, http: Any) -> None:
     error_of(_post_zip(http, login(core, "pkg-contestant"), _zipped("floats")), 403)
+
+
+def test_a_multi_pass_problem_is_stored_and_loaded_with_its_passes(core: Core) -> None:
+    submission_id = _submitted(core, "multipass", "pkg-multipass-user", "print(input())\n")
+    with core.db.transaction() as cur:
+        started = tasks.start(cur, submission_id, tasks.TestDataCache())
+    assert started is not None and started.task.validator is not None
+    assert started.task.checker == "multi-pass:2" and started.task.validator.language == "python"

@@ -10,14 +10,16 @@ import pytest
 from codearena.models import Verdict
 from codearena.packages import PackageError, package_files_of, read_package
 from codearena.scoring import Icpc
-from judge_host.judging import CaseData, Task, judge
+from judge_host.judging import CaseData, OutputValidator, Task, judge
 from judge_host.verify import verify
-from sandbox import Sandbox
+from sandbox import Sandbox, ValidatorError
 
 PACKAGES = Path(__file__).parents[1] / "packages"
 
 
-@pytest.mark.parametrize("name", ["groups", "floats", "anycase", "exactcase", "custom", "sleeper", "guess"])
+@pytest.mark.parametrize(
+    "name", ["groups", "floats", "anycase", "exactcase", "custom", "sleeper", "guess", "multipass"]
+)
 def test_every_bundled_submission_gets_its_expected_verdict(sandbox: Sandbox, name: str) -> None:
     package = read_package(package_files_of(PACKAGES / name), name)
     verification = verify(sandbox, package, sandbox.available_languages())
@@ -62,3 +64,90 @@ def test_a_program_sleeping_past_the_limit_is_tle(sandbox: Sandbox) -> None:
         judgement = judge(box, task, "test")
     assert judgement.verdict is Verdict.TLE
     assert task.limits.wall_limit_ms == 7500
+
+
+# A validator that keeps its state in the feedback directory (it lives on from pass to pass):
+# it asks for a pass while fewer than 3 ran, then accepts.
+COUNTING_VALIDATOR = b"""
+import os, sys
+state = sys.argv[3] + "count"
+count = int(open(state).read()) + 1 if os.path.exists(state) else 1
+open(state, "w").write(str(count))
+if count < 3:
+    open(sys.argv[3] + "nextpass.in", "w").write(f"pass {count + 1}\\n")
+sys.exit(42)
+"""
+# Asks for another pass while rejecting: a judge error (problemtools' rule).
+REJECTING_VALIDATOR = b"""
+import sys
+open(sys.argv[3] + "nextpass.in", "w").write("again\\n")
+sys.exit(43)
+"""
+# Pass 1 sends "double N" and wants 2N, then asks for a pass with 2N; pass 2 sends "inc M"
+# and wants M + 1.
+PASSING_INTERACTOR = b"""
+import sys
+word, number = open(sys.argv[1]).read().split()
+number = int(number)
+print("double" if word == "start" else "inc", number, flush=True)
+got = int(sys.stdin.readline())
+if word == "start" and got == 2 * number:
+    open(sys.argv[3] + "nextpass.in", "w").write(f"next {got}\\n")
+    sys.exit(42)
+sys.exit(42 if word == "next" and got == number + 1 else 43)
+"""
+INTERACTING = "word, n = input().split()\nprint(2 * int(n) if word == 'double' else int(n) + 1, flush=True)\n"
+
+
+def _multi_pass_task(checker: str, validator: bytes, source: str = "print(input())\n") -> Task:
+    return Task(
+        1,
+        "python",
+        source,
+        1000,
+        65536,
+        100,
+        Icpc(),
+        (CaseData(1, 1, b"start 5\n", b"", "secret", 0),),
+        checker=checker,
+        validator=OutputValidator("python", validator),
+    )
+
+
+def test_the_feedback_directory_lives_on_from_pass_to_pass(sandbox: Sandbox) -> None:
+    with sandbox.box() as box, sandbox.box() as validator_box:
+        accepted = judge(
+            box, _multi_pass_task("multi-pass:3", COUNTING_VALIDATOR), "test", validator_box=validator_box
+        )
+        assert accepted.verdict is Verdict.AC
+        with pytest.raises(ValidatorError, match="no verdict within 2 passes"):
+            judge(
+                box, _multi_pass_task("multi-pass:2", COUNTING_VALIDATOR), "test", validator_box=validator_box
+            )
+
+
+def test_a_validator_rejecting_with_a_next_pass_is_a_judge_error(sandbox: Sandbox) -> None:
+    with sandbox.box() as box, sandbox.box() as validator_box:
+        with pytest.raises(ValidatorError, match="rejected and wrote nextpass.in"):
+            judge(
+                box,
+                _multi_pass_task("multi-pass:2", REJECTING_VALIDATOR),
+                "test",
+                validator_box=validator_box,
+            )
+
+
+@pytest.mark.parametrize(
+    ("source", "verdict"), [(INTERACTING, Verdict.AC), ("print(10)\nprint(10)\n", Verdict.WA)]
+)
+def test_an_interactive_multi_pass_problem(sandbox: Sandbox, source: str, verdict: Verdict) -> None:
+    """Pass 2's exchange depends on what the program answered in pass 1; both transcripts kept."""
+    task = _multi_pass_task("interactive,multi-pass:2", PASSING_INTERACTOR, source)
+    with sandbox.box() as box, sandbox.box() as validator_box:
+        judgement = judge(box, task, "test", validator_box=validator_box)
+    assert judgement.verdict is verdict
+    if verdict is Verdict.AC:
+        assert (
+            judgement.tests[0].transcript
+            == "interactor> double 5\nprogram> 10\n---\ninteractor> inc 10\nprogram> 11"
+        )

@@ -21,7 +21,7 @@ class EchoBox:
         self.stdout = tmp_path / "stdout"
         self.runs = 0
 
-    def compile(self, language: str, source: str) -> CompileResult:
+    def compile(self, language: str, source: str, run_limits: Limits | None = None) -> CompileResult:
         ok = source != "syntax error"
         return CompileResult(ok, "" if ok else "line 1: syntax error", 5)
 

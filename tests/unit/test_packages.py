@@ -91,7 +91,8 @@ def test_unknown_or_bad_flags_are_refused(flags: list[str]) -> None:
         ("missing_answer", "missing_answer", "data/secret/1.in"),
         ("bad_yaml", "invalid_problem_yaml", "not valid YAML"),
         ("bad_field", "invalid_problem_yaml", "limits.memory"),
-        ("multipass", "unsupported_problem_type", "multi-pass problems are not supported yet"),
+        ("submitanswer", "unsupported_problem_type", "submit-answer problems are not supported yet"),
+        ("multipass", "invalid_problem_yaml", "validation_passes must be 2 to 10"),
     ],
 )
 def test_broken_packages_are_refused_with_the_reason(name: str, code: str, words: str) -> None:
@@ -129,3 +130,36 @@ def test_an_interactive_package_is_read_with_its_interactor() -> None:
     package = read("guess")
     assert (package.checker, package.validator_language) == ("interactive", "python")
     assert "output_validators/interactor/interactor.py" in package.files
+
+
+def test_a_multi_pass_package_is_read_with_its_passes() -> None:
+    package = read("multipass")
+    assert (package.checker, package.validator_language) == ("multi-pass:2", "python")
+
+
+@pytest.mark.parametrize(
+    ("problem_yaml", "checker"),
+    [
+        ("validation: custom multi-pass\n", "multi-pass:2"),  # legacy: the format's default passes
+        ("validation: custom multi-pass\nlimits:\n  validation_passes: 3\n", "multi-pass:3"),
+        ("validation: custom interactive multi-pass\n", "interactive,multi-pass:2"),
+        (
+            "problem_format_version: 2023-07-draft\nname: P\nuuid: 7c1e5b0a-3f44-4d8e-9a61-2e0f5c8d9b17\n"
+            "type: [multi-pass, interactive]\nlimits:\n  validation_passes: 4\n",
+            "interactive,multi-pass:4",
+        ),
+    ],
+)
+def test_multi_pass_problems_in_both_format_versions(problem_yaml: str, checker: str) -> None:
+    files = package_files_of(PACKAGES / "multipass") | {"problem.yaml": problem_yaml.encode()}
+    assert read_package(files, "multipass").checker == checker
+
+
+def test_a_multi_pass_package_without_its_own_validator_is_refused() -> None:
+    files = {p: c for p, c in package_files_of(PACKAGES / "multipass").items() if not p.startswith("output_")}
+    with pytest.raises(PackageError) as refused:
+        read_package(files, "multipass")
+    assert (
+        refused.value.code == "invalid_validator"
+        and "needs its own output validator" in refused.value.message
+    )

@@ -8,8 +8,11 @@ format's defaults); CodeArena then takes what it can judge:
   (2023-07: `ac_to_time_limit`), rounded up to whole seconds (judge_host.verify);
 - memory and output limits (MiB in the package);
 - validation: `default` with `validator_flags` (flags.py), `custom` (output_validators/), or
-  `custom interactive` (the validator is the interactor: checker "interactive");
-  multi-pass, submit-answer and custom-score problems are refused;
+  `custom interactive` (the validator is the interactor: checker "interactive"); multi-pass
+  (2023-07 `type: multi-pass`, legacy `validation: custom multi-pass`), batch or interactive,
+  with `limits.validation_passes` (default 2): checker "multi-pass:N" or
+  "interactive,multi-pass:N" (judge_host.judging); submit-answer and custom-score problems
+  are refused;
 - data/: every `X.in` needs its `X.ans`; groups nest; a scoring problem's top-level secret
   groups become its subtasks, worth their tests' accept_score (testdata.yaml, inherited)
   aggregated by the group's grader_flags (sum by default, or min/max), all or nothing.
@@ -44,10 +47,8 @@ from codearena.packages.model import (
 MIN_MEMORY_KB, MAX_MEMORY_KB = 16 * 1024, 4 * 1024 * 1024  # what problems may have (schema.sql)
 MIN_TIME_MS, MAX_TIME_MS = 100, 60_000
 MAX_TESTS = 5000
-_UNSUPPORTED = {
-    ProblemType.MULTI_PASS: "multi-pass",
-    ProblemType.SUBMIT_ANSWER: "submit-answer",
-}
+_UNSUPPORTED = {ProblemType.SUBMIT_ANSWER: "submit-answer"}
+MAX_PASSES = 10  # the most validation_passes a multi-pass problem may ask for
 # submissions/<folder>/ → the verdicts a program there may get (legacy and 2023-07 names)
 EXPECTED_BY_FOLDER = {
     "accepted": {Verdict.AC},
@@ -101,7 +102,7 @@ def read_package(files: Mapping[str, bytes], name: str = "") -> Package:
         time_multiplier=metadata.limits.time_multipliers.ac_to_time_limit,
         memory_limit_kb=_memory_kb(metadata.limits.memory),
         output_limit_kb=metadata.limits.output * 1024,
-        checker=_custom_checker(metadata) if custom else checker_spec(flags),
+        checker=_custom_checker(metadata) if custom else _default_checker(metadata, flags),
         validator_language=validator_entry(files)[0] if custom else None,
         validator_flags=flags if custom else (),
         scoring=scoring,
@@ -121,9 +122,27 @@ def _metadata(files: Mapping[str, bytes]) -> Metadata:
     _refuse_unsupported_words(data)
     try:
         version = FormatVersion(data.get("problem_format_version", FormatVersion.LEGACY))
-        return parse_metadata(version, data, _names_from_statements(files))
+        passes = _legacy_passes(data) if version is FormatVersion.LEGACY else None
+        metadata = parse_metadata(version, data, _names_from_statements(files))
     except ValueError as exc:  # pydantic.ValidationError is one
         raise PackageError(f"problem.yaml: {_first_lines(exc)}", "invalid_problem_yaml") from exc
+    if "multi-pass" in metadata.legacy_validation.split():
+        metadata.type.append(ProblemType.MULTI_PASS)
+        metadata.limits.validation_passes = passes or metadata.limits.validation_passes
+    return metadata
+
+
+def _legacy_passes(data: dict[str, Any]) -> int | None:
+    """`limits.validation_passes` of a legacy problem.yaml, taken out: problemtools' legacy
+    model does not know it (its 2023-07 one does)."""
+    limits = data.get("limits")
+    if not isinstance(limits, dict) or "validation_passes" not in limits:
+        return None
+    data["limits"] = {k: v for k, v in limits.items() if k != "validation_passes"}
+    passes = limits["validation_passes"]
+    if not isinstance(passes, int) or isinstance(passes, bool):
+        raise ValueError(f"limits.validation_passes: not a whole number: {passes!r}")
+    return passes
 
 
 def _first_lines(exc: ValueError) -> str:
@@ -147,7 +166,7 @@ def _refuse_unsupported_words(data: dict[str, Any]) -> None:
     """Refuse a kind CodeArena does not judge before problemtools' model, which refuses the
     keys only those kinds have (limits.validation_passes in a legacy package) less clearly."""
     words = str(data.get("validation", "")).split() + str(data.get("type", "")).split()
-    for word in ("multi-pass", "submit-answer"):
+    for word in ("submit-answer",):
         if word in words:
             raise PackageError(f"{word} problems are not supported yet", "unsupported_problem_type")
 
@@ -213,8 +232,25 @@ def _memory_kb(memory_mib: int) -> int:
 
 
 def _custom_checker(metadata: Metadata) -> str:
-    """The checker of a problem with its own validator: "interactive" when it is the interactor."""
-    return "interactive" if ProblemType.INTERACTIVE in metadata.type else "validator"
+    """The checker of a problem with its own validator: "interactive" when it is the
+    interactor; "multi-pass:N" or "interactive,multi-pass:N" over N passes."""
+    interactive = ProblemType.INTERACTIVE in metadata.type
+    if ProblemType.MULTI_PASS not in metadata.type:
+        return "interactive" if interactive else "validator"
+    passes = metadata.limits.validation_passes
+    if not 2 <= passes <= MAX_PASSES:
+        raise PackageError(
+            f"problem.yaml: limits.validation_passes must be 2 to {MAX_PASSES}", "invalid_problem_yaml"
+        )
+    return f"{'interactive,' if interactive else ''}multi-pass:{passes}"
+
+
+def _default_checker(metadata: Metadata, flags: tuple[str, ...]) -> str:
+    if ProblemType.MULTI_PASS in metadata.type:  # the default validator never writes a next pass
+        raise PackageError(
+            "a multi-pass problem needs its own output validator (output_validators/)", "invalid_validator"
+        )
+    return checker_spec(flags)
 
 
 def _custom_validation(metadata: Metadata, files: Mapping[str, bytes]) -> bool:
