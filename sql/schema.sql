@@ -127,7 +127,7 @@ CREATE TABLE problems (
     -- the output checker: tokens (default), exact, float[:TOL[:REL]], then ,nocase and ,spaces
     -- (sandbox.checkers); or validator: the problem's own, in problem_files (0006); or
     -- interactive: that validator is the interactor the submission talks to (0008); either
-    -- over several passes: multi-pass:N, interactive,multi-pass:N (0015)
+    -- over several passes: multi-pass:N, interactive,multi-pass:N (0016)
     checker         text NOT NULL DEFAULT 'tokens'
                     CHECK (checker ~ '^((exact|tokens|float(:[0-9.eE+-]+){0,2})(,nocase)?(,spaces)?|validator|interactive|(interactive,)?multi-pass:[0-9]{1,2})$'),
     -- what a run may write to stdout (problems stored before 0006 kept 64 MiB)

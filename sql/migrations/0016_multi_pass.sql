@@ -1,4 +1,4 @@
--- 0015: multi-pass problems (judge_host.judging). Checker "multi-pass:N": the problem's own
+-- 0016: multi-pass problems (judge_host.judging). Checker "multi-pass:N": the problem's own
 -- validator over at most N passes; "interactive,multi-pass:N": its interactor over N passes.
 ALTER TABLE problems DROP CONSTRAINT problems_checker_check;
 ALTER TABLE problems ADD CONSTRAINT problems_checker_check
