@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
@@ -129,7 +129,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             writable_dirs=writable_dirs,
         )
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
-        run_limits = replace(limits, processes=lang.run_processes(limits))
+        run_limits = lang.run_limits(limits)
         # A writable directory is bound per run, so only runs without one reuse the box's
         # resident bubblewrap (sandbox.resident).
         if fifos is None:

@@ -41,6 +41,37 @@ TRIMMED = (
     "usr/share/locale",
 )
 MOUNT_POINTS = ("box", "io")  # the box scratch and the program's stdio files
+# Every language's toolchain: the "languages" group of the one list of Debian packages
+# (layers/codearena/cli/system_packages.py, which the sandbox may not import), repeated here;
+# tests/unit/test_language_catalog.py fails while the two differ.
+TOOLCHAINS = (
+    "gcc",
+    "g++",
+    "openjdk-17-jdk-headless",
+    "nodejs",
+    "golang-go",
+    "rustc",
+    "pypy3",
+    "kotlin",
+    "mono-mcs",
+    "mono-runtime",
+    "ruby",
+    "php-cli",
+    "ghc",
+    "fp-compiler",
+    "ocaml-nox",
+    "lua5.4",
+    "perl",
+    "scala",
+    "gfortran",
+    "gnat",
+    "sbcl",
+    "elixir",
+    "r-base-core",
+    "swi-prolog-nox",
+    "gawk",
+    "bash",
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +81,7 @@ class ImageRecipe:
 
     suite: str = "bookworm"
     mirror: str = "http://deb.debian.org/debian"
-    packages: tuple[str, ...] = ("python3", "gcc", "g++", "libc6-dev")
+    packages: tuple[str, ...] = ("python3", "libc6-dev", *TOOLCHAINS)
     repository: str = JUDGE_IMAGE
 
     @property

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sandbox.model import Limits
 
@@ -44,7 +44,8 @@ class Language:
     `compile_argv` None: the source is run as is. `requires`: host files that must exist for
     the language to be offered. `self_test`: a program that prints "hello" and exits 0.
     `runtime_threads`: threads the runtime starts by itself (JIT, GC, libuv), added to the
-    run's process limit because the pids cgroup counts threads. `extra_ro_binds`: host paths
+    run's process limit because the pids cgroup counts threads; `min_open_files`: what the
+    runtime needs of RLIMIT_NOFILE to start at all. `extra_ro_binds`: host paths
     the toolchain needs, bound read-only at the same place. `title` and `extensions` are what
     contestants read and upload (`describe()`; the core keeps a copy, codearena/languages.json).
     """
@@ -60,6 +61,7 @@ class Language:
     compile_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     run_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     runtime_threads: int = 0
+    min_open_files: int = 0  # a floor under the run's RLIMIT_NOFILE, for runtimes that refuse less
     title: str = ""  # empty: the name
     extensions: tuple[str, ...] = ()  # of the files a contestant may upload, without the dot
     entry: Callable[[bytes], Entry] | None = field(default=None, hash=False)  # None: source_name
@@ -99,9 +101,14 @@ class Language:
         """Extra environment variables of a run under `limits`."""
         return {name: _fill(value, limits) for name, value in self.run_env.items()}
 
-    def run_processes(self, limits: Limits) -> int:
-        """The pids limit of a run: the program's allowance plus the runtime's own threads."""
-        return limits.processes + self.runtime_threads
+    def run_limits(self, limits: Limits) -> Limits:
+        """`limits` as a run of this language gets them: the pids limit is the program's
+        allowance plus the runtime's own threads; open files at least the runtime's floor."""
+        return replace(
+            limits,
+            processes=limits.processes + self.runtime_threads,
+            open_files=max(limits.open_files, self.min_open_files),
+        )
 
 
 def _fill(template: str, limits: Limits, entry: Entry | None = None) -> str:
