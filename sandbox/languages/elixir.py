@@ -1,7 +1,9 @@
 """Elixir on the Erlang VM, run as a script. Compiling checks the syntax only: compiling
 modules would also run the script's top-level code, without its input. The VM gets one
 scheduler of each kind (its threads count against the process limit, and other programs
-share the cores) and no distribution, so no epmd and no network."""
+share the cores) and no distribution, so no epmd and no network. Its JIT maps machine code
+through memfd files of 8 MiB, which RLIMIT_FSIZE also limits: a run's file size limit is at
+least 64 MiB (the output limit itself still decides OLE)."""
 
 from sandbox.languages.base import Language
 
@@ -20,4 +22,5 @@ ELIXIR = Language(
     compile_env={"ELIXIR_ERL_OPTIONS": _VM_FLAGS},
     run_env={"ELIXIR_ERL_OPTIONS": _VM_FLAGS},
     runtime_threads=16,
+    min_file_size_kb=64 * 1024,
 )

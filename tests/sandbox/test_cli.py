@@ -12,8 +12,8 @@ import pytest
 from sandbox import cli as sandbox_cli
 from sandbox.cli import run_cli
 from tests import slots
+from tests.languages import SUM as SUMS
 from tests.sandbox.conftest import assert_gone, mount_table
-from tests.sandbox.test_languages import SUM as SUMS
 
 # The command's own root, uids and cgroup name are fixed (sandbox/cli.py): the tests move
 # them into this process's slot, next to another session's.
