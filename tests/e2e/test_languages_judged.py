@@ -21,16 +21,12 @@ JUDGED_WITHIN_S = 300  # 78 submissions, Kotlin and Scala compiling for seconds 
 
 def test_every_language_is_judged_end_to_end(contest: dict[str, Any], judge_host: Any, core: Core) -> None:
     client: httpx.Client = contest["client"]
-    # One contestant per kind of program: 26 submissions each, within the rate limit of 30.
-    accepted, wrong, broken = contestant_headers(core, ["acc", "wrong", "broken"], "pw-123456")
+    # A contestant per language: three pending each, within intake's cap on pending submissions.
+    users = contestant_headers(core, [f"in-{name}" for name in LANGUAGES], "pw-123456")
     batch = {
         (name, kind): _submit(client, contest, headers, name, source)
-        for name, language in LANGUAGES.items()
-        for kind, headers, source in (
-            ("AC", accepted, SUM[name]),
-            ("WA", wrong, language.self_test),
-            ("CE", broken, BROKEN[name][0]),
-        )
+        for (name, language), headers in zip(LANGUAGES.items(), users, strict=True)
+        for kind, source in (("AC", SUM[name]), ("WA", language.self_test), ("CE", BROKEN[name][0]))
     }
     judged = _wait_for_all(client, batch)
     verdicts = {key: submission["verdict"] for key, submission in judged.items()}
