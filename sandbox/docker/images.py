@@ -72,6 +72,9 @@ TOOLCHAINS = (
     "gawk",
     "bash",
 )
+# debootstrap's resolver does not follow virtual packages: ocaml-nox's ocaml needs
+# ocaml-base-4.13.1, which only ocaml-base provides, so it is named too.
+PROVIDERS = {"ocaml-nox": ("ocaml-base",)}
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,7 @@ def _debootstrap(recipe: ImageRecipe, root: Path, log: Path) -> None:
     argv = [
         "debootstrap",
         "--variant=minbase",
-        f"--include={','.join(recipe.packages)}",
+        f"--include={','.join(_with_providers(recipe.packages))}",
         recipe.suite,
         str(root),
         recipe.mirror,
@@ -162,6 +165,10 @@ def _debootstrap(recipe: ImageRecipe, root: Path, log: Path) -> None:
     if done.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"debootstrap failed with {done.returncode}:\n{tail}")
+
+
+def _with_providers(packages: tuple[str, ...]) -> list[str]:
+    return [*packages, *(extra for name in packages for extra in PROVIDERS.get(name, ()))]
 
 
 def _debootstrap_env() -> dict[str, str]:
