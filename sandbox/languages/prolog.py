@@ -1,5 +1,6 @@
 """Prolog (SWI-Prolog). The program defines `main/0`; compiling loads it into a saved state
-(main) with `--on-error=status`, so a syntax error fails the compile; the run starts the
+(main) with `--on-error=status`, so a syntax error fails the compile (a warning, such as a
+singleton variable, does not); the run starts the
 saved state, which calls main and halts."""
 
 from sandbox.languages.base import Language
@@ -12,7 +13,6 @@ PROLOG = Language(
     compile_argv=(
         "/usr/bin/swipl",
         "--on-error=status",
-        "--on-warning=status",
         "-q",
         "--goal=main",
         "--stand_alone=false",
