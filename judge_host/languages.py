@@ -1,7 +1,7 @@
 """Which languages this judge host offers: each toolchain's self-test, run at start.
 
 Results are cached on the host, keyed by the toolchains' files (path, size, mtime), so a
-restarted host does not compile seven hello-worlds again until a toolchain changes.
+restarted host does not compile 26 hello-worlds again until a toolchain changes.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.bwrap import View, bwrap_argv
@@ -110,7 +110,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             return CompileResult(True, "", 0)
         warm = None
         if run_limits is not None:
-            session_limits = replace(run_limits, processes=lang.run_processes(run_limits))
+            session_limits = lang.run_limits(run_limits)
             warm = self._run_request(self._run_view(lang, run_limits, ()), session_limits)
         result = self._compile(lang, argv, warm)
         self.language = lang if result.ok else None
@@ -132,7 +132,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             raise RuntimeError("nothing compiled in this box: call compile() first")
         view = self._run_view(lang, limits, args, writable_dirs)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
-        run_limits = replace(limits, processes=lang.run_processes(limits))
+        run_limits = lang.run_limits(limits)
         # A writable directory is bound per run, so only runs without one reuse the box's
         # resident bubblewrap (sandbox.resident).
         if fifos is None:

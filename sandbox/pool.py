@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Generic, TypeVar
 
@@ -33,12 +34,16 @@ class BoxPool(Generic[B]):
 
     def self_test(self) -> dict[str, str | None]:
         """Compile and run each available language's hello program: None when it works,
-        else what went wrong. Meant for judge start-up, to refuse broken languages."""
-        problems: dict[str, str | None] = {}
-        for name in self.available_languages():
-            with self.box() as box:
-                problems[name] = self_test_one(box, name)
-        return problems
+        else what went wrong. Meant for judge start-up, to refuse broken languages; as many
+        at once as there are boxes (26 languages, some with slow compilers)."""
+        names = self.available_languages()
+        with ThreadPoolExecutor(max_workers=max(len(self.boxes), 1)) as workers:
+            found = workers.map(self._self_test_in_a_box, names)
+            return dict(zip(names, found, strict=True))
+
+    def _self_test_in_a_box(self, language: str) -> str | None:
+        with self.box() as box:
+            return self_test_one(box, language)
 
     @contextmanager
     def box(self) -> Iterator[B]:

@@ -195,7 +195,10 @@ CREATE TABLE submissions (
     external_id text CHECK (external_id ~ '^[A-Za-z0-9_.-]{1,36}$'),
     FOREIGN KEY (contest_id, problem_id) REFERENCES contest_problems (contest_id, problem_id),
     CONSTRAINT submissions_language_check CHECK (
-        language IN ('python', 'c', 'cpp', 'java', 'javascript', 'go', 'rust')
+        language IN ('python', 'c', 'cpp', 'java', 'javascript', 'go', 'rust', 'pypy',
+            'kotlin', 'csharp', 'ruby', 'php', 'haskell', 'pascal', 'ocaml', 'lua',
+            'perl', 'scala', 'fortran', 'ada', 'commonlisp', 'elixir', 'r', 'prolog',
+            'awk', 'bash')
         OR (imported AND language ~ '^[a-z0-9_.+-]{1,36}$')),
     CONSTRAINT submissions_source_check CHECK (
         octet_length(source) BETWEEN 1 AND 65536 OR (imported AND source = ''))

@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,7 @@ class DockerBox(BoxFiles[DockerBoxSpec]):
             raise RuntimeError("nothing compiled in this box: call compile() first")
         argv, env = lang.run_command(limits, args, self.entry), lang.run_environment(limits)
         command = _Command(argv, RUN_SCRIPT, env, writable_dirs=tuple(writable_dirs))
-        run_limits = replace(limits, processes=lang.run_processes(limits))
+        run_limits = lang.run_limits(limits)
         measurement = self._execute(command, run_limits, stdin)
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
         return result_of(measurement, limits, stdout, stderr)

@@ -41,6 +41,40 @@ TRIMMED = (
     "usr/share/locale",
 )
 MOUNT_POINTS = ("box", "io")  # the box scratch and the program's stdio files
+# Every language's toolchain: the "languages" group of the one list of Debian packages
+# (layers/codearena/cli/system_packages.py, which the sandbox may not import), repeated here;
+# tests/unit/test_language_catalog.py fails while the two differ.
+TOOLCHAINS = (
+    "gcc",
+    "g++",
+    "openjdk-17-jdk-headless",
+    "nodejs",
+    "golang-go",
+    "rustc",
+    "pypy3",
+    "kotlin",
+    "mono-mcs",
+    "mono-runtime",
+    "ruby",
+    "php-cli",
+    "ghc",
+    "fp-compiler",
+    "ocaml-nox",
+    "lua5.4",
+    "perl",
+    "scala",
+    "gfortran",
+    "gnat",
+    "sbcl",
+    "elixir",
+    "r-base-core",
+    "swi-prolog-nox",
+    "gawk",
+    "bash",
+)
+# debootstrap's resolver does not follow virtual packages: ocaml-nox's ocaml needs
+# ocaml-base-4.13.1, which only ocaml-base provides, so it is named too.
+PROVIDERS = {"ocaml-nox": ("ocaml-base",)}
 
 
 @dataclass(frozen=True)
@@ -50,7 +84,7 @@ class ImageRecipe:
 
     suite: str = "bookworm"
     mirror: str = "http://deb.debian.org/debian"
-    packages: tuple[str, ...] = ("python3", "gcc", "g++", "libc6-dev")
+    packages: tuple[str, ...] = ("python3", "libc6-dev", *TOOLCHAINS)
     repository: str = JUDGE_IMAGE
 
     @property
@@ -120,7 +154,7 @@ def _debootstrap(recipe: ImageRecipe, root: Path, log: Path) -> None:
     argv = [
         "debootstrap",
         "--variant=minbase",
-        f"--include={','.join(recipe.packages)}",
+        f"--include={','.join(_with_providers(recipe.packages))}",
         recipe.suite,
         str(root),
         recipe.mirror,
@@ -131,6 +165,10 @@ def _debootstrap(recipe: ImageRecipe, root: Path, log: Path) -> None:
     if done.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise RuntimeError(f"debootstrap failed with {done.returncode}:\n{tail}")
+
+
+def _with_providers(packages: tuple[str, ...]) -> list[str]:
+    return [*packages, *(extra for name in packages for extra in PROVIDERS.get(name, ()))]
 
 
 def _debootstrap_env() -> dict[str, str]:

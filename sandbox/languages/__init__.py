@@ -8,17 +8,64 @@ ships without it) keeps a generated copy of `catalog()` in layers/codearena/lang
 
 import json
 
+from sandbox.languages.ada import ADA
+from sandbox.languages.awk import AWK
 from sandbox.languages.base import COMPILE_LIMITS, MAX_SOURCE_BYTES, Entry, Language
+from sandbox.languages.bash import BASH
 from sandbox.languages.c import C
+from sandbox.languages.commonlisp import COMMON_LISP
 from sandbox.languages.cpp import CPP
+from sandbox.languages.csharp import CSHARP
+from sandbox.languages.elixir import ELIXIR
+from sandbox.languages.fortran import FORTRAN
 from sandbox.languages.go import GO
+from sandbox.languages.haskell import HASKELL
 from sandbox.languages.java import JAVA
 from sandbox.languages.javascript import JAVASCRIPT
+from sandbox.languages.kotlin import KOTLIN
+from sandbox.languages.lua import LUA
+from sandbox.languages.ocaml import OCAML
+from sandbox.languages.pascal import PASCAL
+from sandbox.languages.perl import PERL
+from sandbox.languages.php import PHP
+from sandbox.languages.prolog import PROLOG
+from sandbox.languages.pypy import PYPY
 from sandbox.languages.python import PYTHON
+from sandbox.languages.r import R
+from sandbox.languages.ruby import RUBY
 from sandbox.languages.rust import RUST
+from sandbox.languages.scala import SCALA
 
 LANGUAGES: dict[str, Language] = {
-    language.name: language for language in (PYTHON, C, CPP, JAVA, JAVASCRIPT, GO, RUST)
+    language.name: language
+    for language in (
+        PYTHON,
+        C,
+        CPP,
+        JAVA,
+        JAVASCRIPT,
+        GO,
+        RUST,
+        PYPY,
+        KOTLIN,
+        CSHARP,
+        RUBY,
+        PHP,
+        HASKELL,
+        PASCAL,
+        OCAML,
+        LUA,
+        PERL,
+        SCALA,
+        FORTRAN,
+        ADA,
+        COMMON_LISP,
+        ELIXIR,
+        R,
+        PROLOG,
+        AWK,
+        BASH,
+    )
 }
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sandbox.model import Limits
 
@@ -44,7 +44,9 @@ class Language:
     `compile_argv` None: the source is run as is. `requires`: host files that must exist for
     the language to be offered. `self_test`: a program that prints "hello" and exits 0.
     `runtime_threads`: threads the runtime starts by itself (JIT, GC, libuv), added to the
-    run's process limit because the pids cgroup counts threads. `extra_ro_binds`: host paths
+    run's process limit because the pids cgroup counts threads; `min_open_files`: what the
+    runtime needs of RLIMIT_NOFILE to start at all; `min_file_size_kb`: of RLIMIT_FSIZE, for a
+    runtime that sizes files of its own (memfd). `extra_ro_binds`: host paths
     the toolchain needs, bound read-only at the same place. `title` and `extensions` are what
     contestants read and upload (`describe()`; the core keeps a copy, codearena/languages.json).
     """
@@ -60,6 +62,8 @@ class Language:
     compile_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     run_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     runtime_threads: int = 0
+    min_open_files: int = 0  # a floor under the run's RLIMIT_NOFILE, for runtimes that refuse less
+    min_file_size_kb: int = 0  # a floor under the run's RLIMIT_FSIZE (see run_limits)
     title: str = ""  # empty: the name
     extensions: tuple[str, ...] = ()  # of the files a contestant may upload, without the dot
     entry: Callable[[bytes], Entry] | None = field(default=None, hash=False)  # None: source_name
@@ -99,9 +103,17 @@ class Language:
         """Extra environment variables of a run under `limits`."""
         return {name: _fill(value, limits) for name, value in self.run_env.items()}
 
-    def run_processes(self, limits: Limits) -> int:
-        """The pids limit of a run: the program's allowance plus the runtime's own threads."""
-        return limits.processes + self.runtime_threads
+    def run_limits(self, limits: Limits) -> Limits:
+        """`limits` as a run of this language gets them: the pids limit is the program's
+        allowance plus the runtime's own threads; open files and the file size limit at least
+        the runtime's floors. The verdict still holds the program to `limits`: OLE is decided
+        by the size of what it wrote, so a higher RLIMIT_FSIZE only stops it later."""
+        return replace(
+            limits,
+            processes=limits.processes + self.runtime_threads,
+            open_files=max(limits.open_files, self.min_open_files),
+            output_limit_kb=max(limits.output_limit_kb, self.min_file_size_kb),
+        )
 
 
 def _fill(template: str, limits: Limits, entry: Entry | None = None) -> str:

@@ -8,8 +8,9 @@ Comments, strings and character literals are ignored while looking.
 """
 
 import re
+from dataclasses import replace
 
-from sandbox.languages.base import Entry, Language
+from sandbox.languages.base import COMPILE_LIMITS, Entry, Language
 
 _NOISE = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.DOTALL)
 _PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*;", re.MULTILINE)
@@ -55,24 +56,16 @@ def _depth(code: str, position: int) -> int:
 
 # The JVM cannot see the memory cgroup (/sys is not mounted) and would size its heap from the
 # host's RAM, so -Xmx comes from the limit. SerialGC keeps the thread count low (the pids
-# cgroup counts threads) and its pauses out of other cores.
-JAVA = Language(
-    name="java",
-    title="Java",
-    extensions=("java",),
-    source_name="Main.java",
-    compile_argv=(
-        "/usr/bin/javac",
-        "-J-Xmx512m",
-        "-J-XX:+UseSerialGC",
-        "-J-XX:TieredStopAtLevel=1",
-        "-encoding",
-        "UTF-8",
-        "-d",
-        ".",
-        "{source_name}",
-    ),
-    run_argv=(
+# cgroup counts threads) and its pauses out of other cores. Kotlin and Scala share these.
+JVM_COMPILER_FLAGS = ("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")
+# Kotlin's and Scala's compilers take about 2 s of CPU time for a small program, but their
+# JVMs load thousands of classes from disk: more wall time, for a busy host.
+JVM_COMPILE_LIMITS = replace(COMPILE_LIMITS, wall_time_limit_ms=60_000)
+
+
+def jvm_run_argv(class_path: str, main: str) -> tuple[str, ...]:
+    """The argv that starts class `main` from `class_path` under a run's limits."""
+    return (
         "/usr/bin/java",
         "-Xmx{memory_mb}m",
         "-Xss64m",
@@ -81,9 +74,26 @@ JAVA = Language(
         "-Xlog:disable",  # the JVM's own warnings go to stdout by default: to stderr instead
         "-Xlog:all=warning:stderr",
         "-cp",
-        "/box",
-        "{main}",
+        class_path,
+        main,
+    )
+
+
+JAVA = Language(
+    name="java",
+    title="Java",
+    extensions=("java",),
+    source_name="Main.java",
+    compile_argv=(
+        "/usr/bin/javac",
+        *(f"-J{flag}" for flag in JVM_COMPILER_FLAGS),
+        "-encoding",
+        "UTF-8",
+        "-d",
+        ".",
+        "{source_name}",
     ),
+    run_argv=jvm_run_argv("/box", "{main}"),
     requires=("/usr/bin/javac", "/usr/bin/java"),
     self_test="public class Main {\n    public static void main(String[] args) {\n"
     '        System.out.println("hello");\n    }\n}\n',

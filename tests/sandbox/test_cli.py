@@ -12,8 +12,8 @@ import pytest
 from sandbox import cli as sandbox_cli
 from sandbox.cli import run_cli
 from tests import slots
+from tests.languages import SUM as SUMS
 from tests.sandbox.conftest import assert_gone, mount_table
-from tests.sandbox.test_languages import SUM as SUMS
 
 # The command's own root, uids and cgroup name are fixed (sandbox/cli.py): the tests move
 # them into this process's slot, next to another session's.
@@ -38,10 +38,12 @@ def _cli_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     assert not [point for point, _ in mount_table() if point.startswith(CLI_ROOT)]
 
 
-def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, *extra: str) -> dict[str, Any]:
+def cli(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, source: str, *extra: str, stdin: str = "1 2 3\n"
+) -> dict[str, Any]:
     program = tmp_path / "main.src"
     program.write_text(source)
-    (tmp_path / "in").write_text("1 2 3\n")
+    (tmp_path / "in").write_text(stdin)
     code = run_cli(
         [
             "--root-dir",
@@ -99,7 +101,8 @@ def test_bad_arguments_are_not_a_sandbox_failure(tmp_path: Path) -> None:
 def test_every_language_through_the_cli(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, language: str
 ) -> None:
-    (tmp_path / "ans").write_text("6\n")
+    """Each language's program compiled once, run twice, on input over two lines."""
+    (tmp_path / "ans").write_text("46\n")
     report = cli(
         capsys,
         tmp_path,
@@ -112,13 +115,15 @@ def test_every_language_through_the_cli(
         "2",
         "--backend",
         "namespace",
+        stdin="1 2 3\n40\n",
     )
     assert (report["status"], report["verdict"], report["stdout"], report["exit_code"]) == (
         "OK",
         "AC",
-        "6\n",
+        "46\n",
         0,
-    )
+    ), report["stderr"]
+    assert 0 < report["memory_kb"] < 128 * 1024 and report["cpu_time_ms"] < 1000
     assert report["signal"] is None and report["memory_kb"] > 0 and report["wall_time_ms_median"] > 0
     assert set(report) == {
         "status",

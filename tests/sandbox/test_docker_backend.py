@@ -1,4 +1,5 @@
-"""The docker backend passes the namespace backend's verdict tests for python and c.
+"""The docker backend passes the namespace backend's verdict tests for python and c, and its
+image runs every language's self-test.
 
 The session starts the private dockerd when none answers (and stops it at the end), builds
 the judge image when it is missing, and checks isolation before any hostile program runs.
@@ -18,6 +19,7 @@ from typing import Any
 import docker
 import pytest
 
+from sandbox import LANGUAGES as ALL_LANGUAGES
 from sandbox import Limits, RunResult, Status, check_output, start_backend, validate
 from sandbox import cli as sandbox_cli
 from sandbox.cgroups import CGROUP_ROOT
@@ -152,7 +154,7 @@ def docker_host() -> Iterator[str]:
 def docker_sandbox(docker_host: str) -> Iterator[DockerSandbox]:
     client = docker.DockerClient(base_url=docker_host)
     try:
-        ensure_image(client)  # a no-op after `make images`; else debootstrap (about a minute)
+        ensure_image(client)  # a no-op after `make images`; else debootstrap (about 15 minutes)
     finally:
         client.close()
     started = DockerSandbox.start(BOXES, ROOT, name=NAME, uid_base=UID_BASE, docker_host=docker_host)
@@ -164,6 +166,12 @@ def docker_sandbox(docker_host: str) -> Iterator[DockerSandbox]:
     yield started
     started.close()
     _assert_nothing_left(started)
+
+
+def test_the_image_carries_every_language(docker_sandbox: DockerSandbox) -> None:
+    """The judge image holds every toolchain the namespace backend has, and each works there."""
+    assert docker_sandbox.available_languages() == list(ALL_LANGUAGES)
+    assert docker_sandbox.self_test() == dict.fromkeys(ALL_LANGUAGES)
 
 
 @pytest.fixture

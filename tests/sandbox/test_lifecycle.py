@@ -101,7 +101,7 @@ def test_available_languages_are_the_installed_ones() -> None:
 
 
 def test_every_language_passes_its_self_test(sandbox: Sandbox) -> None:
-    assert sandbox.self_test() == dict.fromkeys(LANGUAGES)  # all seven are installed here
+    assert sandbox.self_test() == dict.fromkeys(LANGUAGES)  # every toolchain is installed here
 
 
 def test_unknown_language_is_a_caller_error(sandbox: Sandbox) -> None:

@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from codearena import languages
+from codearena.cli.system_packages import GROUPS
 from codearena.config import MAX_SOURCE_BYTES
+from sandbox.docker.images import DEFAULT_RECIPE, TOOLCHAINS
 from sandbox.languages import LANGUAGES, catalog_json
 
 SCHEMA = Path(__file__).resolve().parents[2] / "sql" / "schema.sql"
@@ -38,3 +40,11 @@ def test_the_schema_accepts_exactly_the_registry() -> None:
 def test_the_schema_keeps_sources_to_the_intake_limit() -> None:
     check = re.search(r"octet_length\(source\) BETWEEN 1 AND (\d+)", SCHEMA.read_text())
     assert check is not None and int(check.group(1)) == MAX_SOURCE_BYTES
+
+
+def test_the_judge_image_carries_every_toolchain_of_the_one_list() -> None:
+    """The docker backend's image (sandbox/docker/images.py repeats the list: the sandbox may
+    not import the CLI) holds the same toolchains as a judge host with the namespace backend."""
+    wanted = {package.name for package in GROUPS["languages"]}
+    assert set(TOOLCHAINS) == wanted
+    assert wanted <= set(DEFAULT_RECIPE.packages)
