@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from codearena.judgements import CaseOutcome, Judgement
+from codearena.judgements import OUTPUT_KEPT_BYTES, CaseOutcome, Judgement, kept_output
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
 from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, ValidatorError, check_output, validate
@@ -73,6 +74,7 @@ class Task:
     checker: str = "tokens"
     output_limit_kb: int = OUTPUT_LIMIT_KB
     validator: OutputValidator | None = None
+    contest_id: int | None = None  # None: not a contest's submission (a package's, on import)
 
     @property
     def limits(self) -> Limits:
@@ -166,9 +168,22 @@ def _tester(box: Box, task: Task, validator_box: Box | None) -> Tester:
     def run(test: CaseData) -> CaseOutcome:
         result = box.run(test.input, limits)
         verdict = _verdict(result, test, check)
-        return CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
+        output, cut = kept_output(_head(result.stdout_path))
+        return CaseOutcome(
+            test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb, "", output, cut
+        )
 
     return run
+
+
+def _head(stdout_path: Path) -> bytes:
+    """The first OUTPUT_KEPT_BYTES + 1 bytes the program wrote (+1 tells whether there were more);
+    read before the box's next run replaces the file."""
+    try:
+        with open(stdout_path, "rb") as output:
+            return output.read(OUTPUT_KEPT_BYTES + 1)
+    except FileNotFoundError:  # a run that never started writing (killed before exec)
+        return b""
 
 
 def _interactive_verdict(interaction: Interaction) -> Verdict:

@@ -516,7 +516,13 @@ _JURY_TEST = obj(
         "input_truncated": {"type": "boolean"},
         "answer": string(description="its first 4 KiB"),
         "answer_truncated": {"type": "boolean"},
-        "output": {"nullable": True, "type": "string", "description": "always null: not stored"},
+        "output": nullable(string(description="the first 4 KiB of the program's stdout; null: not kept")),
+        "output_truncated": {"type": "boolean"},
+        "diff": {
+            **nullable(array(obj({"kind": enum(["hunk", "same", "answer", "output"]), "text": string()}))),
+            "description": "a line diff of the output against the answer; [] when their lines are equal",
+        },
+        "diff_truncated": {"type": "boolean", "description": "the output or the answer was cut at 4 KiB"},
     }
 )
 _JUDGING = obj(

@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from codearena import contests
+from codearena import contests, jury_feed
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import NotFound, ServiceUnavailable
@@ -25,11 +25,12 @@ _BUMP = (
 
 def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
     with core.db.transaction() as cur:
-        cur.execute(_BUMP + " WHERE id = %s RETURNING id, judgement", (submission_id,))
+        cur.execute(_BUMP + " WHERE id = %s RETURNING id, judgement, contest_id", (submission_id,))
         row = cur.fetchone()
     if row is None:
         raise NotFound(f"no submission {submission_id}", "submission_not_found")
     _enqueue(core, [row["id"]])
+    jury_feed.announce(core, row["contest_id"], row["id"], _QUEUED)
     return {"id": row["id"], "judgement": row["judgement"], "status": _QUEUED}
 
 
@@ -42,6 +43,8 @@ def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, A
         )
         ids = sorted(row["id"] for row in cur.fetchall())
     _enqueue(core, ids)
+    for submission_id in ids:
+        jury_feed.announce(core, contest_id, submission_id, _QUEUED)
     return {"contest_id": contest_id, "problem_id": problem_id, "submissions": len(ids)}
 
 
