@@ -34,6 +34,9 @@ def s3(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         "AWS_SECRET_ACCESS_KEY": "t",
     }.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setattr(
+        boto3, "DEFAULT_SESSION", None
+    )  # one that reads these variables, not an earlier test's
     s3_client.cache_clear()
     client = boto3.client("s3")
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
