@@ -17,7 +17,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codearena.judgements import OUTPUT_KEPT_BYTES, CaseOutcome, Judgement, kept_output
+from codearena.judgements import (
+    OUTPUT_BUDGET_ACCEPTED_BYTES,
+    OUTPUT_BUDGET_REJECTED_BYTES,
+    OUTPUT_KEPT_BYTES,
+    CaseOutcome,
+    Judgement,
+    kept_output,
+)
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
 from sandbox import OUTPUT_LIMIT_KB, Box, Limits, RunResult, Status, ValidatorError, check_output, validate
@@ -164,16 +171,40 @@ def _tester(box: Box, task: Task, validator_box: Box | None) -> Tester:
 
         return run_interactive
     check = _checker(task, validator_box)
+    budget = _OutputBudget()
 
     def run(test: CaseData) -> CaseOutcome:
         result = box.run(test.input, limits)
         verdict = _verdict(result, test, check)
         output, cut = kept_output(_head(result.stdout_path))
+        kept = output if budget.take(verdict is Verdict.AC, len(output.encode())) else None
         return CaseOutcome(
-            test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb, "", output, cut
+            test.id,
+            test.ordinal,
+            verdict,
+            result.cpu_time_ms,
+            result.memory_kb,
+            "",
+            kept,
+            cut and kept is not None,
         )
 
     return run
+
+
+class _OutputBudget:
+    """What one judgement may keep of its tests' outputs (judgements.OUTPUT_BUDGET_*): a test
+    past its kind's budget keeps none (`output` None: "not kept")."""
+
+    def __init__(self) -> None:
+        self.left = {True: OUTPUT_BUDGET_ACCEPTED_BYTES, False: OUTPUT_BUDGET_REJECTED_BYTES}
+
+    def take(self, accepted: bool, size: int) -> bool:
+        if size > self.left[accepted]:
+            self.left[accepted] = 0  # in test order: no later, shorter output fills the gap
+            return False
+        self.left[accepted] -= size
+        return True
 
 
 def _head(stdout_path: Path) -> bytes:

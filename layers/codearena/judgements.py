@@ -21,6 +21,11 @@ from codearena.models import SubmissionStatus, Verdict
 from codearena.standings import BoardUpdate
 
 OUTPUT_KEPT_BYTES = 4096  # of each test's program output, for the jury (test_results.output)
+# Of one judgement's kept outputs in all: accepted tests' and the others', so that a problem of
+# thousands of tests stores at most ~0.6 MiB of output per judgement and a failed test's output
+# is kept however many accepted tests came first.
+OUTPUT_BUDGET_ACCEPTED_BYTES = 128 * 1024
+OUTPUT_BUDGET_REJECTED_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from codearena import validation as v
 from codearena.core import Core
 from codearena.db import one_row
 from codearena.errors import BadRequest, NotFound
-from codearena.judgements import OUTPUT_KEPT_BYTES
+from codearena.judgements import OUTPUT_BUDGET_ACCEPTED_BYTES, OUTPUT_BUDGET_REJECTED_BYTES, OUTPUT_KEPT_BYTES
 from codearena.languages import LANGUAGES
 from codearena.models import Verdict
 from codearena.submissions import LIVE_HOST_SECONDS
@@ -31,7 +31,9 @@ VERDICTS = (*[verdict.value for verdict in Verdict], PENDING)
 OUTPUT_NOTE = (
     f"each test's output is the first {OUTPUT_KEPT_BYTES // 1024} KiB the program wrote to stdout,"
     f" the diff compares it line by line with the answer's first {SHOWN_BYTES // 1024} KiB;"
-    " tests judged before outputs were kept (and interactive tests) have none"
+    " tests judged before outputs were kept (and interactive tests) have none, and so do tests past"
+    f" a judgement's budget ({OUTPUT_BUDGET_ACCEPTED_BYTES // 1024} KiB of accepted tests' output,"
+    f" {OUTPUT_BUDGET_REJECTED_BYTES // 1024} KiB of the others')"
 )
 DIFF_CONTEXT = 3  # equal lines shown around each difference
 _PROBLEM = re.compile(r"[0-9]{1,18}|[A-Z][0-9]?", re.ASCII)
