@@ -128,6 +128,10 @@ def _parser() -> argparse.ArgumentParser:
     similar = add("similarity", similarity.command, "similar programs: a contest's submissions, or files")
     similarity.add_arguments(similar)
 
+    from codearena_cli import jury
+
+    jury.add_commands(sub, add)
+
     watch = add("watch", c.watch, "show a contest's live leaderboard in the terminal")
     watch.add_argument("contest", type=int)
     watch.add_argument("--url", default="http://127.0.0.1:8000", help="the gateway")

@@ -27,12 +27,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from codearena import judgements, keys, standings
+from codearena import judgements, jury_feed, keys, standings
 from codearena.core import Core
 from codearena.errors import ServiceUnavailable
 from codearena.events import submission_topic
 from codearena.judgements import CaseOutcome, Judgement
-from codearena.models import Verdict
+from codearena.models import SubmissionStatus, Verdict
 from codearena.queue import Job
 from judge_host import tasks
 from judge_host.invocations import InvocationWorker
@@ -275,7 +275,8 @@ class JudgeHost:
             return False
         judgement = self._judgement(started)
         update = self._until_reachable(lambda: judgements.record(self.core, judgement))
-        self._announce(sid, judgement.judgement, judgement.verdict.value, judgement.score, update)
+        contest_id = started.task.contest_id
+        self._announce(sid, contest_id, judgement.judgement, judgement.verdict.value, judgement.score, update)
         self.core.queue.ack(job)
         with self._lock:
             self.judged += 1
@@ -283,15 +284,23 @@ class JudgeHost:
         return True
 
     def _announce(
-        self, sid: int, judgement: int, verdict: str, score: float, update: standings.BoardUpdate | None
+        self,
+        sid: int,
+        contest_id: int | None,
+        judgement: int,
+        verdict: str,
+        score: float,
+        update: standings.BoardUpdate | None,
     ) -> None:
-        """After the commit: the boards, the submission's `finished` event, then the
-        `processed` tombstone that says all of this was done."""
+        """After the commit: the boards, the submission's `finished` event, the jury's list,
+        then the `processed` tombstone that says all of this was done."""
         if update is not None:
             standings.publish(self.core, update)
         self.core.events.publish(
             submission_topic(sid), "finished", submission_id=sid, verdict=verdict, score=score
         )
+        if contest_id is not None:
+            jury_feed.announce(self.core, contest_id, sid, SubmissionStatus.JUDGED.value, verdict)
         self.core.redis.set(keys.processed(sid, judgement), 1, ex=PROCESSED_TTL_SECONDS)
 
     def _until_reachable(self, action: Callable[[], T]) -> T:
@@ -321,7 +330,7 @@ class JudgeHost:
             return
         if not self.core.redis.exists(keys.processed(sid, done.judgement)):
             log.info("submission %s: judged, announcing its result again", sid)
-            self._announce(sid, done.judgement, done.verdict.value, done.score, done.update)
+            self._announce(sid, done.contest_id, done.judgement, done.verdict.value, done.score, done.update)
         self.core.queue.ack(job)
 
     def _missing(self, job: Job) -> None:

@@ -21,8 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from codearena.judgements import CaseOutcome, Judgement
+from codearena.judgements import (
+    OUTPUT_BUDGET_ACCEPTED_BYTES,
+    OUTPUT_BUDGET_REJECTED_BYTES,
+    OUTPUT_KEPT_BYTES,
+    CaseOutcome,
+    Judgement,
+    kept_output,
+)
 from codearena.models import Verdict
 from codearena.scoring import ScoringRule
 from sandbox import (
@@ -93,6 +101,7 @@ class Task:
     checker: str = "tokens"
     output_limit_kb: int = OUTPUT_LIMIT_KB
     validator: OutputValidator | None = None
+    contest_id: int | None = None  # None: not a contest's submission (a package's, on import)
 
     @property
     def limits(self) -> Limits:
@@ -189,24 +198,30 @@ def validation_kind(checker: str) -> tuple[str, int]:
 def _tester(box: Box, task: Task, validator_box: Box | None) -> Tester:
     limits = task.limits
     kind, passes = validation_kind(task.checker)
+    budget = _OutputBudget()
     if kind not in (INTERACTIVE, VALIDATOR) and task.validator is None:
 
         def run(test: CaseData) -> CaseOutcome:
             result = box.run(test.input, limits)
             verdict = _verdict(result, test, lambda t, r: check_output(t.answer, r.stdout_path, task.checker))
-            return CaseOutcome(test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb)
+            output, cut = budget.kept(verdict, result)
+            return CaseOutcome(
+                test.id, test.ordinal, verdict, result.cpu_time_ms, result.memory_kb, "", output, cut
+            )
 
         return run
     validator = _validator_box(task, validator_box)
     flags = task.validator.flags if task.validator else ()
     runner = _interactive_pass if kind == INTERACTIVE else _validated_pass
     run_pass = runner(box, validator, limits, flags, passes > 1)
-    return lambda test: _passes(test, run_pass, passes)
+    keeping = None if kind == INTERACTIVE else budget  # an interaction keeps its transcript
+    return lambda test: _passes(test, run_pass, passes, keeping)
 
 
-def _passes(test: CaseData, run_pass: PassRunner, passes: int) -> CaseOutcome:
+def _passes(test: CaseData, run_pass: PassRunner, passes: int, budget: _OutputBudget | None) -> CaseOutcome:
     """Run `test` pass after pass while the validator asks for one (at most `passes`); the
-    outcome's time and memory are its most costly pass's, its transcript every pass's."""
+    outcome's time and memory are its most costly pass's, its transcript every pass's, its
+    output the last pass's (kept within `budget`; None: not kept)."""
     data, done = test.input, []
     for number in range(passes):
         done.append(run_pass(test, data, number == 0))
@@ -216,9 +231,43 @@ def _passes(test: CaseData, run_pass: PassRunner, passes: int) -> CaseOutcome:
             transcript = PASS_SEPARATOR.join(transcripts)[:TRANSCRIPT_CHARS] if any(transcripts) else ""
             cpu_ms = max(p.result.cpu_time_ms for p in done)
             memory_kb = max(p.result.memory_kb for p in done)
-            return CaseOutcome(test.id, test.ordinal, last.verdict, cpu_ms, memory_kb, transcript)
+            output, cut = budget.kept(last.verdict, last.result) if budget else (None, False)
+            return CaseOutcome(
+                test.id, test.ordinal, last.verdict, cpu_ms, memory_kb, transcript, output, cut
+            )
         data = last.next_input
     raise ValidatorError(f"the output validator gave no verdict within {passes} passes")
+
+
+class _OutputBudget:
+    """What one judgement may keep of its tests' outputs (judgements.OUTPUT_BUDGET_*): a test
+    past its kind's budget keeps none (`output` None: "not kept")."""
+
+    def __init__(self) -> None:
+        self.left = {True: OUTPUT_BUDGET_ACCEPTED_BYTES, False: OUTPUT_BUDGET_REJECTED_BYTES}
+
+    def take(self, accepted: bool, size: int) -> bool:
+        if size > self.left[accepted]:
+            self.left[accepted] = 0  # in test order: no later, shorter output fills the gap
+            return False
+        self.left[accepted] -= size
+        return True
+
+    def kept(self, verdict: Verdict, result: RunResult) -> tuple[str | None, bool]:
+        """What is kept of the run's output, and whether it was cut."""
+        output, cut = kept_output(_head(result.stdout_path))
+        kept = output if self.take(verdict is Verdict.AC, len(output.encode())) else None
+        return kept, cut and kept is not None
+
+
+def _head(stdout_path: Path) -> bytes:
+    """The first OUTPUT_KEPT_BYTES + 1 bytes the program wrote (+1 tells whether there were more);
+    read before the box's next run replaces the file."""
+    try:
+        with open(stdout_path, "rb") as output:
+            return output.read(OUTPUT_KEPT_BYTES + 1)
+    except FileNotFoundError:  # a run that never started writing (killed before exec)
+        return b""
 
 
 def _validated_pass(

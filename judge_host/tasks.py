@@ -22,7 +22,7 @@ _START = (
     " FROM problems p, contests c"
     f" WHERE s.id = %s AND s.status <> '{SubmissionStatus.JUDGED.value}'"
     " AND p.id = s.problem_id AND c.id = s.contest_id"
-    " RETURNING s.id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
+    " RETURNING s.id, s.contest_id, s.language, s.source, s.judgement, s.deliveries, s.last_error,"
     " p.id AS problem_id, p.time_limit_ms, p.memory_limit_kb, p.points, p.test_data_hash, p.checker,"
     " p.output_limit_kb, p.validator_language, p.validator_flags,"
     " c.scoring"
@@ -135,6 +135,7 @@ def _task(row: dict[str, Any], tests: Sequence[CaseData], validator: OutputValid
         checker=row["checker"],
         output_limit_kb=row["output_limit_kb"],
         validator=validator,
+        contest_id=row["contest_id"],
     )
 
 

@@ -267,6 +267,9 @@ CREATE TABLE test_results (
     memory_kb    integer NOT NULL CHECK (memory_kb >= 0),
     -- what crossed the pipes of an interactive test, for the jury ('' otherwise)
     transcript   text NOT NULL DEFAULT '' CHECK (length(transcript) <= 200000),
+    -- the first 4 KiB of the program's stdout, for the jury (NULL: not kept, e.g. interactive)
+    output       text CHECK (length(output) <= 4096),
+    output_truncated boolean NOT NULL DEFAULT false,
     PRIMARY KEY (result_id, ordinal)
 );
 

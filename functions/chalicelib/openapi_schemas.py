@@ -216,6 +216,20 @@ IMPORTED_PROBLEM = obj(
         "verification": string(1),
     }
 )
+PROBLEM_UPLOAD = obj(
+    {
+        "key": string(1, 100, description="the upload's key: give it to POST /admin/problems/uploads/import"),
+        "url": string(1, description="PUT the zip here (presigned, S3)"),
+        "method": enum(["PUT"]),
+        "headers": obj({"Content-Type": enum(["application/zip"])}),
+        "expires_at": TIME,
+        "max_bytes": integer(1, 2**40),
+    }
+)
+UPLOADED_PROBLEM = obj(
+    {"key": string(1, 100)}, example={"key": "problem-uploads/0123456789abcdef0123456789abcdef.zip"}
+)
+IMPORTED_UPLOAD = obj({**IMPORTED_PROBLEM["properties"], "upload_key": string(1, 100)})
 ATTACHMENT = obj(
     {"problem_id": integer(1, 2**62), "label": string(1, 2, pattern="^[A-Z][0-9]?$")},
     example={"problem_id": 2, "label": "B"},
@@ -567,7 +581,13 @@ _JURY_TEST = obj(
         "input_truncated": {"type": "boolean"},
         "answer": string(description="its first 4 KiB"),
         "answer_truncated": {"type": "boolean"},
-        "output": {"nullable": True, "type": "string", "description": "always null: not stored"},
+        "output": nullable(string(description="the first 4 KiB of the program's stdout; null: not kept")),
+        "output_truncated": {"type": "boolean"},
+        "diff": {
+            **nullable(array(obj({"kind": enum(["hunk", "same", "answer", "output"]), "text": string()}))),
+            "description": "a line diff of the output against the answer; [] when their lines are equal",
+        },
+        "diff_truncated": {"type": "boolean", "description": "the output or the answer was cut at 4 KiB"},
     }
 )
 _JUDGING = obj(

@@ -30,15 +30,27 @@ _CONTEST = (
 
 def record(core: Core, principal: Principal, method: str, route: str, ids: dict[str, str]) -> None:
     """One row for an action that succeeded; never raises (the action is done by now)."""
+    _insert(core, principal.user_id, principal.username, principal.role.value, method, route, ids)
+
+
+def record_cli(core: Core, operator: str, command: str, ids: dict[str, str]) -> None:
+    """One row for a jury action taken with the `codearena` CLI, which works on the database
+    directly (no account: `operator` is who ran it on the machine, method "CLI")."""
+    _insert(core, None, f"cli:{operator}", "admin", "CLI", command, ids)
+
+
+def _insert(
+    core: Core, user_id: int | None, username: str, role: str, method: str, route: str, ids: dict[str, str]
+) -> None:
     try:
         with core.db.transaction() as cur:
             cur.execute(
                 "INSERT INTO audit_log (user_id, username, role, method, route, ids, contest_id)"
                 f" VALUES (%(user)s, %(username)s, %(role)s, %(method)s, %(route)s, %(ids)s, ({_CONTEST}))",
                 {
-                    "user": principal.user_id,
-                    "username": principal.username,
-                    "role": principal.role.value,
+                    "user": user_id,
+                    "username": username,
+                    "role": role,
                     "method": method,
                     "route": route,
                     "ids": json.dumps(ids),
@@ -47,7 +59,7 @@ def record(core: Core, principal: Principal, method: str, route: str, ids: dict[
                 },
             )
     except Exception:
-        log.exception("audit: recording %s %s by %s failed", method, route, principal.username)
+        log.exception("audit: recording %s %s by %s failed", method, route, username)
 
 
 def _id(ids: dict[str, str], name: str) -> int | None:

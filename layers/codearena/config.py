@@ -67,6 +67,8 @@ class Settings:
     # Where `codearena db migrate` connects: the database instance itself in AWS (its session
     # advisory lock would pin an RDS Proxy session), database_url when left empty.
     migration_database_url: str = ""
+    # The S3 bucket of problem package uploads (packages.uploads); none locally.
+    upload_bucket: str = ""
     # argon2id's cost for new hashes; never lowered outside tests (auth.CHEAP_COST), so no
     # variable sets it.
     password_cost: PasswordCost = PRODUCTION_COST
@@ -99,6 +101,7 @@ class Settings:
                 env, "CODEARENA_REGISTRATIONS_PER_ADDRESS_PER_HOUR", 20
             ),
             login_failures_per_address=_positive(env, "CODEARENA_LOGIN_FAILURES_PER_ADDRESS", 300),
+            upload_bucket=env.get("CODEARENA_UPLOAD_BUCKET", ""),
         )
 
 

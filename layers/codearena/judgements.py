@@ -8,6 +8,7 @@ answer what a judge host asks about a submission judged before.
 
 from __future__ import annotations
 
+import codecs
 import json
 from dataclasses import dataclass, field
 
@@ -19,6 +20,13 @@ from codearena.db import Cursor
 from codearena.models import SubmissionStatus, Verdict
 from codearena.standings import BoardUpdate, Contestant
 
+OUTPUT_KEPT_BYTES = 4096  # of each test's program output, for the jury (test_results.output)
+# Of one judgement's kept outputs in all: accepted tests' and the others', so that a problem of
+# thousands of tests stores at most ~0.6 MiB of output per judgement and a failed test's output
+# is kept however many accepted tests came first.
+OUTPUT_BUDGET_ACCEPTED_BYTES = 128 * 1024
+OUTPUT_BUDGET_REJECTED_BYTES = 512 * 1024
+
 
 @dataclass(frozen=True)
 class CaseOutcome:
@@ -28,6 +36,18 @@ class CaseOutcome:
     time_ms: int
     memory_kb: int
     transcript: str = ""  # an interactive test's pipes, for the jury only (never published)
+    output: str | None = None  # the program's stdout, its first OUTPUT_KEPT_BYTES (see kept_output)
+    output_truncated: bool = False  # the program wrote more than `output`
+
+
+def kept_output(head: bytes) -> tuple[str, bool]:
+    """What is kept of a program's stdout, from its first OUTPUT_KEPT_BYTES + 1 bytes `head`:
+    at most OUTPUT_KEPT_BYTES as text (bytes that are not UTF-8 and NULs, which PostgreSQL's
+    text refuses, become U+FFFD; a character cut at the end is dropped), and whether it was cut."""
+    cut = len(head) > OUTPUT_KEPT_BYTES
+    # not final when cut: a multi-byte character split by the cut is left out, not replaced
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head[:OUTPUT_KEPT_BYTES], not cut)
+    return text.replace("\x00", "\ufffd"), cut
 
 
 @dataclass(frozen=True)
@@ -79,6 +99,7 @@ class Stored:
     verdict: Verdict
     score: float
     update: BoardUpdate | None  # None for practice submissions
+    contest_id: int
 
 
 def stored(core: Core, submission_id: int) -> Stored | None:
@@ -94,7 +115,9 @@ def stored(core: Core, submission_id: int) -> Stored | None:
             return None
         contestant = Contestant.of(submissions.load(cur, submission_id))
         update = None if standings.practice(cur, contestant) else standings.last_update(cur, contestant)
-    return Stored(result["judgement"], Verdict(result["verdict"]), float(result["score"]), update)
+    return Stored(
+        result["judgement"], Verdict(result["verdict"]), float(result["score"]), update, contestant.contest_id
+    )
 
 
 def needs_judging(core: Core, submission_id: int) -> bool:
@@ -127,10 +150,20 @@ def _insert_result(cur: Cursor, j: Judgement) -> bool:
         return False
     execute_values(  # one statement for all tests, not one round trip each
         cur,
-        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb, transcript)"
-        " VALUES %s",
+        "INSERT INTO test_results (result_id, test_case_id, ordinal, verdict, time_ms, memory_kb, transcript,"
+        " output, output_truncated) VALUES %s",
         [
-            (inserted["id"], t.test_case_id, t.ordinal, t.verdict.value, t.time_ms, t.memory_kb, t.transcript)
+            (
+                inserted["id"],
+                t.test_case_id,
+                t.ordinal,
+                t.verdict.value,
+                t.time_ms,
+                t.memory_kb,
+                t.transcript,
+                t.output,
+                t.output_truncated,
+            )
             for t in j.tests
         ],
         page_size=1000,

@@ -1,17 +1,18 @@
 """Jury tools (issue 14 point 4): every submission of a contest with filters, any
 submission's source and per-test details, and the judge fleet and queue now.
 
-What a test's details can show is what judging stores: per test its verdict, time, memory
-and (interactive tests) the transcript, with the test's input and expected answer from
-`test_cases`. The judge hosts do not store a program's output (test_results has no column for
-it), so there is no "judge's output" and no diff of it against the answer: each test says
-`"output": null` and the answer says why in `output_note`.
+What a test's details show is what judging stores: per test its verdict, time, memory, the
+first OUTPUT_KEPT_BYTES of the program's output (an interactive test: its transcript instead),
+with the test's input and expected answer from `test_cases` (their first SHOWN_BYTES), and a
+line diff of the kept output against the shown answer (`output_diff`). Tests judged before the
+judge hosts kept output (migration 0015) have `"output": null` and no diff.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from difflib import SequenceMatcher
 from typing import Any
 
 from codearena import contests, keys, scaling
@@ -19,6 +20,7 @@ from codearena import validation as v
 from codearena.core import Core
 from codearena.db import one_row
 from codearena.errors import BadRequest, NotFound
+from codearena.judgements import OUTPUT_BUDGET_ACCEPTED_BYTES, OUTPUT_BUDGET_REJECTED_BYTES, OUTPUT_KEPT_BYTES
 from codearena.languages import LANGUAGES
 from codearena.models import Verdict
 from codearena.submissions import LIVE_HOST_SECONDS
@@ -27,9 +29,13 @@ SHOWN_BYTES = 4096  # of a test's input and answer in the details
 PENDING = "pending"  # the verdict filter for submissions not judged yet
 VERDICTS = (*[verdict.value for verdict in Verdict], PENDING)
 OUTPUT_NOTE = (
-    "judge hosts do not store a program's output, only each test's verdict, time and memory"
-    " (and an interactive test's transcript): there is no output to show or diff"
+    f"each test's output is the first {OUTPUT_KEPT_BYTES // 1024} KiB the program wrote to stdout,"
+    f" the diff compares it line by line with the answer's first {SHOWN_BYTES // 1024} KiB;"
+    " tests judged before outputs were kept (and interactive tests) have none, and so do tests past"
+    f" a judgement's budget ({OUTPUT_BUDGET_ACCEPTED_BYTES // 1024} KiB of accepted tests' output,"
+    f" {OUTPUT_BUDGET_REJECTED_BYTES // 1024} KiB of the others')"
 )
+DIFF_CONTEXT = 3  # equal lines shown around each difference
 _PROBLEM = re.compile(r"[0-9]{1,18}|[A-Z][0-9]?", re.ASCII)
 _LIST = (
     "SELECT s.id, s.problem_id, cp.label, s.user_id, u.username, s.language, s.created_at, s.status,"
@@ -148,8 +154,8 @@ def details(core: Core, submission_id: int) -> dict[str, Any]:
         judgings = cur.fetchall()
         current = next((j for j in judgings if j["is_current"]), None)
         cur.execute(
-            "SELECT t.ordinal AS index, t.verdict, t.time_ms, t.memory_kb, t.transcript, c.test_group,"
-            " c.is_sample, c.name, c.input, c.answer"
+            "SELECT t.ordinal AS index, t.verdict, t.time_ms, t.memory_kb, t.transcript, t.output,"
+            " t.output_truncated, c.test_group, c.is_sample, c.name, c.input, c.answer"
             " FROM test_results t JOIN test_cases c ON c.id = t.test_case_id"
             " WHERE t.result_id = %s ORDER BY t.ordinal",
             (current["id"] if current else None,),
@@ -162,7 +168,7 @@ def details(core: Core, submission_id: int) -> dict[str, Any]:
         "compile_output": current["compile_output"] if current else None,
         "judgings": [_judging(j) for j in judgings],
         "tests": tests,
-        "output_stored": False,
+        "output_stored": bool(tests) and all(test["output"] is not None for test in tests),
         "output_note": OUTPUT_NOTE,
     }
 
@@ -178,8 +184,44 @@ def _test(row: dict[str, Any]) -> dict[str, Any]:
     test = {k: row[k] for k in row if k not in ("input", "answer")}
     for name in ("input", "answer"):
         test[name], test[f"{name}_truncated"] = truncated(row[name])
-    test["output"] = None  # not stored: see OUTPUT_NOTE
+    output = row["output"]
+    test["diff"] = None if output is None else output_diff(test["answer"], output)
+    test["diff_truncated"] = test["answer_truncated"] or test["output_truncated"]
     return test
+
+
+def output_diff(answer: str, output: str, context: int = DIFF_CONTEXT) -> list[dict[str, str]]:
+    """A line diff of a program's `output` against the `answer`, as unified diffs show it:
+    hunks ("hunk": "@@ answer 3–5, output 3–4 @@") of changed lines ("answer": only in the
+    answer, "output": only in the output) with `context` equal lines ("same") around them.
+    [] when the lines are equal (a whitespace-token checker may accept other differences)."""
+    expected, got = answer.splitlines(), output.splitlines()
+    if expected == got:
+        return []
+    lines: list[dict[str, str]] = []
+    matcher = SequenceMatcher(None, expected, got, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        _, a_from, _, b_from, _ = group[0]
+        a_to, b_to = group[-1][2], group[-1][4]
+        lines.append(_line("hunk", f"@@ answer {_span(a_from, a_to)}, output {_span(b_from, b_to)} @@"))
+        for tag, a1, a2, b1, b2 in group:
+            if tag == "equal":
+                lines.extend(_line("same", text) for text in expected[a1:a2])
+                continue
+            lines.extend(_line("answer", text) for text in expected[a1:a2])
+            lines.extend(_line("output", text) for text in got[b1:b2])
+    return lines
+
+
+def _line(kind: str, text: str) -> dict[str, str]:
+    return {"kind": kind, "text": text}
+
+
+def _span(start: int, end: int) -> str:
+    """Lines start+1..end, 1-based as editors count ("no lines" when empty)."""
+    if end <= start:
+        return f"no lines after {start}"
+    return f"{start + 1}" if end == start + 1 else f"{start + 1}–{end}"
 
 
 def truncated(text: str, limit: int = SHOWN_BYTES) -> tuple[str, bool]:

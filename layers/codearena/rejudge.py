@@ -11,7 +11,7 @@ from typing import Any
 
 import redis
 
-from codearena import contests, submissions
+from codearena import contests, jury_feed, submissions
 from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import Conflict, NotFound, ServiceUnavailable
@@ -37,6 +37,7 @@ def rejudge_submission(core: Core, submission_id: int) -> dict[str, Any]:
             "submission_imported",
         )
     _enqueue(core, [submission.id])
+    jury_feed.announce(core, submission.contest_id, submission.id, _QUEUED)
     return {"id": submission.id, "judgement": submission.judgement, "status": submission.status.value}
 
 
@@ -49,6 +50,8 @@ def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, A
         )
         ids = sorted(row["id"] for row in cur.fetchall())
     _enqueue(core, ids)
+    for submission_id in ids:
+        jury_feed.announce(core, contest_id, submission_id, _QUEUED)
     return {"contest_id": contest_id, "problem_id": problem_id, "submissions": len(ids)}
 
 

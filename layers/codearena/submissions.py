@@ -17,7 +17,7 @@ from typing import Any, cast
 import psycopg2.errors
 import redis
 
-from codearena import contests, keys, participants, standings
+from codearena import contests, jury_feed, keys, participants, standings
 from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
@@ -117,6 +117,7 @@ def submit(
         raise
     _after_commit(core, submission.id, once)
     _show_pending(core, update)
+    jury_feed.announce(core, contest_id, submission.id, SubmissionStatus.QUEUED.value)
     return {"id": submission.id, "status": submission.status.value}
 
 

@@ -42,7 +42,7 @@ TRIMMED = (
 )
 MOUNT_POINTS = ("box", "io")  # the box scratch and the program's stdio files
 # Every language's toolchain: the "languages" group of the one list of Debian packages
-# (layers/codearena/cli/system_packages.py, which the sandbox may not import), repeated here;
+# (codearena_cli/system_packages.py, which the sandbox may not import), repeated here;
 # tests/unit/test_language_catalog.py fails while the two differ.
 TOOLCHAINS = (
     "gcc",

@@ -1,10 +1,12 @@
 """The jury page in a real browser: every submission of the contest, filtered by verdict, one
-submission's tests with their expected answers, and a rejudge from there (audited)."""
+submission's tests with their expected answers, and a rejudge from there (audited); against
+the real judge: the list kept live over the WebSocket, the judge's output and its diff."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from playwright.sync_api import expect
@@ -12,8 +14,8 @@ from playwright.sync_api import expect
 from codearena import users
 from codearena.core import Core
 from codearena.models import Verdict
-from tests.browser.conftest import Pages, screenshot
-from tests.browser.test_contest_day import admin_client, clients, log_in
+from tests.browser.conftest import Pages, Process, screenshot
+from tests.browser.test_contest_day import WRONG, admin_client, clients, contestant_client, log_in
 from tests.integration.conftest import contest_with_problem
 from tests.integration.test_standings import judged, record_and_publish
 
@@ -76,7 +78,8 @@ def test_the_jury_filters_reads_a_submission_and_rejudges_it(
     rows.first.get_by_role("button", name=f"#{wa_ben}").click()
     details = page.locator(".jury-details")
     expect(details).to_contain_text(f"Submission #{wa_ben} — ben, problem A")
-    expect(details).to_contain_text("The program's output is not shown")
+    expect(details).to_contain_text("tests judged before outputs were kept")
+    expect(details.locator('tr[data-test="1"] td').nth(6)).to_have_text("not kept")
     expect(details.locator(".jury-tests tbody tr")).to_have_count(1)  # judged() runs the first test
     expect(details.locator('tr[data-test="1"] td').nth(5)).to_have_text("3")
     expect(details.locator("pre.source")).to_contain_text("// ben WA")
@@ -105,3 +108,46 @@ def test_a_contestant_has_no_jury_page(pages: Pages, gateway: str, core: Core) -
     expect(page.get_by_text("This page is for the jury.")).to_be_visible()
     expect(page.get_by_role("link", name="Jury")).to_have_count(0)
     expect(page.locator(".jury-submissions")).to_have_count(0)
+
+
+def test_the_list_is_live_and_a_wrong_answer_shows_the_judges_output_and_a_diff(
+    pages: Pages, demo: dict[str, Any], judge: Process, core: Core, clients: list[httpx.Client]
+) -> None:
+    base, cid = demo["base"], demo["id"]
+    admin_client(base, core, clients)
+    eve = contestant_client(base, "eve", clients)
+    problems = {p["label"]: p for p in eve.get(f"/contests/{cid}/problems").json()["problems"]}
+    page = pages.open(f"{base}/#/login?next=/contests/{cid}/jury")
+    log_in(page, "jury-admin", "jury-admin-password")
+    expect(page.locator(".jury-filters ~ h2")).to_have_text(re.compile(r"Submissions|No submissions"))
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    sent = eve.post(
+        f"/contests/{cid}/submissions",
+        json={"problem_id": problems["A"]["id"], "language": "python", "source": WRONG},
+    )
+    assert sent.status_code == 202, sent.text
+    sid = sent.json()["id"]
+    row = page.locator(f'.jury-submissions tr[data-submission-id="{sid}"]')
+    expect(row).to_contain_text("eve", timeout=10_000)  # arrived without a reload
+    expect(row.locator(".verdict")).to_have_attribute("data-verdict", "WA", timeout=30_000)  # judged, live
+    assert page.evaluate("() => window.notReloaded") is True
+    expect(page.locator(".jury-submissions tbody tr").first).to_have_attribute("data-submission-id", str(sid))
+
+    row.get_by_role("button", name=f"#{sid}").click()
+    details = page.locator(".jury-details")
+    tests = details.locator(".jury-tests")
+    failed = tests.locator("tr[data-test]").filter(has=page.locator('[data-verdict="WA"]'))
+    expect(failed).to_have_count(1)
+    index = failed.get_attribute("data-test")
+    answer = failed.locator("td").nth(5).inner_text().strip()
+    expect(failed.locator("td").nth(6)).to_have_text("3")  # what the program printed
+    assert answer != "3"
+    diff = tests.locator(f'tr.diff-row[data-diff="{index}"]')
+    expect(diff.locator("figcaption")).to_contain_text(
+        f"Test {index}: the judge's output against the expected answer"
+    )
+    expect(diff.locator(".diff-answer")).to_have_text(f"- {answer}\n")
+    expect(diff.locator(".diff-output")).to_have_text("+ 3\n")
+    expect(tests.locator("tr.diff-row")).to_have_count(1)  # the accepted tests have no diff
+    screenshot(page, "jury-output-diff")

@@ -175,5 +175,37 @@ def test_a_jury_member_demoted_mid_contest_sees_no_more_jury_events(
     watcher.close()
 
 
+def test_the_jury_topic_tells_the_jury_of_each_submission_and_refuses_contestants(
+    gateway: str, judge_host: Any, contest: dict[str, Any]
+) -> None:
+    client, cid = contest["client"], contest["id"]
+    erin = register_and_login(client, "erin")
+    topic = f"jury:{cid}"
+    jury = Viewer(gateway, contest["admin"]["Authorization"].split()[1])
+    contestant, anonymous = Viewer(gateway, erin["Authorization"].split()[1]), Viewer(gateway)
+    jury.send(action="subscribe", topic=topic)
+    jury.until(lambda m: m["type"] == "subscribed")
+    for refused in (contestant, anonymous):
+        refused.send(action="subscribe", topic=topic)
+        _, error = refused.until(lambda m: m["type"] in ("error", "subscribed"))
+        assert error["error"]["code"] == "forbidden_topic", error
+
+    sid = submit(contest, erin, DIFFERENCE)
+    listed = [
+        jury.until(lambda m: m["type"] == "submission" and m["submission_id"] == sid)[1] for _ in range(2)
+    ]
+    assert [(m["topic"], m["contest_id"], m["status"], m["verdict"]) for m in listed] == [
+        (topic, cid, "queued", None),
+        (topic, cid, "judged", "WA"),
+    ]
+    time.sleep(0.6)  # past a coalescing interval: anything the topic sent has arrived
+    for refused in (contestant, anonymous):
+        while not refused.messages.empty():
+            refused.seen.append(refused.messages.get())
+        assert [m for _, m in refused.seen if m.get("topic") == topic] == [], refused.seen
+        refused.close()
+    jury.close()
+
+
 def _login(username: str) -> dict[str, str]:
     return {"username": username, "password": f"{username}-password"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +14,14 @@ from chalicelib.routes import declared, jury
 from chalicelib.routing import Route
 from codearena import judgements, keys
 from codearena.core import Core
-from codearena.judgements import CaseOutcome, Judgement
+from codearena.judgements import OUTPUT_KEPT_BYTES, CaseOutcome, Judgement
 from codearena.models import Role, Verdict
+from judge_host.daemon import HostConfig, JudgeHost
 from tests.integration.conftest import Caller, error_of, login
+from tests.integration.test_judging import PRINT, FakeSandbox, world
+from tests.integration.test_judging import submit as judging_submit
 
+__all__ = ["world"]  # the fixture, shared
 JURY_ROUTES = [route for route in declared() if route in jury.AREA.routes]
 
 
@@ -137,11 +142,53 @@ def test_details_show_source_tests_and_the_answers(
         (1, "AC", "3\n", "1 2\n"),
         (2, "WA", "12\n", "5 7\n"),
     ]
-    assert all(t["output"] is None and not t["answer_truncated"] for t in details["tests"])
-    assert details["output_stored"] is False and "not store" in details["output_note"]
+    assert all(
+        t["output"] is None and t["diff"] is None and not t["answer_truncated"] for t in details["tests"]
+    )
+    assert details["output_stored"] is False and "have none" in details["output_note"]  # recorded without
     assert [(j["judgement"], j["is_current"]) for j in details["judgings"]] == [(1, True)]
     pending = call("GET", f"/admin/submissions/{judged['pending']}/details", None, admin).json_body
     assert (pending["verdict"], pending["tests"], pending["judgings"]) == (None, [], [])
+
+
+def test_a_judged_wrong_answer_shows_its_output_the_answer_and_a_diff(
+    call: Caller, core: Core, admin: dict[str, str], world: dict[str, Any], tmp_path: Path
+) -> None:
+    answers = {b"1\n": b"1\n", b"2\n": b"2\n"}
+    host = JudgeHost(core, FakeSandbox(tmp_path, answers), "host-out", HostConfig())
+    wrong = judging_submit(core, world, f"{PRINT}1")  # prints "1" on every test: test 2 is WA
+    long = judging_submit(core, world, PRINT + "9" * (OUTPUT_KEPT_BYTES + 100), "bob")
+    host.run(workers=1, once=True)
+    host.run(workers=1, once=True)
+    details = call("GET", f"/admin/submissions/{wrong}/details", None, admin).json_body
+    assert details["verdict"] == "WA" and details["output_stored"] is True
+    shown = [(t["index"], t["verdict"], t["output"], t["answer"], t["diff"]) for t in details["tests"]]
+    assert shown == [
+        (1, "AC", "1\n", "1\n", []),
+        (
+            2,
+            "WA",
+            "1\n",
+            "2\n",
+            [
+                {"kind": "hunk", "text": "@@ answer 1, output 1 @@"},
+                {"kind": "answer", "text": "2"},
+                {"kind": "output", "text": "1"},
+            ],
+        ),
+    ]
+    assert not any(t["output_truncated"] or t["diff_truncated"] for t in details["tests"])
+    cut = call("GET", f"/admin/submissions/{long}/details", None, admin).json_body["tests"][0]
+    assert (cut["output"], cut["output_truncated"], cut["diff_truncated"]) == (
+        "9" * OUTPUT_KEPT_BYTES,
+        True,
+        True,
+    )
+    token, _ = core.tokens.issue(world["user"], "ann", Role.CONTESTANT)
+    mine = call("GET", f"/submissions/{wrong}", None, {"Authorization": f"Bearer {token}"}).json_body
+    assert all(
+        set(t) == {"index", "verdict", "time_ms", "memory_kb"} for t in mine["tests"]
+    )  # not the owner's
 
 
 def test_a_long_answer_is_cut_at_4_kib_on_a_character_boundary() -> None:

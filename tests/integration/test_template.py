@@ -47,7 +47,7 @@ TRANSLATED = {
     "AWS::AutoScaling::ScalingPolicy": 1,
     "AWS::AutoScaling::WarmPool": 1,
     "AWS::Events::Rule": 1,
-    "AWS::S3::Bucket": 1,
+    "AWS::S3::Bucket": 2,
     "AWS::S3::BucketPolicy": 1,
     "AWS::CloudFront::Distribution": 1,
     "AWS::CloudFront::OriginAccessControl": 1,

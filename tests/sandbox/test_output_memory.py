@@ -23,6 +23,8 @@ HOSTILE = {
     "one_token": "import sys\nsys.stdout.write('1' * (60 << 20))\nsys.stderr.write('x' * (60 << 20))\n",
 }
 
+KEPT = {"many_tokens": ("10 " * 2000)[:4096], "one_token": "1" * 4096}  # what the jury sees of each
+
 
 def hostile_task(source: str, checker: str) -> Task:
     test = CaseData(id=1, ordinal=1, input=b"", answer=b"10\n", group="", points=0)
@@ -48,4 +50,6 @@ def test_hostile_output_is_wa_in_bounded_judge_memory(box: Box, program: str, ch
     grown_kb = peak_rss_kb() - before_kb
     assert judgement.verdict is Verdict.WA, judgement
     assert box.spec.io.joinpath("stdout").stat().st_size >= 60 << 20  # it printed it all
+    kept = judgement.tests[0]  # for the jury: the first 4 KiB only
+    assert (kept.output, kept.output_truncated) == (KEPT[program], True)
     assert grown_kb < GROWTH_LIMIT_KB, f"judging grew the judge by {grown_kb} KiB"

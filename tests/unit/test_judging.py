@@ -7,7 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
-from codearena.judgements import CaseOutcome, Judgement
+from codearena.judgements import (
+    OUTPUT_BUDGET_ACCEPTED_BYTES,
+    OUTPUT_KEPT_BYTES,
+    CaseOutcome,
+    Judgement,
+    kept_output,
+)
 from codearena.models import Verdict
 from codearena.scoring import Icpc, Points, ScoringRule, Subtask
 from judge_host.judging import CaseData, Task, grade, judge
@@ -119,3 +125,28 @@ def test_grading_is_a_stream_of_outcomes_ending_in_the_judgement(tmp_path: Path)
     events: list[Any] = list(grade(cast(Box, EchoBox(tmp_path)), task(Icpc(), [case(1, b"yes")]), "h"))
     assert [type(event) for event in events] == [CaseOutcome, Judgement]
     assert events[-1].tests == events[:-1]
+
+
+def test_each_test_keeps_the_first_4_kib_of_the_output(tmp_path: Path) -> None:
+    long = b"x" * (OUTPUT_KEPT_BYTES + 10)
+    judgement, _, _ = judged(tmp_path, task(Points(), [case(1, b"yes"), case(2, long), case(3, b"slow")]))
+    kept = [(o.output, o.output_truncated) for o in judgement.tests]
+    assert kept == [("yes", False), ("x" * OUTPUT_KEPT_BYTES, True), ("", False)]
+
+
+def test_kept_output_is_text_postgresql_takes_and_never_half_a_character() -> None:
+    assert kept_output(b"3\n") == ("3\n", False)
+    assert kept_output(b"a\x00b\xff\n") == ("a\ufffdb\ufffd\n", False)  # NUL and a byte not UTF-8
+    split = b"a" + "é".encode() * (OUTPUT_KEPT_BYTES // 2)  # the last é is cut in half
+    assert kept_output(split) == ("a" + "é" * (OUTPUT_KEPT_BYTES // 2 - 1), True)
+    assert kept_output(b"\xff" * (OUTPUT_KEPT_BYTES + 1)) == ("\ufffd" * OUTPUT_KEPT_BYTES, True)
+
+
+def test_a_judgement_keeps_outputs_up_to_its_budget_and_a_failed_tests_past_it(tmp_path: Path) -> None:
+    full = b"y" * OUTPUT_KEPT_BYTES  # each accepted test keeps 4 KiB
+    accepted = OUTPUT_BUDGET_ACCEPTED_BYTES // OUTPUT_KEPT_BYTES
+    tests = [case(n, full, answer=full) for n in range(1, accepted + 3)] + [case(accepted + 3, b"no", b"yes")]
+    judgement, _, _ = judged(tmp_path, task(Points(), tests))
+    kept = [o.output is not None for o in judgement.tests]
+    assert kept == [True] * accepted + [False, False, True]  # the failed one is kept
+    assert judgement.tests[-1].output == "no"

@@ -33,6 +33,7 @@ CONTRACT_ENVIRONMENT = {
     "CODEARENA_REDIS_AUTH_SECRET_ARN",
     "CODEARENA_JWT_SECRET_ARN",
     "CODEARENA_WS_ENDPOINT",
+    "CODEARENA_UPLOAD_BUCKET",  # problem package uploads (codearena.packages.uploads), a name
     # the judges' group and its scaling parameters (codearena.scaling.FleetScaling)
     "CODEARENA_ASG_NAME",
     "CODEARENA_JUDGE_MIN_SIZE",

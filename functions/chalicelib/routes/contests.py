@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
 from codearena import clock, contests, organizations, participants, problems
 from codearena import validation as v
+from codearena.packages import uploads
 from codearena.packages.upload import import_zip
 
 AREA = Area(__name__)
@@ -104,6 +106,37 @@ def import_problem(call: Call) -> dict[str, Any]:
     """Create a problem from a Kattis/ICPC problem package sent as a zip body (at most 10 MB
     through API Gateway); its submissions are listed, not judged"""
     return import_zip(call.core, call.request.raw_body)
+
+
+@AREA.route("POST", "/admin/problems/uploads", roles=ADMIN, status=201, answer=s.PROBLEM_UPLOAD)
+def upload_problem(call: Call) -> dict[str, Any]:
+    """A presigned S3 URL to PUT a problem package zip to, for packages over API Gateway's
+    10 MB body cap (409 uploads_unavailable without an upload bucket, e.g. locally)"""
+    return uploads.presign(call.core, s3_client())
+
+
+@AREA.route(
+    "POST",
+    "/admin/problems/uploads/import",
+    roles=ADMIN,
+    status=201,
+    body=s.UPLOADED_PROBLEM,
+    answer=s.IMPORTED_UPLOAD,
+)
+def import_uploaded_problem(call: Call) -> dict[str, Any]:
+    """Create a problem from the package zip PUT to an upload's URL, as POST
+    /admin/problems/import does from a zip body; the upload is deleted"""
+    return uploads.import_upload(call.core, s3_client(), call.body)
+
+
+@cache
+def s3_client() -> Any:
+    """One S3 client per process, signing with SigV4 in the function's region (AWS_ENDPOINT_URL,
+    when set, points it at an emulator)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 @AREA.route(

@@ -1,6 +1,7 @@
 // The jury's page of a contest: every submission with filters (problem, participant, verdict,
-// language, time), one submission's source and per-test details with a rejudge button, and
-// the judge hosts and queue now.
+// language, time), kept live by the jury topic's `submission` events, one submission's source
+// and per-test details (the judge's output, a diff against the answer) with a rejudge button,
+// and the judge hosts and queue now.
 
 import { contestHeader } from "../components/contest-header.js";
 import { sourceCode } from "../components/source-code.js";
@@ -9,6 +10,7 @@ import { VERDICTS, when } from "../logic/format.js";
 import { PAGE_SIZE, hostSummary, pageHeading, submissionsQuery } from "../logic/jury.js";
 
 const JUDGING_REFRESH_MS = 5000;
+const LIVE_RELOAD_MS = 300; // submission events within this window make one reload of the list
 
 export async function juryView(app, cid) {
   const { header, stop } = await contestHeader(app, cid, "/jury");
@@ -54,7 +56,9 @@ export async function juryView(app, cid) {
     }
   };
 
+  let shown = null; // the submission whose details are open
   const show = async (sid) => {
+    shown = sid;
     try {
       const shown = submissionDetails(await app.api.get(`/admin/submissions/${sid}/details`), title, rejudge);
       details.replaceChildren(...shown.filter(Boolean)); // replaceChildren would write null as text
@@ -87,6 +91,16 @@ export async function juryView(app, cid) {
   };
   const timer = setInterval(refreshJudging, JUDGING_REFRESH_MS);
 
+  // A submission arrived, was queued again or judged: the list (with its filters) is read
+  // again, once per burst of events, and the open details when it is theirs.
+  let reload = null;
+  const hear = (event) => {
+    if (event.type !== "submission" || String(event.contest_id) !== String(cid)) return;
+    reload ??= setTimeout(() => { reload = null; load(); }, LIVE_RELOAD_MS);
+    if (event.submission_id === shown) show(shown);
+  };
+  const stopLive = app.live.follow(`jury:${cid}`, hear);
+
   const filter = (event) => { event.preventDefault(); offset = 0; load(); };
   app.show(header, h("h1", {}, "Jury"), judging,
     h("form", { class: "jury-filters", onsubmit: filter },
@@ -100,7 +114,7 @@ export async function juryView(app, cid) {
         .map((t) => h("th", { scope: "col" }, t)))), rows)),
     pager, details);
   await Promise.all([load(), refreshJudging()]);
-  return () => { clearInterval(timer); stop(); };
+  return () => { clearInterval(timer); clearTimeout(reload); stopLive(); stop(); };
 }
 
 function submissionDetails(s, title, rejudge) {
@@ -112,7 +126,7 @@ function submissionDetails(s, title, rejudge) {
     s.judgings.length > 1 ? h("p", {}, `Judgings: ${s.judgings.map((j) => `${j.judgement}: ${j.verdict} on ${j.judge_host || "?"}`).join(", ")}`) : null,
     s.compile_output ? h("section", {}, h("h3", {}, "Compiler output"), h("pre", {}, s.compile_output)) : null,
     h("h3", {}, "Tests"),
-    h("p", { class: "hint" }, `The program's output is not shown: ${s.output_note}.`),
+    h("p", { class: "hint" }, `Output: ${s.output_note}.`),
     s.tests.length ? testsTable(s.tests)
       : h("p", {}, "No test has been run yet."),
     h("section", {}, h("h3", {}, "Source"), code),
@@ -120,14 +134,29 @@ function submissionDetails(s, title, rejudge) {
 }
 
 const CUT = "\n… (cut at 4 KiB)";
+const MARKS = { same: "  ", answer: "- ", output: "+ ", hunk: "" };
 
 function testsTable(tests) {
-  const head = ["Test", "Verdict", "Time", "Memory", "Input", "Expected answer"].map((t) => h("th", { scope: "col" }, t));
-  const rows = tests.map((t) => h("tr", { "data-test": t.index },
+  const head = ["Test", "Verdict", "Time", "Memory", "Input", "Expected answer", "Judge's output"]
+    .map((t) => h("th", { scope: "col" }, t));
+  const rows = tests.flatMap((t) => [h("tr", { "data-test": t.index },
     h("td", {}, `${t.index}${t.is_sample ? " (sample)" : ""}`), h("td", {}, verdictBadge(t.verdict)),
     h("td", {}, `${t.time_ms} ms`), h("td", {}, `${t.memory_kb} KiB`),
     h("td", {}, h("pre", {}, t.input + (t.input_truncated ? CUT : ""))),
-    h("td", {}, h("pre", {}, t.answer + (t.answer_truncated ? CUT : "")))));
+    h("td", {}, h("pre", {}, t.answer + (t.answer_truncated ? CUT : ""))),
+    h("td", {}, t.output === null ? h("span", { class: "hint" }, "not kept")
+      : h("pre", { class: "output" }, t.output + (t.output_truncated ? CUT : "")))),
+  t.diff?.length ? diffRow(t) : null].filter(Boolean));
   return h("div", { class: "table-scroll" },
     h("table", { class: "history jury-tests" }, h("thead", {}, h("tr", {}, head)), h("tbody", {}, rows)));
+}
+
+// The line diff of a test's output against its answer, under the test's row: "-" lines only
+// in the answer, "+" lines only in the output, as unified diffs mark them.
+function diffRow(t) {
+  const caption = `Test ${t.index}: the judge's output against the expected answer (− answer, + output)`
+    + (t.diff_truncated ? " — cut: only the first 4 KiB of each are compared" : "");
+  return h("tr", { class: "diff-row", "data-diff": t.index },
+    h("td", { colspan: 7 }, h("figure", { class: "diff" }, h("figcaption", {}, caption),
+      h("pre", {}, t.diff.map((line) => h("span", { class: `diff-${line.kind}` }, MARKS[line.kind] + line.text + "\n"))))));
 }
