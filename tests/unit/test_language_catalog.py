@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 from codearena import languages
-from codearena_cli.system_packages import GROUPS
 from codearena.config import MAX_SOURCE_BYTES
+from codearena_cli.system_packages import GROUPS
 from sandbox.docker.images import DEFAULT_RECIPE, TOOLCHAINS
 from sandbox.languages import LANGUAGES, catalog_json
 
