@@ -22,7 +22,7 @@ SNIPPETS: dict[str, tuple[str, set[tuple[str, str]] | None]] = {
         'def f(x):  # twice\n    return "x" * 2\n',
         {("keyword", "def"), ("comment", "# twice"), ("number", "2")},
     ),
-    "pypy3": ("while True:\n    break\n", {("keyword", "while"), ("bool", "True"), ("keyword", "break")}),
+    "pypy": ("while True:\n    break\n", {("keyword", "while"), ("bool", "True"), ("keyword", "break")}),
     "c": (
         '#include <stdio.h>\nint main(void) { printf("%d", 42); }\n',
         {("typeName", "int"), ("string", '"%d"')},

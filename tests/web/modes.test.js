@@ -8,7 +8,7 @@ import { indentOf, modeOf } from "../../web/js/logic/modes.js";
 // The languages CodeMirror has no mode for: plain text in the editor.
 const PLAIN = new Set(["ada", "elixir", "prolog", "awk"]);
 // The seven languages and the nineteen issue 18 adds.
-const PLANNED = ["python", "c", "cpp", "java", "javascript", "go", "rust", "kotlin", "pypy3", "csharp", "ruby",
+const PLANNED = ["python", "c", "cpp", "java", "javascript", "go", "rust", "kotlin", "pypy", "csharp", "ruby",
   "php", "haskell", "pascal", "ocaml", "lua", "perl", "scala", "fortran", "ada", "commonlisp", "elixir", "r",
   "prolog", "awk", "bash"];
 const REGISTRY = JSON.parse(readFileSync(new URL("../../layers/codearena/languages.json", import.meta.url), "utf8"))

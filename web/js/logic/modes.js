@@ -3,7 +3,7 @@
 // a language with none (Ada, Elixir, Prolog, AWK: CodeMirror has no mode for them) is plain text.
 
 const MODES = {
-  python: "python", pypy3: "python",
+  python: "python", pypy: "python",
   c: "cpp", cpp: "cpp",
   java: "java", kotlin: "kotlin", scala: "scala", csharp: "csharp",
   javascript: "javascript", php: "php",
