@@ -148,6 +148,15 @@ def test_the_editor_types_indents_matches_brackets_undoes_searches_and_lets_go(
     expect(page.get_by_label("Upload a file")).to_be_focused()
 
 
+# Resolves once the editor has its language's mode (the editor awaited the same load before).
+MODE_LOADED = """async (language) => {
+  const { modeOf } = await import("/js/logic/modes.js");
+  const { loadMode } = await import("/js/components/editor.js");
+  const mode = modeOf(language);
+  if (mode) await loadMode(mode);
+}"""
+
+
 def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
     pages: Pages, demo: dict[str, Any], judge: Process
 ) -> None:
@@ -160,6 +169,7 @@ def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
     for language in offered:
         source, expected = SNIPPETS[language]
         picker.select_option(language)
+        page.evaluate(MODE_LOADED, language)  # not while filling: its select-all could miss the text
         editor.fill(source)
         assert page.evaluate(EDITOR_TEXT) == source, language
         if expected is None:

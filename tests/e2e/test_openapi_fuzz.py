@@ -51,10 +51,14 @@ CHECKS = "all"
 # serializer for a zip body (tests/integration/test_packages.py sends good and broken packages).
 # Operations whose success would destroy the seed: they must answer this refusal instead (the
 # seeded contest and its problem have submissions: 409 has_submissions); their success is
-# tested in tests/integration/test_contest_editing.py.
+# tested in tests/integration/test_contest_editing.py. Uploads of large packages go through S3,
+# which the local gateway has not: 409 uploads_unavailable (their success is tested against
+# moto's S3 in tests/integration/test_problem_uploads.py).
 REFUSED_BY_DESIGN = {
     "DELETE /admin/contests/{cid}": {409},
     "DELETE /admin/contests/{cid}/problems/{pid}": {409},
+    "POST /admin/problems/uploads": {409},
+    "POST /admin/problems/uploads/import": {409},
 }
 NOT_FUZZED = {
     "get_api_contests_cid_event-feed": "GET /api/contests/{cid}/event-feed",

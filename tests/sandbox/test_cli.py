@@ -124,7 +124,8 @@ def test_every_language_through_the_cli(
         0,
     ), report["stderr"]
     assert 0 < report["memory_kb"] < 128 * 1024 and report["cpu_time_ms"] < 1000
-    assert report["signal"] is None and report["memory_kb"] > 0 and report["wall_time_ms_median"] > 0
+    # wall time in whole milliseconds: a native program's run may take less than one
+    assert report["signal"] is None and report["memory_kb"] > 0 and report["wall_time_ms_median"] >= 0
     assert set(report) == {
         "status",
         "verdict",
