@@ -55,12 +55,12 @@ SNIPPETS: dict[str, tuple[str, set[tuple[str, str]] | None]] = {
     ),
     "scala": ('object Main { def main(a: Array[String]) = println("sc") }\n', {("keyword", "object")}),
     "fortran": ("program p\n  integer :: x\n  print *, 'f'\nend program p\n", {("keyword", "program")}),
-    "ada": ("procedure Main is begin null; end Main;\n", None),
+    "ada": ("procedure Main is begin null; end Main;\n", {("keyword", "procedure"), ("keyword", "null")}),
     "commonlisp": ('(defun f (x) "cl" ; c\n  (+ x 1))\n', {("keyword", "defun"), ("comment", "; c")}),
-    "elixir": ('IO.puts "ex"\n', None),
+    "elixir": ('IO.puts "ex"\n', {("string", '"ex"')}),
     "r": ('x <- function(a) { "r" } # c\n', {("keyword", "function"), ("comment", "# c")}),
-    "prolog": (":- initialization(main).\n", None),
-    "awk": ("{ print $1 }\n", None),
+    "prolog": (":- initialization(main).\n", {("keyword", "initialization")}),
+    "awk": ("{ print $1 }\n", {("keyword", "print")}),
     "bash": ('for x in 1 2; do echo "sh"; done # c\n', {("keyword", "for"), ("string", '"sh"')}),
 }
 

@@ -1,7 +1,8 @@
 // The parts of CodeMirror 6 the web app uses, bundled by `make web` into web/vendor/codemirror/
 // (ES modules, no network at run time). `modes` maps a mode's name to a function returning a
 // promise of its language (a LanguageSupport or a Language): a lang-* package where CodeMirror has one,
-// a legacy stream mode otherwise. web/js/logic/modes.js says which mode each language id takes.
+// a legacy stream mode otherwise, or one of ours (simple-modes.js: Ada, Elixir, Prolog, AWK, which
+// CodeMirror has none for). web/js/logic/modes.js says which mode each language id takes.
 
 import { StreamLanguage } from "@codemirror/language";
 
@@ -40,4 +41,8 @@ export const modes = {
   ruby: stream(() => import("@codemirror/legacy-modes/mode/ruby"), "ruby"),
   scala: stream(() => import("@codemirror/legacy-modes/mode/clike"), "scala"),
   shell: stream(() => import("@codemirror/legacy-modes/mode/shell"), "shell"),
+  ada: stream(() => import("./simple-modes.js"), "ada"),
+  awk: stream(() => import("./simple-modes.js"), "awk"),
+  elixir: stream(() => import("./simple-modes.js"), "elixir"),
+  prolog: stream(() => import("./simple-modes.js"), "prolog"),
 };

@@ -1,6 +1,7 @@
 // Which CodeMirror mode highlights each language, by language id (the ids of GET /languages),
 // and the indent a language's code takes. A mode is a name in web/vendor/codemirror/'s `modes`;
-// a language with none (Ada, Elixir, Prolog, AWK: CodeMirror has no mode for them) is plain text.
+// Ada, Elixir, Prolog and AWK, which CodeMirror has no mode for, take small ones of our own
+// (tools/codemirror/simple-modes.js); a language with none is plain text.
 
 const MODES = {
   python: "python", pypy: "python",
@@ -11,6 +12,7 @@ const MODES = {
   ruby: "ruby", perl: "perl", lua: "lua", r: "r", bash: "shell",
   haskell: "haskell", ocaml: "ocaml", commonlisp: "commonlisp",
   pascal: "pascal", fortran: "fortran",
+  ada: "ada", elixir: "elixir", prolog: "prolog", awk: "awk",
 };
 
 // What the language's own style guides indent with; four spaces elsewhere.
