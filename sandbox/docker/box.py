@@ -346,10 +346,12 @@ def _timestamp_ns(text: str) -> int:
 
 
 def remove_containers(client: docker.DockerClient, label_prefix: str) -> None:
-    """Force-remove every container whose LABEL value starts with `label_prefix`."""
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        if container.labels.get(LABEL, "").startswith(label_prefix):
+    """Force-remove every container whose LABEL value starts with `label_prefix`. The listing's
+    own labels are read (no inspect per container): another box's container may be gone by the
+    time it would be inspected."""
+    for container in client.api.containers(all=True, filters={"label": LABEL}):
+        if (container.get("Labels") or {}).get(LABEL, "").startswith(label_prefix):
             try:
-                container.remove(force=True)
+                client.api.remove_container(container["Id"], force=True)
             except docker.errors.NotFound:
                 pass
