@@ -9,6 +9,7 @@ its inputs have not changed since the last one (build/.stamps).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
@@ -36,18 +37,22 @@ LAMBDA_WHEELS = (
 
 
 def build_core_layer(root: Path) -> Path:
-    """Build build/layer (needs PyPI) unless its inputs are unchanged; returns the directory."""
+    """Build build/layer (needs PyPI) unless its inputs are unchanged; returns the directory.
+    One build at a time (a lock file beside it): a second process waits, then finds it current,
+    instead of replacing the layer under the first one's readers."""
     target = root / LAYER_BUILD
     digest = inputs_digest(root, layer_inputs(root))
-    if target.is_dir() and read_stamp(root, "layer") == digest:
-        return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".layer-") as tmp:
-        staged = Path(tmp) / "layer"
-        _fill(root, staged)
-        shutil.rmtree(target, ignore_errors=True)
-        os.replace(staged, target)  # never a half-built layer at build/layer
-    write_stamp(root, "layer", digest)
+    with open(target.parent / ".layer.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.is_dir() and read_stamp(root, "layer") == digest:
+            return target
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".layer-") as tmp:
+            staged = Path(tmp) / "layer"
+            _fill(root, staged)
+            shutil.rmtree(target, ignore_errors=True)
+            os.replace(staged, target)  # never a half-built layer at build/layer
+        write_stamp(root, "layer", digest)
     return target
 
 

@@ -117,8 +117,12 @@ def running_endpoint(delay_s: float = 0.0) -> Iterator[tuple[ConnectionsEndpoint
     try:
         yield endpoint, loop
     finally:
-        server.close()
-        asyncio.run_coroutine_threadsafe(endpoint.close_idle_connections(), loop).result(timeout=10)
+
+        async def stop() -> None:  # in the loop's thread: asyncio.Server is not thread-safe
+            server.close()
+            await endpoint.close_idle_connections()
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
