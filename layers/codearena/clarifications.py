@@ -21,9 +21,9 @@ from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.db import Cursor, one_row
-from codearena.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from codearena.errors import BadRequest, NotFound, ServiceUnavailable
 from codearena.events import contest_topic, jury_topic, participant_topic
-from codearena.models import ContestState, Role
+from codearena.models import Role
 
 log = logging.getLogger("codearena.clarifications")
 
@@ -55,7 +55,7 @@ def ask(core: Core, principal: Principal, contest_id: int, body: Any) -> dict[st
         with core.db.transaction() as cur:
             contest = contests.load_visible(cur, contest_id, principal.role in _STAFF)
             text, problem_id = _text(body), _problem(body)
-            _require_open(contest, core)
+            contest.require_open(core.clock())
             participants.may_submit(cur, contest, principal.user_id)
             _require_problem(cur, contest_id, problem_id)
             counted = _count(core, key)
@@ -151,15 +151,6 @@ def _problem(body: dict[str, Any]) -> int | None:
     if body.get("problem_id") is None:
         return None
     return v.integer(body, "problem_id", low=1, high=2**62)
-
-
-def _require_open(contest: contests.Contest, core: Core) -> None:
-    """Questions are asked while the contest runs (a practice contest: from its start on)."""
-    state = contest.state_at(core.clock())
-    if state == ContestState.SCHEDULED:
-        raise Conflict("the contest has not started yet", "contest_not_running")
-    if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest.practice:
-        raise Conflict("the contest is over", "contest_not_running")
 
 
 def _require_problem(cur: Cursor, contest_id: int, problem_id: int | None) -> None:

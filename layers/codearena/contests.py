@@ -78,6 +78,15 @@ class Contest:
             return ContestState.FROZEN if frozen and not self.unfrozen_at else ContestState.RUNNING
         return ContestState.UNFROZEN if self.unfrozen_at else ContestState.ENDED
 
+    def require_open(self, now: datetime) -> None:
+        """Conflict unless the contest takes part now: submissions, questions and runs are taken
+        while it runs (a practice contest: from its start on)."""
+        state = self.state_at(now)
+        if state == ContestState.SCHEDULED:
+            raise Conflict("the contest has not started yet", "contest_not_running")
+        if state in (ContestState.ENDED, ContestState.UNFROZEN) and not self.practice:
+            raise Conflict("the contest is over", "contest_not_running")
+
     def public_board_frozen(self, now: datetime) -> bool:
         """Whether the public board hides verdicts: from the freeze until the organizers unfreeze."""
         return self.freeze_at is not None and now >= self.freeze_at and not self.unfrozen_at

@@ -29,9 +29,9 @@ from codearena import validation as v
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.db import Cursor
-from codearena.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable
+from codearena.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable
 from codearena.events import Events, participant_topic
-from codearena.models import ContestState, Role
+from codearena.models import Role
 
 log = logging.getLogger("codearena.invocations")
 
@@ -153,7 +153,7 @@ def _problem(cur: Cursor, core: Core, principal: Principal, contest_id: int, key
     staff = principal.role in (Role.JURY, Role.ADMIN)
     contest = contests.load_visible(cur, contest_id, staff)
     if not staff:
-        _require_open(contest, core)
+        contest.require_open(core.clock())
     by_label = key[:1].isalpha()
     if not by_label and not v.is_id(key):
         raise BadRequest("problem must be an id or a label", "invalid_id")
@@ -169,15 +169,6 @@ def _problem(cur: Cursor, core: Core, principal: Principal, contest_id: int, key
     if not staff:
         participants.may_submit(cur, contest, principal.user_id)
     return dict(row)
-
-
-def _require_open(contest: contests.Contest, core: Core) -> None:
-    """Participants run programs while the contest takes submissions (practice: after its end too)."""
-    state = contest.state_at(core.clock())
-    if state == ContestState.SCHEDULED:
-        raise Conflict("the contest has not started yet", "contest_not_running")
-    if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest.practice:
-        raise Conflict("the contest is over", "contest_not_running")
 
 
 def _queue(core: Core, principal: Principal, invocation: dict[str, Any], job: dict[str, str]) -> None:

@@ -32,7 +32,7 @@ from codearena.errors import (
     Unauthorized,
 )
 from codearena.languages import CATALOG, LANGUAGES
-from codearena.models import ContestState, Role, SubmissionStatus
+from codearena.models import Role, SubmissionStatus
 
 log = logging.getLogger("codearena.submissions")
 _IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -272,11 +272,7 @@ def _insert(
     with core.db.transaction() as cur:
         contest = contests.load_visible(cur, contest_id, _is_staff(principal))
         now = core.clock()
-        state = contest.state_at(now)
-        if state == ContestState.SCHEDULED:
-            raise Conflict("the contest has not started yet", "contest_not_running")
-        if state in (ContestState.ENDED, ContestState.UNFROZEN) and not contest.practice:
-            raise Conflict("the contest is over", "contest_not_running")
+        contest.require_open(now)
         cur.execute(
             "SELECT label FROM contest_problems WHERE contest_id = %s AND problem_id = %s",
             (contest_id, problem_id),
