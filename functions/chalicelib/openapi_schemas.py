@@ -287,7 +287,20 @@ LANGUAGE_LIST = obj(
     {
         "languages": array(enum(LANGUAGES)),
         "catalog": {
-            **array(obj({"name": enum(LANGUAGES), "title": string(1), "extensions": array(string(1))})),
+            **array(
+                obj(
+                    {
+                        "name": enum(LANGUAGES),
+                        "title": string(1),
+                        "extensions": array(string(1)),
+                        "time_factor": {
+                            "type": "number",
+                            "minimum": 1,
+                            "description": "what a problem's time limits are multiplied by for a run",
+                        },
+                    }
+                )
+            ),
             "description": "every language a submission may name, offered now or not",
         },
         "max_source_bytes": integer(1, 2**31, description="the largest source accepted, in UTF-8 bytes"),

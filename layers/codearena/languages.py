@@ -1,5 +1,5 @@
-"""The languages a submission may name, in the order they are offered, with their titles and
-file extensions.
+"""The languages a submission may name, in the order they are offered, with their titles,
+file extensions and time factors.
 
 A generated copy of the sandbox's registry (sandbox/languages/, the one list), which the core
 may not import and its Lambda layer does not ship: languages.json beside this module is written by
@@ -20,19 +20,28 @@ CATALOG_FILE = Path(__file__).with_name("languages.json")
 
 @dataclass(frozen=True)
 class LanguageInfo:
-    """`extensions`: of the files a contestant may upload, without the dot."""
+    """`extensions`: of the files a contestant may upload, without the dot; `time_factor`: what
+    a problem's time limit is multiplied by for a run in this language."""
 
     name: str
     title: str
     extensions: tuple[str, ...]
+    time_factor: float
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "extensions": list(self.extensions)}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "extensions": list(self.extensions),
+            "time_factor": self.time_factor,
+        }
 
 
 def _load(path: Path) -> tuple[LanguageInfo, ...]:
     entries = json.loads(path.read_text())
-    return tuple(LanguageInfo(e["name"], e["title"], tuple(e["extensions"])) for e in entries)
+    return tuple(
+        LanguageInfo(e["name"], e["title"], tuple(e["extensions"]), e["time_factor"]) for e in entries
+    )
 
 
 CATALOG = _load(CATALOG_FILE)

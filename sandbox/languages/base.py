@@ -13,6 +13,7 @@ grow past the limit, and a program that really needs more is stopped by the memo
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,9 @@ class Language:
 
     `compile_argv` None: the source is run as is. `requires`: host files that must exist for
     the language to be offered. `self_test`: a program that prints "hello" and exits 0.
+    `time_factor`: what the problem's time limits are multiplied by for this language, for
+    runtimes whose start alone costs a good part of a second of CPU (DOMjudge's per-language
+    time factor); contestants see it beside the language (`describe()`).
     `runtime_threads`: threads the runtime starts by itself (JIT, GC, libuv), added to the
     run's process limit because the pids cgroup counts threads; `min_open_files`: what the
     runtime needs of RLIMIT_NOFILE to start at all; `min_file_size_kb`: of RLIMIT_FSIZE, for a
@@ -61,6 +65,7 @@ class Language:
     extra_ro_binds: tuple[str, ...] = ()
     compile_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     run_env: Mapping[str, str] = field(default_factory=dict, hash=False)
+    time_factor: float = 1.0
     runtime_threads: int = 0
     min_open_files: int = 0  # a floor under the run's RLIMIT_NOFILE, for runtimes that refuse less
     min_file_size_kb: int = 0  # a floor under the run's RLIMIT_FSIZE (see run_limits)
@@ -70,7 +75,12 @@ class Language:
 
     def describe(self) -> dict[str, str | list[str]]:
         """What the web app shows of this language: its name, title and file extensions."""
-        return {"name": self.name, "title": self.title or self.name, "extensions": list(self.extensions)}
+        return {
+            "name": self.name,
+            "title": self.title or self.name,
+            "extensions": list(self.extensions),
+            "time_factor": self.time_factor,
+        }
 
     def available(self) -> bool:
         """Whether the toolchain is installed on this host."""
@@ -104,12 +114,15 @@ class Language:
         return {name: _fill(value, limits) for name, value in self.run_env.items()}
 
     def run_limits(self, limits: Limits) -> Limits:
-        """`limits` as a run of this language gets them: the pids limit is the program's
-        allowance plus the runtime's own threads; open files and the file size limit at least
-        the runtime's floors. The verdict still holds the program to `limits`: OLE is decided
+        """`limits` as a run of this language gets them: the time limits times the language's
+        time factor; the pids limit is the program's allowance plus the runtime's own threads;
+        open files and the file size limit at least the runtime's floors. The verdict still holds the program to `limits`: OLE is decided
         by the size of what it wrote, so a higher RLIMIT_FSIZE only stops it later."""
         return replace(
             limits,
+            time_limit_ms=math.ceil(limits.time_limit_ms * self.time_factor),
+            wall_time_limit_ms=limits.wall_time_limit_ms
+            and math.ceil(limits.wall_time_limit_ms * self.time_factor),
             processes=limits.processes + self.runtime_threads,
             open_files=max(limits.open_files, self.min_open_files),
             output_limit_kb=max(limits.output_limit_kb, self.min_file_size_kb),

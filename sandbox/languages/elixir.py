@@ -3,7 +3,8 @@ modules would also run the script's top-level code, without its input. The VM ge
 scheduler of each kind (its threads count against the process limit, and other programs
 share the cores) and no distribution, so no epmd and no network. Its JIT maps machine code
 through memfd files of 8 MiB, which RLIMIT_FSIZE also limits: a run's file size limit is at
-least 64 MiB (the output limit itself still decides OLE)."""
+least 64 MiB (the output limit itself still decides OLE). The VM's start costs 330–370 ms of
+CPU (hello world in the box): runs get twice the problem's time limits."""
 
 from sandbox.languages.base import Language
 
@@ -22,5 +23,6 @@ ELIXIR = Language(
     compile_env={"ELIXIR_ERL_OPTIONS": _VM_FLAGS},
     run_env={"ELIXIR_ERL_OPTIONS": _VM_FLAGS},
     runtime_threads=16,
+    time_factor=2.0,
     min_file_size_kb=64 * 1024,
 )

@@ -1,5 +1,7 @@
 """Scala 2 on the JVM. The program declares `object Main` with a `main` method; the Scala
-library is on the run's class path. The compiler runs on the JVM with javac's flags."""
+library is on the run's class path. The compiler runs on the JVM with javac's flags. Its
+runtime starts in 150–180 ms of CPU (hello world in the box): runs get 1.5 times the
+problem's time limits."""
 
 from sandbox.languages.base import Language
 from sandbox.languages.java import JAVA, JVM_COMPILE_LIMITS, JVM_COMPILER_FLAGS, jvm_run_argv
@@ -35,4 +37,5 @@ SCALA = Language(
     compile_limits=JVM_COMPILE_LIMITS,
     extra_ro_binds=JAVA.extra_ro_binds,
     runtime_threads=JAVA.runtime_threads,
+    time_factor=1.5,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from sandbox import Limits
 from sandbox.languages import LANGUAGES
 from sandbox.languages.ada import ada_entry
@@ -33,3 +35,16 @@ def test_the_ada_source_is_named_after_its_main_procedure() -> None:
     assert (ada_entry(source).source_name, ada_entry(b"null;").source_name) == ("solve_it.adb", "main.adb")
     argv = LANGUAGES["ada"].compile_command(ada_entry(source))
     assert argv is not None and "solve_it.adb" in argv
+
+
+def test_a_time_factor_multiplies_the_cpu_and_wall_limits_and_is_offered() -> None:
+    walled = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, output_limit_kb=1024, wall_time_limit_ms=1500)
+    slow = [language for language in LANGUAGES.values() if language.time_factor != 1]
+    assert {language.name for language in slow} >= {"elixir"}
+    for language in slow:
+        scaled = language.run_limits(walled)
+        assert scaled.time_limit_ms == math.ceil(1000 * language.time_factor) > 1000, language.name
+        assert scaled.wall_time_limit_ms == math.ceil(1500 * language.time_factor), language.name
+        assert language.describe()["time_factor"] == language.time_factor
+    assert LANGUAGES["c"].run_limits(walled) == walled
+    assert LANGUAGES["c"].describe()["time_factor"] == 1

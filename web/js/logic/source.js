@@ -1,5 +1,5 @@
 // A solution to submit: its size as intake counts it, and its language, from GET /languages
-// (`catalog`: every language's name, title and file extensions).
+// (`catalog`: every language's name, title, file extensions and time factor).
 
 export function utf8Length(text) {
   return new TextEncoder().encode(text).length;
@@ -9,6 +9,14 @@ export function utf8Length(text) {
 export function titlesOf(catalog) {
   const titles = Object.fromEntries(catalog.map((language) => [language.name, language.title]));
   return (name) => titles[name] || name;
+}
+
+// A function from a language's name to what the language picker shows: its title, and the
+// factor its runs' time limit is multiplied by when that is not 1.
+export function pickerLabelsOf(catalog) {
+  const title = titlesOf(catalog);
+  const factors = Object.fromEntries(catalog.map((language) => [language.name, language.time_factor]));
+  return (name) => (factors[name] && factors[name] !== 1 ? `${title(name)} (time limit ×${factors[name]})` : title(name));
 }
 
 // File extension (no dot) → language name.

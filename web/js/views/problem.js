@@ -8,7 +8,7 @@ import { SubmissionCard } from "../components/submission-card.js";
 import { field, h } from "../dom.js";
 import { submissionWindow } from "../logic/contest.js";
 import { kib, memory } from "../logic/format.js";
-import { extensionsOf, languageOfFile, titlesOf, utf8Length } from "../logic/source.js";
+import { extensionsOf, languageOfFile, pickerLabelsOf, utf8Length } from "../logic/source.js";
 
 // A longer draft is not kept (sessionStorage is small); the source itself may still be sent.
 const MAX_DRAFT_CHARS = 200000;
@@ -48,12 +48,12 @@ function problemStatement(problem, contest) {
 // state, and start(), which makes the editor once the form is on the page.
 function submitForm(app, { cid, pid, contest, offer, onSent }) {
   const { languages, catalog, max_source_bytes: maxSourceBytes } = offer;
-  const title = titlesOf(catalog);
+  const label = pickerLabelsOf(catalog);
   const extensions = extensionsOf(catalog);
   const draftKey = `codearena.draft.${cid}.${pid}`;
   const draft = JSON.parse(sessionStorage.getItem(draftKey) || "null") || { language: languages[0] || "", source: "" };
   const picker = h("select", { name: "language" }, languages.map((l) =>
-    h("option", { value: l, selected: l === draft.language }, title(l))));
+    h("option", { value: l, selected: l === draft.language }, label(l))));
   const textarea = h("textarea", { name: "source", rows: "16", "aria-describedby": "source-hint source-size" });
   const upload = h("input", { type: "file", name: "file", accept: Object.keys(extensions).map((e) => "." + e).join(",") });
   const size = h("span", { id: "source-size", class: "size" });
