@@ -69,8 +69,8 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
-def catalog() -> list[dict[str, str | list[str]]]:
-    """Every language, in the order they are offered: name, title and file extensions."""
+def catalog() -> list[dict[str, str | list[str] | float]]:
+    """Every language, in the order they are offered: name, title, file extensions, time factor."""
     return [language.describe() for language in LANGUAGES.values()]
 
 

@@ -73,7 +73,7 @@ class Language:
     extensions: tuple[str, ...] = ()  # of the files a contestant may upload, without the dot
     entry: Callable[[bytes], Entry] | None = field(default=None, hash=False)  # None: source_name
 
-    def describe(self) -> dict[str, str | list[str]]:
+    def describe(self) -> dict[str, str | list[str] | float]:
         """What the web app shows of this language: its name, title and file extensions."""
         return {
             "name": self.name,
@@ -115,9 +115,10 @@ class Language:
 
     def run_limits(self, limits: Limits) -> Limits:
         """`limits` as a run of this language gets them: the time limits times the language's
-        time factor; the pids limit is the program's allowance plus the runtime's own threads;
-        open files and the file size limit at least the runtime's floors. The verdict still holds the program to `limits`: OLE is decided
-        by the size of what it wrote, so a higher RLIMIT_FSIZE only stops it later."""
+        time factor (TLE is decided against those); the pids limit is the program's allowance
+        plus the runtime's own threads; open files and the file size limit at least the
+        runtime's floors. The verdict still holds the program to the output limit: OLE is
+        decided by the size of what it wrote, so a higher RLIMIT_FSIZE only stops it later."""
         return replace(
             limits,
             time_limit_ms=math.ceil(limits.time_limit_ms * self.time_factor),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from sandbox import Limits
 from sandbox.languages import LANGUAGES
@@ -38,7 +39,7 @@ def test_the_ada_source_is_named_after_its_main_procedure() -> None:
 
 
 def test_a_time_factor_multiplies_the_cpu_and_wall_limits_and_is_offered() -> None:
-    walled = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, output_limit_kb=1024, wall_time_limit_ms=1500)
+    walled = replace(LIMITS, wall_time_limit_ms=1500)
     slow = [language for language in LANGUAGES.values() if language.time_factor != 1]
     assert {language.name for language in slow} >= {"elixir"}
     for language in slow:
