@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Protocol
 
+from sandbox.languages import Language
 from sandbox.model import CompileResult, Fifos, Input, Limits, RunResult
 
 BACKENDS = ("namespace", "docker")
@@ -20,7 +21,10 @@ UID_SPAN = 256  # a backend's boxes use uids uid_base … uid_base+255: at most 
 
 
 class Box(Protocol):
-    """One box: compile once, run many. Use through `Backend.box()`; one thread at a time."""
+    """One box: compile once, run many. Use through `Backend.box()`; one thread at a time.
+    `language`: that of the program compiled in it (None before, or after a failed compile)."""
+
+    language: Language | None
 
     @property
     def scratch_dir(self) -> Path:

@@ -249,7 +249,8 @@ def interact(
     feedback = feedback_dir(interactor, fresh_feedback)
     fifos = _make_fifos(submission.io_dir / "interactive")
     relay = Relay(fifos)
-    wall_ms = max(interactor_limits.wall_limit_ms, limits.wall_limit_ms + INTERACTOR_EXTRA_WALL_MS)
+    program = submission.language.run_limits(limits) if submission.language else limits
+    wall_ms = max(interactor_limits.wall_limit_ms, program.wall_limit_ms + INTERACTOR_EXTRA_WALL_MS)
     interactor_limits = replace(interactor_limits, wall_time_limit_ms=wall_ms)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="interactive") as pool:
         relaying = pool.submit(relay.run)

@@ -5,6 +5,7 @@ program that never answers, floods, or closes its stdin; an interactor that cras
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from codearena.scoring import Icpc
 from judge_host.judging import CaseData, OutputValidator, Task, judge
 from sandbox import Limits, Sandbox, Status, ValidatorError
 from sandbox.interactive import Transcript, interact
+from sandbox.languages import LANGUAGES
 
 GUESS = Path(__file__).parents[1] / "packages" / "guess"
 INTERACTOR = (GUESS / "output_validators" / "interactor" / "interactor.py").read_bytes()
@@ -99,6 +101,23 @@ def test_a_program_that_closes_its_stdin_early_does_not_block_the_interactor(san
         interaction = interact(box, interactor, b"", b"", LIMITS)
     assert interaction.result.status is Status.OK and interaction.interactor.exit_code == 43
     assert interaction.transcript.startswith("program> 5\ninteractor> xxx") and not interaction.accepted
+
+
+def test_the_interactor_waits_as_long_as_the_programs_time_factor_lets_it_run(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A language's time factor stretches its program's wall limit (here 1 s × 4); the
+    interactor must outlive that, not the problem's own limit, or a slow starter's answer
+    arrives after its judge was killed."""
+    monkeypatch.setitem(LANGUAGES, "python", replace(LANGUAGES["python"], time_factor=4.0))
+    late = "import time\ntime.sleep(3.2)\nprint('done', flush=True)\n"
+    waits = b'#include <stdio.h>\n#include <string.h>\nint main(void) { char line[16];\n'
+    waits += b'  return fgets(line, sizeof line, stdin) && !strcmp(line, "done\\n") ? 42 : 43; }\n'
+    limits = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, wall_time_limit_ms=1000)
+    with sandbox.box() as box, sandbox.box() as interactor:
+        assert box.compile("python", late).ok and interactor.compile("c", waits).ok
+        interaction = interact(box, interactor, b"", b"", limits, interactor_limits=limits)
+    assert interaction.result.status is Status.OK and interaction.accepted, interaction
 
 
 def test_a_transcript_is_cut_at_its_cap() -> None:
