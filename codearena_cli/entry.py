@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="workers (each with a box of its own) running contestants' custom invocations (0-8, default 1)",
     )
+    judge.add_argument(
+        "--verification-workers",
+        type=int,
+        choices=range(0, 5),
+        default=1,
+        metavar="N",
+        help="workers (two boxes each) judging HTTP-imported packages' submissions (0-4, default 1)",
+    )
     judge.add_argument("--lease-seconds", type=int, default=60, help="job lease, renewed while judging")
     judge.add_argument(
         "--sweep-seconds", type=float, default=30.0, help="how often to re-enqueue jobs Redis lost"
