@@ -7,6 +7,9 @@ fake of test_judging (the real one: tests/e2e/test_verifications.py)."""
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -18,10 +21,12 @@ from typing import Any
 import pytest
 
 from codearena import keys
+from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
 from judge_host.verifications import VerificationWorker
 from sandbox import CompileResult, Limits, RunResult
+from tests.conftest import service_env
 from tests.integration.conftest import Caller, error_of, login
 from tests.integration.test_judging import BROKEN, RIGHT, WRONG, FakeBox, FakeSandbox
 
@@ -173,6 +178,33 @@ def test_queueing_again_and_bad_requests(
         error_of(call("GET", url, None, other), 403)
         error_of(call("POST", url, None, other), 403)
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 1  # the refused requests queued nothing
+
+
+def test_the_cli_prints_the_report(
+    core: Core, settings: Settings, http: Any, admin: dict[str, str], tmp_path: Path
+) -> None:
+    problem = imported(http, admin)
+    verify_queued(core, tmp_path)
+    shown = codearena(settings, "verification", str(problem["id"]))
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"problem {problem['id']}: verification done on host-verify0"
+    assert "DIFFERS  submissions/accepted/wrong_but_said_right.py: expected AC, got WA (300 ms)" in lines
+    assert "ok       submissions/accepted/right.py: expected AC, got AC (300 ms)" in lines
+    assert lines[-2:] == [
+        "3 of 4 judged submissions got their expected verdict; 1 not judged",
+        "time limit derived from the accepted submissions: 2000 ms",
+    ]
+    as_json = json.loads(codearena(settings, "verification", str(problem["id"]), "--json").stdout)
+    assert as_json["counts"]["mismatches"] == 1
+    unknown = codearena(settings, "verification", "999999")
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    assert unknown.stderr.startswith("codearena: no problem 999999")
+
+
+def codearena(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "codearena_cli", "problem", *args]
+    return subprocess.run(command, env=service_env(settings), capture_output=True, text=True, timeout=60)
 
 
 _A_PROBLEM = {
