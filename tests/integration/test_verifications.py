@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from codearena import keys
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
+from codearena.verifications import VerificationQueue
 from judge_host.verifications import VerificationWorker
 from sandbox import CompileResult, Limits, RunResult
 from tests.conftest import service_env
@@ -178,6 +180,27 @@ def test_queueing_again_and_bad_requests(
         error_of(call("GET", url, None, other), 403)
         error_of(call("POST", url, None, other), 403)
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 1  # the refused requests queued nothing
+
+
+def test_a_verification_a_dead_host_held_is_taken_over_after_its_lease(
+    core: Core, http: Any, call: Caller, admin: dict[str, str], tmp_path: Path
+) -> None:
+    problem = imported(http, admin)
+    dead = VerificationQueue(core.redis)
+    dead.ensure_group()
+    held = dead.claim("dead-host-verify0", block_ms=None, lease_ms=60_000)
+    assert held is not None and held.id == str(problem["id"])
+    url = f"/admin/problems/{problem['id']}/verification"
+    assert verify_queued(core, tmp_path).verified == 0  # still under its lease: left alone
+    assert call("GET", url, None, admin).json_body["status"] == "queued"
+    time.sleep(0.05)
+    worker = VerificationWorker(
+        core, TimedSandbox(tmp_path, ANSWERS), ["python"], "host-verify1", threading.Event(), lease_ms=20
+    )
+    worker.run(once=True)
+    report = call("GET", url, None, admin).json_body
+    assert (worker.verified, report["status"], report["host"]) == (1, "done", "host-verify1")
+    assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 0
 
 
 def test_the_cli_prints_the_report(
