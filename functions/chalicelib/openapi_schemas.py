@@ -207,7 +207,7 @@ _VERIFICATION_STATUSES = [status.value for status in VerificationStatus]
 VERIFICATION_QUEUED = obj(
     {
         "status": enum([*_VERIFICATION_STATUSES, "not_queued"]),
-        "url": string(1, description="GET it for the report (POST it to queue again when not_queued)"),
+        "url": string(1, description="GET it for the report (not_queued: POST /admin/problems/{pid}/verify)"),
         "files": integer(0, 2**31),
     },
     description="the bundled submissions queued for a judge host, to be judged as verifyproblem does",

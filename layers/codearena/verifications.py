@@ -3,7 +3,7 @@ the functions have no sandbox): the import queues the stored problem for verific
 host judges every bundled submission with the stored problem's tests, limits and output
 validator (judge_host/verifications.py, through judge_host.verify as the CLI does) and writes,
 file by file, the verdicts expected and the one it got; `GET /admin/problems/{pid}/verification`
-reads the report as it grows. `POST` on the same path queues a stored problem again.
+reads the report as it grows; `POST /admin/problems/{pid}/verify` queues a stored problem again.
 
 The report lives in Redis (`keys.verification`, kept `TTL_SECONDS`), not in PostgreSQL, because
 it is a diagnostic of one import that the judge host rewrites after every file (live progress),
@@ -131,7 +131,8 @@ def report(core: Core, problem_id: int) -> dict[str, Any]:
     stored = load(core, problem_id)
     if stored is None:
         raise NotFound(
-            f"problem {problem_id} has no verification (none queued, or it expired): POST to queue one",
+            f"problem {problem_id} has no verification (none queued, or it expired):"
+            f" POST /admin/problems/{problem_id}/verify queues one",
             "verification_not_found",
         )
     return public(stored)

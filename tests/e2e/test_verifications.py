@@ -102,7 +102,7 @@ def test_the_route_refuses_others_and_unknown_problems(gateway: str, contest: di
         ("GET", "/admin/problems/999999/verification", admin, 404, "problem_not_found"),
         ("GET", path, admin, 404, "verification_not_found"),  # made from JSON: none queued
         ("GET", path, ann, 403, None),
-        ("POST", path, ann, 403, None),
+        ("POST", f"/admin/problems/{contest['problem_id']}/verify", ann, 403, None),
         ("GET", path, {}, 401, None),
     ):
         answer = client.request(method, url, headers=headers)

@@ -162,14 +162,15 @@ def test_queueing_again_and_bad_requests(
 ) -> None:
     problem = imported(http, admin)
     url = f"/admin/problems/{problem['id']}/verification"
-    error_of(call("POST", url, None, admin), 409, "verification_pending")  # still queued
+    verify = f"/admin/problems/{problem['id']}/verify"
+    error_of(call("POST", verify, None, admin), 409, "verification_pending")  # still queued
     verify_queued(core, tmp_path)
-    again = call("POST", url, None, admin)
+    again = call("POST", verify, None, admin)
     assert again.status_code == 202 and again.json_body == {"status": "queued", "url": url, "files": 5}
     assert call("GET", url, None, admin).json_body["counts"]["judged"] == 0
 
     error_of(call("GET", "/admin/problems/999999/verification", None, admin), 404, "problem_not_found")
-    error_of(call("POST", "/admin/problems/999999/verification", None, admin), 404, "problem_not_found")
+    error_of(call("POST", "/admin/problems/999999/verify", None, admin), 404, "problem_not_found")
     error_of(call("GET", "/admin/problems/x1/verification", None, admin), 400)
     made = call("POST", "/admin/problems", _A_PROBLEM, admin).json_body
     error_of(
@@ -178,7 +179,7 @@ def test_queueing_again_and_bad_requests(
     for role in (Role.CONTESTANT, Role.JURY):
         other = login(core, f"verify-{role.value}", role)
         error_of(call("GET", url, None, other), 403)
-        error_of(call("POST", url, None, other), 403)
+        error_of(call("POST", verify, None, other), 403)
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 1  # the refused requests queued nothing
 
 

@@ -71,7 +71,7 @@ def test_bodies_answers_and_errors_are_declared(described: dict[str, Any]) -> No
                         "/revoke-tokens",
                         "/registration",
                         "/problems/uploads",
-                        "/verification",
+                        "/verify",
                     )
                 )
             ):

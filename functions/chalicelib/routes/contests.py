@@ -115,9 +115,7 @@ def verification(call: Call, pid: str) -> dict[str, Any]:
     return verifications.report(call.core, v.path_id(pid, "problem"))
 
 
-@AREA.route(
-    "POST", "/admin/problems/{pid}/verification", roles=ADMIN, status=202, answer=s.VERIFICATION_QUEUED
-)
+@AREA.route("POST", "/admin/problems/{pid}/verify", roles=ADMIN, status=202, answer=s.VERIFICATION_QUEUED)
 def verify_again(call: Call, pid: str) -> dict[str, Any]:
     """Queue a stored problem's bundled submissions to be judged again with its tests and limits
     now (409 while a verification of it is queued or running)"""

@@ -49,7 +49,7 @@ def import_zip(core: Core, data: bytes | None) -> dict[str, Any]:
 
 def _verification(core: Core, problem_id: int, package: Package) -> dict[str, Any]:
     """The verification queued; the problem is stored whatever happens here, so a queue that
-    is down is said (status not_queued: POST to the url later), not a 503."""
+    is down is said (status not_queued: POST /admin/problems/{pid}/verify later), not a 503."""
     derives = package.time_limit_ms is None
     try:
         return verifications.queue(core, problem_id, package.submissions, derives)
