@@ -33,6 +33,7 @@ from sandbox import Backend, SandboxError
 log = logging.getLogger("codearena.judge")
 
 LEASE_MS = 10 * 60_000  # an entry idle this long (no file finished) is taken over by another host
+_NOT_JUDGED = {"got": None, "time_ms": None, "note": "", "as_expected": None}  # a file's fields
 
 
 class ProblemGone(Exception):
@@ -66,7 +67,8 @@ class VerificationWorker(StreamWorker):
             self.queue.ack(job)  # expired, or done already (a second delivery)
             return
         started = {"status": VerificationStatus.RUNNING.value, "host": self.name, "error": None}
-        report = {**report, **started, "started_at": self.core.clock().isoformat()}
+        files = [{**f, **_NOT_JUDGED} for f in report["files"]]  # a dead host's results go
+        report = {**report, **started, "files": files, "started_at": self.core.clock().isoformat()}
         if verifications.save(self.core, report):
             report = self._verify(job, report)
             report["finished_at"] = self.core.clock().isoformat()

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from codearena import keys
+from codearena import keys, verifications
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
@@ -191,16 +191,30 @@ def test_a_verification_a_dead_host_held_is_taken_over_after_its_lease(
     dead.ensure_group()
     held = dead.claim("dead-host-verify0", block_ms=None, lease_ms=60_000)
     assert held is not None and held.id == str(problem["id"])
+    stale = verifications.load(core, problem["id"]) or {}
+    first = {**stale["files"][0], "got": "JE", "as_expected": False}  # what the dead host had written
+    verifications.save(core, {**stale, "status": "running", "files": [first, *stale["files"][1:]]})
     url = f"/admin/problems/{problem['id']}/verification"
     assert verify_queued(core, tmp_path).verified == 0  # still under its lease: left alone
-    assert call("GET", url, None, admin).json_body["status"] == "queued"
+    assert call("GET", url, None, admin).json_body["files"][0]["got"] == "JE"
     time.sleep(0.05)
+    seen: list[dict[str, Any]] = []  # the report as the new host starts judging
+
+    class Peeking(TimedSandbox):
+        @contextmanager
+        def box(self) -> Iterator[FakeBox]:
+            seen.append(verifications.load(core, problem["id"]) or {})
+            with super().box() as box:
+                yield box
+
     worker = VerificationWorker(
-        core, TimedSandbox(tmp_path, ANSWERS), ["python"], "host-verify1", threading.Event(), lease_ms=20
+        core, Peeking(tmp_path, ANSWERS), ["python"], "host-verify1", threading.Event(), lease_ms=20
     )
     worker.run(once=True)
+    assert {f["got"] for f in seen[0]["files"]} == {None}  # the dead host's results are gone
     report = call("GET", url, None, admin).json_body
     assert (worker.verified, report["status"], report["host"]) == (1, "done", "host-verify1")
+    assert "JE" not in {f["got"] for f in report["files"]} and report["counts"]["as_expected"] == 3
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 0
 
 
