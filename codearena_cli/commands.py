@@ -205,13 +205,20 @@ def _judge_with(
     from judge_host.fleet import Membership
 
     boxes = args.boxes or os.cpu_count() or 1
-    ready = _ready_sandbox(args.instance, boxes, instance, args.invocation_workers)
+    extra = args.invocation_workers + 2 * args.verification_workers
+    ready = _ready_sandbox(args.instance, boxes, instance, extra)
     if ready is None:
         return 1
     sandbox, languages, refused = ready
     config = HostConfig(lease_seconds=args.lease_seconds, sweep_seconds=args.sweep_seconds)
     host = JudgeHost(
-        core, sandbox, f"{host_name()}-i{args.instance}", config, languages, args.invocation_workers
+        core,
+        sandbox,
+        f"{host_name()}-i{args.instance}",
+        config,
+        languages,
+        args.invocation_workers,
+        args.verification_workers,
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: host.stop())
@@ -236,7 +243,7 @@ def _judge_with(
 
 
 def _ready_sandbox(
-    number: int, boxes: int, instance: Instance | None, invocation_boxes: int = 0
+    number: int, boxes: int, instance: Instance | None, extra_boxes: int = 0
 ) -> tuple[Backend, list[str], dict[str, str]] | None:
     """The sandbox and the languages whose self-test passed, (working, {refused: why}). In an
     Auto Scaling group this completes the launch lifecycle action: CONTINUE, or ABANDON when
@@ -247,9 +254,10 @@ def _ready_sandbox(
 
     sandbox: Backend | None = None
     try:
-        # Two boxes per worker: a problem's output validator runs in a box of its own; and
-        # one per invocation worker, so custom invocations never take a judging box.
-        sandbox = Sandbox.start(boxes=2 * boxes + invocation_boxes, **sandbox_options(number))
+        # Two boxes per worker: a problem's output validator runs in a box of its own; and the
+        # extra ones of the invocation (one each) and verification (two each) workers, so
+        # custom invocations and package verifications never take a judging box.
+        sandbox = Sandbox.start(boxes=2 * boxes + extra_boxes, **sandbox_options(number))
         languages, refused = working_languages(sandbox)
     except Exception:  # a sandbox that cannot start or run anything: no language works
         if sandbox is not None:

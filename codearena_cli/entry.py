@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="workers (each with a box of its own) running contestants' custom invocations (0-8, default 1)",
     )
+    judge.add_argument(
+        "--verification-workers",
+        type=int,
+        choices=range(0, 5),
+        default=1,
+        metavar="N",
+        help="workers (two boxes each) judging HTTP-imported packages' submissions (0-4, default 1)",
+    )
     judge.add_argument("--lease-seconds", type=int, default=60, help="job lease, renewed while judging")
     judge.add_argument(
         "--sweep-seconds", type=float, default=30.0, help="how often to re-enqueue jobs Redis lost"
@@ -165,6 +173,12 @@ def _export_problem(args: argparse.Namespace) -> int:
     return export_problem(args)
 
 
+def _show_verification(args: argparse.Namespace) -> int:
+    from codearena_cli.problems import show_verification
+
+    return show_verification(args)
+
+
 def _add_problem_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], add: Callable[..., argparse.ArgumentParser]
 ) -> None:
@@ -187,6 +201,14 @@ def _add_problem_commands(
     )
     exported.add_argument("problem_id", type=int)
     exported.add_argument("path")
+    verified = add(
+        "verification",
+        _show_verification,
+        "the report of an HTTP import's submissions judged by a judge host: expected vs got per file",
+        problem,
+    )
+    verified.add_argument("problem_id", type=int)
+    verified.add_argument("--json", action="store_true", help="print the API's JSON answer")
 
 
 def _deploy(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""`codearena problem import PATH` and `codearena problem export ID PATH`.
+"""`codearena problem import PATH`, `codearena problem export ID PATH` and `codearena problem
+verification ID` (the report of an HTTP import's verification by a judge host).
 
 Import reads the package (refusing a bad one with the reason, exit 2), judges its bundled
 submissions in a sandbox of its own (judge_host.verify; a progress bar on a terminal) and
@@ -12,19 +13,21 @@ from __future__ import annotations
 import argparse
 import fcntl
 import io
+import json
 import sys
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from codearena.packages import Package, PackageError, package_files, package_files_of, read_package
-from codearena_cli.commands import _settings
+from codearena_cli.commands import _settings, _with_core
 
 if TYPE_CHECKING:
+    from codearena.core import Core
     from judge_host.verify import SubmissionCheck, Verification
     from sandbox import Backend
 
@@ -100,17 +103,57 @@ def _progress(total: int) -> Iterator[Callable[[SubmissionCheck], None]]:
 
 def _report(verification: Verification) -> None:
     for check in verification.checks:
-        state = {True: "ok", False: "DIFFERS", None: "-"}[check.as_expected]
-        expected = "/".join(sorted(v.value for v in check.expected)) or "?"
-        got = check.got.value if check.got is not None else "-"
-        line = f"{state:8} {check.path}: expected {expected}, got {got} ({check.time_ms} ms)"
-        print(line + (f"  {check.note}" if check.note else ""))
+        expected = sorted(v.value for v in check.expected)
+        got = check.got.value if check.got is not None else None
+        print(_line(check.as_expected, check.path, expected, got, check.time_ms, check.note))
     judged = [c for c in verification.checks if c.as_expected is not None]
     matching = sum(1 for c in judged if c.as_expected)
     print(f"{matching} of {len(judged)} checked submissions got their expected verdict", end="")
     print(f"; {len(verification.checks) - len(judged)} not checked")
     if verification.time_limit_ms is not None:
         print(f"time limit derived from the accepted submissions: {verification.time_limit_ms} ms")
+
+
+def _line(
+    as_expected: bool | None, path: str, expected: list[str], got: str | None, time_ms: int, note: str
+) -> str:
+    state = {True: "ok", False: "DIFFERS", None: "-"}[as_expected]
+    line = f"{state:8} {path}: expected {'/'.join(expected) or '?'}, got {got or '-'} ({time_ms} ms)"
+    return line + (f"  {note}" if note else "")
+
+
+def show_verification(args: argparse.Namespace) -> int:
+    """`codearena problem verification PID`: the report of an HTTP import's verification
+    (codearena.verifications), as the import prints its own; exit 1 when there is none."""
+    from codearena import verifications
+
+    def run(core: Core) -> str:
+        report = verifications.report(core, args.problem_id)
+        return json.dumps(report, indent=2) if args.json else verification_text(report)
+
+    return _with_core(run)
+
+
+def verification_text(report: dict[str, Any]) -> str:
+    """A stored verification report as lines of text."""
+    host = f" on {report['host']}" if report["host"] else ""
+    lines = [f"problem {report['problem_id']}: verification {report['status']}{host}"]
+    for f in report["files"]:
+        lines.append(
+            _line(f["as_expected"], f["path"], f["expected"], f["got"], f["time_ms"] or 0, f["note"])
+        )
+    counts = report["counts"]
+    lines.append(
+        f"{counts['as_expected']} of {counts['judged']} judged submissions got their expected verdict;"
+        f" {counts['files'] - counts['judged']} not judged"
+    )
+    if report["derived_time_limit_ms"] is not None:
+        lines.append(
+            f"time limit derived from the accepted submissions: {report['derived_time_limit_ms']} ms"
+        )
+    if report["error"]:
+        lines.append(f"error: {report['error']}")
+    return "\n".join(lines)
 
 
 def _store(package: Package, verification: Verification | None) -> int:

@@ -37,8 +37,10 @@ from codearena.queue import Job
 from judge_host import tasks
 from judge_host.invocations import InvocationWorker
 from judge_host.judging import Task, judge
+from judge_host.stream_worker import StreamWorker
 from judge_host.sweeper import sweep
 from judge_host.tasks import TestDataCache
+from judge_host.verifications import VerificationWorker
 from sandbox import Backend, Box, SandboxError
 
 log = logging.getLogger("codearena.judge")
@@ -86,6 +88,7 @@ class JudgeHost:
         config: HostConfig | None = None,
         languages: list[str] | None = None,
         invocation_workers: int = 0,
+        verification_workers: int = 0,
     ) -> None:
         self.core = core
         self.sandbox = sandbox
@@ -109,6 +112,12 @@ class JudgeHost:
             InvocationWorker(core, sandbox, f"{self.name}-run{n}", self.stopping)
             for n in range(invocation_workers)
         ]
+        # Package verifications (judge_host.verifications): workers of their own, each with two
+        # boxes beyond the others' (commands._ready_sandbox).
+        self.verifiers = [
+            VerificationWorker(core, sandbox, self.languages, f"{self.name}-verify{n}", self.stopping)
+            for n in range(verification_workers)
+        ]
 
     # --- lifecycle --------------------------------------------------------------------
     def run(self, workers: int, once: bool = False) -> None:
@@ -119,9 +128,10 @@ class JudgeHost:
             self.beat()  # announce this host and its languages now, not one beat from now
         except Exception:
             log.exception("the first heartbeat failed")
+        streams: list[StreamWorker] = [*self.invokers, *self.verifiers]
         threads = [
             threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}") for n in range(workers)
-        ] + [threading.Thread(target=w.run, args=(once,), name=w.name) for w in self.invokers]
+        ] + [threading.Thread(target=w.run, args=(once,), name=w.name) for w in streams]
         beats = threading.Event()
         daemons = [threading.Thread(target=self._beat_forever, args=(beats,), name="heartbeat", daemon=True)]
         if not once:

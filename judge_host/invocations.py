@@ -15,8 +15,10 @@ from typing import Any
 
 from codearena import invocations
 from codearena.core import Core
-from codearena.invocations import InvocationJob, InvocationQueue, InvocationStatus, Outcome
+from codearena.invocations import InvocationQueue, InvocationStatus, Outcome
+from codearena.work_streams import StreamJob
 from judge_host.judging import WALL_MARGIN, WALL_MARGIN_MIN_MS
+from judge_host.stream_worker import StreamWorker
 from sandbox import Backend, Box, Limits, RunResult, SandboxError
 
 log = logging.getLogger("codearena.judge")
@@ -78,40 +80,21 @@ def _text(name: str, data: bytes) -> dict[str, Any]:
     return {name: head.decode(errors="replace"), f"{name}_truncated": len(data) > len(head)}
 
 
-class InvocationWorker:
+class InvocationWorker(StreamWorker):
     """Claims invocations and runs them until `stopping` is set (or, `once`, the queue is empty)."""
+
+    what = "invocation"
 
     def __init__(
         self, core: Core, sandbox: Backend, name: str, stopping: threading.Event, lease_ms: int = LEASE_MS
     ) -> None:
+        super().__init__(InvocationQueue(core.redis), name, stopping, lease_ms)
         self.core = core
-        self.lease_ms = lease_ms
         self.sandbox = sandbox
-        self.name = name
-        self.stopping = stopping
-        self.queue = InvocationQueue(core.redis)
         self.ran = 0
 
-    def run(self, once: bool = False) -> None:
-        self.queue.ensure_group()
-        while not self.stopping.is_set():
-            try:
-                job = self.queue.claim(self.name, block_ms=None if once else 1000, lease_ms=self.lease_ms)
-            except Exception:  # Redis restarting: wait and retry, never die
-                log.exception("claiming an invocation failed")
-                self.stopping.wait(1.0)
-                continue
-            if job is None:
-                if once:
-                    return
-                continue
-            try:
-                self.handle(job)
-            except Exception:  # Redis lost mid-run: the entry is taken over after its lease
-                log.exception("invocation %s: handling failed", job.invocation_id)
-
-    def handle(self, job: InvocationJob) -> None:
-        invocation = invocations.load(self.core, job.invocation_id)
+    def handle(self, job: StreamJob) -> None:
+        invocation = invocations.load(self.core, job.id)
         if invocation is None or "source" not in invocation:
             self.queue.ack(job)  # expired, or run already (a second delivery)
             return

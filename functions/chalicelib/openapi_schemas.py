@@ -12,6 +12,7 @@ from codearena.invocations import MAX_INPUT_BYTES as INVOCATION_INPUT_BYTES
 from codearena.invocations import InvocationStatus, Outcome
 from codearena.languages import LANGUAGES
 from codearena.models import ContestState, Role, ScoringType, SubmissionStatus, Verdict
+from codearena.verifications import VerificationStatus
 
 Schema = dict[str, Any]
 
@@ -202,6 +203,51 @@ PROBLEM_CHANGE = obj(
     },
     example={"time_limit_ms": 3000, "rejudge": True},
 )
+_VERIFICATION_STATUSES = [status.value for status in VerificationStatus]
+VERIFICATION_QUEUED = obj(
+    {
+        "status": enum([*_VERIFICATION_STATUSES, "not_queued"]),
+        "url": string(1, description="GET it for the report (not_queued: POST /admin/problems/{pid}/verify)"),
+        "files": integer(0, 2**31),
+    },
+    description="the bundled submissions queued for a judge host, to be judged as verifyproblem does",
+)
+VERIFICATION = obj(
+    {
+        "problem_id": ID,
+        "status": enum(_VERIFICATION_STATUSES),
+        "url": string(1),
+        "queued_at": TIME,
+        "started_at": nullable(TIME),
+        "finished_at": nullable(TIME),
+        "host": nullable(string(1)),
+        "derives_time_limit": {"type": "boolean"},
+        "time_limit_ms": nullable(integer(1, 2**31)),
+        "derived_time_limit_ms": nullable(integer(1, 2**31)),
+        "error": nullable(string(1)),
+        "files": array(
+            obj(
+                {
+                    "path": string(1),
+                    "expected": array(enum(VERDICTS), 0),
+                    "got": nullable(enum(VERDICTS)),
+                    "time_ms": nullable(integer(0, 2**31)),
+                    "note": string(0),
+                    "as_expected": {"type": "boolean", "nullable": True},
+                }
+            )
+        ),
+        "counts": obj(
+            {
+                name: integer(0, 2**31)
+                for name in ("files", "judged", "as_expected", "mismatches", "not_checked")
+            }
+        ),
+        "mismatches": array(string(1)),
+    },
+    description="per bundled submission the verdicts expected and the one got (null: not judged yet,"
+    " or not at all: `note` says why); `as_expected` null when nothing was expected or not judged",
+)
 IMPORTED_PROBLEM = obj(
     {
         "id": ID,
@@ -213,7 +259,7 @@ IMPORTED_PROBLEM = obj(
         "points": integer(0, 100_000_000),
         "tests": integer(1, 5000),
         "submissions": array(obj({"path": string(1), "expected": array(enum(VERDICTS), 0)}), 0),
-        "verification": string(1),
+        "verification": VERIFICATION_QUEUED,
     }
 )
 PROBLEM_UPLOAD = obj(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
@@ -32,6 +31,7 @@ from codearena.db import Cursor
 from codearena.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable
 from codearena.events import Events, participant_topic
 from codearena.models import Role
+from codearena.work_streams import WorkStream
 
 log = logging.getLogger("codearena.invocations")
 
@@ -213,57 +213,11 @@ def _queue(core: Core, principal: Principal, invocation: dict[str, Any], job: di
 # --- the judge host's side ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class InvocationJob:
-    entry_id: str
-    invocation_id: str
-
-
-class InvocationQueue:
-    """The invocation stream as judge hosts read it: a consumer group, an entry acknowledged
-    (and deleted) once run. An entry a dead host held is taken over after `lease_ms` idle."""
+class InvocationQueue(WorkStream):
+    """The invocation stream as judge hosts read it (codearena.work_streams)."""
 
     def __init__(self, client: redis.Redis, stream: str = keys.INVOCATION_QUEUE) -> None:
-        self._redis = client
-        self.stream = stream
-        self.group = keys.INVOCATION_GROUP
-
-    def ensure_group(self) -> None:
-        try:
-            self._redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
-
-    def claim(self, consumer: str, block_ms: int | None, lease_ms: int) -> InvocationJob | None:
-        """An entry a dead consumer left, else the next new one (waiting up to `block_ms`)."""
-        try:
-            reply = self._redis.xautoclaim(self.stream, self.group, consumer, lease_ms, "0-0", count=1)
-            entries = [entry for entry in reply[1] if entry]
-            if not entries:
-                read = cast(
-                    "list[list[Any]]",
-                    self._redis.xreadgroup(self.group, consumer, {self.stream: ">"}, count=1, block=block_ms),
-                )
-                entries = read[0][1] if read else []
-        except redis.ResponseError as exc:
-            if "NOGROUP" not in str(exc):
-                raise
-            self.ensure_group()  # the stream was lost (Redis restarted empty)
-            return None
-        if not entries:
-            return None
-        entry_id, fields = entries[0]
-        return InvocationJob(entry_id, fields["invocation_id"])
-
-    def ack(self, job: InvocationJob) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        pipe.xack(self.stream, self.group, job.entry_id)
-        pipe.xdel(self.stream, job.entry_id)
-        pipe.execute()
-
-    def depth(self) -> int:
-        return int(self._redis.xlen(self.stream))
+        super().__init__(client, stream, keys.INVOCATION_GROUP, "invocation_id")
 
 
 def announce(core: Core, invocation: dict[str, Any], **changes: Any) -> dict[str, Any] | None:

@@ -129,6 +129,19 @@ INVOCATION_QUEUE = PREFIX + "queue:invocations"
 INVOCATION_GROUP = "judges"
 
 
+# Stream of {"problem_id"} jobs (package verifications, codearena.verifications): an HTTP import
+# XADDs (capped), a judge host's verification worker reads it in the consumer group below,
+# renews its lease after every file and XACKs + XDELs the entry once the report is done.
+VERIFICATION_QUEUE = PREFIX + "queue:verifications"
+VERIFICATION_GROUP = "judges"
+
+
+def verification(problem_id: int) -> str:
+    """JSON of a problem's package verification: per bundled submission expected vs got; the
+    functions set it on import, the judge host rewrites it file by file; expires after a week."""
+    return f"{PREFIX}verification:{problem_id}"
+
+
 def invocation(invocation_id: str) -> str:
     """JSON of one custom invocation: what to run (until a judge host has run it) and then its
     result; the functions set it, the judge host rewrites it; expires 15 minutes after creation."""

@@ -23,7 +23,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from codearena import clarifications, contests, invocations, judgements, keys, submissions, users
+from codearena import (
+    clarifications,
+    contests,
+    invocations,
+    judgements,
+    keys,
+    submissions,
+    users,
+    verifications,
+)
 from codearena.auth import Principal
 from codearena.core import Core
 from codearena.judgements import CaseOutcome, Judgement
@@ -103,7 +112,8 @@ INVOCATION_EXAMPLE = "0123456789abcdef"  # the document's example invocation id
 
 
 def seed_contest(core: Core, contestant: Principal) -> None:
-    """Contest 1, running and frozen, with problem 1 as A; problem 2 in no contest; submission 1;
+    """Contest 1, running and frozen, with problem 1 as A (its verification done); problem 2 in
+    no contest; submission 1;
     clarification 1 (a question) and its answer to everyone; the contestant's invocation
     with the example's id."""
     now = core.clock()
@@ -115,6 +125,8 @@ def seed_contest(core: Core, contestant: Principal) -> None:
     problem = contests.create_problem(core, A_PLUS_B)
     contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
     contests.create_problem(core, {**A_PLUS_B, "title": "A+B again"})
+    verifications.queue(core, problem["id"], (), derives_time_limit=False)  # as if imported, verified
+    verifications.save(core, {**(verifications.load(core, problem["id"]) or {}), "status": "done"})
     source = {"problem_id": problem["id"], "language": "python", "source": SUM}
     submitted = submissions.submit(core, contestant, contest["id"], source)
     with core.db.transaction() as cur:

@@ -300,7 +300,7 @@ def test_a_run_a_dead_host_held_is_taken_over_and_an_expired_one_dropped(
     dead = InvocationQueue(core.redis)
     dead.ensure_group()
     job = dead.claim("dead-host-run0", block_ms=None, lease_ms=60_000)
-    assert job is not None and job.invocation_id == orphan["id"]
+    assert job is not None and job.id == orphan["id"]
     # the dead host had announced it running; a live one takes it over once the lease is over
     with_lease = InvocationWorker(
         core, FakeSandbox(tmp_path, {}), "host-run0", threading.Event(), lease_ms=60_000

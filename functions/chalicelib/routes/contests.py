@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib import openapi_schemas as s
 from chalicelib.routing import ADMIN, CONTESTANT, STAFF, Area, Call
-from codearena import clock, contests, organizations, participants, problems
+from codearena import clock, contests, organizations, participants, problems, verifications
 from codearena import validation as v
 from codearena.packages import uploads
 from codearena.packages.upload import import_zip
@@ -104,8 +104,22 @@ def create_problem(call: Call) -> dict[str, Any]:
 )
 def import_problem(call: Call) -> dict[str, Any]:
     """Create a problem from a Kattis/ICPC problem package sent as a zip body (at most 10 MB
-    through API Gateway); its submissions are listed, not judged"""
+    through API Gateway); its bundled submissions are queued for a judge host to verify"""
     return import_zip(call.core, call.request.raw_body)
+
+
+@AREA.route("GET", "/admin/problems/{pid}/verification", roles=ADMIN, answer=s.VERIFICATION)
+def verification(call: Call, pid: str) -> dict[str, Any]:
+    """The imported package's own submissions judged: per file the verdicts expected and the one
+    got, as they finish (queued, running, done), with counts and the mismatches; kept a week"""
+    return verifications.report(call.core, v.path_id(pid, "problem"))
+
+
+@AREA.route("POST", "/admin/problems/{pid}/verify", roles=ADMIN, status=202, answer=s.VERIFICATION_QUEUED)
+def verify_again(call: Call, pid: str) -> dict[str, Any]:
+    """Queue a stored problem's bundled submissions to be judged again with its tests and limits
+    now (409 while a verification of it is queued or running)"""
+    return verifications.requeue(call.core, v.path_id(pid, "problem"))
 
 
 @AREA.route("POST", "/admin/problems/uploads", roles=ADMIN, status=201, answer=s.PROBLEM_UPLOAD)

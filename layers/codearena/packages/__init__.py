@@ -5,7 +5,8 @@
     package_files(cur, problem_id)      the package of a stored problem, as files
 
 `files` is the package as `{path: bytes}` (`package_files_of` reads a directory or a zip).
-Judging the bundled submissions needs a sandbox: judge_host.verify does it for the CLI.
+Judging the bundled submissions needs a sandbox: judge_host.verify does it for the CLI, and on a
+judge host after an HTTP import (codearena.verifications).
 """
 
 from codearena.packages.archive import package_files_of, zip_files
