@@ -111,7 +111,7 @@ def test_the_interactor_waits_as_long_as_the_programs_time_factor_lets_it_run(
     arrives after its judge was killed."""
     monkeypatch.setitem(LANGUAGES, "python", replace(LANGUAGES["python"], time_factor=4.0))
     late = "import time\ntime.sleep(3.2)\nprint('done', flush=True)\n"
-    waits = b'#include <stdio.h>\n#include <string.h>\nint main(void) { char line[16];\n'
+    waits = b"#include <stdio.h>\n#include <string.h>\nint main(void) { char line[16];\n"
     waits += b'  return fgets(line, sizeof line, stdin) && !strcmp(line, "done\\n") ? 42 : 43; }\n'
     limits = Limits(time_limit_ms=1000, memory_limit_kb=256 * 1024, wall_time_limit_ms=1000)
     with sandbox.box() as box, sandbox.box() as interactor:
