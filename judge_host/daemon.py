@@ -37,7 +37,7 @@ from codearena.queue import Job
 from judge_host import tasks
 from judge_host.invocations import InvocationWorker
 from judge_host.judging import Task, judge
-from judge_host.stream_worker import StreamWorker
+from judge_host.stream_worker import StreamWorker, drain
 from judge_host.sweeper import sweep
 from judge_host.tasks import TestDataCache
 from judge_host.verifications import VerificationWorker
@@ -155,26 +155,16 @@ class JudgeHost:
 
     def _work(self, number: int, once: bool) -> None:
         consumer = f"{self.name}-{number}"
-        while not self.stopping.is_set():
-            if not self.claiming.wait(1.0):
-                continue
-            try:
-                # `once` ends as soon as nothing is left to claim, instead of waiting for more.
-                job = self.core.queue.claim(
-                    consumer, block_ms=None if once else 1000, lease_ms=self.config.lease_seconds * 1000
-                )
-            except Exception:  # Redis restarting: wait and retry, never die
-                log.exception("claiming a job failed")
-                self.stopping.wait(1.0)
-                continue
-            if job is None:
-                if once:
-                    return
-                continue
-            try:
-                self.handle(job, consumer)
-            except Exception:  # Redis lost mid-job: the job comes back by lease or sweeper
-                log.exception("submission %s: handling failed", job.submission_id)
+        lease_ms = self.config.lease_seconds * 1000
+        drain(
+            lambda block_ms: self.core.queue.claim(consumer, block_ms=block_ms, lease_ms=lease_ms),
+            lambda job: self.handle(job, consumer),
+            self.stopping,
+            once,
+            "submission %s",
+            lambda job: job.submission_id,
+            ready=lambda: self.claiming.wait(1.0),
+        )
 
     def _beat_forever(self, done: threading.Event) -> None:
         while not done.wait(self.config.beat_seconds):

@@ -1,15 +1,53 @@
 """A worker draining one of the work streams beside the submissions' queue
 (codearena.work_streams): custom invocations, package verifications. It claims an entry,
-handles it and goes on until stopped; Redis failing never ends it."""
+handles it and goes on until stopped; Redis failing never ends it. `drain` is that loop, which
+the submissions' workers (judge_host.daemon) run too."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from codearena.work_streams import StreamJob, WorkStream
 
 log = logging.getLogger("codearena.judge")
+J = TypeVar("J")
+
+
+def drain(
+    claim: Callable[[int | None], J | None],
+    handle: Callable[[J], None],
+    stopping: threading.Event,
+    once: bool,
+    named: str,
+    name_of: Callable[[J], object],
+    ready: Callable[[], bool] = lambda: True,
+) -> None:
+    """The claim loop of every queue a judge host drains (submissions, invocations,
+    verifications): `claim(block_ms)` a job, `handle` it, until `stopping` is set or, `once`,
+    nothing is left to claim; a pass where `ready()` is false claims nothing. Redis failing never
+    ends it: a failed claim is retried after a second, a job whose handling failed comes back
+    by its lease. `named % name_of(job)` names a job in the log."""
+    while not stopping.is_set():
+        if not ready():
+            continue
+        try:
+            # `once` ends as soon as nothing is left to claim, instead of waiting for more.
+            job = claim(None if once else 1000)
+        except Exception:  # Redis restarting: wait and retry, never die
+            log.exception("claiming %s failed", named % "a job")
+            stopping.wait(1.0)
+            continue
+        if job is None:
+            if once:
+                return
+            continue
+        try:
+            handle(job)
+        except Exception:  # Redis lost mid-job: the job comes back by its lease
+            log.exception("handling %s failed", named % name_of(job))
 
 
 class StreamWorker:
@@ -26,21 +64,14 @@ class StreamWorker:
 
     def run(self, once: bool = False) -> None:
         self.queue.ensure_group()
-        while not self.stopping.is_set():
-            try:
-                job = self.queue.claim(self.name, block_ms=None if once else 1000, lease_ms=self.lease_ms)
-            except Exception:  # Redis restarting: wait and retry, never die
-                log.exception("claiming a %s failed", self.what)
-                self.stopping.wait(1.0)
-                continue
-            if job is None:
-                if once:
-                    return
-                continue
-            try:
-                self.handle(job)
-            except Exception:  # Redis lost mid-run: the entry is taken over after its lease
-                log.exception("%s %s: handling failed", self.what, job.id)
+        drain(
+            lambda block_ms: self.queue.claim(self.name, block_ms=block_ms, lease_ms=self.lease_ms),
+            self.handle,
+            self.stopping,
+            once,
+            f"{self.what} %s",
+            lambda job: job.id,
+        )
 
     def handle(self, job: StreamJob) -> None:
         raise NotImplementedError
