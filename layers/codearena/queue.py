@@ -18,6 +18,7 @@ import redis
 
 from codearena import keys
 from codearena.scripts import Lua, ScriptRunner
+from codearena.work_streams import ensure_group
 
 QUEUED_TTL_SECONDS = 3600
 _RECLAIM_STEPS = 10  # XAUTOCLAIM calls per claim: up to 100 pending entries looked at
@@ -110,11 +111,7 @@ class JobQueue:
 
     # --- consumers --------------------------------------------------------------------
     def ensure_group(self) -> None:
-        try:
-            self._redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        ensure_group(self._redis, self.stream, self.group)
 
     def claim(self, consumer: str, block_ms: int | None, lease_ms: int) -> Job | None:
         """The next job for `consumer`: an expired lease first, else a new entry, waiting up

@@ -17,6 +17,16 @@ class StreamJob:
     id: str  # what the entry names (an invocation id, a problem id)
 
 
+def ensure_group(client: redis.Redis, stream: str, group: str) -> None:
+    """Create `group` on `stream` (and the stream) unless it exists: every stream's consumers
+    call it before reading, and again when Redis restarted empty."""
+    try:
+        client.xgroup_create(stream, group, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
 class WorkStream:
     """`stream` read in consumer group `group`; each entry's `field` holds the job's id."""
 
@@ -27,11 +37,7 @@ class WorkStream:
         self.field = field
 
     def ensure_group(self) -> None:
-        try:
-            self._redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
-        except redis.ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        ensure_group(self._redis, self.stream, self.group)
 
     def claim(self, consumer: str, block_ms: int | None, lease_ms: int) -> StreamJob | None:
         """An entry a dead consumer left, else the next new one (waiting up to `block_ms`)."""
