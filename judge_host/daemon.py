@@ -118,6 +118,8 @@ class JudgeHost:
             VerificationWorker(core, sandbox, self.languages, f"{self.name}-verify{n}", self.stopping)
             for n in range(verification_workers)
         ]
+        for worker in self._streams:
+            worker.follow(self.claiming, self.busy_changed)
 
     # --- lifecycle --------------------------------------------------------------------
     def run(self, workers: int, once: bool = False) -> None:
@@ -128,10 +130,9 @@ class JudgeHost:
             self.beat()  # announce this host and its languages now, not one beat from now
         except Exception:
             log.exception("the first heartbeat failed")
-        streams: list[StreamWorker] = [*self.invokers, *self.verifiers]
         threads = [
             threading.Thread(target=self._work, args=(n, once), name=f"judge-{n}") for n in range(workers)
-        ] + [threading.Thread(target=w.run, args=(once,), name=w.name) for w in streams]
+        ] + [threading.Thread(target=w.run, args=(once,), name=w.name) for w in self._streams]
         beats = threading.Event()
         daemons = [threading.Thread(target=self._beat_forever, args=(beats,), name="heartbeat", daemon=True)]
         if not once:
@@ -148,10 +149,16 @@ class JudgeHost:
         self.stopping.set()
 
     @property
+    def _streams(self) -> list[StreamWorker]:
+        return [*self.invokers, *self.verifiers]
+
+    @property
     def busy(self) -> bool:
-        """Whether the host holds a job now."""
+        """Whether the host holds a job now: a submission, a custom invocation or a package
+        verification."""
         with self._lock:
-            return bool(self._held)
+            held = bool(self._held)
+        return held or any(worker.holding is not None for worker in self._streams)
 
     def _work(self, number: int, once: bool) -> None:
         consumer = f"{self.name}-{number}"

@@ -52,7 +52,10 @@ def drain(
 
 class StreamWorker:
     """Claims jobs of `queue` and hands each to `handle` until `stopping` is set (or, `once`,
-    the stream is empty). `what` names a job in the log."""
+    the stream is empty). `what` names a job in the log. A judge host joins it to its own
+    state (`follow`): it claims only while the host's `claiming` is set, and tells the host's
+    `busy_changed` when it starts or stops holding a job (`holding`), so a scale-in spares a
+    host in the middle of one."""
 
     what = "job"
 
@@ -61,17 +64,36 @@ class StreamWorker:
         self.name = name
         self.stopping = stopping
         self.lease_ms = lease_ms
+        self.holding: StreamJob | None = None
+        self._claiming: threading.Event | None = None
+        self._busy_changed: threading.Event | None = None
+
+    def follow(self, claiming: threading.Event, busy_changed: threading.Event) -> None:
+        self._claiming, self._busy_changed = claiming, busy_changed
 
     def run(self, once: bool = False) -> None:
         self.queue.ensure_group()
         drain(
             lambda block_ms: self.queue.claim(self.name, block_ms=block_ms, lease_ms=self.lease_ms),
-            self.handle,
+            self._handle_holding,
             self.stopping,
             once,
             f"{self.what} %s",
             lambda job: job.id,
+            ready=lambda: self._claiming is None or self._claiming.wait(1.0),
         )
+
+    def _handle_holding(self, job: StreamJob) -> None:
+        self._hold(job)
+        try:
+            self.handle(job)
+        finally:
+            self._hold(None)
+
+    def _hold(self, job: StreamJob | None) -> None:
+        self.holding = job
+        if self._busy_changed is not None:
+            self._busy_changed.set()
 
     def handle(self, job: StreamJob) -> None:
         raise NotImplementedError

@@ -26,10 +26,12 @@ from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
 from codearena.verifications import VerificationQueue
+from judge_host.daemon import JudgeHost
 from judge_host.verifications import VerificationWorker
 from sandbox import CompileResult, Limits, RunResult
 from tests.conftest import service_env
 from tests.integration.conftest import Caller, error_of, login
+from tests.integration.test_fleet import wait_for
 from tests.integration.test_judging import BROKEN, RIGHT, WRONG, FakeBox, FakeSandbox
 
 SLOWEST_MS = 300  # the CPU time the fake reports of a run: × 5 (the legacy multiplier) → 2 s
@@ -216,6 +218,43 @@ def test_a_verification_a_dead_host_held_is_taken_over_after_its_lease(
     assert (worker.verified, report["status"], report["host"]) == (1, "done", "host-verify1")
     assert "JE" not in {f["got"] for f in report["files"]} and report["counts"]["as_expected"] == 3
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 0
+
+
+def test_a_host_verifying_is_busy_and_a_host_not_claiming_verifies_nothing(
+    core: Core, http: Any, call: Caller, admin: dict[str, str], tmp_path: Path
+) -> None:
+    """Scale-in protection counts a verification as work (JudgeHost.busy); a host in standby or
+    a warm pool (`claiming` cleared) leaves the stream alone, as it leaves the judging queue."""
+    problem = imported(http, admin)
+    release, judging = threading.Event(), threading.Event()
+
+    class Held(TimedSandbox):
+        @contextmanager
+        def box(self) -> Iterator[FakeBox]:
+            judging.set()
+            release.wait(10)
+            with super().box() as box:
+                yield box
+
+    host = JudgeHost(core, Held(tmp_path, ANSWERS), "host-a", languages=["python"], verification_workers=1)
+    host.claiming.clear()
+    running = threading.Thread(target=host.run, args=(0,))
+    running.start()
+    try:
+        assert not judging.wait(1.5) and not host.busy
+        host.busy_changed.clear()
+        host.claiming.set()
+        assert judging.wait(5) and host.busy and host.busy_changed.is_set()
+        host.busy_changed.clear()
+        release.set()
+        wait_for(lambda: not host.busy)
+        assert host.busy_changed.is_set()
+    finally:
+        release.set()
+        host.stop()
+        running.join(10)
+    url = f"/admin/problems/{problem['id']}/verification"
+    assert call("GET", url, None, admin).json_body["status"] == "done"
 
 
 def test_the_cli_prints_the_report(
