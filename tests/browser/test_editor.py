@@ -164,6 +164,8 @@ def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
     picker = page.get_by_label("Language")
     offered = picker.locator("option").evaluate_all("(options) => options.map((o) => o.value)")
     assert len(offered) >= 7, offered
+    labels = picker.locator("option").evaluate_all("(options) => options.map((o) => o.textContent)")
+    assert "Elixir (time limit ×2)" in labels and "Python 3" in labels, labels  # time factors shown
     editor = page.get_by_label("Source code")
     note = page.locator(".editor-note")
     for language in offered:
