@@ -19,6 +19,7 @@ from codearena.scaling import NAMESPACE, QueueStats, put_queue_metrics
 
 TICK_SECONDS = 10  # how often the judge hosts' metrics leader publishes (FleetSettings.metrics_seconds)
 OVERTIME_SECONDS = 6 * 3600.0  # past the day's end, the most the loop waits for jobs left
+NO_RUNS = QueueStats(0, 0, 0.0)  # the day is submissions only: no custom invocations queue
 TICK, READY, LEAVE, FINISH = range(4)
 
 
@@ -161,7 +162,7 @@ class Day:
         oldest = self.queue[0] if self.queue else min(self.running, default=None)
         age = now - self.jobs.arrivals[oldest] if oldest is not None else 0.0
         stats = QueueStats(len(self.queue), len(self.running), age)
-        put_queue_metrics(self.cloudwatch, stats, self._clock(now))
+        put_queue_metrics(self.cloudwatch, stats, NO_RUNS, self._clock(now))
 
     def _done(self) -> bool:
         return self._next_arrival == len(self.jobs.arrivals) and not self.queue and not self.running

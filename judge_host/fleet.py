@@ -277,7 +277,8 @@ class MetricsLeader:
         """Renew or take the lease and, when held, publish; True when this host published."""
         if not self.core.redis.eval(_LEAD, 1, keys.METRICS_LEADER, self.name, LEADER_TTL_SECONDS):
             return False
-        scaling.put_queue_metrics(self.cloudwatch, scaling.queue_stats(self.core))
+        stats, runs = scaling.queue_stats(self.core), scaling.run_queue_stats(self.core)
+        scaling.put_queue_metrics(self.cloudwatch, stats, runs)
         return True
 
     def resign(self) -> None:

@@ -1,10 +1,14 @@
 """The judge fleet's scaling: its signal, its target and its warm-ups before a contest.
 
 The signal is the queue's depth (waiting and in flight) and the age of its oldest waiting job,
+and the custom invocations' queue's depth (RunQueueDepth: a host runs them on workers of its
+own, so a flood of "Run" clicks needs hosts too, and a contestant waits on each one),
 published to CloudWatch at high resolution by the judge hosts' metrics leader
 (judge_host.fleet) and by the scheduled function (functions/chalicelib/judge_scaling.py).
-Target tracking holds QueueDepth / GroupInServiceInstances at `backlog_target`
-(infra/stack/scaling.yaml); `contest_warmups` raises the group's minimum before a start.
+Target tracking holds QueueDepth / GroupInServiceInstances at `backlog_target`, and
+RunQueueDepth / GroupInServiceInstances at the same arithmetic for the invocation workers
+(infra/stack/scaling.yaml: Auto Scaling adds hosts when either policy asks and removes them
+only when both agree); `contest_warmups` raises the group's minimum before a start.
 bench/autoscale.py runs these same functions against AWS's documented behaviour.
 """
 
@@ -18,6 +22,7 @@ from typing import Any
 
 import redis
 
+from codearena import keys
 from codearena.config import ConfigError
 from codearena.core import Core
 
@@ -37,26 +42,36 @@ class QueueStats:
 
 def queue_stats(core: Core) -> QueueStats:
     """The judging queue as its consumer group sees it now."""
-    stream, group = core.queue.stream, core.queue.group
+    return stream_stats(core, core.queue.stream, core.queue.group)
+
+
+def run_queue_stats(core: Core) -> QueueStats:
+    """The custom invocations' queue as its consumer group sees it now."""
+    return stream_stats(core, keys.INVOCATION_QUEUE, keys.INVOCATION_GROUP)
+
+
+def stream_stats(core: Core, stream: str, group: str) -> QueueStats:
+    """A work stream read by consumer group `group` (whose consumers delete what they
+    acknowledge) as that group sees it now."""
     try:
         info = next((g for g in core.redis.xinfo_groups(stream) if g["name"] == group), None)
     except redis.ResponseError:  # no stream yet
         return QueueStats(0, 0, 0.0)
     length = int(core.redis.xlen(stream))
     if info is None:  # no judge host has read it yet: everything waits
-        return QueueStats(length, 0, _age_seconds(core, _first_id(core, "-")))
+        return QueueStats(length, 0, _age_seconds(core, _first_id(core, stream, "-")))
     in_flight = int(info["pending"])
     lag = info.get("lag")
     # Acknowledged entries are deleted, so the length counts waiting and in-flight entries.
     waiting = int(lag) if lag is not None else max(length - in_flight, 0)
-    oldest = _first_id(core, "(" + str(info["last-delivered-id"])) if waiting else None
+    oldest = _first_id(core, stream, "(" + str(info["last-delivered-id"])) if waiting else None
     if oldest is None and in_flight:
         oldest = str(core.redis.xpending(stream, group)["min"])
     return QueueStats(waiting, in_flight, _age_seconds(core, oldest))
 
 
-def _first_id(core: Core, start: str) -> str | None:
-    entries = core.redis.xrange(core.queue.stream, min=start, max="+", count=1)
+def _first_id(core: Core, stream: str, start: str) -> str | None:
+    entries = core.redis.xrange(stream, min=start, max="+", count=1)
     return str(entries[0][0]) if entries else None
 
 
@@ -68,15 +83,19 @@ def _age_seconds(core: Core, entry_id: str | None) -> float:
     return max(seconds + micros / 1e6 - int(entry_id.split("-")[0]) / 1000, 0.0)
 
 
-def put_queue_metrics(cloudwatch: Any, stats: QueueStats, now: datetime | None = None) -> None:
+def put_queue_metrics(
+    cloudwatch: Any, stats: QueueStats, runs: QueueStats, now: datetime | None = None
+) -> None:
     """PutMetricData, namespace CodeArena, no dimensions, StorageResolution 1 (high resolution):
-    QueueDepth, QueueWaiting, QueueInFlight (Count), OldestQueuedJobAgeSeconds (Seconds)."""
+    QueueDepth, QueueWaiting, QueueInFlight (Count), OldestQueuedJobAgeSeconds (Seconds) of the
+    judging queue; RunQueueDepth (Count) of the custom invocations' queue (`runs`)."""
     timestamp = now or datetime.now(UTC)
     values = [
         ("QueueDepth", stats.depth, "Count"),
         ("QueueWaiting", stats.waiting, "Count"),
         ("QueueInFlight", stats.in_flight, "Count"),
         ("OldestQueuedJobAgeSeconds", stats.oldest_age_seconds, "Seconds"),
+        ("RunQueueDepth", runs.depth, "Count"),
     ]
     data = [
         {
@@ -269,7 +288,7 @@ def tick(core: Core, cloudwatch: Any, autoscaling: Any, fleet: FleetScaling, now
     leader sends them every 10 s; this keeps them coming with no host up), then the group's
     scheduled actions made to match the coming contests (put or deleted only on change)."""
     stats = queue_stats(core)
-    put_queue_metrics(cloudwatch, stats, now)
+    put_queue_metrics(cloudwatch, stats, run_queue_stats(core), now)
     plan = warmup_plan(coming_contests(core, fleet, now), fleet.min_size)
     put, deleted = sync_warmups(autoscaling, fleet.group, plan, now)
     return Tick(stats, put, deleted)

@@ -235,12 +235,14 @@ def test_the_judges_scale_on_the_submission_queue() -> None:
     env = environment("codearena-judge", strong_secret())
     assert scaler["scaleTargetRef"] == {"name": "codearena-judge", "envSourceContainerName": judge["name"]}
     assert (scaler["minReplicaCount"], scaler["maxReplicaCount"]) == (0, 50)
-    waiting, in_flight = scaler["triggers"]
-    for trigger in (waiting, in_flight):
+    waiting, in_flight, runs = scaler["triggers"]
+    streams = {"waiting": (keys.QUEUE, keys.QUEUE_GROUP), "in-flight": (keys.QUEUE, keys.QUEUE_GROUP)}
+    streams["runs"] = (keys.INVOCATION_QUEUE, keys.INVOCATION_GROUP)
+    for trigger in (waiting, in_flight, runs):
         metadata = trigger["metadata"]
         assert trigger["type"] == "redis-streams"
         assert set(metadata) <= REDIS_STREAMS_PARAMETERS, sorted(set(metadata) - REDIS_STREAMS_PARAMETERS)
-        assert (keys.PREFIX + metadata["stream"], metadata["consumerGroup"]) == (keys.QUEUE, keys.QUEUE_GROUP)
+        assert (keys.PREFIX + metadata["stream"], metadata["consumerGroup"]) == streams[trigger["name"]]
         assert env[metadata["addressFromEnv"]] == "redis:6379"
         assert trigger["authenticationRef"] == {"name": "codearena-redis"}
     boxes = int(env["JUDGE_BOXES"])
@@ -248,17 +250,23 @@ def test_the_judges_scale_on_the_submission_queue() -> None:
     assert waiting["metadata"]["lagCount"] == str(backlog_per_pod(boxes))
     assert waiting["metadata"]["activationLagCount"] == "0"  # one waiting submission wakes a judge
     assert in_flight["metadata"]["pendingEntriesCount"] == str(boxes)  # a pod holds one job per box
+    assert runs["metadata"]["lagCount"] == str(
+        backlog_per_pod(1, "run-acceptable-wait-seconds", "mean-run-seconds")
+    )
     assert scaler["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"] == {
         "stabilizationWindowSeconds": 900
     }
 
 
-def backlog_per_pod(boxes: int) -> int:
-    """Acceptable wait ÷ mean judging time × boxes, from the ScaledObject's annotations."""
+def backlog_per_pod(
+    workers: int, wait_note: str = "acceptable-wait-seconds", mean_note: str = "mean-judging-seconds"
+) -> int:
+    """Acceptable wait ÷ mean time × workers (a pod's boxes, or its one invocation worker),
+    from the ScaledObject's annotations."""
     notes = find(manifests(), "ScaledObject", "codearena-judge")["metadata"]["annotations"]
-    wait = Decimal(notes["codearena.dev/acceptable-wait-seconds"])
-    mean = Decimal(notes["codearena.dev/mean-judging-seconds"])
-    return max(1, math.floor(wait / mean * boxes))
+    wait = Decimal(notes["codearena.dev/" + wait_note])
+    mean = Decimal(notes["codearena.dev/" + mean_note])
+    return max(1, math.floor(wait / mean * workers))
 
 
 def test_keda_logs_in_to_redis_with_the_secret_the_workloads_use() -> None:
@@ -308,10 +316,10 @@ def test_each_deployment_selects_its_own_pods() -> None:
 
 # --- the signals the triggers read, on a real Redis ---------------------------------------------
 def group_state(client: redis.Redis) -> tuple[int | None, int]:
-    """(lag, pending) of the stream and group the ScaledObject's two triggers name (under
-    this test session's key prefix), as they read them: XINFO GROUPS lag (None: Redis cannot
-    tell) and the XPENDING count."""
-    waiting, in_flight = (
+    """(lag, pending) of the stream and group the ScaledObject's two submission triggers name
+    (under this test session's key prefix), as they read them: XINFO GROUPS lag (None: Redis
+    cannot tell) and the XPENDING count."""
+    waiting, in_flight, _runs = (
         t["metadata"] for t in find(manifests(), "ScaledObject", "codearena-judge")["spec"]["triggers"]
     )
     stream = keys.PREFIX + waiting["stream"]

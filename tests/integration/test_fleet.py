@@ -16,12 +16,13 @@ from moto import mock_aws
 from codearena import keys
 from codearena.config import ConfigError
 from codearena.core import Core
+from codearena.invocations import InvocationQueue
 from judge_host import fleet
 from judge_host.daemon import HostConfig, JudgeHost
 from tests.e2e.conftest import moto_endpoint  # noqa: F401  (a fixture)
 from tests.e2e.fleet_aws import AwsFront, FakeImds, aws_client, create_group
 
-METRICS = ("QueueDepth", "QueueWaiting", "QueueInFlight", "OldestQueuedJobAgeSeconds")
+METRICS = ("QueueDepth", "QueueWaiting", "QueueInFlight", "OldestQueuedJobAgeSeconds", "RunQueueDepth")
 
 
 def published(cloudwatch: Any) -> dict[str, list[float]]:
@@ -48,6 +49,11 @@ def test_one_judge_host_leads_the_queue_metrics_and_another_takes_over(core: Cor
     for sid in (1, 2, 3):
         core.queue.enqueue(sid)
     assert core.queue.claim("host-a-0", block_ms=10, lease_ms=60_000) is not None
+    runs = InvocationQueue(core.redis)
+    runs.ensure_group()
+    for run in ("r1", "r2"):
+        core.redis.xadd(runs.stream, {runs.field: run})
+    assert runs.claim("host-a-run0", block_ms=None, lease_ms=60_000) is not None
     with mock_aws():
         cloudwatch = aws_client("cloudwatch", "https://monitoring.eu-west-1.amazonaws.com")
         first = fleet.MetricsLeader(core, "host-a", cloudwatch)
@@ -65,6 +71,7 @@ def test_one_judge_host_leads_the_queue_metrics_and_another_takes_over(core: Cor
         "QueueDepth": {3.0},
         "QueueWaiting": {2.0},
         "QueueInFlight": {1.0},
+        "RunQueueDepth": {2.0},  # custom invocations: one waiting, one running
     }
     assert ages and all(0 <= age < 60 for age in ages)
 

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from codearena import contests, scaling
+from codearena import contests, keys, scaling
 from codearena.config import ConfigError
 from codearena.core import Core
 from functions.chalicelib import judge_scaling
@@ -185,18 +185,24 @@ def test_the_queue_metrics_go_out_at_high_resolution(core: Core, aws: dict[str, 
     for sid in (1, 2, 3, 4):
         core.queue.enqueue(sid)
     assert core.queue.claim("host-0", block_ms=10, lease_ms=60_000) is not None
+    core.redis.xadd(keys.INVOCATION_QUEUE, {"invocation_id": "r1"})  # no host has read runs yet
     now = datetime.now(UTC)
     done = scaling.tick(core, aws["cloudwatch"], aws["autoscaling"], FLEET, now)
     assert (done.stats.waiting, done.stats.in_flight) == (3, 1)
-    found = aws["cloudwatch"].get_metric_statistics(
-        Namespace=scaling.NAMESPACE,
-        MetricName="QueueDepth",
-        StartTime=now - timedelta(minutes=1),
-        EndTime=now + timedelta(minutes=1),
-        Period=60,
-        Statistics=["Maximum"],
-    )["Datapoints"]
-    assert [point["Maximum"] for point in found] == [4.0]
+    assert scaling.run_queue_stats(core).waiting == 1
+
+    def maximum(name: str) -> list[float]:
+        found = aws["cloudwatch"].get_metric_statistics(
+            Namespace=scaling.NAMESPACE,
+            MetricName=name,
+            StartTime=now - timedelta(minutes=1),
+            EndTime=now + timedelta(minutes=1),
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        return [point["Maximum"] for point in found]
+
+    assert (maximum("QueueDepth"), maximum("RunQueueDepth")) == ([4.0], [1.0])
 
 
 def test_the_function_reads_its_settings_and_refuses_bad_ones(

@@ -46,11 +46,13 @@ def test_fifteen_datapoints_below_ninety_percent_scale_in_gradually() -> None:
 def test_the_metric_store_averages_what_put_queue_metrics_published() -> None:
     store = MetricStore()
     for second, depth in ((0, 4), (10, 6), (50, 8), (60, 100)):
-        put_queue_metrics(store, QueueStats(depth - 1, 1, 3.0), T0 + timedelta(seconds=second))
+        runs = QueueStats(second // 10, 0, 0.0)
+        put_queue_metrics(store, QueueStats(depth - 1, 1, 3.0), runs, T0 + timedelta(seconds=second))
     minute = store.average(NAMESPACE, "QueueDepth", T0, T0 + timedelta(seconds=60))
     assert minute == 6.0  # 4, 6, 8; the datum at 60 s belongs to the next period
     assert store.average(NAMESPACE, "QueueWaiting", T0, T0 + timedelta(seconds=20)) == 4.0
     assert store.average(NAMESPACE, "QueueDepth", T0 - timedelta(seconds=60), T0) is None
+    assert store.average(NAMESPACE, "RunQueueDepth", T0, T0 + timedelta(seconds=60)) == 2.0  # 0, 1, 5
 
 
 def test_scale_in_takes_only_idle_unprotected_hosts() -> None:

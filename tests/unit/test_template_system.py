@@ -64,6 +64,8 @@ CONTRACT_PARAMETERS = {
     "JudgeBoxesPerHost",
     "JudgeMeanSeconds",
     "AcceptableWaitSeconds",
+    "RunMeanSeconds",
+    "RunAcceptableWaitSeconds",
     "ExpectedContestants",
     "JudgeWarmPoolSize",
     "DatabaseInstanceClass",
@@ -349,33 +351,54 @@ def test_judge_group_collects_in_service_counts(resources: dict[str, Template]) 
     assert "DesiredCapacity" not in group  # the scaling policy's; a stack update must not reset it
 
 
+@pytest.mark.parametrize(
+    ("name", "metric", "workers", "mean", "wait"),
+    [
+        (
+            "JudgeBacklogPolicy",
+            "QueueDepth",
+            "JudgeBoxesPerHost",
+            "JudgeMeanSeconds",
+            "AcceptableWaitSeconds",
+        ),
+        ("JudgeRunBacklogPolicy", "RunQueueDepth", None, "RunMeanSeconds", "RunAcceptableWaitSeconds"),
+    ],
+)
 def test_target_tracking_holds_the_backlog_per_in_service_host(
-    template: Template, resources: dict[str, Template]
+    template: Template,
+    resources: dict[str, Template],
+    name: str,
+    metric: str,
+    workers: str | None,
+    mean: str,
+    wait: str,
 ) -> None:
-    policy = props(resources, "JudgeBacklogPolicy")
+    """Submissions per host at what its boxes hold within the acceptable wait; custom
+    invocations per host at what its one invocation worker (`codearena judge`'s default) holds."""
+    policy = props(resources, name)
     assert policy["PolicyType"] == "TargetTrackingScaling"
     assert policy["AutoScalingGroupName"] == {"Ref": "JudgeAutoScalingGroup"}
     tracking = policy["TargetTrackingConfiguration"]
     assert tracking["TargetValue"] == 1 and not tracking.get("DisableScaleIn")
     queries = {q["Id"]: q for q in tracking["CustomizedMetricSpecification"]["Metrics"]}
-    depth, hosts = queries["depth"]["MetricStat"]["Metric"], queries["hosts"]["MetricStat"]["Metric"]
-    assert (depth["Namespace"], depth["MetricName"]) == (scaling.NAMESPACE, "QueueDepth")
+    [depth_id] = set(queries) - {"hosts", "backlog"}
+    depth, hosts = queries[depth_id]["MetricStat"]["Metric"], queries["hosts"]["MetricStat"]["Metric"]
+    assert (depth["Namespace"], depth["MetricName"]) == (scaling.NAMESPACE, metric)
     assert (hosts["Namespace"], hosts["MetricName"]) == ("AWS/AutoScaling", "GroupInServiceInstances")
     assert hosts["Dimensions"] == [
         {"Name": "AutoScalingGroupName", "Value": {"Ref": "JudgeAutoScalingGroup"}}
     ]
     assert [q["Id"] for q in queries.values() if q["ReturnData"]] == ["backlog"]
-    # The expression divides by backlog_target(boxes, mean, wait): evaluated with the
+    # The expression divides by backlog_target(workers, mean, wait): evaluated with the
     # parameters' defaults it is the backlog per host over what codearena.scaling derives.
     expression, parameters = queries["backlog"]["Expression"]["Fn::Sub"], {}
-    for name in ("JudgeBoxesPerHost", "JudgeMeanSeconds", "AcceptableWaitSeconds"):
-        parameters[name] = float(template["Parameters"][name]["Default"])
-        expression = expression.replace("${" + name + "}", repr(parameters[name]))
-    target = scaling.backlog_target(
-        parameters["JudgeBoxesPerHost"], parameters["JudgeMeanSeconds"], parameters["AcceptableWaitSeconds"]
-    )
-    assert eval(expression, {}, {"depth": 3 * target, "hosts": 3}) == pytest.approx(1.0)  # noqa: S307
-    assert eval(expression, {}, {"depth": 6 * target, "hosts": 2}) == pytest.approx(3.0)  # noqa: S307
+    for parameter in (p for p in (workers, mean, wait) if p is not None):
+        parameters[parameter] = float(template["Parameters"][parameter]["Default"])
+        expression = expression.replace("${" + parameter + "}", repr(parameters[parameter]))
+    per_host = parameters[workers] if workers else 1  # the invocation workers of a host
+    target = scaling.backlog_target(per_host, parameters[mean], parameters[wait])
+    assert eval(expression, {}, {depth_id: 3 * target, "hosts": 3}) == pytest.approx(1.0)  # noqa: S307
+    assert eval(expression, {}, {depth_id: 6 * target, "hosts": 2}) == pytest.approx(3.0)  # noqa: S307
 
 
 def test_hooks_wait_for_the_self_test_and_the_drain(resources: dict[str, Template]) -> None:
