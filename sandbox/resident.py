@@ -71,6 +71,33 @@ class ResidentUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Tmpfs:
+    """One of the session's tmpfs mounts, held open by the keeper from the session's start:
+    whether a run left anything in it is then one fstatvfs (inodes and blocks in use
+    against those of the empty mount) instead of listing it."""
+
+    path: Path  # through the init's root, to wipe it
+    fd: int
+    empty: tuple[int, int]
+
+    @classmethod
+    def open(cls, path: Path) -> Tmpfs:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        return cls(path, fd, _in_use(fd))
+
+    def wipe(self) -> None:
+        """Remove what the run left. FileNotFoundError: the init died (its root is gone)."""
+        if _in_use(self.fd) != self.empty:
+            empty_directory(self.path)
+
+
+def _in_use(fd: int) -> tuple[int, int]:
+    """Inodes and blocks in use in the file system of `fd`."""
+    usage = os.fstatvfs(fd)
+    return usage.f_files - usage.f_ffree, usage.f_blocks - usage.f_bfree
+
+
+@dataclass(frozen=True)
 class Invocation:
     """A one-shot bubblewrap argv taken apart: options, environment, command."""
 
@@ -112,6 +139,7 @@ class Session:
         self.init_pid = 0
         self.overhead_bytes = 0  # what the init and the outer bubblewrap hold
         self.ready_usage_bytes = 0  # the box cgroup's usage once they were up
+        self.tmpfs: list[Tmpfs] = []  # opened once the init is ready
         self._pidfds = [os.pidfd_open(proc.pid)]
 
     @classmethod
@@ -171,6 +199,11 @@ class Session:
         ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
         if not ready or self.control.recv(64) != b"ready":
             raise ResidentUnavailable("the resident init did not start")
+        root = Path(f"/proc/{self.init_pid}/root")
+        try:
+            self.tmpfs = [Tmpfs.open(root / relative) for relative in WIPED]
+        except FileNotFoundError as exc:  # the init died meanwhile
+            raise ResidentUnavailable("the resident init did not start") from exc
 
     def alive(self) -> bool:
         ready, _, _ = select.select(self._pidfds, [], [], 0)
@@ -214,9 +247,9 @@ class Session:
         self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         if self.init_pid:
             _reap_orphan(self.init_pid, self._pidfds[-1], deadline)
-        for pidfd in self._pidfds:
-            os.close(pidfd)
-        self._pidfds = []
+        for fd in [*self._pidfds, *(tmpfs.fd for tmpfs in self.tmpfs)]:
+            os.close(fd)
+        self._pidfds, self.tmpfs = [], []
 
 
 class Residents:
@@ -388,7 +421,22 @@ def _watch(
 
 
 def _clear(ctx: BoxContext, session: Session) -> None:
-    """Kill whatever the run left (daemons included) and wipe the session's tmpfs mounts."""
+    """Kill whatever the run left (daemons included) and wipe the session's tmpfs mounts.
+    The cgroup's task count tells at one read whether anything but the keeper and the
+    session is left (the init reaped the program before it replied)."""
+    assert ctx.cgroup is not None
+    alive = session.alive()
+    if not alive or ctx.cgroup.task_count() != len(session.resident_pids()):
+        _kill_leftovers(ctx, session)
+    if alive:
+        try:
+            for tmpfs in session.tmpfs:
+                tmpfs.wipe()
+        except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
+            pass
+
+
+def _kill_leftovers(ctx: BoxContext, session: Session) -> None:
     assert ctx.cgroup is not None
     deadline = time.monotonic() + CLEANUP_TIMEOUT_S
     while leftovers := ctx.cgroup.procs() - session.resident_pids():
@@ -396,12 +444,6 @@ def _clear(ctx: BoxContext, session: Session) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"box processes survive: {sorted(leftovers)}")
         time.sleep(0.0005)
-    if session.alive():
-        try:
-            for relative in WIPED:
-                empty_directory(Path(f"/proc/{session.init_pid}/root") / relative)
-        except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
-            pass
 
 
 def _wait_status(reply: bytes | None) -> tuple[int, int, tuple[int, int]]:

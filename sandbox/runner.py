@@ -70,13 +70,8 @@ class Baseline:
     def take(cls, cgroup: Cgroup | None) -> Baseline:
         if cgroup is None:
             return cls(0, 0, 0, time.process_time_ns(), _children_cpu_ns())
-        return cls(
-            cgroup.cpu_ns(),
-            cgroup.oom_kills(),
-            cgroup.usage_bytes(),
-            time.process_time_ns(),
-            _children_cpu_ns(),
-        )
+        # Children's CPU is counted only without a cgroup (`measure`).
+        return cls(cgroup.cpu_ns(), cgroup.oom_kills(), cgroup.usage_bytes(), time.process_time_ns(), 0)
 
     def run_cpu_ns(self, cgroup: Cgroup) -> int:
         keeper = time.process_time_ns() - self.self_cpu_ns
