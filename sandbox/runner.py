@@ -11,6 +11,7 @@ subtracted. Nothing here raises for what the program does; exceptions are sandbo
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import select
@@ -160,11 +161,17 @@ def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
         if request.fifos:
             stdin, stdout = (closing(_open_fifo(p, flag)) for p, flag in _fifo_ends(request))
         else:
-            stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
+            stdin = closing(os.open(request.stdin_path, os.O_RDONLY)) if request.stdin_path else _devnull()
             stdout = closing(create_fresh(request.stdout_path))
         same = request.stderr_path == request.stdout_path
         stderr = stdout if same else closing(create_fresh(request.stderr_path))
         yield stdin, stdout, stderr
+
+
+@functools.cache
+def _devnull() -> int:
+    """The stdin of runs without input, opened once (a program can change nothing of it)."""
+    return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
 
 
 def _fifo_ends(request: RunRequest) -> list[tuple[str, int]]:
