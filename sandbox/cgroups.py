@@ -33,9 +33,9 @@ def _read(path: Path) -> str:
         return file.read()
 
 
-def _keyed(path: Path, key: str, text: str | None = None) -> int:
-    """The value of `key` in a "key value" per line file (memory.events, cpu.stat…)."""
-    for line in (_read(path) if text is None else text).splitlines():
+def _keyed(text: str, key: str) -> int:
+    """The value of `key` in the text of a "key value" per line file (memory.events, cpu.stat…)."""
+    for line in text.splitlines():
         name, _, value = line.partition(" ")
         if name == key:
             return int(value)
@@ -196,14 +196,13 @@ class CgroupV1(Cgroup):
         return int(self._counters.read(self.memory, "memory.usage_in_bytes"))
 
     def file_bytes(self) -> int:
-        return _keyed(self.memory / "memory.stat", "cache")
+        return _keyed(_read(self.memory / "memory.stat"), "cache")
 
     def cpu_ns(self) -> int:
         return int(self._counters.read(self.cpuacct, "cpuacct.usage"))
 
     def oom_kills(self) -> int:
-        oom_control = self._counters.read(self.memory, "memory.oom_control")
-        return _keyed(self.memory / "memory.oom_control", "oom_kill", oom_control)
+        return _keyed(self._counters.read(self.memory, "memory.oom_control"), "oom_kill")
 
     def task_count(self) -> int:
         return int(self._counters.read(self.pids, "pids.current"))
@@ -259,16 +258,16 @@ class CgroupV2(Cgroup):
         return int(os.pread(self._peak_fd, 64, 0))
 
     def usage_bytes(self) -> int:
-        return int(_read(self.path / "memory.current"))
+        return int(self._counters.read(self.path, "memory.current"))
 
     def file_bytes(self) -> int:
-        return _keyed(self.path / "memory.stat", "file")
+        return _keyed(_read(self.path / "memory.stat"), "file")
 
     def cpu_ns(self) -> int:
-        return _keyed(self.path / "cpu.stat", "usage_usec") * 1000
+        return _keyed(self._counters.read(self.path, "cpu.stat"), "usage_usec") * 1000
 
     def oom_kills(self) -> int:
-        return _keyed(self.path / "memory.events", "oom_kill")
+        return _keyed(self._counters.read(self.path, "memory.events"), "oom_kill")
 
     def task_count(self) -> int:
         return int(self._counters.read(self.path, "pids.current"))

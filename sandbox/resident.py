@@ -28,6 +28,7 @@ session killed) before every compile.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -106,7 +107,8 @@ class Invocation:
     command: tuple[str, ...]
 
     @classmethod
-    def parse(cls, argv: list[str]) -> Invocation:
+    @functools.lru_cache(maxsize=4)  # the same argv run after run (a test's input is a descriptor)
+    def parse(cls, argv: tuple[str, ...]) -> Invocation:
         split = argv.index("--")
         options: list[str] = []
         env: dict[str, str] = {}
@@ -140,6 +142,7 @@ class Session:
         self.overhead_bytes = 0  # what the init and the outer bubblewrap hold
         self.ready_usage_bytes = 0  # the box cgroup's usage once they were up
         self.tmpfs: list[Tmpfs] = []  # opened once the init is ready
+        self._request: tuple[object, bytes] | None = None  # the last run's request to the init
         self._pidfds = [os.pidfd_open(proc.pid)]
 
     @classmethod
@@ -221,13 +224,22 @@ class Session:
 
     def send(self, invocation: Invocation, cpu: tuple[int, int], fds: list[int]) -> None:
         """Hand the init a run: NUL-terminated fields (see resident_init.c) and its stdio."""
-        command = invocation.command
-        env = [f"{name}={value}" for name, value in invocation.env.items()]
-        fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
-        socket.send_fds(self.control, [b"".join(os.fsencode(f) + b"\0" for f in fields)], fds)
+        key = (invocation.command, invocation.env, cpu)
+        if self._request is None or self._request[0] != key:  # encoded once per kind of run
+            command = invocation.command
+            env = [f"{name}={value}" for name, value in invocation.env.items()]
+            fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
+            self._request = (key, b"".join(os.fsencode(f) + b"\0" for f in fields))
+        socket.send_fds(self.control, [self._request[1]], fds)
 
     def receive(self, timeout_s: float) -> bytes | None:
         """The init's reply, or None if it died or said nothing in time."""
+        try:  # as a rule the watchdog saw it arrive
+            return self.control.recv(REPLY_MAX_BYTES, socket.MSG_DONTWAIT) or None
+        except BlockingIOError:
+            pass
+        except OSError:
+            return None
         ready, _, _ = select.select([self.control], [], [], timeout_s)
         if not ready:
             return None
@@ -269,7 +281,7 @@ class Residents:
     def run(self, request: RunRequest) -> Measurement:
         """Run `request` in the resident bubblewrap and measure it, like `runner.run_one`.
         Raises ResidentUnavailable (before running anything) when the session cannot start."""
-        invocation = Invocation.parse(request.argv)
+        invocation = Invocation.parse(tuple(request.argv))
         rlimits = rlimits_for(self.ctx, request)
         cpu = rlimits.pop(resource.RLIMIT_CPU)
         try:
@@ -329,7 +341,7 @@ class Residents:
         """The session for `request`'s runs, launched just before the compile (its init
         forked while no compile process counts against RLIMIT_NPROC); the pids to spare
         (none when it did not start: the first run tries again)."""
-        invocation = Invocation.parse(request.argv)
+        invocation = Invocation.parse(tuple(request.argv))
         rlimits = rlimits_for(self.ctx, request)
         rlimits.pop(resource.RLIMIT_CPU)
         try:
@@ -390,7 +402,9 @@ def _run(
     assert ctx.cgroup is not None  # Residents.usable
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
     ctx.cgroup.reset_peak()
-    baseline = Baseline.take(ctx.cgroup)
+    # Peak memory counts from the session's start, not this run's: pages the program's
+    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
+    baseline = Baseline.take(ctx.cgroup, usage_bytes=session.ready_usage_bytes)
     started = time.monotonic_ns()
     with stdio(request) as fds:
         session.send(invocation, cpu, list(fds))
@@ -400,10 +414,7 @@ def _run(
     wall_ns = time.monotonic_ns() - started
     _clear(ctx, session)
     outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
-    # Peak memory counts from the session's start, not this run's: pages the program's
-    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
-    since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
-    measurement = measure(ctx, request, since_ready, outcome, wall_ns)
+    measurement = measure(ctx, request, baseline, outcome, wall_ns)
     if reply and reply.startswith(b"E "):
         return replace(measurement, launch_error=f"exec failed: {reply[2:].decode(errors='replace')}")
     return measurement

@@ -73,9 +73,9 @@ static void reap_strays(void) {
 static volatile int spawn_error;
 
 /* vfork and exec the program in a new session with its stdio and RLIMIT_CPU; 0 or an errno.
-   Not posix_spawn: glibc's child resets every signal's disposition first (~130 syscalls, a
-   third of a hello world's cost), for callers with handlers; this init has none, and the
-   child inherits its (default) dispositions and empty mask as posix_spawn would leave them. */
+   Not posix_spawn: glibc's child asks and resets every signal's disposition first (~130
+   syscalls a run), for callers with handlers; this init has none, and the child inherits its
+   dispositions and empty mask as posix_spawn would leave them. */
 static int spawn(char **argv, char **env, const int fds[STDIO], const struct rlimit *cpu,
                  pid_t *pid) {
     spawn_error = 0;

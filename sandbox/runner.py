@@ -68,11 +68,14 @@ class Baseline:
     children_cpu_ns: int
 
     @classmethod
-    def take(cls, cgroup: Cgroup | None) -> Baseline:
+    def take(cls, cgroup: Cgroup | None, usage_bytes: int | None = None) -> Baseline:
+        """The counters now; `usage_bytes`, the charge to count new ones from when it is not
+        the cgroup's usage now."""
         if cgroup is None:
             return cls(0, 0, 0, time.process_time_ns(), _children_cpu_ns())
+        usage = cgroup.usage_bytes() if usage_bytes is None else usage_bytes
         # Children's CPU is counted only without a cgroup (`measure`).
-        return cls(cgroup.cpu_ns(), cgroup.oom_kills(), cgroup.usage_bytes(), time.process_time_ns(), 0)
+        return cls(cgroup.cpu_ns(), cgroup.oom_kills(), usage, time.process_time_ns(), 0)
 
     def run_cpu_ns(self, cgroup: Cgroup) -> int:
         keeper = time.process_time_ns() - self.self_cpu_ns
