@@ -52,6 +52,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         self.spec = spec
         self.language: Language | None = None
         self.entry: Entry | None = None
+        self._runs: dict[tuple[object, ...], tuple[list[str], Limits]] = {}  # see _prepared
         config = KeeperConfig(
             spec.uid,
             spec.uid,
@@ -127,12 +128,8 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         """Run the compiled program once on `stdin` under `limits`, with `args` after its
         command. `writable_dirs` (made by `add_dir`) stay writable in the read-only /box.
         With `fifos` it reads and writes those named pipes (its result's stdout is empty)."""
-        lang = self.language
-        if lang is None:
-            raise RuntimeError("nothing compiled in this box: call compile() first")
-        view = self._run_view(lang, limits, args, writable_dirs)
+        argv, run_limits = self._prepared(limits, tuple(args), tuple(writable_dirs))
         stdout, stderr = self.spec.io / "stdout", self.spec.io / "stderr"
-        run_limits = lang.run_limits(limits)
         # A writable directory is bound per run, so only runs without one reuse the box's
         # resident bubblewrap (sandbox.resident).
         if fifos is None:
@@ -141,12 +138,28 @@ class NamespaceBox(BoxFiles[BoxSpec]):
             write_fresh(stdout, b"")  # what the result reads as its stdout
             stdin_path, stdout_path = fifos.stdin, fifos.stdout
         reuse, piped = not writable_dirs, fifos is not None
-        measurement = self._execute(view, run_limits, stdin_path, stdout_path, stderr, reuse, piped)
+        request = _request(argv, run_limits, stdin_path, stdout_path, stderr, reuse, piped)
+        measurement = self._keeper_run(request, stderr)
         return result_of(measurement, limits, stdout, stderr)
+
+    def _prepared(
+        self, limits: Limits, args: tuple[str, ...], writable_dirs: tuple[str, ...]
+    ) -> tuple[list[str], Limits]:
+        """The bubblewrap argv and the limits of a run of the compiled program: the same for
+        every test, so built once per program and kind of run."""
+        lang = self.language
+        if lang is None:
+            raise RuntimeError("nothing compiled in this box: call compile() first")
+        key = (limits, args, writable_dirs)
+        if (prepared := self._runs.get(key)) is None:
+            view = self._run_view(lang, limits, args, writable_dirs)
+            prepared = self._runs[key] = (bwrap_argv(view), lang.run_limits(limits))
+        return prepared
 
     def reset(self) -> None:
         """Forget the program: kill leftovers, wipe scratch and io, revive the keeper."""
         self.language = None
+        self._runs.clear()
         self._end_session()
         self._kill_leftovers()
         for directory in (self.spec.scratch, self.spec.io):
@@ -180,7 +193,7 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         """A run of the program the box compiles, on its stdin file (a session's key: its
         view and limits)."""
         io = self.spec.io
-        return self._request(view, limits, io / "stdin", io / "stdout", io / "stderr", reuse=True)
+        return _request(bwrap_argv(view), limits, io / "stdin", io / "stdout", io / "stderr", reuse=True)
 
     def _compile(
         self, lang: Language, argv: tuple[str, ...], warm: RunRequest | None = None
@@ -208,38 +221,15 @@ class NamespaceBox(BoxFiles[BoxSpec]):
         fifos: bool = False,
         warm: RunRequest | None = None,
     ) -> Measurement:
-        request = self._request(view, limits, stdin, stdout, stderr, reuse, fifos)
+        request = _request(bwrap_argv(view), limits, stdin, stdout, stderr, reuse, fifos)
+        return self._keeper_run(request, stderr, warm)
+
+    def _keeper_run(self, request: RunRequest, stderr: Path, warm: RunRequest | None = None) -> Measurement:
         measurement = self._keeper.run(request, warm)
         if measurement.launch_error:
             detail = head(stderr).decode(errors="replace").strip()
             raise SandboxError(f"box {self.spec.index}: {measurement.launch_error}: {detail}")
         return measurement
-
-    @staticmethod
-    def _request(
-        view: View,
-        limits: Limits,
-        stdin: Path | None,
-        stdout: Path,
-        stderr: Path,
-        reuse: bool = False,
-        fifos: bool = False,
-    ) -> RunRequest:
-        return RunRequest(
-            argv=bwrap_argv(view),
-            stdin_path=str(stdin) if stdin else None,
-            stdout_path=str(stdout),
-            stderr_path=str(stderr),
-            time_limit_ms=limits.kill_time_limit_ms,
-            wall_limit_ms=limits.wall_limit_ms,
-            memory_bytes=limits.memory_limit_kb * 1024,
-            processes=limits.processes,
-            fsize_bytes=limits.output_limit_kb * 1024,
-            stack_bytes=limits.stack_bytes,
-            nofile=limits.open_files,
-            reuse=reuse,
-            fifos=fifos,
-        )
 
     def _stdin_path(self, stdin: Input) -> Path | None:
         if stdin is None:
@@ -258,3 +248,29 @@ class NamespaceBox(BoxFiles[BoxSpec]):
                 self.spec.cgroup.signal_all(spare=self._keeper.pid)
         elif self.spec.uid is not None and is_root():
             kill_pids(pids_of_uids([self.spec.uid]))
+
+
+def _request(
+    argv: list[str],
+    limits: Limits,
+    stdin: Path | None,
+    stdout: Path,
+    stderr: Path,
+    reuse: bool = False,
+    fifos: bool = False,
+) -> RunRequest:
+    return RunRequest(
+        argv=argv,
+        stdin_path=str(stdin) if stdin else None,
+        stdout_path=str(stdout),
+        stderr_path=str(stderr),
+        time_limit_ms=limits.kill_time_limit_ms,
+        wall_limit_ms=limits.wall_limit_ms,
+        memory_bytes=limits.memory_limit_kb * 1024,
+        processes=limits.processes,
+        fsize_bytes=limits.output_limit_kb * 1024,
+        stack_bytes=limits.stack_bytes,
+        nofile=limits.open_files,
+        reuse=reuse,
+        fifos=fifos,
+    )

@@ -33,9 +33,9 @@ def _read(path: Path) -> str:
         return file.read()
 
 
-def _keyed(path: Path, key: str, text: str | None = None) -> int:
-    """The value of `key` in a "key value" per line file (memory.events, cpu.stat…)."""
-    for line in (_read(path) if text is None else text).splitlines():
+def _keyed(text: str, key: str) -> int:
+    """The value of `key` in the text of a "key value" per line file (memory.events, cpu.stat…)."""
+    for line in text.splitlines():
         name, _, value = line.partition(" ")
         if name == key:
             return int(value)
@@ -43,17 +43,23 @@ def _keyed(path: Path, key: str, text: str | None = None) -> int:
 
 
 class _Counters:
-    """The counter files a keeper reads several times a run, each opened once and read
+    """The counter files a keeper reads (or resets) on every run, each opened once and read
     with pread (a fresh open costs ~10 times more). Per process: the keeper's."""
 
     def __init__(self) -> None:
-        self._fds: dict[str, int] = {}
+        self._fds: dict[tuple[str, int], int] = {}
 
     def read(self, directory: Path, name: str) -> str:
-        fd = self._fds.get(name)
+        return os.pread(self._fd(directory, name, os.O_RDONLY), 4096, 0).decode()
+
+    def write(self, directory: Path, name: str, value: bytes) -> None:
+        os.write(self._fd(directory, name, os.O_WRONLY), value)
+
+    def _fd(self, directory: Path, name: str, mode: int) -> int:
+        fd = self._fds.get((name, mode))
         if fd is None:
-            fd = self._fds[name] = os.open(directory / name, os.O_RDONLY | os.O_CLOEXEC)
-        return os.pread(fd, 4096, 0).decode()
+            fd = self._fds[name, mode] = os.open(directory / name, mode | os.O_CLOEXEC)
+        return fd
 
     def close(self) -> None:
         for fd in self._fds.values():
@@ -94,6 +100,11 @@ class Cgroup(ABC):
 
     @abstractmethod
     def oom_kills(self) -> int: ...
+
+    @abstractmethod
+    def task_count(self) -> int:
+        """Live tasks (threads, zombies not yet reaped) in the cgroup: one counter read, where
+        `procs` lists them."""
 
     def join(self, pid: int) -> None:
         for directory in self.dirs():
@@ -176,7 +187,7 @@ class CgroupV1(Cgroup):
         _write(self.pids / "pids.max", processes)
 
     def reset_peak(self) -> None:
-        _write(self.memory / "memory.max_usage_in_bytes", 0)
+        self._counters.write(self.memory, "memory.max_usage_in_bytes", b"0")
 
     def peak_bytes(self) -> int:
         return int(self._counters.read(self.memory, "memory.max_usage_in_bytes"))
@@ -185,14 +196,16 @@ class CgroupV1(Cgroup):
         return int(self._counters.read(self.memory, "memory.usage_in_bytes"))
 
     def file_bytes(self) -> int:
-        return _keyed(self.memory / "memory.stat", "cache")
+        return _keyed(_read(self.memory / "memory.stat"), "cache")
 
     def cpu_ns(self) -> int:
         return int(self._counters.read(self.cpuacct, "cpuacct.usage"))
 
     def oom_kills(self) -> int:
-        oom_control = self._counters.read(self.memory, "memory.oom_control")
-        return _keyed(self.memory / "memory.oom_control", "oom_kill", oom_control)
+        return _keyed(self._counters.read(self.memory, "memory.oom_control"), "oom_kill")
+
+    def task_count(self) -> int:
+        return int(self._counters.read(self.pids, "pids.current"))
 
     def remove(self, timeout_s: float = 5.0) -> None:
         self._counters.close()  # they would read a removed cgroup's files
@@ -205,6 +218,7 @@ class CgroupV2(Cgroup):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._peak_fd: int | None = None
+        self._counters = _Counters()
 
     def dirs(self) -> list[Path]:
         return [self.path]
@@ -244,16 +258,23 @@ class CgroupV2(Cgroup):
         return int(os.pread(self._peak_fd, 64, 0))
 
     def usage_bytes(self) -> int:
-        return int(_read(self.path / "memory.current"))
+        return int(self._counters.read(self.path, "memory.current"))
 
     def file_bytes(self) -> int:
-        return _keyed(self.path / "memory.stat", "file")
+        return _keyed(_read(self.path / "memory.stat"), "file")
 
     def cpu_ns(self) -> int:
-        return _keyed(self.path / "cpu.stat", "usage_usec") * 1000
+        return _keyed(self._counters.read(self.path, "cpu.stat"), "usage_usec") * 1000
 
     def oom_kills(self) -> int:
-        return _keyed(self.path / "memory.events", "oom_kill")
+        return _keyed(self._counters.read(self.path, "memory.events"), "oom_kill")
+
+    def task_count(self) -> int:
+        return int(self._counters.read(self.path, "pids.current"))
+
+    def remove(self, timeout_s: float = 5.0) -> None:
+        self._counters.close()
+        super().remove(timeout_s)
 
 
 def cgroup_from_config(config: dict[str, Any]) -> Cgroup:

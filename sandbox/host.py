@@ -8,6 +8,7 @@ import fcntl
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import time
 from collections.abc import Iterable
@@ -61,15 +62,21 @@ def empty_directory(directory: Path) -> None:
 
 
 def create_fresh(path: str | Path) -> int:
-    """A new, empty file at `path` (whatever was there unlinked), open for writing.
+    """An empty file at `path`, open for writing: the one there if it is an empty regular
+    file (a run's stderr, as a rule), else a new one (whatever was there unlinked).
 
     Not O_TRUNC: on ext4, truncating a file that has data makes its next close start the
     writeback of what was written meanwhile (auto_da_alloc), ~0.1–0.2 ms on every run's
-    stdout and stdin; unlinking drops the old file's pages unwritten."""
+    stdout and stdin; unlinking drops the old file's pages unwritten. Creating a file costs
+    ~3 times as much as opening one."""
     try:
-        os.unlink(path)
+        found = os.lstat(path)
     except FileNotFoundError:
-        pass
+        found = None
+    if found and stat.S_ISREG(found.st_mode) and found.st_size == 0 and found.st_nlink == 1:
+        return os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    if found:
+        os.unlink(path)
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
 
 

@@ -21,6 +21,7 @@ from sandbox.host import set_child_subreaper, set_oom_score_adj
 from sandbox.protocol import (
     KeeperConfig,
     Measurement,
+    RunMessages,
     RunRequest,
     decode,
     encode,
@@ -51,14 +52,14 @@ def _protect_from_oom_killer() -> None:
         pass
 
 
-def serve(ctx: BoxContext, residents: Residents, line: bytes) -> bytes:
+def serve(ctx: BoxContext, residents: Residents, messages: RunMessages, line: bytes) -> bytes:
     """Answer one request line; only SupervisorGone escapes."""
     try:
         message = decode(line)
         if message.get("end"):
             residents.close()
             return encode({"ok": True})
-        request = RunRequest(**message["run"])
+        request = messages.decode(message["run"])
         if message.get("warm"):  # a compile, and the runs to come
             return measurement_message(residents.warming(request, RunRequest(**message["warm"])))
         return measurement_message(_run(ctx, residents, request))
@@ -85,11 +86,11 @@ def send(message: bytes) -> None:
 
 def main(argv: list[str]) -> int:
     ctx = setup(KeeperConfig.from_json(argv[1]))
-    residents = Residents(ctx)
+    residents, messages = Residents(ctx), RunMessages()
     send(encode({"ready": True, "pid": os.getpid()}))
     try:
         while line := sys.stdin.buffer.readline():
-            send(serve(ctx, residents, line))
+            send(serve(ctx, residents, messages, line))
     except (SupervisorGone, BrokenPipeError):
         return 1
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.model import SandboxError
-from sandbox.protocol import KeeperConfig, Measurement, RunRequest, decode, encode, request_message
+from sandbox.protocol import KeeperConfig, Measurement, RunMessages, RunRequest, decode, encode
 
 PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 15.0
@@ -22,6 +22,7 @@ class KeeperClient:
     def __init__(self, config: KeeperConfig) -> None:
         self.config = config
         self._proc: subprocess.Popen[bytes] | None = None
+        self._messages = RunMessages()  # one per keeper process
 
     def start(self) -> None:
         # -S: the keeper needs only the standard library and this package (found via cwd).
@@ -29,6 +30,7 @@ class KeeperClient:
         # Its own session: a terminal's Ctrl-C (SIGINT to the foreground process group) is
         # for our process, which closes the box in order; the keeper ends when its stdin
         # closes, also when this process dies without closing it.
+        self._messages = RunMessages()
         self._proc = subprocess.Popen(
             [sys.executable, "-S", "-m", "sandbox.keeper", self.config.to_json()],
             stdin=subprocess.PIPE,
@@ -51,7 +53,7 @@ class KeeperClient:
     def run(self, request: RunRequest, warm: RunRequest | None = None) -> Measurement:
         """Have the keeper run `request` (starting the resident session of runs like `warm`
         meanwhile); SandboxError if it fails or does not answer."""
-        self._send(request_message(request, warm))
+        self._send(self._messages.encode(request, warm))
         reply = self._receive(request.wall_limit_ms / 1000 + REPLY_GRACE_S)
         if not reply.get("ok"):
             raise SandboxError(f"keeper failed: {reply.get('error')}")

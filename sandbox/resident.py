@@ -28,6 +28,7 @@ session killed) before every compile.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -71,6 +72,33 @@ class ResidentUnavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Tmpfs:
+    """One of the session's tmpfs mounts, held open by the keeper from the session's start:
+    whether a run left anything in it is then one fstatvfs (inodes and blocks in use
+    against those of the empty mount) instead of listing it."""
+
+    path: Path  # through the init's root, to wipe it
+    fd: int
+    empty: tuple[int, int]
+
+    @classmethod
+    def open(cls, path: Path) -> Tmpfs:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        return cls(path, fd, _in_use(fd))
+
+    def wipe(self) -> None:
+        """Remove what the run left. FileNotFoundError: the init died (its root is gone)."""
+        if _in_use(self.fd) != self.empty:
+            empty_directory(self.path)
+
+
+def _in_use(fd: int) -> tuple[int, int]:
+    """Inodes and blocks in use in the file system of `fd`."""
+    usage = os.fstatvfs(fd)
+    return usage.f_files - usage.f_ffree, usage.f_blocks - usage.f_bfree
+
+
+@dataclass(frozen=True)
 class Invocation:
     """A one-shot bubblewrap argv taken apart: options, environment, command."""
 
@@ -79,7 +107,8 @@ class Invocation:
     command: tuple[str, ...]
 
     @classmethod
-    def parse(cls, argv: list[str]) -> Invocation:
+    @functools.lru_cache(maxsize=4)  # the same argv run after run (a test's input is a descriptor)
+    def parse(cls, argv: tuple[str, ...]) -> Invocation:
         split = argv.index("--")
         options: list[str] = []
         env: dict[str, str] = {}
@@ -112,6 +141,8 @@ class Session:
         self.init_pid = 0
         self.overhead_bytes = 0  # what the init and the outer bubblewrap hold
         self.ready_usage_bytes = 0  # the box cgroup's usage once they were up
+        self.tmpfs: list[Tmpfs] = []  # opened once the init is ready
+        self._request: tuple[object, bytes] | None = None  # the last run's request to the init
         self._pidfds = [os.pidfd_open(proc.pid)]
 
     @classmethod
@@ -171,6 +202,11 @@ class Session:
         ready, _, _ = select.select([self.control], [], [], START_TIMEOUT_S)
         if not ready or self.control.recv(64) != b"ready":
             raise ResidentUnavailable("the resident init did not start")
+        root = Path(f"/proc/{self.init_pid}/root")
+        try:
+            self.tmpfs = [Tmpfs.open(root / relative) for relative in WIPED]
+        except FileNotFoundError as exc:  # the init died meanwhile
+            raise ResidentUnavailable("the resident init did not start") from exc
 
     def alive(self) -> bool:
         ready, _, _ = select.select(self._pidfds, [], [], 0)
@@ -188,13 +224,22 @@ class Session:
 
     def send(self, invocation: Invocation, cpu: tuple[int, int], fds: list[int]) -> None:
         """Hand the init a run: NUL-terminated fields (see resident_init.c) and its stdio."""
-        command = invocation.command
-        env = [f"{name}={value}" for name, value in invocation.env.items()]
-        fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
-        socket.send_fds(self.control, [b"".join(os.fsencode(f) + b"\0" for f in fields)], fds)
+        key = (invocation.command, invocation.env, cpu)
+        if self._request is None or self._request[0] != key:  # encoded once per kind of run
+            command = invocation.command
+            env = [f"{name}={value}" for name, value in invocation.env.items()]
+            fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
+            self._request = (key, b"".join(os.fsencode(f) + b"\0" for f in fields))
+        socket.send_fds(self.control, [self._request[1]], fds)
 
     def receive(self, timeout_s: float) -> bytes | None:
         """The init's reply, or None if it died or said nothing in time."""
+        try:  # as a rule the watchdog saw it arrive
+            return self.control.recv(REPLY_MAX_BYTES, socket.MSG_DONTWAIT) or None
+        except BlockingIOError:
+            pass
+        except OSError:
+            return None
         ready, _, _ = select.select([self.control], [], [], timeout_s)
         if not ready:
             return None
@@ -214,9 +259,9 @@ class Session:
         self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         if self.init_pid:
             _reap_orphan(self.init_pid, self._pidfds[-1], deadline)
-        for pidfd in self._pidfds:
-            os.close(pidfd)
-        self._pidfds = []
+        for fd in [*self._pidfds, *(tmpfs.fd for tmpfs in self.tmpfs)]:
+            os.close(fd)
+        self._pidfds, self.tmpfs = [], []
 
 
 class Residents:
@@ -236,7 +281,7 @@ class Residents:
     def run(self, request: RunRequest) -> Measurement:
         """Run `request` in the resident bubblewrap and measure it, like `runner.run_one`.
         Raises ResidentUnavailable (before running anything) when the session cannot start."""
-        invocation = Invocation.parse(request.argv)
+        invocation = Invocation.parse(tuple(request.argv))
         rlimits = rlimits_for(self.ctx, request)
         cpu = rlimits.pop(resource.RLIMIT_CPU)
         try:
@@ -296,7 +341,7 @@ class Residents:
         """The session for `request`'s runs, launched just before the compile (its init
         forked while no compile process counts against RLIMIT_NPROC); the pids to spare
         (none when it did not start: the first run tries again)."""
-        invocation = Invocation.parse(request.argv)
+        invocation = Invocation.parse(tuple(request.argv))
         rlimits = rlimits_for(self.ctx, request)
         rlimits.pop(resource.RLIMIT_CPU)
         try:
@@ -357,7 +402,9 @@ def _run(
     assert ctx.cgroup is not None  # Residents.usable
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
     ctx.cgroup.reset_peak()
-    baseline = Baseline.take(ctx.cgroup)
+    # Peak memory counts from the session's start, not this run's: pages the program's
+    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
+    baseline = Baseline.take(ctx.cgroup, usage_bytes=session.ready_usage_bytes)
     started = time.monotonic_ns()
     with stdio(request) as fds:
         session.send(invocation, cpu, list(fds))
@@ -367,10 +414,7 @@ def _run(
     wall_ns = time.monotonic_ns() - started
     _clear(ctx, session)
     outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
-    # Peak memory counts from the session's start, not this run's: pages the program's
-    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
-    since_ready = replace(baseline, usage_bytes=session.ready_usage_bytes)
-    measurement = measure(ctx, request, since_ready, outcome, wall_ns)
+    measurement = measure(ctx, request, baseline, outcome, wall_ns)
     if reply and reply.startswith(b"E "):
         return replace(measurement, launch_error=f"exec failed: {reply[2:].decode(errors='replace')}")
     return measurement
@@ -388,7 +432,22 @@ def _watch(
 
 
 def _clear(ctx: BoxContext, session: Session) -> None:
-    """Kill whatever the run left (daemons included) and wipe the session's tmpfs mounts."""
+    """Kill whatever the run left (daemons included) and wipe the session's tmpfs mounts.
+    The cgroup's task count tells at one read whether anything but the keeper and the
+    session is left (the init reaped the program before it replied)."""
+    assert ctx.cgroup is not None
+    alive = session.alive()
+    if not alive or ctx.cgroup.task_count() != len(session.resident_pids()):
+        _kill_leftovers(ctx, session)
+    if alive:
+        try:
+            for tmpfs in session.tmpfs:
+                tmpfs.wipe()
+        except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
+            pass
+
+
+def _kill_leftovers(ctx: BoxContext, session: Session) -> None:
     assert ctx.cgroup is not None
     deadline = time.monotonic() + CLEANUP_TIMEOUT_S
     while leftovers := ctx.cgroup.procs() - session.resident_pids():
@@ -396,12 +455,6 @@ def _clear(ctx: BoxContext, session: Session) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"box processes survive: {sorted(leftovers)}")
         time.sleep(0.0005)
-    if session.alive():
-        try:
-            for relative in WIPED:
-                empty_directory(Path(f"/proc/{session.init_pid}/root") / relative)
-        except FileNotFoundError:  # the init died (OOM-killed with the run): a new session starts
-            pass
 
 
 def _wait_status(reply: bytes | None) -> tuple[int, int, tuple[int, int]]:

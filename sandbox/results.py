@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sandbox.languages import MAX_SOURCE_BYTES
@@ -12,16 +13,16 @@ from sandbox.verdict import classify, timeout_of
 
 def result_of(measurement: Measurement, limits: Limits, stdout: Path, stderr: Path) -> RunResult:
     """What a run came to, from its measurement and its output files."""
-    largest = max(stdout.stat().st_size, stderr.stat().st_size)
+    (out, out_bytes), (err, err_bytes) = _head_and_size(stdout), _head_and_size(stderr)
     return RunResult(
-        status=classify(measurement, limits, largest),
+        status=classify(measurement, limits, max(out_bytes, err_bytes)),
         cpu_time_ms=measurement.cpu_ns // 1_000_000,
         wall_time_ms=measurement.wall_ns // 1_000_000,
         memory_kb=measurement.peak_bytes // 1024,
         exit_code=measurement.exit_code,
         signal=measurement.signal,
-        stdout=head(stdout),
-        stderr=head(stderr),
+        stdout=out,
+        stderr=err,
         stdout_path=stdout,
         timeout=timeout_of(measurement, limits),
         killed=measurement.cpu_killed or measurement.wall_killed or measurement.memory_limit_hit,
@@ -53,3 +54,10 @@ def head(path: Path, limit: int = REPORT_BYTES) -> bytes:
             return file.read(limit)
     except FileNotFoundError:
         return b""
+
+
+def _head_and_size(path: Path) -> tuple[bytes, int]:
+    """The first REPORT_BYTES of `path` and its size, from one open (FileNotFoundError when
+    it does not exist)."""
+    with open(path, "rb") as file:
+        return file.read(REPORT_BYTES), os.fstat(file.fileno()).st_size

@@ -11,6 +11,7 @@ subtracted. Nothing here raises for what the program does; exceptions are sandbo
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import select
@@ -67,16 +68,14 @@ class Baseline:
     children_cpu_ns: int
 
     @classmethod
-    def take(cls, cgroup: Cgroup | None) -> Baseline:
+    def take(cls, cgroup: Cgroup | None, usage_bytes: int | None = None) -> Baseline:
+        """The counters now; `usage_bytes`, the charge to count new ones from when it is not
+        the cgroup's usage now."""
         if cgroup is None:
             return cls(0, 0, 0, time.process_time_ns(), _children_cpu_ns())
-        return cls(
-            cgroup.cpu_ns(),
-            cgroup.oom_kills(),
-            cgroup.usage_bytes(),
-            time.process_time_ns(),
-            _children_cpu_ns(),
-        )
+        usage = cgroup.usage_bytes() if usage_bytes is None else usage_bytes
+        # Children's CPU is counted only without a cgroup (`measure`).
+        return cls(cgroup.cpu_ns(), cgroup.oom_kills(), usage, time.process_time_ns(), 0)
 
     def run_cpu_ns(self, cgroup: Cgroup) -> int:
         keeper = time.process_time_ns() - self.self_cpu_ns
@@ -165,11 +164,17 @@ def stdio(request: RunRequest) -> Iterator[tuple[int, int, int]]:
         if request.fifos:
             stdin, stdout = (closing(_open_fifo(p, flag)) for p, flag in _fifo_ends(request))
         else:
-            stdin = closing(os.open(request.stdin_path or os.devnull, os.O_RDONLY))
+            stdin = closing(os.open(request.stdin_path, os.O_RDONLY)) if request.stdin_path else _devnull()
             stdout = closing(create_fresh(request.stdout_path))
         same = request.stderr_path == request.stdout_path
         stderr = stdout if same else closing(create_fresh(request.stderr_path))
         yield stdin, stdout, stderr
+
+
+@functools.cache
+def _devnull() -> int:
+    """The stdin of runs without input, opened once (a program can change nothing of it)."""
+    return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
 
 
 def _fifo_ends(request: RunRequest) -> list[tuple[str, int]]:

@@ -214,13 +214,20 @@ for path in ("/box/note", "/usr/note", "/etc/note", "/note", "/dev/note"):
         print(path, "written")
     except OSError as exc:
         print(path, exc.errno)
-print("seen before:", os.path.exists("/tmp/note"))
+print("seen before:", os.listdir("/tmp"), os.listdir("/dev/shm"))
 open("/tmp/note", "w").write("x")
+open("/tmp/empty", "w").close()
+os.makedirs("/tmp/deep/er")
+open("/tmp/deep/er/note", "w").write("x")
+os.mkfifo("/tmp/fifo")
+os.symlink("/box", "/tmp/link")
+open("/dev/shm/note", "w").write("x")
 """,
     )
     first = box.run(None, LIMITS).stdout.decode()
-    assert "written" not in first and "seen before: False" in first
-    assert "seen before: False" in box.run(None, LIMITS).stdout.decode()
+    assert "written" not in first and "seen before: [] []" in first
+    # Every kind of entry is wiped, in both of the run's tmpfs mounts, run after run.
+    assert ["seen before: [] []" in box.run(None, LIMITS).stdout.decode() for _ in range(2)] == [True] * 2
 
 
 def test_memory_is_the_programs_own(box: Box) -> None:

@@ -27,6 +27,7 @@ def v2_box(tmp_path: Path) -> CgroupV2:
         "memory.oom.group": "0\n",
         "memory.max": "max\n",
         "pids.max": "max\n",
+        "pids.current": "3\n",
     }.items():
         (cgroup.path / name).write_text(text)
     return cgroup
@@ -48,6 +49,7 @@ def test_counters_are_read_from_their_keyed_files(tmp_path: Path) -> None:
     assert cgroup.cpu_ns() == 1_234_567_000
     assert cgroup.peak_bytes() == 268_435_456
     assert cgroup.usage_bytes() == 1_048_576
+    assert cgroup.task_count() == 3
 
 
 def test_kill_uses_cgroup_kill_when_the_kernel_has_it(tmp_path: Path) -> None:
