@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import itertools
 import json
 import os
 import resource
@@ -57,7 +56,6 @@ sys.path.insert(0, str(ROOT / "functions"))  # app.py and chalicelib, as Lambda 
 # Per session, so two test runs on one machine never share a database.
 TEMPLATE = "codearena_test_template_" + uuid.uuid4().hex[:8]
 JWT_SECRET = "test-secret-" + "x" * 40
-LONG = "long"  # the marker of tests started first
 
 
 @pytest.fixture(scope="session")
@@ -279,34 +277,6 @@ def service_env(settings: Settings) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     return env
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{LONG}: a test of a minute or so, started first (tests/conftest.py)")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `long` start first, each at the head of another worker's share: `--dist
-    worksteal` hands the i-th of its workers the i-th of equal consecutive shares of this
-    order, and steals from their ends. A long test started late on the worker that ends last
-    bounds the run's wall time; started first, shorter tests fill in around it."""
-    first = [item for item in items if item.get_closest_marker(LONG)]
-    rest = [item for item in items if not item.get_closest_marker(LONG)]
-    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
-    items[:] = heads_of_shares(first, rest, workers)
-
-
-def heads_of_shares(first: list[Any], rest: list[Any], workers: int) -> list[Any]:
-    """`first` and `rest` in one order that, cut into `workers` consecutive shares as
-    pytest-xdist's worksteal cuts it, puts first[i] at the head of share i % workers."""
-    ordered: list[Any] = []
-    remaining, left = len(first) + len(rest), iter(rest)
-    for share in range(workers):
-        size = remaining // (workers - share)
-        heads = first[share::workers]
-        ordered += heads + list(itertools.islice(left, max(0, size - len(heads))))
-        remaining -= size
-    return ordered + list(left)
 
 
 def pytest_report_header() -> str:

@@ -135,7 +135,6 @@ def gateway_container(
 
 
 @IMAGE_TEST_TIMEOUT
-@pytest.mark.long
 def test_a_judge_host_in_the_image_judges_what_the_gateway_accepted(
     docker_client: docker.DockerClient, app_image: str, gateway_container: str, settings: Settings, core: Core
 ) -> None:

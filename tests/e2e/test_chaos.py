@@ -204,7 +204,6 @@ def _redis_state(core: Core) -> dict[str, Any]:
     return {"stream": core.redis.xlen(core.queue.stream), "groups": groups}
 
 
-@pytest.mark.long
 def test_chaos(gateway: str, fleet: Fleet, core: Core) -> None:
     rng = random.Random(4)
     cid, problems, heads = setup_contest(core)

@@ -10,7 +10,6 @@ import time
 from typing import Any
 
 import httpx
-import pytest
 
 from codearena.core import Core
 from sandbox import LANGUAGES
@@ -20,7 +19,6 @@ from tests.languages import BROKEN, SUM
 JUDGED_WITHIN_S = 300  # 78 submissions, Kotlin and Scala compiling for seconds each
 
 
-@pytest.mark.long
 def test_every_language_is_judged_end_to_end(contest: dict[str, Any], judge_host: Any, core: Core) -> None:
     client: httpx.Client = contest["client"]
     # A contestant per language: three pending each, within intake's cap on pending submissions.

@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 
 from codearena import clarifications, contests, invocations, judgements, keys, submissions, users
 from codearena.auth import Principal
@@ -201,7 +200,6 @@ def least(document: dict[str, Any], operation: str) -> int:
     return MIN_REQUESTS if spec.get("parameters") or "requestBody" in spec else 1
 
 
-@pytest.mark.long
 def test_schemathesis_finds_nothing_wrong(gateway: str, core: Core, tmp_path: Path) -> None:
     tokens = seed(core)
     document = httpx.get(f"{gateway}/openapi.json", timeout=10).json()
