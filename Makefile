@@ -50,9 +50,10 @@ demo: check-tools
 # The docker backend's tests start the private dockerd themselves when it is down (and stop
 # it); its image and the gateway / judge host image are built here first, outside the tests'
 # time limits (each a no-op when current). pytest-xdist runs the tests in TEST_WORKERS
-# processes, each test handed to the next free one (most of them wait on servers and
-# subprocesses, so more workers than cores); each worker has Redis keys, databases and
-# sandbox resources of its own (tests/__init__.py), as another session on the machine has.
+# processes, each test handed to the next free one; each worker has Redis keys, databases
+# and sandbox resources of its own (tests/__init__.py), as another session on the machine
+# has. On 2 cores the run is CPU-bound (vmstat: no idle time): 4 workers took 596 s, 6 took
+# 754 s and failed two timing tests (the same commit, other sessions loading it alike).
 TEST_WORKERS ?= 4
 test: check-tools lint images app-image
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)

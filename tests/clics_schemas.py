@@ -10,7 +10,8 @@ the same answer as the pairwise check, in linear time.
 
 `anyOf` (an event's data is any of some thirty object schemas, tried in order) collects every
 error of every subschema before the one that fits; here each is tried up to its first error,
-which decides the same, and jsonschema's own report is made only for an instance that fails.
+the one met last first, which decides the same, and jsonschema's own report is made only for
+an instance that fails.
 """
 
 from __future__ import annotations
@@ -56,12 +57,19 @@ def _unique_items(validator: Any, unique: bool, instance: Any, schema: Any) -> I
 
 
 def _any_of(validator: Any, schemas: list[Any], instance: Any, schema: Any) -> Iterator[ValidationError]:
-    """Valid at the first subschema the instance meets, each tried up to its first error; the
-    full report (jsonschema's own) only when none is met."""
-    for index, subschema in enumerate(schemas):
-        if next(validator.descend(instance, subschema, schema_path=index), None) is None:
+    """Valid at the first subschema the instance meets, each tried up to its first error, the
+    one this `anyOf` met last first (an event feed's lines come in runs of one type: its runs
+    and judgements are the 23rd and 21st of 31); the full report (jsonschema's own) only when
+    none is met. Which one is tried first changes only how soon the answer comes."""
+    last = _LAST_MET.get(id(schemas), 0)
+    for index in (last, *(i for i in range(len(schemas)) if i != last)):
+        if next(validator.descend(instance, schemas[index], schema_path=index), None) is None:
+            _LAST_MET[id(schemas)] = index
             return
     yield from anyOf(validator, schemas, instance, schema)
+
+
+_LAST_MET: dict[int, int] = {}  # id of an anyOf's list of subschemas → the index met last
 
 
 FastValidator = validators.extend(Draft202012Validator, {"uniqueItems": _unique_items, "anyOf": _any_of})

@@ -8,7 +8,7 @@ asks for `own_database_url`, a clone of its own.
 A module may also clone a database that another fixture filled once per test run
 (`shared_databases`), when filling it takes long: the run's processes take turns.
 
-CODEARENA_TEST_PROFILE=<file> records each test's wall and CPU seconds (JSON lines).
+CODEARENA_TEST_PROFILE=<file> records each test's wall and CPU seconds, start and worker (JSON lines).
 
 Redis: the session's keys carry a prefix of their own (tests/__init__.py), and `redis_url`
 deletes them before each test; other sessions' keys on the same server are never touched.
@@ -287,19 +287,21 @@ def pytest_report_header() -> str:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     """With CODEARENA_TEST_PROFILE=<file>: one JSON line per test appended to it, its wall
     seconds and the CPU seconds of its process and the children it waited for (servers
-    and judge hosts it started; not PostgreSQL's, Redis's or dockerd's). On a loaded machine
-    the CPU seconds compare runs better than the wall."""
+    and judge hosts it started; not PostgreSQL's, Redis's or dockerd's), when it started
+    (seconds since the epoch) and in which pytest-xdist worker. On a loaded machine the CPU
+    seconds compare runs better than the wall; start and worker show a run's critical path."""
     path = os.environ.get("CODEARENA_TEST_PROFILE")
     if not path:
         return (yield)
-    wall, cpu = time.monotonic(), _cpu_seconds()
+    start, wall, cpu = time.time(), time.monotonic(), _cpu_seconds()
     try:
         return (yield)
     finally:
-        seconds = {"wall": time.monotonic() - wall, "cpu": _cpu_seconds() - cpu}
+        seconds = {"wall": time.monotonic() - wall, "cpu": _cpu_seconds() - cpu, "start": start}
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         with open(path, "a") as handle:
             rounded = {name: round(value, 3) for name, value in seconds.items()}
-            handle.write(json.dumps({"test": item.nodeid, **rounded}) + "\n")
+            handle.write(json.dumps({"test": item.nodeid, "worker": worker, **rounded}) + "\n")
 
 
 def _cpu_seconds() -> float:

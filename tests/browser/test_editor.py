@@ -195,7 +195,7 @@ def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
           const tokens = (root) => [...root.querySelectorAll('[class*="tok-"]')]
             .map((s) => [s.className, s.textContent]);
           const out = {};
-          for (const [language, source] of Object.entries(snippets)) {
+          for (const [language, [source, expected]] of Object.entries(snippets)) {
             const box = document.createElement("div");
             const textarea = document.createElement("textarea");
             textarea.value = source;
@@ -205,14 +205,27 @@ def test_each_language_has_its_mode_in_the_editor_and_in_the_source_view(
             await editor.setLanguage(language);
             const pre = sourceCode(source, language);
             box.append(pre);
+            // Both highlight once the mode has loaded, the editor in slices: 50 ms, then up to
+            // 10 s more until each has marked what the test expects (50 ms alone missed some
+            // on a loaded machine); the checks below say what is missing after that.
             await new Promise((resolve) => setTimeout(resolve, 50));
+            const marks = (root) => new Set(tokens(root).flatMap(([classes, text]) =>
+              classes.split(" ").map((name) => `${name.replace(/^tok-/, "")} ${text}`)));
+            const has = (root) => { const found = marks(root); return expected.every((m) => found.has(m)); };
+            for (let waited = 0; waited < 10000; waited += 20) {
+              if (has(pre) && has(box.querySelector(".cm-content"))) break;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
             out[language] = { text: pre.textContent, editorText: editor.value,
               note: !box.querySelector(".editor-note").hidden,
               editor: tokens(box.querySelector(".cm-content")), view: tokens(pre) };
           }
           return out;
         }""",
-        {language: source for language, (source, _) in SNIPPETS.items()},
+        {
+            language: [source, [f"{kind} {text}" for kind, text in expected or ()]]
+            for language, (source, expected) in SNIPPETS.items()
+        },
     )
     for language, (source, expected) in SNIPPETS.items():
         seen = shown[language]
