@@ -105,12 +105,19 @@ class Transcript:
 
 
 class _Direction:
-    """One way through the relay: read `source` (non-blocking), write `sink` (non-blocking)."""
+    """One way through the relay: read `source` (non-blocking), write `sink` (non-blocking).
 
-    def __init__(self, writer: str, reader: str, source: int, sink: int) -> None:
+    `hold` is a read end of the sink's pipe that is never read: it keeps the pipe, and what was
+    written to it, until the reader's run is over. Without it, a writer that wrote and ended
+    before the reader's box opened its end would take its output with it: closing the sink,
+    the reader's EOF, would close the pipe's last end, and the reader would then open an empty
+    pipe (seen: a program printing at once, its interactor reading nothing)."""
+
+    def __init__(self, writer: str, reader: str, source: int, sink: int, hold: int) -> None:
         self.writer, self.reader = writer, reader
         self.source: int | None = source
         self.sink: int | None = sink
+        self.hold: int | None = hold
         self.pending = b""
         self.eof_at: float | None = None  # when the writer's end closed (monotonic seconds)
 
@@ -119,6 +126,9 @@ class _Direction:
         if self.sink is not None:
             os.close(self.sink)
             self.sink = None
+        if self.hold is not None:
+            os.close(self.hold)
+            self.hold = None
         self.pending = b""
 
     def close_source(self) -> None:
@@ -137,8 +147,10 @@ class Relay:
             for name, flags in (
                 ("from-program", os.O_RDONLY),
                 ("to-interactor", os.O_RDWR),
+                ("to-interactor", os.O_RDONLY),  # its hold (see _Direction)
                 ("from-interactor", os.O_RDONLY),
                 ("to-program", os.O_RDWR),
+                ("to-program", os.O_RDONLY),
             ):
                 ends.append(os.open(fifos[name], flags | os.O_NONBLOCK | os.O_NOFOLLOW))
         except BaseException:
@@ -146,8 +158,8 @@ class Relay:
                 os.close(fd)
             raise
         self.directions = [
-            _Direction(PROGRAM, INTERACTOR, ends[0], ends[1]),
-            _Direction(INTERACTOR, PROGRAM, ends[2], ends[3]),
+            _Direction(PROGRAM, INTERACTOR, *ends[:3]),
+            _Direction(INTERACTOR, PROGRAM, *ends[3:]),
         ]
         self.transcript = Transcript()
         self._ended: set[str] = set()

@@ -4,6 +4,8 @@ program that never answers, floods, or closes its stdin; an interactor that cras
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -13,8 +15,8 @@ import pytest
 from codearena.models import Verdict
 from codearena.scoring import Icpc
 from judge_host.judging import CaseData, OutputValidator, Task, judge
-from sandbox import Limits, Sandbox, Status, ValidatorError
-from sandbox.interactive import Transcript, interact
+from sandbox import Limits, Sandbox, Status, ValidatorError, interactive
+from sandbox.interactive import Relay, Transcript, _make_fifos, interact
 from sandbox.languages import LANGUAGES
 
 GUESS = Path(__file__).parents[1] / "packages" / "guess"
@@ -133,3 +135,33 @@ def test_a_rendered_transcript_stays_under_its_character_cap() -> None:
     transcript.add("interactor", b"1\n" * 500)
     rendered = transcript.render()
     assert len(rendered) <= 100 and rendered.endswith("[transcript cut at 1000 bytes]")
+
+
+def test_what_a_side_wrote_before_ending_reaches_a_reader_that_opens_its_end_later(tmp_path: Path) -> None:
+    """The program prints and ends before the interactor's box has opened its stdin: the relay
+    closes the interactor's input (its EOF) at once, yet what the program wrote is kept for it
+    (CI saw the interactor read nothing from a program that printed at once)."""
+    fifos = _make_fifos(tmp_path)
+    relay = Relay(fifos)
+    relaying = threading.Thread(target=relay.run)
+    relaying.start()
+    try:
+        program_out = os.open(fifos["from-program"], os.O_WRONLY)
+        os.write(program_out, b"10\n10\n")
+        os.close(program_out)
+        relay.ended(interactive.PROGRAM)
+        deadline = time.monotonic() + 5
+        while relay.eof_at(interactive.PROGRAM) is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the relay has closed its end of the interactor's input by now
+        interactor_in = os.open(fifos["to-interactor"], os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            assert os.read(interactor_in, 100) == b"10\n10\n"
+            assert os.read(interactor_in, 100) == b""  # then EOF: the program ended
+        finally:
+            os.close(interactor_in)
+    finally:
+        relay.ended(interactive.INTERACTOR)
+        relaying.join(10)
+    assert not relaying.is_alive()
+    assert relay.transcript.render() == "program> 10\nprogram> 10"
