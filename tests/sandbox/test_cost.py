@@ -7,7 +7,6 @@ for it. Fastest runs, not medians: they move least with the load of other suites
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import time
 from collections.abc import Callable
@@ -89,4 +88,5 @@ def test_a_first_run_after_such_a_compile_costs_as_much_as_the_next(box: Box, tm
     for _ in range(5):
         assert box.compile("c", C_HELLO, run_limits=LIMITS).ok
         over_ms.append(_ms(lambda: _run(box)) - _ms(raw))
-    assert statistics.median(over_ms) < 10, f"first runs over raw: {over_ms} ms"
+    # The least of five, as above: a single round under make test's workers can take 20 ms.
+    assert min(over_ms) < 10, f"first runs over raw: {over_ms} ms"
