@@ -88,7 +88,10 @@ def test_an_imported_packages_submissions_are_judged_and_reported_per_file(
     derived = max(1000, math.ceil(slowest * 5 / 1000) * 1000)
     assert report["derived_time_limit_ms"] == report["time_limit_ms"] == derived
     spin = next(f for f in report["files"] if f["path"].endswith("spin.py"))
-    assert spin["time_ms"] >= derived  # judged under the derived limit, not the placeholder
+    # Judged under the derived limit, not the 1 s placeholder, which would stop it at about 1 s
+    # of CPU. (Not ≥ the derived limit: under load the wall limit can stop it first — seen in
+    # CI, 1,917 ms of CPU in its 3 s.)
+    assert spin["time_ms"] > 1200, spin
     listed = client.get("/admin/problems", headers=admin).json()
     stored = next(p for p in listed["problems"] if p["id"] == problem["id"])
     assert stored["time_limit_ms"] == derived
