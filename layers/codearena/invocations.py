@@ -31,7 +31,7 @@ from codearena.db import Cursor
 from codearena.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited, ServiceUnavailable
 from codearena.events import Events, participant_topic
 from codearena.models import Role
-from codearena.work_streams import WorkStream
+from codearena.work_streams import JobStatus, WorkStream, rewrite
 
 log = logging.getLogger("codearena.invocations")
 
@@ -44,10 +44,7 @@ EVENT = "invocation"
 _ID_LENGTH = 16  # hex digits of an invocation id (64 random bits)
 
 
-class InvocationStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
+InvocationStatus = JobStatus  # the statuses of every work stream's jobs
 
 
 class Outcome(StrEnum):
@@ -75,13 +72,6 @@ redis.call('ZADD', KEYS[1], expires, ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], '*', 'invocation_id', ARGV[2])
 return 0
-"""
-
-# KEYS: invocation. ARGV: record JSON. Rewrites it keeping its expiry; nothing when it expired.
-_REWRITE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
-return 1
 """
 
 
@@ -227,7 +217,7 @@ def announce(core: Core, invocation: dict[str, Any], **changes: Any) -> dict[str
     if updated["status"] == InvocationStatus.DONE.value:
         updated = public(updated)
         core.redis.zrem(keys.invocations_pending(updated["user_id"]), updated["id"])
-    if not core.redis.eval(_REWRITE, 1, keys.invocation(updated["id"]), json.dumps(updated)):
+    if not rewrite(core.redis, keys.invocation(updated["id"]), updated):
         return None
     publish(core.events, public(updated))
     return updated

@@ -18,7 +18,6 @@ the problem's limit was changed meanwhile.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from typing import Any, cast
 
 import redis
@@ -30,16 +29,13 @@ from codearena.errors import Conflict, NotFound, ServiceUnavailable
 from codearena.packages.model import BundledSubmission
 from codearena.packages.reader import read_package
 from codearena.packages.store import package_files
-from codearena.work_streams import WorkStream
+from codearena.work_streams import JobStatus, WorkStream, rewrite
 
 TTL_SECONDS = 7 * 24 * 3600  # a report is forgotten a week after it was queued
 QUEUE_LENGTH = 10_000  # stream entries kept
 
 
-class VerificationStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
+VerificationStatus = JobStatus  # the statuses of every work stream's jobs
 
 
 # KEYS: report, stream. ARGV: report JSON, TTL (s), problem id, stream length, "again". Stores the
@@ -49,13 +45,6 @@ local old = redis.call('GET', KEYS[1])
 if ARGV[5] == '1' and old and cjson.decode(old)['status'] ~= 'done' then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'problem_id', ARGV[3])
-return 1
-"""
-
-# KEYS: report. ARGV: report JSON. Rewrites it keeping its expiry; nothing when it expired.
-_REWRITE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
 return 1
 """
 
@@ -189,4 +178,4 @@ class VerificationQueue(WorkStream):
 
 def save(core: Core, report: dict[str, Any]) -> bool:
     """Rewrite a stored report (keeping its expiry); False when it expired meanwhile."""
-    return bool(core.redis.eval(_REWRITE, 1, keys.verification(report["problem_id"]), json.dumps(report)))
+    return rewrite(core.redis, keys.verification(report["problem_id"]), report)

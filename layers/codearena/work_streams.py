@@ -5,10 +5,33 @@ is taken over after `lease_ms` idle; a worker that is still busy renews it."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, cast
 
 import redis
+
+
+class JobStatus(StrEnum):
+    """Where a job of a work stream is, as its record (kept in Redis beside the stream) says."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+# KEYS: record. ARGV: record JSON. Rewrites it keeping its expiry; nothing when it expired.
+_REWRITE = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+return 1
+"""
+
+
+def rewrite(client: redis.Redis, key: str, record: dict[str, Any]) -> bool:
+    """Store `record` at `key` keeping its expiry; False (nothing stored) once it expired."""
+    return bool(client.eval(_REWRITE, 1, key, json.dumps(record)))
 
 
 @dataclass(frozen=True)
