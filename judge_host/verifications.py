@@ -22,7 +22,7 @@ from typing import Any
 from codearena import verifications
 from codearena.core import Core
 from codearena.db import Cursor
-from codearena.packages import Package, PackageError, package_files, read_package
+from codearena.packages import Package, PackageError, package_files
 from codearena.packages.store import DEFAULT_TIME_LIMIT_MS
 from codearena.verifications import VerificationQueue, VerificationStatus
 from codearena.work_streams import StreamJob
@@ -100,6 +100,8 @@ class VerificationWorker(StreamWorker):
     def _stored(self, report: dict[str, Any]) -> tuple[Package, bool]:
         """The stored problem as a package with its limits now; and whether its time limit is
         still to be derived (None in the package then)."""
+        from codearena.packages.reader import read_package  # problemtools: only when it is needed
+
         with self.core.db.transaction() as cur:
             row, files = _problem(cur, report["problem_id"])
         package = read_package(files)

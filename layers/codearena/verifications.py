@@ -27,7 +27,6 @@ from codearena.core import Core
 from codearena.db import Cursor
 from codearena.errors import Conflict, NotFound, ServiceUnavailable
 from codearena.packages.model import BundledSubmission
-from codearena.packages.reader import read_package
 from codearena.packages.store import package_files
 from codearena.work_streams import JobStatus, WorkStream, rewrite
 
@@ -104,6 +103,8 @@ def requeue(core: Core, problem_id: int) -> dict[str, Any]:
 
 
 def _stored_submissions(cur: Cursor, problem_id: int) -> tuple[BundledSubmission, ...]:
+    from codearena.packages.reader import read_package  # problemtools: only when it is needed
+
     files = package_files(cur, problem_id)
     if files is None:
         raise NotFound(f"no problem {problem_id}", "problem_not_found")

@@ -9,6 +9,8 @@ Judging the bundled submissions needs a sandbox: judge_host.verify does it for t
 judge host after an HTTP import (codearena.verifications).
 """
 
+from typing import TYPE_CHECKING
+
 from codearena.packages.archive import package_files_of, zip_files
 from codearena.packages.model import (
     BundledSubmission,
@@ -17,8 +19,10 @@ from codearena.packages.model import (
     PackageTest,
     validator_entry,
 )
-from codearena.packages.reader import read_package
 from codearena.packages.store import package_files, store_problem
+
+if TYPE_CHECKING:
+    from codearena.packages.reader import read_package
 
 __all__ = [
     "BundledSubmission",
@@ -32,3 +36,14 @@ __all__ = [
     "validator_entry",
     "zip_files",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`read_package`, imported when first asked for: the reader brings problemtools and
+    pydantic (0.15 CPU-seconds), which the gateway, a judge host and the functions need only
+    once a package is read, not at start."""
+    if name == "read_package":
+        from codearena.packages.reader import read_package
+
+        return read_package
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

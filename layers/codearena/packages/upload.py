@@ -17,7 +17,6 @@ from codearena.core import Core
 from codearena.errors import ServiceUnavailable
 from codearena.packages.archive import zip_files
 from codearena.packages.model import Package, PackageError
-from codearena.packages.reader import read_package
 from codearena.packages.store import DEFAULT_TIME_LIMIT_MS, store_problem
 
 log = logging.getLogger("codearena.packages")
@@ -26,6 +25,8 @@ log = logging.getLogger("codearena.packages")
 def import_zip(core: Core, data: bytes | None) -> dict[str, Any]:
     """Store the zipped package `data` and queue its verification; PackageError (400) when it
     is refused."""
+    from codearena.packages.reader import read_package  # problemtools: only when it is needed
+
     if not data:
         raise PackageError("send the package as a zip body (Content-Type: application/zip)", "invalid_zip")
     package = read_package(zip_files(data))
