@@ -4,14 +4,17 @@ Starting bubblewrap costs about 7–9 ms per run (namespaces, mounts, /proc, sec
 as a whole `python3 -c pass`. For the runs of one compiled program the keeper therefore
 keeps one bubblewrap alive, started `--as-pid-1` with a small C init as pid 1
 (`resident_init.c`, built when the supervisor starts: `sandbox.init_binary`), and hands it
-each run over a socket (argv, environment, CPU rlimit and the three stdio files).
-The init spawns the program, which inherits the session's other rlimits (new ones start a
-new session); the keeper measures it with the one-shot path's watchdog and counters
-(`sandbox.runner`), and between runs kills every process but the init, wipes /tmp and
-/dev/shm and stops the init. Compiles, runs with writable directories, and hosts without
-cgroups or without a C compiler to build the init use the one-shot path. A compile told the
-limits of the runs to come starts their session next to itself (`Residents.warming`), so a
-submission's first run does not pay for the start.
+each run over a socket (argv, environment, CPU rlimit, time limits and the three stdio
+files). The init spawns the program, which inherits the session's other rlimits (new ones
+start a new session), runs the watchdog, reads the box cgroup's counters (the keeper opens
+them for it) and, between runs, kills every process but itself. The keeper hands the
+supervisor the init's socket after the session's first run (`Residents.grant`), so the next
+runs go to the init without it (`sandbox.keeper_client`); the keeper wipes /tmp and /dev/shm
+and kills what survived the init's SIGKILL when a run left any (`Residents.clear`), and
+measures a run whose init died (`Residents.lost`). Compiles, runs with writable
+directories, and hosts without cgroups or without a C compiler to build the init use the
+one-shot path. A compile told the limits of the runs to come starts their session next to
+itself (`Residents.warming`), so a submission's first run does not pay for the start.
 
 What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
 seccomp filter, uid, environment and limits; its pid is 2 instead of 2–3. It cannot signal
