@@ -63,12 +63,6 @@ def _fields(fields: list[str]) -> bytes:
 def receive(control: socket.socket, timeout_s: float, also: int | None = None) -> bytes:
     """The init's reply. InitGone when it died or said nothing within `timeout_s`; `also`
     readable first: return b"" (the caller's own control pipe: its supervisor went away)."""
-    try:  # as a rule it is there by now: one recv instead of a select and a recv
-        return control.recv(REPLY_MAX_BYTES, socket.MSG_DONTWAIT) or _gone(False)
-    except BlockingIOError:
-        pass
-    except OSError:
-        _gone(False)
     watched = [control.fileno()] if also is None else [control.fileno(), also]
     ready, _, _ = select.select(watched, [], [], timeout_s)
     if not ready:

@@ -295,12 +295,14 @@ class Residents:
             return None
         if not session.alive():
             return None
-        socket.send_fds(self.channel, [b"init"], [session.control.fileno()])
-        return {
+        granted = {
             "ready_usage_bytes": session.ready_usage_bytes,
             "cpu_ns": cgroup.cpu_ns(),  # the baseline of `lost`, should the next run need it
             "oom_kills": cgroup.oom_kills(),
         }
+        # Last: the supervisor takes the socket only with a reply that says so.
+        socket.send_fds(self.channel, [b"init"], [session.control.fileno()])
+        return granted
 
     def clear(self) -> bool:
         """After a run the supervisor handed the init that left the box unclear (processes,

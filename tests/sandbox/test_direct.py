@@ -20,6 +20,7 @@ from tests.sandbox.conftest import compile_ok
 # One program, told by its stdin what to do: each test runs it plainly first (the keeper's
 # run, which hands the init over), then the run under test, then plainly again.
 PROGRAM = r"""
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,13 @@ int main(void) {
     if (!strncmp(what, "look", 4)) {
         FILE *file = fopen("/tmp/left", "r");
         puts(file ? "found" : "none");
+        return 0;
+    }
+    if (!strncmp(what, "fds", 3)) {
+        DIR *fds = opendir("/proc/self/fd");
+        int count = 0;
+        while (readdir(fds)) count++;
+        printf("%d\n", count - 3);  /* ., .. and the directory's own */
         return 0;
     }
     if (!strncmp(what, "exit", 4)) return 200;
@@ -86,25 +94,40 @@ def test_runs_after_the_first_go_to_the_init_without_the_keeper(compiled: Namesp
     assert _switches(keeper) == before  # it never woke up
 
 
+# A wall limit far past the CPU one, so that a spinning run under load runs out of CPU first.
+SPIN = Limits(time_limit_ms=300, wall_time_limit_ms=10_000, memory_limit_kb=64 * 1024)
+
+
 @pytest.mark.parametrize(
-    ("stdin", "status", "timeout"),
-    [(b"spin", Status.TLE, "cpu"), (b"sleep", Status.TLE, "wall"), (b"alloc", Status.MLE, None)],
+    ("stdin", "limits", "status", "timeout"),
+    [
+        (b"spin", SPIN, Status.TLE, "cpu"),
+        (b"sleep", TIGHT, Status.TLE, "wall"),
+        (b"alloc", TIGHT, Status.MLE, None),
+    ],
 )
 def test_limits_stop_a_run_the_init_took(
-    compiled: NamespaceBox, stdin: bytes, status: Status, timeout: Timeout | None
+    compiled: NamespaceBox, stdin: bytes, limits: Limits, status: Status, timeout: Timeout | None
 ) -> None:
-    result = compiled.run(stdin, TIGHT)
+    if limits is not TIGHT:  # its own first run: the keeper's
+        assert compiled.run(None, limits).stdout == b"hello\n"
+    result = compiled.run(stdin, limits)
     assert (result.status, result.timeout, result.killed) == (status, timeout, True), result
     if status is Status.MLE:
         assert result.memory_kb > 32 * 1024, result
     else:
-        assert result.cpu_time_ms >= (500 if timeout == "cpu" else 0), result
+        assert result.cpu_time_ms >= (limits.time_limit_ms if timeout == "cpu" else 0), result
     assert compiled.run(None, TIGHT).stdout == b"hello\n"
 
 
 def test_exit_codes_of_a_run_the_init_took(compiled: NamespaceBox) -> None:
     result = compiled.run(b"exit", TIGHT)
     assert (result.status, result.exit_code, result.signal) == (Status.RTE, 200, None), result
+
+
+def test_a_run_the_init_took_holds_its_stdio_only(compiled: NamespaceBox) -> None:
+    """Not the init's socket nor the cgroup files it reads (all close on exec)."""
+    assert compiled.run(b"fds", TIGHT).stdout == b"3\n"
 
 
 def test_what_a_run_the_init_took_leaves_is_cleared(compiled: NamespaceBox) -> None:
