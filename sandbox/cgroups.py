@@ -67,8 +67,27 @@ class _Counters:
         self._fds.clear()
 
 
+@dataclass(frozen=True)
+class CounterFiles:
+    """Where a box's counters are and how they read, for the resident init, which reads them
+    itself (`resident_init.c`): a key names the line "<key> <number>" of a file of such
+    lines, "" a file holding one number."""
+
+    cpu: Path
+    cpu_key: str
+    cpu_unit_ns: int
+    peak: Path  # opened read-write: writing `peak_reset` starts it again
+    peak_reset: bytes
+    oom_kills: Path
+    oom_kills_key: str
+    tasks: Path
+
+
 class Cgroup(ABC):
     """One box's cgroup (v1: one directory per controller)."""
+
+    @abstractmethod
+    def counter_files(self) -> CounterFiles: ...
 
     @abstractmethod
     def dirs(self) -> list[Path]: ...
@@ -186,6 +205,18 @@ class CgroupV1(Cgroup):
                 _write(path, memory_bytes)
         _write(self.pids / "pids.max", processes)
 
+    def counter_files(self) -> CounterFiles:
+        return CounterFiles(
+            self.cpuacct / "cpuacct.usage",
+            "",
+            1,
+            self.memory / "memory.max_usage_in_bytes",
+            b"0",
+            self.memory / "memory.oom_control",
+            "oom_kill",
+            self.pids / "pids.current",
+        )
+
     def reset_peak(self) -> None:
         self._counters.write(self.memory, "memory.max_usage_in_bytes", b"0")
 
@@ -241,6 +272,19 @@ class CgroupV2(Cgroup):
     def set_limits(self, memory_bytes: int, processes: int) -> None:
         _write(self.path / "memory.max", memory_bytes)
         _write(self.path / "pids.max", processes)
+
+    def counter_files(self) -> CounterFiles:
+        # memory.peak: reset and read through the one descriptor (see reset_peak)
+        return CounterFiles(
+            self.path / "cpu.stat",
+            "usage_usec",
+            1000,
+            self.path / "memory.peak",
+            b"reset\n",
+            self.path / "memory.events",
+            "oom_kill",
+            self.path / "pids.current",
+        )
 
     def reset_peak(self) -> None:
         # Kernels >= 6.12 reset memory.peak for the fd that writes to it; older ones refuse,

@@ -107,15 +107,21 @@ class RunMessages:
     def __init__(self) -> None:
         self.argv: list[str] | None = None  # of the last run request sent or received
 
-    def encode(self, request: RunRequest, warm: RunRequest | None = None) -> bytes:
-        """`warm`: a run to come, whose resident session starts alongside `request` (a compile)."""
+    def encode(
+        self, request: RunRequest, warm: RunRequest | None = None, lost: dict[str, int] | None = None
+    ) -> bytes:
+        """`warm`: a run to come, whose resident session starts alongside `request` (a compile).
+        `lost`: `request` ran, but its resident init sent no reply (see `sandbox.keeper`)."""
         fields = _fields(request)
         if request.argv == self.argv:
             fields = {**fields, "argv": None}
         self.argv = request.argv
-        if warm is None:
-            return encode({"run": fields})
-        return encode({"run": fields, "warm": _fields(warm)})
+        message: dict[str, Any] = {"run": fields}
+        if warm is not None:
+            message["warm"] = _fields(warm)
+        if lost is not None:
+            message["lost"] = lost
+        return encode(message)
 
     def decode(self, fields: dict[str, Any]) -> RunRequest:
         """The request of a message's "run" (or "warm") fields."""
@@ -127,8 +133,12 @@ class RunMessages:
         return RunRequest(**fields)
 
 
-def measurement_message(measurement: Measurement) -> bytes:
-    return encode({"ok": True, "measurement": _fields(measurement)})
+def measurement_message(measurement: Measurement, direct: dict[str, int] | None = None) -> bytes:
+    """`direct`: the keeper handed the supervisor the resident init's socket, and this is
+    what it needs to measure the runs it hands the init (`sandbox.keeper_client`)."""
+    if direct is None:
+        return encode({"ok": True, "measurement": _fields(measurement)})
+    return encode({"ok": True, "measurement": _fields(measurement), "direct": direct})
 
 
 def error_message(error: str) -> bytes:

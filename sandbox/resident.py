@@ -4,14 +4,17 @@ Starting bubblewrap costs about 7–9 ms per run (namespaces, mounts, /proc, sec
 as a whole `python3 -c pass`. For the runs of one compiled program the keeper therefore
 keeps one bubblewrap alive, started `--as-pid-1` with a small C init as pid 1
 (`resident_init.c`, built when the supervisor starts: `sandbox.init_binary`), and hands it
-each run over a socket (argv, environment, CPU rlimit and the three stdio files).
-The init spawns the program, which inherits the session's other rlimits (new ones start a
-new session); the keeper measures it with the one-shot path's watchdog and counters
-(`sandbox.runner`), and between runs kills every process but the init, wipes /tmp and
-/dev/shm and stops the init. Compiles, runs with writable directories, and hosts without
-cgroups or without a C compiler to build the init use the one-shot path. A compile told the
-limits of the runs to come starts their session next to itself (`Residents.warming`), so a
-submission's first run does not pay for the start.
+each run over a socket (argv, environment, CPU rlimit, time limits and the three stdio
+files). The init spawns the program, which inherits the session's other rlimits (new ones
+start a new session), runs the watchdog, reads the box cgroup's counters (the keeper opens
+them for it) and, between runs, kills every process but itself. The keeper hands the
+supervisor the init's socket after the session's first run (`Residents.grant`), so the next
+runs go to the init without it (`sandbox.keeper_client`); the keeper wipes /tmp and /dev/shm
+and kills what survived the init's SIGKILL when a run left any (`Residents.clear`), and
+measures a run whose init died (`Residents.lost`). Compiles, runs with writable
+directories, and hosts without cgroups or without a C compiler to build the init use the
+one-shot path. A compile told the limits of the runs to come starts their session next to
+itself (`Residents.warming`), so a submission's first run does not pay for the start.
 
 What a program sees is the same as with one bubblewrap per run: the same mounts, namespaces,
 seccomp filter, uid, environment and limits; its pid is 2 instead of 2–3. It cannot signal
@@ -43,28 +46,26 @@ from pathlib import Path
 
 from sandbox.bwrap import BWRAP
 from sandbox.host import empty_directory, kill_pids
-from sandbox.protocol import Measurement, RunRequest
-from sandbox.runner import (
-    BWRAP_PIDS,
-    Baseline,
-    BoxContext,
-    Outcome,
-    enter_box,
-    measure,
-    rlimits_for,
-    run_one,
-    stdio,
-    watch,
+from sandbox.init_messages import (
+    Counts,
+    InitGone,
+    InitReply,
+    launch_failed,
+    lost_measurement,
+    measurement_of,
+    receive,
+    run_message,
+    send_counters,
 )
-from sandbox.watchdog import Killed
+from sandbox.protocol import Measurement, RunRequest
+from sandbox.runner import BWRAP_PIDS, BoxContext, SupervisorGone, enter_box, rlimits_for, run_one, stdio
 
 START_TIMEOUT_S = 10.0
-REPLY_GRACE_S = 5.0  # for the init to report a program the keeper killed
+REPLY_GRACE_S = 5.0  # past the wall limit, for the init to report the run its watchdog stopped
 CLEANUP_TIMEOUT_S = 5.0
 SESSION_PIDS = 2  # the outer bubblewrap and the init
-REPLY_MAX_BYTES = 4096  # one reply of the init: a line in one SOCK_SEQPACKET datagram
+STATUS_MAX_BYTES = 4096  # read at a time from bubblewrap's status pipe
 WIPED = ("tmp", "dev/shm")  # the session's own tmpfs mounts, seen through the init's root
-EXEC_FAILED_EXIT = 127  # what a shell reports for a command it could not run
 
 
 class ResidentUnavailable(Exception):
@@ -160,9 +161,13 @@ class Session:
     def launch(cls, ctx: BoxContext, options: tuple[str, ...], rlimits: Rlimits) -> Session:
         """Start a session, returning once its init exists (its pid known: bubblewrap forks
         nothing more); `wait_ready` waits until it runs. The caller measures it."""
+        assert ctx.cgroup is not None  # Residents.usable
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         status_read, status_write = os.pipe()
         try:
+            # Queued for the init to read first: between runs the cgroup holds the keeper,
+            # the outer bubblewrap and the init.
+            send_counters(control, ctx.cgroup.counter_files(), SESSION_PIDS + 1)
             proc = _launch(ctx, options, rlimits, theirs.fileno(), status_write)
         except BaseException:
             control.close()
@@ -187,7 +192,7 @@ class Session:
         status = b""
         while not self.init_pid:
             ready, _, _ = select.select([status_read], [], [], max(deadline - time.monotonic(), 0))
-            chunk = os.read(status_read, REPLY_MAX_BYTES) if ready else b""
+            chunk = os.read(status_read, STATUS_MAX_BYTES) if ready else b""
             if not chunk:
                 raise ResidentUnavailable("bubblewrap did not report the init's pid")
             status += chunk
@@ -222,32 +227,12 @@ class Session:
             except ProcessLookupError:
                 pass
 
-    def send(self, invocation: Invocation, cpu: tuple[int, int], fds: list[int]) -> None:
-        """Hand the init a run: NUL-terminated fields (see resident_init.c) and its stdio."""
-        key = (invocation.command, invocation.env, cpu)
+    def send(self, invocation: Invocation, request: RunRequest, fds: list[int]) -> None:
+        """Hand the init a run (see `sandbox.init_messages`) and its stdio."""
+        key = (invocation, request.time_limit_ms, request.wall_limit_ms)
         if self._request is None or self._request[0] != key:  # encoded once per kind of run
-            command = invocation.command
-            env = [f"{name}={value}" for name, value in invocation.env.items()]
-            fields = [str(cpu[0]), str(cpu[1]), str(len(command)), *command, *env]
-            self._request = (key, b"".join(os.fsencode(f) + b"\0" for f in fields))
+            self._request = (key, run_message(invocation.command, invocation.env, request))
         socket.send_fds(self.control, [self._request[1]], fds)
-
-    def receive(self, timeout_s: float) -> bytes | None:
-        """The init's reply, or None if it died or said nothing in time."""
-        try:  # as a rule the watchdog saw it arrive
-            return self.control.recv(REPLY_MAX_BYTES, socket.MSG_DONTWAIT) or None
-        except BlockingIOError:
-            pass
-        except OSError:
-            return None
-        ready, _, _ = select.select([self.control], [], [], timeout_s)
-        if not ready:
-            return None
-        try:
-            message = self.control.recv(REPLY_MAX_BYTES)
-        except OSError:
-            return None
-        return message or None
 
     def close(self) -> None:
         """Kill the outer bubblewrap and the init (the namespace dies with it) and reap."""
@@ -268,8 +253,9 @@ class Residents:
     """The keeper's resident session (at most one), replaced when it died or the options
     changed, ended by the supervisor when the box is reset."""
 
-    def __init__(self, ctx: BoxContext) -> None:
+    def __init__(self, ctx: BoxContext, channel: socket.socket | None = None) -> None:
         self.ctx = ctx
+        self.channel = channel  # to hand the supervisor the init's socket (`grant`)
         self.session: Session | None = None
         self.broken = False  # a session failed to start: one-shot runs from now on
 
@@ -283,17 +269,64 @@ class Residents:
         Raises ResidentUnavailable (before running anything) when the session cannot start."""
         invocation = Invocation.parse(tuple(request.argv))
         rlimits = rlimits_for(self.ctx, request)
-        cpu = rlimits.pop(resource.RLIMIT_CPU)
+        rlimits.pop(resource.RLIMIT_CPU)  # set by the init, per run
         try:
             session = self._session_for(invocation.options, rlimits)
         except ResidentUnavailable:
             self.broken = True
             raise
+        assert self.ctx.cgroup is not None  # usable
+        before = Counts(self.ctx.cgroup.cpu_ns(), self.ctx.cgroup.oom_kills())
+        started = time.monotonic_ns()
         try:
-            return _run(self.ctx, session, request, invocation, cpu)
+            return _run(self.ctx, session, request, invocation)
+        except InitGone:
+            return self.lost(request, before, time.monotonic_ns() - started)
         except BaseException:
             self.close()
             raise
+
+    def grant(self, request: RunRequest) -> dict[str, int] | None:
+        """Hand the supervisor the init's socket after a run of `request` in a live session,
+        so that it hands the next runs like it to the init itself (`sandbox.keeper_client`):
+        what it needs to measure them, or None (no session: its runs come here)."""
+        session, cgroup = self.session, self.ctx.cgroup
+        if self.channel is None or session is None or cgroup is None or request.fifos:
+            return None
+        if not session.alive():
+            return None
+        granted = {
+            "ready_usage_bytes": session.ready_usage_bytes,
+            "cpu_ns": cgroup.cpu_ns(),  # the baseline of `lost`, should the next run need it
+            "oom_kills": cgroup.oom_kills(),
+        }
+        # Last: the supervisor takes the socket only with a reply that says so.
+        socket.send_fds(self.channel, [b"init"], [session.control.fileno()])
+        return granted
+
+    def clear(self) -> bool:
+        """After a run the supervisor handed the init that left the box unclear (processes,
+        files in /tmp or /dev/shm): clear it as after the keeper's own runs. Whether the
+        session lives on (else the next run starts one)."""
+        if self.session is None:
+            return False
+        _clear(self.ctx, self.session)
+        if not self.session.alive():
+            self.close()
+            return False
+        return True
+
+    def lost(self, request: RunRequest, before: Counts, wall_ns: int) -> Measurement:
+        """A run whose init sent no reply (it died with the run, or hung): end the session,
+        clear the box and measure the run from the box cgroup's counters, `before` the run's."""
+        assert self.ctx.cgroup is not None
+        own_cpu_ns = time.process_time_ns()  # charged to the box cgroup too, not the run's
+        ready_usage_bytes = self.session.ready_usage_bytes if self.session else 0
+        self.close()
+        _kill_all(self.ctx)
+        cgroup = self.ctx.cgroup
+        after = Counts(cgroup.cpu_ns() - (time.process_time_ns() - own_cpu_ns), cgroup.oom_kills())
+        return lost_measurement(request, before, after, cgroup.peak_bytes(), ready_usage_bytes, wall_ns)
 
     def close(self) -> None:
         session, self.session = self.session, None
@@ -396,39 +429,20 @@ def _launch(
         os.close(seccomp_fd)
 
 
-def _run(
-    ctx: BoxContext, session: Session, request: RunRequest, invocation: Invocation, cpu: tuple[int, int]
-) -> Measurement:
+def _run(ctx: BoxContext, session: Session, request: RunRequest, invocation: Invocation) -> Measurement:
+    """A session's run that comes to the keeper (the first, as a rule): the init runs and
+    measures it as it does those the supervisor hands it. InitGone when it sends no reply."""
     assert ctx.cgroup is not None  # Residents.usable
     ctx.apply_limits(request.memory_bytes + session.overhead_bytes, request.processes + BWRAP_PIDS)
-    ctx.cgroup.reset_peak()
-    # Peak memory counts from the session's start, not this run's: pages the program's
-    # earlier runs brought in (its libraries, Python's modules) are part of its footprint.
-    baseline = Baseline.take(ctx.cgroup, usage_bytes=session.ready_usage_bytes)
-    started = time.monotonic_ns()
     with stdio(request) as fds:
-        session.send(invocation, cpu, list(fds))
-    outcome = Outcome(status_json=b'"exit-code"', exact=True)  # exec failures come as replies
-    outcome.killed = _watch(ctx, session, request, baseline, started)
-    reply = session.receive(REPLY_GRACE_S if outcome.killed else REPLY_GRACE_S + 1)
-    wall_ns = time.monotonic_ns() - started
+        session.send(invocation, request, list(fds))
+    reply = receive(session.control, request.wall_limit_ms / 1000 + REPLY_GRACE_S, ctx.control_fd)
+    if not reply:
+        raise SupervisorGone()
     _clear(ctx, session)
-    outcome.wait_status, outcome.max_rss_kb, outcome.context_switches = _wait_status(reply)
-    measurement = measure(ctx, request, baseline, outcome, wall_ns)
-    if reply and reply.startswith(b"E "):
-        return replace(measurement, launch_error=f"exec failed: {reply[2:].decode(errors='replace')}")
-    return measurement
-
-
-def _watch(
-    ctx: BoxContext, session: Session, request: RunRequest, baseline: Baseline, started: int
-) -> Killed | None:
-    """`runner.watch` until the init replies; on a limit, kill the program's processes."""
-    assert ctx.cgroup is not None
-    killed = watch(ctx, session.control.fileno(), request, baseline, started)
-    if killed:
-        kill_pids(ctx.cgroup.procs() - session.resident_pids())
-    return killed
+    if reply.startswith(b"E "):
+        return launch_failed(reply)
+    return measurement_of(InitReply.parse(reply), request, session.ready_usage_bytes)
 
 
 def _clear(ctx: BoxContext, session: Session) -> None:
@@ -457,16 +471,24 @@ def _kill_leftovers(ctx: BoxContext, session: Session) -> None:
         time.sleep(0.0005)
 
 
-def _wait_status(reply: bytes | None) -> tuple[int, int, tuple[int, int]]:
-    """The program's wait status as the init saw it, its max RSS (KiB) and context switches
-    (voluntary, forced): no reply means the init died with the program (killed), an "E …"
-    one that it could not be started."""
-    if not reply:
-        return signal.SIGKILL, 0, (0, 0)
-    if reply.startswith(b"E "):
-        return EXEC_FAILED_EXIT << 8, 0, (0, 0)
-    status, max_rss_kb, voluntary, forced = (int(field) for field in reply.split())
-    return status, max_rss_kb, (voluntary, forced)
+def _kill_all(ctx: BoxContext) -> None:
+    """Kill every process in the box cgroup but the keeper and reap those that come to us."""
+    assert ctx.cgroup is not None
+    deadline = time.monotonic() + CLEANUP_TIMEOUT_S
+    while ctx.cgroup.signal_all(os.getpid()):
+        _reap_ready()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"box processes survive: {sorted(ctx.cgroup.procs())}")
+        time.sleep(0.0005)
+    _reap_ready()
+
+
+def _reap_ready() -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
 
 
 def _reap_orphan(pid: int, pidfd: int, deadline: float) -> None:

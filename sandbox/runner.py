@@ -327,7 +327,7 @@ def measure(
         cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
         # New charges (not the page cache earlier runs left) but for the page cache of the
         # program's output, or the largest process's RSS.
-        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes - _output_cache_bytes(request)
+        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes - output_cache_bytes(request)
         peak = max(charged, outcome.max_rss_kb * 1024)
         limit_hit = ctx.cgroup.oom_kills() > baseline.oom_kills
     else:
@@ -351,7 +351,7 @@ def measure(
     )
 
 
-def _output_cache_bytes(request: RunRequest) -> int:
+def output_cache_bytes(request: RunRequest) -> int:
     """The most page cache the run's stdout and stderr files can hold. The program's writes
     charge it to the box cgroup, but it is output, not memory the program used (it can be
     written back and dropped). Counted whole: the memory a program used before it wrote its
