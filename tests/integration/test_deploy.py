@@ -106,21 +106,32 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 class Clients:
-    """The deploy's client factory: moto for S3 and STS, a Stubber for each other service."""
+    """The deploy's client factory: moto for S3 and STS, a Stubber for each other service.
+
+    Its clients come from one session for the module: moto's mock_aws makes boto3's default
+    session anew for each test, which parses each service's model again (~75 ms a client)."""
+
+    session: boto3.Session | None = None
 
     def __init__(self) -> None:
         self.made: dict[str, Any] = {}
         self.stubs: dict[str, Stubber] = {}
         for service in ("cloudformation", "lambda", "cloudfront", "rds"):
-            client = boto3.client(service, region_name=REGION)
+            client = self._client(service)
             self.made[service] = client
             self.stubs[service] = Stubber(client)
             self.stubs[service].activate()
 
     def __call__(self, service: str) -> Any:
         if service not in self.made:
-            self.made[service] = boto3.client(service, region_name=REGION)
+            self.made[service] = self._client(service)
         return self.made[service]
+
+    @classmethod
+    def _client(cls, service: str) -> Any:
+        if cls.session is None:
+            cls.session = boto3.Session(region_name=REGION)
+        return cls.session.client(service)
 
     @property
     def cfn(self) -> Stubber:
