@@ -34,6 +34,9 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "codearena-local")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    # A default session that reads these, not one an earlier test in this process left behind
+    # (a make-test run's worker once signed with none: NoCredentialsError).
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 @pytest.fixture(params=["unconfigured", "with a secret"])
