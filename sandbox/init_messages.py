@@ -19,7 +19,7 @@ from typing import cast
 
 from sandbox.cgroups import CounterFiles
 from sandbox.protocol import Measurement, RunRequest, from_wait_status
-from sandbox.runner import output_cache_bytes
+from sandbox.runner import charged_bytes
 from sandbox.watchdog import POLL_S, Killed, cpu_backstop_s
 
 REPLY_MAX_BYTES = 4096  # one reply of the init: a line in one SOCK_SEQPACKET datagram
@@ -120,10 +120,10 @@ def measurement_of(reply: InitReply, request: RunRequest, ready_usage_bytes: int
     """The measurement of a run from the init's reply. `ready_usage_bytes`: what the box
     cgroup held once the session was up (its processes, the page cache it brought in)."""
     exit_code, signal_number = from_wait_status(reply.wait_status)
-    # New charges but the page cache of the program's output, or the largest process's RSS.
-    # Counted from the session's start, not this run's: pages the program's earlier runs
-    # brought in (its libraries, Python's modules) are part of its footprint.
-    charged = reply.peak_bytes - ready_usage_bytes - output_cache_bytes(request)
+    # New charges or the largest process's RSS. Counted from the session's start, not this
+    # run's: pages the program's earlier runs brought in (its libraries, Python's modules)
+    # are part of its footprint.
+    charged = charged_bytes(reply.peak_bytes, ready_usage_bytes, request)
     return Measurement(
         exit_code=exit_code,
         signal=signal_number,
@@ -145,7 +145,7 @@ def lost_measurement(
     wall limit): killed, measured by the counters the keeper read once the box was cleared.
     `peak_bytes`: the cgroup's peak since the init reset it (on cgroup v2, since the keeper's
     last reset: an overestimate, for a run the OOM killer ended near the limit anyway)."""
-    charged = peak_bytes - ready_usage_bytes - output_cache_bytes(request)
+    charged = charged_bytes(peak_bytes, ready_usage_bytes, request)
     return Measurement(
         exit_code=None,
         signal=signal.SIGKILL,

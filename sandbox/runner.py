@@ -325,10 +325,8 @@ def measure(
     exit_code, signal = _exit_of(outcome)
     if ctx.cgroup:
         cpu_ns = baseline.run_cpu_ns(ctx.cgroup)
-        # New charges (not the page cache earlier runs left) but for the page cache of the
-        # program's output, or the largest process's RSS.
-        charged = ctx.cgroup.peak_bytes() - baseline.usage_bytes - output_cache_bytes(request)
-        peak = max(charged, outcome.max_rss_kb * 1024)
+        charged = charged_bytes(ctx.cgroup.peak_bytes(), baseline.usage_bytes, request)
+        peak = max(charged, outcome.max_rss_kb * 1024)  # new charges, or the largest process's RSS
         limit_hit = ctx.cgroup.oom_kills() > baseline.oom_kills
     else:
         cpu_ns = _children_cpu_ns() - baseline.children_cpu_ns
@@ -351,7 +349,14 @@ def measure(
     )
 
 
-def output_cache_bytes(request: RunRequest) -> int:
+def charged_bytes(peak_bytes: int, before_bytes: int, request: RunRequest) -> int:
+    """What a run charged its box cgroup as memory: the cgroup's peak beyond what it held before
+    (`before_bytes`: not the page cache earlier runs left), less the page cache of the run's
+    output (`_output_cache_bytes`). One-shot runs and the resident init's runs count it so."""
+    return peak_bytes - before_bytes - _output_cache_bytes(request)
+
+
+def _output_cache_bytes(request: RunRequest) -> int:
     """The most page cache the run's stdout and stderr files can hold. The program's writes
     charge it to the box cgroup, but it is output, not memory the program used (it can be
     written back and dropped). Counted whole: the memory a program used before it wrote its
