@@ -193,9 +193,7 @@ class JudgeHost:
         with self._lock:
             held = dict(self._held)
         for consumer, job in held.items():
-            self.core.queue.renew(consumer, [job])
-            if not self.core.queue.renew_lease(job.submission_id, self.name, self.config.lease_seconds):
-                log.warning("submission %s: another host took the lease", job.submission_id)
+            self._renew(consumer, job)
         now = time.time()
         pipe = self.core.redis.pipeline(transaction=True)
         pipe.hset(
@@ -216,6 +214,18 @@ class JudgeHost:
         if self.languages:
             pipe.hset(keys.JUDGE_LANGUAGES, mapping=dict.fromkeys(self.languages, now))
         pipe.execute()
+
+    def _renew(self, consumer: str, job: Job) -> None:
+        """Renew a job's lease while `consumer` still holds it, under the lock its worker
+        takes to let go (`_hold`): renewing takes a lease Redis lost back, so a renewal just
+        after the worker released the lease would take it again, and the next delivery of
+        that submission (a rejudge) would be dropped as held by another judging."""
+        with self._lock:
+            if self._held.get(consumer) is not job:
+                return
+            self.core.queue.renew(consumer, [job])
+            if not self.core.queue.renew_lease(job.submission_id, self.name, self.config.lease_seconds):
+                log.warning("submission %s: another host took the lease", job.submission_id)
 
     def _leave(self) -> None:
         try:

@@ -182,6 +182,34 @@ def test_a_held_job_keeps_its_lease_while_judging(core: Core, world: dict[str, A
     assert [r["verdict"] for r in results(core, sid)] == ["AC"]
 
 
+def test_a_beat_never_takes_back_a_lease_released_meanwhile(
+    core: Core, world: dict[str, Any], host: JudgeHost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker finishes between the beat's look at what is held and its renewal: the
+    released lease stays released (else a rejudge's job right after is dropped as held)."""
+    sid = submit(core, world, RIGHT)
+    core.queue.ensure_group()
+    job = core.queue.claim("host-a-0", block_ms=10, lease_ms=60_000)
+    assert job is not None and core.queue.take_lease(sid, "host-a", 60)
+    host._hold("host-a-0", job)
+    renew = core.queue.renew
+
+    def finishing_meanwhile(consumer: str, jobs: Any) -> None:
+        finisher.start()
+        finisher.join(0.5)  # done at once unless the beat holds the worker's lock
+        renew(consumer, jobs)
+
+    def finish() -> None:
+        host._hold("host-a-0", None)
+        host._release(sid)
+
+    finisher = threading.Thread(target=finish)
+    monkeypatch.setattr(core.queue, "renew", finishing_meanwhile)
+    host.beat()
+    finisher.join()
+    assert core.redis.get(keys.processing(sid)) is None
+
+
 def test_a_dead_hosts_job_is_reclaimed_after_its_lease(
     core: Core, world: dict[str, Any], host: JudgeHost
 ) -> None:
