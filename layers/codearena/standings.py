@@ -102,33 +102,55 @@ def refresh(cur: Cursor, contestant: Contestant, at: datetime | None = None) -> 
     """Recompute a contestant's standing from PostgreSQL and append it as an event (the
     caller holds `lock_standing`), dated `at` (an imported contest's own times) or now; None
     for a practice submission or a hidden participant, which change no board."""
-    return _refresh(cur, contests.load(cur, contestant.contest_id), contestant, at)
+    batch = Batch(cur, contests.load(cur, contestant.contest_id))
+    update = batch.refresh(contestant, at)
+    batch.close()
+    return update
 
 
-def _refresh(
-    cur: Cursor, contest: contests.Contest, contestant: Contestant, at: datetime | None = None
-) -> BoardUpdate | None:
-    if _practice(contest, contestant):
-        return None
-    team = team_of(cur, contest.id, contestant)
-    if team.category == "hidden":
-        return None
-    jury, public = _standings(cur, contest, contestant.user_id)
-    _write_cells(cur, contest.id, contestant.user_id, jury)
-    rows = {"jury": _row(contest, team, jury), "public": _row(contest, team, public)}
-    cur.execute(
-        _APPEND,
-        {
-            "contest": contest.id,
-            "user": contestant.user_id,
-            "submission": contestant.submission_id,
-            "jury": json.dumps(rows["jury"]),
-            "public": json.dumps(rows["public"]),
-            "at": at,
-        },
-    )
-    event = one_row(cur)
-    return BoardUpdate(contest.id, event["id"], contestant.username, rows, event["public_id"])
+class Batch:
+    """Standings of contestants of one contest recomputed in one transaction (one `refresh`,
+    a restate, an imported contest's replay): the contest, its problems and each contestant's
+    team are read once, and each contestant's problem cells are written once, from their last
+    standing, by `close` (before the commit). The caller holds each contestant's `lock_standing`."""
+
+    def __init__(self, cur: Cursor, contest: contests.Contest) -> None:
+        self.cur = cur
+        self.contest = contest
+        self._teams: dict[int, Team] = {}
+        self._cells: dict[int, Standing] = {}  # user id → the jury standing to write
+
+    def refresh(self, contestant: Contestant, at: datetime | None = None) -> BoardUpdate | None:
+        """`refresh` within the batch."""
+        if _practice(self.contest, contestant):
+            return None
+        team = self._teams.get(contestant.user_id)
+        if team is None:
+            team = self._teams[contestant.user_id] = team_of(self.cur, self.contest.id, contestant)
+        if team.category == "hidden":
+            return None
+        jury, public = _standings(self.cur, self.contest, contestant.user_id)
+        self._cells[contestant.user_id] = jury
+        rows = {"jury": _row(self.contest, team, jury), "public": _row(self.contest, team, public)}
+        self.cur.execute(
+            _APPEND,
+            {
+                "contest": self.contest.id,
+                "user": contestant.user_id,
+                "submission": contestant.submission_id,
+                "jury": json.dumps(rows["jury"]),
+                "public": json.dumps(rows["public"]),
+                "at": at,
+            },
+        )
+        event = one_row(self.cur)
+        return BoardUpdate(self.contest.id, event["id"], contestant.username, rows, event["public_id"])
+
+    def close(self) -> None:
+        """Write the problem cells of everyone refreshed since the last `close`."""
+        if self._cells:
+            _write_cells(self.cur, self.contest.id, self._cells)
+            self._cells = {}
 
 
 # One event; a public row equal to the contestant's previous one (a verdict the freeze hides)
@@ -221,11 +243,12 @@ def restate(core: Core, contest_id: int, at: datetime | None = None) -> int:
 def _restate(core: Core, contest_id: int, people: list[Contestant], at: datetime | None) -> None:
     updates = []
     with core.db.transaction() as cur:
-        contest = contests.load(cur, contest_id)
+        batch = Batch(cur, contests.load(cur, contest_id))
         for person in people:
             lock_standing(cur, contest_id, person.user_id)
-            if (update := _refresh(cur, contest, person, at)) is not None:
+            if (update := batch.refresh(person, at)) is not None:
                 updates.append(update)
+        batch.close()
     for update in updates:
         publish(core, update)
 
@@ -332,7 +355,8 @@ def _standings(cur: Cursor, contest: contests.Contest, user_id: int) -> tuple[St
     return rule.standing(attempts, rules), rule.standing(visible(attempts, freeze_at), rules)
 
 
-def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing) -> None:
+def _write_cells(cur: Cursor, contest_id: int, standings: dict[int, Standing]) -> None:
+    """Each contestant's (user id → jury standing) problem cells, in contest_penalties."""
     cur.execute("SELECT label, problem_id FROM contest_problems WHERE contest_id = %s", (contest_id,))
     problem_ids = {row["label"]: row["problem_id"] for row in cur.fetchall()}
     execute_values(
@@ -354,6 +378,7 @@ def _write_cells(cur: Cursor, contest_id: int, user_id: int, standing: Standing)
                 c.penalty_minutes,
                 c.score,
             )
+            for user_id, standing in standings.items()
             for label, c in standing.problems.items()
         ],
         template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, now())",

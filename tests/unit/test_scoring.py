@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from codearena.models import Verdict
-from codearena.scoring import Attempt, ContestRules, Icpc, Points, Standing, rule_for, visible
+from codearena.scoring import Attempt, Cell, ContestRules, Icpc, Points, Standing, rule_for, visible
 
 START = datetime(2030, 1, 1, 10, 0, tzinfo=UTC)
 RULES = ContestRules(start_at=START)
@@ -494,3 +494,10 @@ def test_icpc_rejudged_ac_to_wa_loses_the_problem() -> None:
     rejudged = replace(ac, verdict=WA)
     standing = ICPC.standing([rejudged], RULES)
     assert standing.solved == 0 and standing.penalty == 0 and standing.problems["A"].attempts == 1
+
+
+def test_a_cell_shows_every_field_but_its_penalty() -> None:
+    cell = Cell(attempts=2, pending=1, solved=True, time_minutes=17, score=1.0, penalty_minutes=37)
+    shown = cell.to_json()
+    assert set(shown) == {f.name for f in fields(Cell)} - {"penalty_minutes"}
+    assert shown == {"attempts": 2, "pending": 1, "solved": True, "time_minutes": 17, "score": 1.0}

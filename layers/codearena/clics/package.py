@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from codearena import standings
+from codearena import contests, standings
 from codearena.clics.times import parse_abstime, parse_reltime
 from codearena.core import Core
 from codearena.db import Cursor, one_row
@@ -106,9 +106,8 @@ def import_contest(core: Core, directory: Path, progress: Progress | None = None
                 progress(done, len(steps))
         _attach_before_everything(cur, contest_id, start)
         if thawed is not None:
-            cur.execute("UPDATE contests SET unfrozen_at = %s WHERE id = %s", (thawed, contest_id))
-            for user_id in teams.values():
-                replay.refresh(user_id, thawed)
+            replay.thaw(thawed, teams.values())
+        replay.close()
     standings.rebuild(core, contest_id)
     return {
         "contest_id": contest_id,
@@ -523,6 +522,8 @@ class _Replay:
         self.cur = cur
         self.contest_id = contest_id
         self.hidden = hidden
+        self.standings = standings.Batch(cur, contests.load(cur, contest_id))
+        self.usernames: dict[int, str] = {}  # the teams whose standing lock is held
         self.by_external: dict[str, tuple[int, int]] = {}  # submission id there → (ours, user)
         self.submissions = 0
         self.judgements = 0
@@ -580,7 +581,21 @@ class _Replay:
     def refresh(self, user_id: int, at: datetime) -> None:
         if user_id in self.hidden:
             return
-        standings.lock_standing(self.cur, self.contest_id, user_id)
-        self.cur.execute("SELECT username FROM users WHERE id = %s", (user_id,))
-        username = one_row(self.cur)["username"]
-        standings.refresh(self.cur, standings.Contestant(self.contest_id, user_id, username), at)
+        if user_id not in self.usernames:
+            standings.lock_standing(self.cur, self.contest_id, user_id)
+            self.cur.execute("SELECT username FROM users WHERE id = %s", (user_id,))
+            self.usernames[user_id] = one_row(self.cur)["username"]
+        contestant = standings.Contestant(self.contest_id, user_id, self.usernames[user_id])
+        self.standings.refresh(contestant, at)
+
+    def thaw(self, at: datetime, user_ids: Iterable[int]) -> None:
+        """The contest unfrozen `at`: each team's standing again, under the thawed rules."""
+        self.cur.execute("UPDATE contests SET unfrozen_at = %s WHERE id = %s", (at, self.contest_id))
+        self.close()
+        self.standings = standings.Batch(self.cur, contests.load(self.cur, self.contest_id))
+        for user_id in user_ids:
+            self.refresh(user_id, at)
+
+    def close(self) -> None:
+        """Write what the standings refreshed so far leave (before the commit)."""
+        self.standings.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -59,9 +59,14 @@ class Cell:
     penalty_minutes: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["penalty_minutes"]
-        return data
+        """The cell as boards show it (the penalty is the standing's total)."""
+        return {
+            "attempts": self.attempts,
+            "pending": self.pending,
+            "solved": self.solved,
+            "time_minutes": self.time_minutes,
+            "score": self.score,
+        }
 
 
 @dataclass(frozen=True)
