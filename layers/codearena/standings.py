@@ -2,7 +2,8 @@
 
 A contestant's standing is recomputed under their advisory lock (`refresh`) whenever one of
 their submissions comes in (`on_submitted`) or is judged (codearena.judgements.record), and
-for everyone at once when the contest's rules change or its board is unfrozen (`restate`).
+for everyone at once when the contest's rules change or its board is unfrozen (`restate`);
+many in one transaction (a restate, an imported contest's replay) share a `Batch`.
 Each recomputation appends a `leaderboard_events` row: the jury row and the public row (the
 freeze hides verdicts from the public). `publish` applies one event to both Redis boards
 after the commit (DESIGN §4 step 4); `rebuild` makes both boards again from the event log.
