@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import LANGUAGES, Limits, Sandbox, SandboxError, Status
+from sandbox import LANGUAGES, Limits, Sandbox, SandboxError, Status, init_binary
 from tests import slots
 from tests.sandbox.conftest import assert_gone, compile_ok
 
@@ -140,3 +140,32 @@ def test_measurements_are_json_friendly(sandbox: Sandbox) -> None:
         "exit_code": result.exit_code,
     }
     assert json.loads(json.dumps(fields)) == {**fields, "status": "OK"}
+
+
+def test_the_resident_init_is_built_once_per_source_and_compiler(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every supervisor's start copies the init from the host-wide cache; gcc runs only for a
+    source (or compiler) the cache has not seen, and the cache is root's alone."""
+    monkeypatch.setattr(init_binary, "CACHE_DIR", tmp_path / "cache")
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    built = init_binary.build_init(first)
+    assert built is not None and (built.stat().st_mode & 0o777) == 0o755
+    assert ((tmp_path / "cache").stat().st_mode & 0o777) == 0o700
+
+    compiles: list[object] = []
+
+    def failing_compiler(argv: list[str], **kwargs: object) -> None:
+        compiles.append(argv)
+        raise subprocess.CalledProcessError(1, argv, stderr=b"no compiler here")
+
+    monkeypatch.setattr(init_binary.subprocess, "run", failing_compiler)
+    again = init_binary.build_init(second)
+    assert compiles == [] and again is not None and again.read_bytes() == built.read_bytes()
+    changed = tmp_path / "changed.c"
+    changed.write_bytes(init_binary.SOURCE.read_bytes() + b"\n/* changed */\n")
+    monkeypatch.setattr(init_binary, "SOURCE", changed)
+    assert init_binary.build_init(second) is None and len(compiles) == 1  # a new source: gcc
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # no partial build left behind
