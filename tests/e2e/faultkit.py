@@ -20,7 +20,7 @@ from codearena.auth import hash_password
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
-from tests.e2e.common import DIFFERENCE, SUM, contestant_headers
+from tests.e2e.common import DIFFERENCE, SUM, TLS, contestant_headers
 from tests.e2e.conftest import Process, free_port, spawn
 
 SLOW_SUM = "import time\ntime.sleep(0.4)\n" + SUM  # still judging when the fault comes
@@ -68,7 +68,7 @@ def gateway_process(settings: Settings, name: str) -> Iterator[tuple[str, Proces
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(base + "/openapi.json", timeout=2).status_code == 200
+        return httpx.get(base + "/openapi.json", timeout=2, verify=TLS).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -164,7 +164,7 @@ class Arena:
 
     def submit(self, phase: str, user: int, kind: str, problem_id: int | None = None) -> httpx.Response:
         body = {"problem_id": problem_id or self.problem_id, "language": "python", "source": SOURCES[kind]}
-        with httpx.Client(base_url=self.base, timeout=30) as client:
+        with httpx.Client(base_url=self.base, timeout=30, verify=TLS) as client:
             response = client.post(f"/contests/{self.cid}/submissions", headers=self.heads[user], json=body)
         self.answers.append((phase, response.status_code, response.text[:200]))
         if response.status_code == 202:
