@@ -53,6 +53,7 @@ SOURCES = {
 }
 LANGUAGES = tuple(SOURCES)
 WEIGHTS = {"AC": 30, "WA": 40, "RTE": 15, "CE": 14, "TLE": 1}
+TIME_LIMIT_MS = 100  # of CPU: the programs take 1-2 ms; a TLE burns all of it
 TESTS = [{"input": "1 2\n", "answer": "3\n"}, {"input": "5 -7\n", "answer": "-2\n"}]
 
 
@@ -125,7 +126,7 @@ def setup_contest(core: Core) -> tuple[int, list[int], list[dict[str, str]]]:
     problems = []
     for label in "ABC":
         problem = contests.create_problem(
-            core, {"title": label, "time_limit_ms": 300, "memory_limit_kb": 131072, "tests": TESTS}
+            core, {"title": label, "time_limit_ms": TIME_LIMIT_MS, "memory_limit_kb": 131072, "tests": TESTS}
         )
         contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": label})
         problems.append(problem["id"])
