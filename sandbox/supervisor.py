@@ -94,7 +94,8 @@ class Sandbox(BoxPool[NamespaceBox]):
         for box in self.boxes:
             _try(box.close, f"close box {box.spec.index}")
         _try(lambda: self._clean_stale(remove_bases=True), "clean up")
-        (self.root / "seccomp.bpf").unlink(missing_ok=True)  # the init's build stays (init_binary)
+        (self.root / "seccomp.bpf").unlink(missing_ok=True)
+        (self.root / "resident-init").unlink(missing_ok=True)
         for fd in self._locks:
             os.close(fd)
 
