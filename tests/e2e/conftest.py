@@ -21,7 +21,7 @@ from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
 from tests.conftest import service_env
-from tests.e2e.common import A_PLUS_B
+from tests.e2e.common import A_PLUS_B, TLS
 
 LOGS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e-logs"
 
@@ -73,7 +73,7 @@ def gateway(settings: Settings) -> Iterator[str]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(base + "/contests", timeout=2).status_code == 200:
+            if httpx.get(base + "/contests", timeout=2, verify=TLS).status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -115,7 +115,7 @@ def judge_host(settings: Settings) -> Iterator[Process]:
 @pytest.fixture
 def contest(gateway: str, core: Core) -> Iterator[dict[str, Any]]:
     users.create_user(core, "organizer", "organizer-password", Role.ADMIN)
-    with httpx.Client(base_url=gateway, timeout=10) as client:
+    with httpx.Client(base_url=gateway, timeout=10, verify=TLS) as client:
         token = client.post("/auth/login", json={"username": "organizer", "password": "organizer-password"})
         admin = {"Authorization": "Bearer " + token.json()["token"]}
         start = datetime.now(UTC) - timedelta(minutes=10)

@@ -27,6 +27,7 @@ from tests.e2e.faultkit import (
     admin_token,
     gateway_process,
     judge_process,
+    language_of,
     open_arena,
     small_disks,
     wait_for_host,
@@ -348,6 +349,6 @@ def insert_submission(arena: Arena, sid: int) -> None:
         user = cur.fetchone()["id"]
         cur.execute(
             "INSERT INTO submissions (id, contest_id, problem_id, user_id, language, source)"
-            " VALUES (%s, %s, %s, %s, 'python', %s)",
-            (sid, arena.cid, arena.problem_id, user, SOURCES["AC"]),
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (sid, arena.cid, arena.problem_id, user, language_of("AC"), SOURCES["AC"]),
         )
