@@ -1,9 +1,13 @@
 """The web app in Debian's Chromium (Playwright), against the real gateway and a judge host.
 
+One gateway serves the package's tests (each starts from an emptied database and Redis, as
+everywhere); each test has a judge host of its own.
+
 Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +17,12 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from codearena.auth import CHEAP_COST
 from codearena.config import Settings
+from codearena_cli.devservers import Services
 from codearena_cli.seed import DEMO_TITLE, seed
-from tests.e2e.conftest import Process, gateway, judge_instance
-
-__all__ = ["gateway"]  # the e2e fixture, shared
+from tests.conftest import JWT_SECRET, ScratchDatabase, ScratchDatabases
+from tests.e2e.conftest import Process, free_port, judge_instance, spawn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -47,6 +52,49 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="package")
+def module_database(module_databases: ScratchDatabases) -> Iterator[ScratchDatabase]:
+    """One database for the whole package, which the shared gateway serves (`database_url`
+    still empties it before each test)."""
+    scratch = module_databases.take()
+    yield scratch
+    module_databases.give_back(scratch)
+
+
+@pytest.fixture(scope="package")
+def shared_gateway(module_database: ScratchDatabase, services: Services) -> Iterator[tuple[str, Process]]:
+    """The gateway of the package's tests: starting one cost ~0.5 s of CPU, once per test."""
+    settings = Settings(
+        database_url=module_database.url,
+        redis_url=services.redis_url,
+        jwt_secret=JWT_SECRET,
+        password_cost=CHEAP_COST,
+    )
+    port = free_port()
+    process = spawn("gateway", ["gateway", "--port", str(port)], settings)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/contests", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.popen.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the gateway did not come up:\n" + process.output())
+        time.sleep(0.2)
+    yield base, process
+    process.stop()
+
+
+@pytest.fixture
+def gateway(shared_gateway: tuple[str, Process], settings: Settings) -> str:
+    """The shared gateway's base URL, for a test that starts from an empty database and Redis."""
+    base, process = shared_gateway
+    assert process.popen.poll() is None, "the gateway has stopped:\n" + process.output()
+    return base
 
 
 @pytest.fixture
