@@ -68,7 +68,7 @@ def module_database(module_databases: ScratchDatabases) -> Iterator[ScratchDatab
 
 @pytest.fixture(scope="package")
 def shared_gateway(module_database: ScratchDatabase, services: Services) -> Iterator[tuple[str, Process]]:
-    """The gateway of the package's tests: starting one cost ~0.5 s of CPU, once per test."""
+    """The gateway of the package's tests (one per test cost ~0.5 s of CPU to start, each)."""
     settings = Settings(
         database_url=module_database.url,
         redis_url=services.redis_url,
