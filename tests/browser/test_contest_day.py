@@ -276,6 +276,8 @@ def test_errors_read_clearly_and_an_expired_session_asks_to_log_in_again(
     log_in(page, "alice", "not-her-password")
     expect(page.get_by_role("alert")).to_have_text("That username and password do not match.")
     page.locator("#main").get_by_role("link", name="Sign up").click()
+    # The sign-up form replaces the login form: filling before it is there fills the old one.
+    expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
     page.get_by_label("Username").fill("alice")
     page.get_by_label("Password").fill("another-password")
     page.get_by_role("button", name="Create account").click()
