@@ -83,7 +83,8 @@ def test_a_flood_the_interactor_never_reads_ends_at_the_wall_limit(sandbox: Sand
     stays at its cap. (The interactor drains in chunks: reading the flood whole took it past
     its memory limit on a fast machine, a JE.)"""
     flood = "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n"
-    waits = b"import sys, time\ntime.sleep(1.5)\nwhile sys.stdin.buffer.read(65536):\n    pass\nsys.exit(43)\n"
+    waits = b"import sys, time\ntime.sleep(1.5)\n"
+    waits += b"while sys.stdin.buffer.read(65536):\n    pass\nsys.exit(43)\n"
     with sandbox.box() as box, sandbox.box() as interactor:
         assert box.compile("python", flood).ok and interactor.compile("python", waits).ok
         started = time.monotonic()
