@@ -16,7 +16,7 @@ from tests.e2e.common import register_and_login
 from tests.e2e.conftest import Process
 
 SUM = "print(sum(map(int, input().split())))\n"
-SLOW_SUM = "n = 0\nfor i in range(4_000_000):\n    n += i\n" + SUM  # a few hundred ms of CPU
+SLOW_SUM = "n = 0\nfor i in range(10_000_000):\n    n += i\n" + SUM  # ~0.4 s of CPU: × 5 derives 2 s or more
 PACKAGE = {
     "problem.yaml": "name: Sum of two\n",  # legacy format, no time limit: × 5 the slowest AC
     "data/sample/1.in": "1 2\n",
@@ -87,6 +87,7 @@ def test_an_imported_packages_submissions_are_judged_and_reported_per_file(
     slowest = max(f["time_ms"] for f in report["files"] if f["got"] == "AC" and f["expected"] == ["AC"])
     derived = max(1000, math.ceil(slowest * 5 / 1000) * 1000)
     assert report["derived_time_limit_ms"] == report["time_limit_ms"] == derived
+    assert derived >= 2000, report  # else the placeholder and the derived limit look alike
     spin = next(f for f in report["files"] if f["path"].endswith("spin.py"))
     # Judged under the derived limit, not the 1 s placeholder, which would stop it at about 1 s
     # of CPU. (Not ≥ the derived limit: under load the wall limit can stop it first — seen in
