@@ -9,7 +9,6 @@ Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from codearena.config import Settings
 from codearena_cli.devservers import Services
 from codearena_cli.seed import DEMO_TITLE, seed
 from tests.conftest import JWT_SECRET, ScratchDatabase, ScratchDatabases
-from tests.e2e.conftest import Process, free_port, judge_instance, spawn
+from tests.e2e.conftest import Process, judge_instance, start_gateway
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -75,19 +74,7 @@ def shared_gateway(module_database: ScratchDatabase, services: Services) -> Iter
         jwt_secret=JWT_SECRET,
         password_cost=CHEAP_COST,
     )
-    port = free_port()
-    process = spawn("gateway", ["gateway", "--port", str(port)], settings)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/contests", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the gateway did not come up:\n" + process.output())
-        time.sleep(0.2)
+    base, process = start_gateway(settings)
     yield base, process
     process.stop()
 

@@ -65,21 +65,26 @@ def spawn(name: str, args: list[str], settings: Settings) -> Process:
     return Process(name, popen, log)
 
 
-@pytest.fixture
-def gateway(settings: Settings) -> Iterator[str]:
+def start_gateway(settings: Settings, name: str = "gateway") -> tuple[str, Process]:
+    """A local gateway on a free port, once it answers: its base URL and process."""
     port = free_port()
-    process = spawn("gateway", ["gateway", "--port", str(port)], settings)
+    process = spawn(name, ["gateway", "--port", str(port)], settings)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
             if httpx.get(base + "/contests", timeout=2, verify=TLS).status_code == 200:
-                break
+                return base, process
         except httpx.HTTPError:
             pass
         if process.popen.poll() is not None or time.monotonic() > deadline:
             raise AssertionError("the gateway did not come up:\n" + process.output())
         time.sleep(0.2)
+
+
+@pytest.fixture
+def gateway(settings: Settings) -> Iterator[str]:
+    base, process = start_gateway(settings)
     yield base
     process.stop()
 

@@ -24,7 +24,7 @@ from codearena.models import Verdict
 from codearena.scoring import Attempt, ContestRules, rule_for, visible
 from tests.conftest import delete_session_keys
 from tests.e2e.common import TLS, contestant_headers
-from tests.e2e.conftest import Process, free_port, spawn
+from tests.e2e.conftest import Process, spawn, start_gateway
 
 USERS, PER_USER, HOSTS = 50, 10, 3
 LEASE_SECONDS = 3
@@ -86,24 +86,10 @@ class Fleet:
 @pytest.fixture
 def gateway(settings: Settings) -> Iterator[str]:
     """The local gateway (as tests/e2e/conftest starts it), checked alive at the end."""
-    port = free_port()
-    process = spawn("chaos-gateway", ["gateway", "--port", str(port)], settings)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _answers(base):
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the gateway did not come up:\n" + process.output())
-        time.sleep(0.2)
+    base, process = start_gateway(settings, "chaos-gateway")
     yield base
     assert process.popen.poll() is None, f"the gateway died ({process.popen.returncode}):\n{process.output()}"
     process.stop()
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(base + "/contests", timeout=2, verify=TLS).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @pytest.fixture
