@@ -7,8 +7,9 @@ stored now) with the problem's limits, and judges it with judge_host.verify, as 
 problem import` does: the validator compiled once, each bundled submission judged, the report
 rewritten after every file (and the entry's lease renewed). A package without a time limit gets
 the limit its accepted submissions give, written to the problem unless its limit was changed
-since the import. A validator that does not compile, or a problem deleted meanwhile, ends the
-report with an `error`.
+since the import; submissions judged under the placeholder meanwhile are judged again. A
+validator that does not compile, or a problem deleted meanwhile, ends the report with an
+`error`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
-from codearena import verifications
+from codearena import rejudge, verifications
 from codearena.core import Core
 from codearena.db import Cursor
+from codearena.errors import ServiceUnavailable
 from codearena.packages import Package, PackageError, package_files
 from codearena.packages.store import DEFAULT_TIME_LIMIT_MS
 from codearena.verifications import VerificationQueue, VerificationStatus
@@ -120,13 +122,21 @@ class VerificationWorker(StreamWorker):
         return record
 
     def _apply(self, problem_id: int, time_limit_ms: int) -> bool:
-        """Set the derived limit on the problem, unless its limit changed since the import."""
+        """Set the derived limit on the problem, unless its limit changed since the import;
+        submissions judged meanwhile, under the placeholder, are judged again under it."""
         with self.core.db.transaction() as cur:
             cur.execute(
                 "UPDATE problems SET time_limit_ms = %s WHERE id = %s AND time_limit_ms = %s",
                 (time_limit_ms, problem_id, DEFAULT_TIME_LIMIT_MS),
             )
-            return bool(cur.rowcount)
+            if not cur.rowcount:
+                return False
+            again = rejudge.bump_judged(cur, problem_id)
+        try:
+            rejudge.queue(self.core, again)
+        except ServiceUnavailable:  # committed as queued: the sweeper queues them
+            log.warning("problem %s: queueing its %d rejudges failed", problem_id, len(again), exc_info=True)
+        return True
 
 
 def _problem(cur: Cursor, problem_id: int) -> tuple[dict[str, Any], dict[str, bytes]]:

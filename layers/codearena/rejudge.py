@@ -45,14 +45,35 @@ def rejudge_problem(core: Core, contest_id: int, problem_id: int) -> dict[str, A
     with core.db.transaction() as cur:
         _require_problem(cur, contest_id, problem_id)
         cur.execute(
-            _BUMP + " WHERE contest_id = %s AND problem_id = %s AND NOT imported RETURNING id",
+            _BUMP + " WHERE contest_id = %s AND problem_id = %s AND NOT imported RETURNING id, contest_id",
             (contest_id, problem_id),
         )
-        ids = sorted(row["id"] for row in cur.fetchall())
-    _enqueue(core, ids)
-    for submission_id in ids:
+        bumped = _bumped(cur)
+    queue(core, bumped)
+    return {"contest_id": contest_id, "problem_id": problem_id, "submissions": len(bumped)}
+
+
+def bump_judged(cur: Cursor, problem_id: int) -> list[tuple[int, int]]:
+    """Every submission of the problem, in any contest, judged or being judged under limits
+    that have changed since (a time limit derived after the import), set to be judged again;
+    each one's (submission id, contest id), for `queue` after the commit."""
+    cur.execute(
+        _BUMP + " WHERE problem_id = %s AND status <> %s AND NOT imported RETURNING id, contest_id",
+        (problem_id, _QUEUED),
+    )
+    return _bumped(cur)
+
+
+def _bumped(cur: Cursor) -> list[tuple[int, int]]:
+    return sorted((int(row["id"]), int(row["contest_id"])) for row in cur.fetchall())
+
+
+def queue(core: Core, bumped: list[tuple[int, int]]) -> None:
+    """Queue the submissions (submission id, contest id) a committed bump set to be judged
+    again, and show each one queued to its contest's jury."""
+    _enqueue(core, [submission_id for submission_id, _ in bumped])
+    for submission_id, contest_id in bumped:
         jury_feed.announce(core, contest_id, submission_id, _QUEUED)
-    return {"contest_id": contest_id, "problem_id": problem_id, "submissions": len(ids)}
 
 
 def _require_problem(cur: Cursor, contest_id: int, problem_id: int) -> None:

@@ -21,12 +21,13 @@ from typing import Any
 
 import pytest
 
-from codearena import keys, verifications
+from codearena import contests, keys, submissions, users, verifications
+from codearena.auth import Principal
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
 from codearena.verifications import VerificationQueue
-from judge_host.daemon import JudgeHost
+from judge_host.daemon import HostConfig, JudgeHost
 from judge_host.verifications import VerificationWorker
 from sandbox import CompileResult, Limits, RunResult
 from tests.conftest import service_env
@@ -132,6 +133,40 @@ def test_the_import_queues_the_submissions_and_the_host_reports_expected_vs_got(
     assert (report["derived_time_limit_ms"], report["time_limit_ms"]) == (2000, 2000)
     assert time_limit(core, problem["id"]) == 2000
     assert core.redis.xlen(keys.VERIFICATION_QUEUE) == 0
+
+
+def test_submissions_judged_under_the_placeholder_are_judged_again_under_the_derived_limit(
+    core: Core, http: Any, admin: dict[str, str], tmp_path: Path
+) -> None:
+    problem = imported(http, admin)
+    contest = contests.create_contest(
+        core, {"title": "Early", "start_at": core.clock().isoformat(), "end_at": "2999-01-01T00:00:00+00:00"}
+    )
+    contests.attach_problem(core, contest["id"], {"problem_id": problem["id"], "label": "A"})
+    ann = users.create_user(core, "ann", "password-ann")
+    body = {"problem_id": problem["id"], "language": "python", "source": RIGHT}
+    principal = Principal(ann["id"], "ann", Role.CONTESTANT)
+    judged, waiting = (submissions.submit(core, principal, contest["id"], body)["id"] for _ in range(2))
+    host = JudgeHost(core, FakeSandbox(tmp_path, ANSWERS), "host-a", HostConfig(lease_seconds=5))
+    core.queue.ensure_group()
+    job = core.queue.claim("host-a-0", block_ms=10, lease_ms=5000)
+    assert job is not None and job.submission_id == judged
+    host.handle(job, "host-a-0")
+    assert [status_of(core, sid) for sid in (judged, waiting)] == [("judged", 1), ("queued", 1)]
+
+    verify_queued(core, tmp_path)
+    assert time_limit(core, problem["id"]) == 2000
+    assert [status_of(core, sid) for sid in (judged, waiting)] == [("queued", 2), ("queued", 1)]
+    host.run(workers=1, once=True)
+    assert [status_of(core, sid) for sid in (judged, waiting)] == [("judged", 2), ("judged", 1)]
+
+
+def status_of(core: Core, submission_id: int) -> tuple[str, int]:
+    with core.db.transaction() as cur:
+        cur.execute("SELECT status, judgement FROM submissions WHERE id = %s", (submission_id,))
+        row = cur.fetchone()
+    assert row is not None
+    return str(row["status"]), int(row["judgement"])
 
 
 def test_a_limit_changed_since_the_import_is_kept_and_one_in_the_package_is_not_derived(
