@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from codearena import users
+from codearena import contests, users, verifications
 from codearena.core import Core
-from codearena.models import Verdict
+from codearena.models import Role, Verdict
+from codearena.packages.model import BundledSubmission
 from tests.browser.conftest import Pages, Process, screenshot
 from tests.browser.test_contest_day import WRONG, admin_client, clients, contestant_client, log_in
 from tests.integration.conftest import contest_with_problem
@@ -151,3 +152,57 @@ def test_the_list_is_live_and_a_wrong_answer_shows_the_judges_output_and_a_diff(
     expect(diff.locator(".diff-output")).to_have_text("+ 3\n")
     expect(tests.locator("tr.diff-row")).to_have_count(1)  # the accepted tests have no diff
     screenshot(page, "jury-output-diff")
+
+
+def test_a_packages_verification_is_followed_live_from_the_jury_page(
+    pages: Pages, gateway: str, core: Core
+) -> None:
+    """The jury page links each problem's package verification; its page follows the judge
+    host's report as it is rewritten (queued, a file judged, done with a mismatch and the
+    derived time limit)."""
+    cid, _ = played_contest(core)
+    pid = contests.list_problems(core, cid, jury=True)["problems"][0]["id"]
+    bundled = [
+        BundledSubmission("submissions/accepted/sum.py", frozenset({Verdict.AC}), "python", b""),
+        BundledSubmission("submissions/wrong_answer/off.py", frozenset({Verdict.WA}), "python", b""),
+        BundledSubmission("submissions/accepted/notes.txt", frozenset({Verdict.AC}), None, b""),
+    ]
+    verifications.queue(core, pid, bundled, derives_time_limit=True)
+    users.create_user(core, "jury-admin", "jury-admin-password", Role.ADMIN)
+    page = pages.open(f"{gateway}/#/login?next=/contests/{cid}/jury")
+    log_in(page, "jury-admin", "jury-admin-password")
+    page.locator(".jury-packages").get_by_role("link", name="A — A+B").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Problem A — A+B: package verification")
+    status = page.locator(".verification-status")
+    expect(status).to_have_text("Queued: 3 files to judge.")
+    expect(page.locator(".verification-limit")).to_contain_text("1 s until then")
+
+    stored = verifications.load(core, pid)
+    assert stored is not None
+    sum_py, off_py, notes = stored["files"]
+    judged_one = {**sum_py, "got": "AC", "time_ms": 120, "as_expected": True}
+    verifications.save(
+        core, {**stored, "status": "running", "host": "judge-7-verify0", "files": [judged_one, off_py, notes]}
+    )
+    expect(status).to_have_text("Judging on judge-7-verify0: 1 of 3 files judged.")
+    expect(page.locator('[data-path="submissions/accepted/sum.py"]')).to_contain_text("as expected")
+
+    files = [
+        judged_one,
+        {**off_py, "got": "AC", "time_ms": 90, "as_expected": False},
+        {**notes, "note": "not judged: no language of ours reads .txt"},
+    ]
+    done = {"status": "done", "files": files, "time_limit_ms": 1000, "derived_time_limit_ms": 1000}
+    verifications.save(core, {**stored, "host": "judge-7-verify0", **done})
+    expect(status).to_have_text("Done: 1 of 3 files as expected, 1 mismatch, 1 not checked.")
+    expect(page.locator(".verification-limit")).to_have_text(
+        "Time limit 1000 ms, derived from the accepted submissions."
+    )
+    mismatch = page.locator('[data-outcome="mismatch"]')
+    expect(mismatch).to_contain_text("submissions/wrong_answer/off.py")
+    expect(mismatch.locator('[data-verdict="AC"]')).to_be_visible()
+    screenshot(page, "jury-verification")
+
+    unverified = contests.create_problem(core, {**A_PLUS_B, "title": "Made from JSON"})["id"]
+    page.goto(f"{gateway}/#/contests/{cid}/jury/problems/{unverified}/verification")
+    expect(page.locator(".verification-status")).to_contain_text("has no verification")

@@ -17,6 +17,7 @@ import { problemView } from "./views/problem.js";
 import { revealView } from "./views/reveal.js";
 import { similarityView } from "./views/similarity.js";
 import { mySubmissionsView, submissionView } from "./views/submissions.js";
+import { verificationView } from "./views/verification.js";
 
 const ROUTES = [
   [/^\/login$/, loginView],
@@ -30,6 +31,7 @@ const ROUTES = [
   [/^\/contests\/(\d+)\/jury\/clarifications$/, juryClarificationsView],
   [/^\/contests\/(\d+)\/jury$/, juryView],
   [/^\/contests\/(\d+)\/jury\/similarity$/, similarityView],
+  [/^\/contests\/(\d+)\/jury\/problems\/(\d+)\/verification$/, verificationView],
   [/^\/contests\/(\d+)\/reveal$/, revealView],
   [/^\/submissions\/(\d+)$/, submissionView],
 ];

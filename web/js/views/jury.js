@@ -1,7 +1,7 @@
 // The jury's page of a contest: every submission with filters (problem, participant, verdict,
 // language, time), kept live by the jury topic's `submission` events, one submission's source
 // and per-test details (the judge's output, a diff against the answer) with a rejudge button,
-// and the judge hosts and queue now.
+// the judge hosts and queue now, and links to each problem's package verification.
 
 import { contestHeader } from "../components/contest-header.js";
 import { sourceCode } from "../components/source-code.js";
@@ -102,7 +102,10 @@ export async function juryView(app, cid) {
   const stopLive = app.live.follow(`jury:${cid}`, hear);
 
   const filter = (event) => { event.preventDefault(); offset = 0; load(); };
-  app.show(header, h("h1", {}, "Jury"), judging,
+  const packages = h("p", { class: "jury-packages" }, "Package verifications: ",
+    ...problems.flatMap((p, index) => [index ? " · " : "",
+      h("a", { href: `#/contests/${cid}/jury/problems/${p.id}/verification` }, `${p.label} — ${p.title}`)]));
+  app.show(header, h("h1", {}, "Jury"), judging, packages,
     h("form", { class: "jury-filters", onsubmit: filter },
       field("Problem", inputs.problem), field("Participant (user id)", inputs.user_id),
       field("Verdict", inputs.verdict), field("Language", inputs.language),
