@@ -38,6 +38,7 @@ class Hostile:
     status: Status
     stdout: Expect = None  # exact bytes, a predicate, or None (anything)
     limits: Limits = LIMITS
+    also: tuple[Status, ...] = ()  # other verdicts as right, where which limit wins is a race
 
 
 def contained_at_most(limit: int) -> Callable[[bytes], bool]:
@@ -260,9 +261,12 @@ func main() { fmt.Println(f(1 << 40)) }
     public static void main(String[] args) { f(); }
 }
 """,
-        # 64 MiB of stack, but unwinding it costs the JVM far more than 256 MiB.
+        # 64 MiB of stack, and unwinding it costs the JVM about 256 MiB: the memory limit
+        # usually stops it first (MLE), but under load the JVM's StackOverflowError has ended
+        # it first at 253 MiB (RTE). Either way it is stopped, and the host is unharmed.
         Status.MLE,
         limits=BOMB,
+        also=(Status.RTE,),
     ),
     Hostile(
         "javascript-stack-bomb",
@@ -780,7 +784,7 @@ int main(void) {
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_hostile_program(box: Box, case: Hostile) -> None:
     result = run_program(box, case.language, case.source, case.limits)
-    assert result.status is case.status, _describe(result)
+    assert result.status in (case.status, *case.also), _describe(result)
     if isinstance(case.stdout, bytes):
         assert result.stdout == case.stdout, _describe(result)
     elif case.stdout is not None:
