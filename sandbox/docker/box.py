@@ -6,10 +6,10 @@ read-only to run). stdin, stdout and stderr are single host files bind-mounted u
 so the program can write nothing else outside its tmpfs `/tmp`, and output size is capped by
 RLIMIT_FSIZE and read from the file.
 
-Verdicts: `State.OOMKilled` → MLE; CPU time from the box's parent cgroup (docker puts the
-container's cgroup under it with `--cgroup-parent`, and the parent keeps the counters after
-the container's own cgroup is gone), polled by a watchdog that kills the container past the
-time limit → TLE; a wall deadline → TLE; output file at the limit → OLE; other non-zero exits
+Verdicts: `State.OOMKilled`, or a SIGKILL not ours with the peak at the limit (`oom_killed`)
+→ MLE; CPU time from the box's parent cgroup (docker puts the container's cgroup under it with
+`--cgroup-parent`, and the parent keeps the counters after the container's own cgroup is
+gone), polled by a watchdog that kills the container past the time limit → TLE; a wall deadline → TLE; output file at the limit → OLE; other non-zero exits
 → RTE. Without a parent cgroup (degraded) CPU time reads as wall time.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from signal import SIGKILL
 from typing import Any
 
 import docker
@@ -53,6 +54,7 @@ logger = logging.getLogger(__name__)
 LABEL = "codearena.sandbox"  # value "<sandbox name>/<box index>": what cleanup looks for
 INIT_PIDS = 1  # docker-init (tini), pid 1 of the container, waits for the program
 EXIT_GRACE_S = 30.0  # for docker to report an exit after a kill
+OOM_SHARE = 0.95  # of the memory limit: a peak from here on, ended by a SIGKILL not ours, is MLE
 # docker-init is pid 1 (the kernel ignores signals a pid-1 program sends itself) and reports
 # a program's death by signal n as exit 128 + n, as bwrap does (`exit_or_signal`). sh only
 # sets up the files.
@@ -304,10 +306,22 @@ class _Watch:
             cpu_ns=max(cpu_ns, 0),
             wall_ns=wall_ns,
             peak_bytes=peak,
-            memory_limit_hit=bool(state.get("OOMKilled")),
+            memory_limit_hit=oom_killed(state, signal, killed, peak, self.limits.memory_limit_kb * 1024),
             cpu_killed=killed == "cpu",
             wall_killed=killed == "wall",
         )
+
+
+def oom_killed(
+    state: Mapping[str, Any], signal: int | None, killed: Killed | None, peak_bytes: int, limit_bytes: int
+) -> bool:
+    """Whether the kernel killed the container at its memory limit. Docker's `OOMKilled` can
+    miss it (cgroup v1: the container's memory cgroup, whose counter says so, may be gone
+    when docker looks; a C memory bomb then read as RTE, SIGKILL at 99.6 % of its limit): a
+    SIGKILL we did not send, with the box's peak at the limit, is that kill too."""
+    if state.get("OOMKilled"):
+        return True
+    return signal == SIGKILL and killed is None and peak_bytes >= limit_bytes * OOM_SHARE
 
 
 def _write_stdin(path: Path, stdin: Input) -> None:
