@@ -9,8 +9,9 @@ RLIMIT_FSIZE and read from the file.
 Verdicts: `State.OOMKilled`, or a SIGKILL not ours with the peak at the limit (`oom_killed`)
 → MLE; CPU time from the box's parent cgroup (docker puts the container's cgroup under it with
 `--cgroup-parent`, and the parent keeps the counters after the container's own cgroup is
-gone), polled by a watchdog that kills the container past the time limit → TLE; a wall deadline → TLE; output file at the limit → OLE; other non-zero exits
-→ RTE. Without a parent cgroup (degraded) CPU time reads as wall time.
+gone), polled by a watchdog that kills the container past the time limit → TLE; a wall
+deadline → TLE; output file at the limit → OLE; other non-zero exits → RTE. Without a parent
+cgroup (degraded) CPU time reads as wall time.
 """
 
 from __future__ import annotations
