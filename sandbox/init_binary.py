@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 SOURCE = Path(__file__).with_name("resident_init.c")
 COMPILER = "/usr/bin/gcc"
+FLAGS = ("-O2", "-static")
 BUILD_TIMEOUT_S = 60.0
 # Root's alone (0700): a box uid can neither read nor replace what pid 1 of its box runs.
 CACHE_DIR = Path("/var/cache/codearena/sandbox")
@@ -28,7 +29,7 @@ def build_init(root: Path) -> Path | None:
     a build of this source by this compiler; None when it cannot be built."""
     target = root / "resident-init"
     try:
-        shutil.copyfile(_cached_build([COMPILER, "-O2", "-static", "-o"]), target)
+        shutil.copyfile(_cached_build(), target)
         target.chmod(0o755)
     except (OSError, subprocess.SubprocessError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
@@ -37,11 +38,11 @@ def build_init(root: Path) -> Path | None:
     return target
 
 
-def _cached_build(argv: list[str]) -> Path:
-    """The cached binary for `argv` + SOURCE, built (atomically) when missing."""
+def _cached_build() -> Path:
+    """The cached build of SOURCE by COMPILER with FLAGS, built (atomically) when missing."""
     source = SOURCE.read_bytes()
     compiler = Path(COMPILER).resolve().stat()
-    key = hashlib.sha256(repr((argv, compiler.st_size, compiler.st_mtime_ns)).encode() + source)
+    key = hashlib.sha256(repr((COMPILER, FLAGS, compiler.st_size, compiler.st_mtime_ns)).encode() + source)
     _private_dir(CACHE_DIR)
     cached = CACHE_DIR / f"resident-init-{key.hexdigest()[:16]}"
     if _trusted(cached):
@@ -49,7 +50,10 @@ def _cached_build(argv: list[str]) -> Path:
     partial = CACHE_DIR / f".{cached.name}.{os.getpid()}.partial"
     try:
         subprocess.run(
-            [*argv, str(partial), str(SOURCE)], capture_output=True, check=True, timeout=BUILD_TIMEOUT_S
+            [COMPILER, *FLAGS, "-o", str(partial), str(SOURCE)],
+            capture_output=True,
+            check=True,
+            timeout=BUILD_TIMEOUT_S,
         )
         partial.chmod(0o755)
         partial.replace(cached)  # another supervisor may race us to it: either build is the same

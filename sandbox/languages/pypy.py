@@ -1,8 +1,8 @@
 from sandbox.languages.base import Language
 from sandbox.languages.python import SYNTAX_CHECK
 
-# As CPython: "compiling" is a syntax check (the same one). PYPY_GC_MAX makes the collector work before the
-# heap would outgrow the memory limit.
+# As CPython: "compiling" is the same syntax check. PYPY_GC_MAX makes the collector work
+# before the heap would outgrow the memory limit.
 PYPY = Language(
     name="pypy",
     title="PyPy 3",

@@ -3,6 +3,8 @@ commands resolved to this checkout, and one contest path ending in a verdict in 
 
 from __future__ import annotations
 
+import copy
+import functools
 import shutil
 import sys
 import time
@@ -25,7 +27,14 @@ VERDICT_SECONDS = 120.0
 
 
 def compose() -> dict[str, Any]:
-    """The compose file with its YAML anchors and merge keys resolved (as compose does)."""
+    """The compose file with its YAML anchors and merge keys resolved (as compose does),
+    parsed once per session (PyYAML's pure Python loader takes milliseconds a call); each
+    caller gets a copy of its own."""
+    return copy.deepcopy(_parsed())
+
+
+@functools.cache
+def _parsed() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
     return loaded
 

@@ -78,6 +78,7 @@ def start_gateway(settings: Settings, name: str = "gateway") -> tuple[str, Proce
         except httpx.HTTPError:
             pass
         if process.popen.poll() is not None or time.monotonic() > deadline:
+            process.stop()
             raise AssertionError("the gateway did not come up:\n" + process.output())
         time.sleep(0.2)
 

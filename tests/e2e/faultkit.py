@@ -21,7 +21,7 @@ from codearena.config import Settings
 from codearena.core import Core
 from codearena.models import Role
 from tests.e2e.common import SUM, TLS, contestant_headers
-from tests.e2e.conftest import Process, free_port, spawn
+from tests.e2e.conftest import Process, spawn, start_gateway
 
 SLOW_SUM = "import time\ntime.sleep(0.4)\n" + SUM  # still judging when the fault comes
 FILL_TMP = "with open('/tmp/fill', 'wb') as out:\n    while True:\n        out.write(b'x' * (1 << 20))\n"
@@ -58,26 +58,12 @@ def language_of(kind: str) -> str:
 @contextmanager
 def gateway_process(settings: Settings, name: str) -> Iterator[tuple[str, Process]]:
     """The local gateway; it must still be the same live process at the end."""
-    port = free_port()
-    process = spawn(name, ["gateway", "--port", str(port)], settings)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not _answers(base):
-        if process.popen.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the gateway did not come up:\n" + process.output())
-        time.sleep(0.2)
+    base, process = start_gateway(settings, name)
     try:
         yield base, process
         assert process.popen.poll() is None, f"the gateway died:\n{process.output()[-3000:]}"
     finally:
         process.stop()
-
-
-def _answers(base: str) -> bool:
-    try:
-        return httpx.get(base + "/openapi.json", timeout=2, verify=TLS).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 @contextmanager

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from codearena.config import Settings
 from codearena.core import Core
 from codearena.keys import ws_connection
-from tests.e2e.conftest import Process, free_port, spawn
+from tests.e2e.conftest import Process, start_gateway
 
 
 @dataclass
@@ -34,30 +32,14 @@ class Gateway:
 @contextlib.contextmanager
 def configured_gateway(settings: Settings, **env: str) -> Iterator[Gateway]:
     """A gateway on a free port with `env` added to the test services' environment."""
-    port = free_port()
     with pytest.MonkeyPatch.context() as patch:  # spawn() passes the environment on
         for name, value in env.items():
             patch.setenv(name, value)
-        process = spawn("gateway", ["gateway", "--port", str(port)], settings)
-    gateway = Gateway(f"http://127.0.0.1:{port}", process)
+        gateway = Gateway(*start_gateway(settings))
     try:
-        _wait_until_up(gateway)
         yield gateway
     finally:
-        process.stop()
-
-
-def _wait_until_up(gateway: Gateway) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(gateway.base + "/contests", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if gateway.process.popen.poll() is not None or time.monotonic() > deadline:
-            raise AssertionError("the gateway did not come up:\n" + gateway.process.output())
-        time.sleep(0.2)
+        gateway.process.stop()
 
 
 @contextlib.contextmanager

@@ -11,7 +11,6 @@ against a moto server)."""
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import os
 import signal
@@ -34,11 +33,12 @@ from codearena.config import Settings
 from codearena.core import Core
 from codearena_cli.devservers import create_database
 from tests.conftest import drop_database, service_env, with_database
-from tests.e2e import cloud
 from tests.e2e.cloud import (
     COMPOSE_FILE,
     ROOT,
+    compose,
     local_argv,
+    service,
     submit_a_plus_b,
     verdict_in_postgres,
     wait_until_up,
@@ -50,22 +50,6 @@ APP_SERVICES = ("migrate", "gateway", "judge-1", "judge-2", "localstack-deploy")
 JUDGES = ("judge-1", "judge-2")
 DEPLOY = ROOT / "infra" / "localstack" / "deploy.py"
 BUNDLE_SECONDS = 240
-
-
-@functools.cache
-def _parsed() -> dict[str, Any]:
-    return cloud.compose()
-
-
-def compose() -> dict[str, Any]:
-    """The compose file as `cloud.compose()` reads it, parsed once per session (PyYAML's pure
-    Python loader takes milliseconds a call); each caller gets a copy of its own."""
-    return copy.deepcopy(_parsed())
-
-
-def service(name: str) -> dict[str, Any]:
-    found: dict[str, Any] = compose()["services"][name]
-    return found
 
 
 def schema_errors(document: dict[str, Any]) -> list[str]:
